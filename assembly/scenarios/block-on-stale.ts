@@ -1,0 +1,80 @@
+// wit-bindgen issue #1618, exactly the three steps of ABI.md section 5.
+//
+// The export task E holds the writer H of a stream<u8> whose reader went
+// through another instance (`launder`) and came back as R2.
+//   1. w1 = write(H, [1]) is polled once in E: blocked, registered in E.
+//   2. block_on(join(w1, read(R2))) runs task B: w1 is polled again there and
+//      registers H in B; the read completes the rendezvous; w1 finishes and
+//      is freed. Under V1 nothing removes E's entry for H.
+//   3. w2 = write(H, [2]) is polled in E: under V1 `waitable_register` returns
+//      the stale cb_ptr of w1 and the guest traps naming it; under V2 there is
+//      no entry and the scenario completes, returning (1 << 8) | 2.
+
+import { Future, futurePoll, futureDrop, join } from "../future";
+import { launder, stream_drop_readable, stream_drop_writable } from "../canon";
+import { blockOn } from "../task";
+import { streamNew, streamWriteBytes, streamRead } from "../stream";
+import { trace, TRACE_STEP } from "../trace";
+
+@external("[export]$root", "[task-return]block-on-stale")
+declare function taskReturn(value: u32): void;
+
+@unmanaged
+class BlockOnStale extends Future {
+  state: u32;
+  tx: u32;
+  rx: u32;
+  w2: usize;
+  r2: usize;
+  w2Done: bool;
+  r2Done: bool;
+  byte1: u8;
+  byte2: u8;
+}
+
+function poll(self: usize): bool {
+  const s = changetype<BlockOnStale>(self);
+  if (s.state == 0) {
+    const ends = streamNew();
+    s.tx = <u32>(ends >> 32);
+    s.rx = launder(<u32>ends);
+
+    trace(TRACE_STEP, 0, s.tx, 0, 1);
+    const w1 = changetype<usize>(streamWriteBytes(s.tx, 1, 1));
+    if (futurePoll(w1)) throw new Error("block-on-stale: the first write completed at once; it must block");
+
+    trace(TRACE_STEP, 0, s.tx, 0, 2);
+    const r1 = changetype<usize>(streamRead(s.rx, self + offsetof<BlockOnStale>("byte1"), 1));
+    blockOn(join(w1, r1));
+
+    trace(TRACE_STEP, 0, s.tx, 0, 3);
+    s.w2 = changetype<usize>(streamWriteBytes(s.tx, 2, 1));
+    s.w2Done = futurePoll(s.w2);
+    s.r2 = changetype<usize>(streamRead(s.rx, self + offsetof<BlockOnStale>("byte2"), 1));
+    s.r2Done = futurePoll(s.r2);
+    s.state = 1;
+  } else {
+    if (!s.w2Done) s.w2Done = futurePoll(s.w2);
+    if (!s.r2Done) s.r2Done = futurePoll(s.r2);
+  }
+  if (!(s.w2Done && s.r2Done)) return false;
+  taskReturn((<u32>s.byte1 << 8) | <u32>s.byte2);
+  return true;
+}
+
+function drop(self: usize): void {
+  const s = changetype<BlockOnStale>(self);
+  if (s.w2 != 0) futureDrop(s.w2);
+  if (s.r2 != 0) futureDrop(s.r2);
+  if (s.tx != 0) stream_drop_writable(s.tx);
+  if (s.rx != 0) stream_drop_readable(s.rx);
+  heap.free(self);
+}
+
+export function blockOnStaleNew(): usize {
+  const s = changetype<BlockOnStale>(heap.alloc(offsetof<BlockOnStale>()));
+  memory.fill(changetype<usize>(s), 0, offsetof<BlockOnStale>());
+  s.pollFn = poll.index;
+  s.dropFn = drop.index;
+  return changetype<usize>(s);
+}

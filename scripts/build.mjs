@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Builds the AssemblyScript guests (every asconfig.json target) and the
+// TypeScript host. `--if-needed` skips the work when every output is newer
+// than every input, which is what `npm start` and `npm test` use.
+import { readdirSync, statSync, existsSync, readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ifNeeded = process.argv.includes("--if-needed");
+const config = JSON.parse(readFileSync(join(root, "asconfig.json"), "utf8"));
+
+function newest(dir, filter = () => true) {
+  let t = 0;
+  if (!existsSync(dir)) return t;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newest(p, filter));
+    else if (filter(p)) t = Math.max(t, statSync(p).mtimeMs);
+  }
+  return t;
+}
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+
+const guestInputs = Math.max(newest(join(root, "assembly")), mtime(join(root, "asconfig.json")), mtime(join(root, "scripts/asc-export-names.mjs")));
+const hostInputs = Math.max(newest(join(root, "host")), newest(join(root, "bench")), mtime(join(root, "tsconfig.json")));
+
+let failed = false;
+for (const [target, opts] of Object.entries(config.targets)) {
+  const out = join(root, opts.outFile);
+  if (ifNeeded && mtime(out) > guestInputs) continue;
+  const { default: asc } = await import("assemblyscript/asc");
+  const { error, stderr } = await asc.main(
+    ["--config", join(root, "asconfig.json"), "--target", target, "--transform", join(root, "scripts/asc-export-names.mjs")],
+    {},
+  );
+  if (error) {
+    process.stderr.write(stderr.toString());
+    console.error(`guest build ${target} failed: ${error.message}`);
+    failed = true;
+  } else {
+    console.error(`built ${opts.outFile}`);
+  }
+}
+if (failed) process.exit(1);
+
+const hostOut = join(root, "dist/host/index.js");
+if (!ifNeeded || mtime(hostOut) === 0 || newest(join(root, "dist")) < hostInputs) {
+  const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", root], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("host build (tsc) failed");
+    process.exit(tsc.status ?? 1);
+  }
+  console.error("built dist/ (host)");
+}
