@@ -1,0 +1,167 @@
+/**
+ * Typed traps. Every rule the host enforces has a stable kebab-case code and
+ * one sentence naming the rule (`TRAP_RULES`); a `Trap` carries the code, the
+ * sentence, and where it happened (built-in, instance, task, handle).
+ */
+
+/** The catalogue: trap code -> the rule that was broken. The only place rule texts live. */
+export const TRAP_RULES = {
+  // handles
+  'unknown-handle': 'a handle must name a live entry of the calling instance\'s own table (index 0 is never valid)',
+  'wrong-handle-type': 'a handle must name an object of the kind the built-in expects',
+  'table-full': 'a handle table holds at most 2^28-1 entries',
+  // waitables and waitable sets
+  'waitable-set-not-empty': 'waitable-set.drop requires a set with no waitables joined to it',
+  'waitable-set-waited-on': 'waitable-set.drop requires that no task is waiting on the set',
+  'waitable-has-sync-waiter': 'a waitable that a synchronous operation is waiting on cannot be joined to a set',
+  // streams and futures
+  'copy-in-progress': 'a stream or future end admits one read or write at a time: this end already has one pending',
+  'end-done': 'an end that reported DROPPED, or a future end that completed, accepts no more reads or writes',
+  'not-copying': 'cancel-read / cancel-write need a read or write in progress on that end',
+  'end-busy': 'a stream or future end cannot be dropped or transferred while a copy is in progress',
+  'end-in-set': 'a stream or future end that is joined to a waitable set cannot be transferred or used synchronously',
+  'type-mismatch': 'a stream or future built-in must be used with ends of its own element type',
+  'same-instance-copy': 'one instance may read and write the same stream or future only when its elements are plain numbers',
+  'future-write-not-done': 'a future\'s writable end may be dropped only after its value was written (or the reader went away)',
+  'future-length': 'a future carries exactly one value',
+  // memory
+  'out-of-bounds': 'a buffer or result pointer must lie inside the instance\'s linear memory',
+  'unaligned-pointer': 'a buffer or result pointer must be aligned to its element type',
+  'buffer-too-long': 'a stream copy moves at most 2^28-1 elements',
+  'no-memory': 'this built-in needs the instance to export its linear memory as "memory"',
+  // tasks
+  'no-current-task': 'this built-in must be called from inside a task of the instance (an export call)',
+  'bad-callback-code': 'a callback-lifted export must return EXIT (0), YIELD (1) or WAIT (2) in the low nibble, WAIT with a valid waitable set',
+  'exit-without-return': 'a task must call task.return (or task.cancel after cancellation) before it exits',
+  'task-return-twice': 'task.return or task.cancel may resolve a task only once',
+  'task-return-mismatch': 'task.return must be the one generated for the function being returned from',
+  'task-not-async': 'task.return and task.cancel are only for tasks lifted with the async ABI',
+  'task-cancel-not-delivered': 'task.cancel is allowed only after cancellation was delivered to the task',
+  'may-not-block': 'a task of a non-async function may not block before it returns',
+  'may-not-enter': 'an instance may not be re-entered while one of its calls is on the stack',
+  'backpressure-overflow': 'backpressure.inc may raise the counter to at most 2^16-1',
+  'backpressure-underflow': 'backpressure.dec may not take the counter below zero',
+  // subtasks
+  'subtask-not-resolved': 'subtask.drop requires that the subtask\'s resolution was delivered',
+  'subtask-resolved': 'subtask.cancel requires a subtask whose resolution was not yet delivered',
+  'subtask-cancel-twice': 'subtask.cancel may be requested only once per subtask',
+  'async-call-shape': 'an async-lowered import passes its flat parameters (plus a result pointer when the callee returns values)',
+  // scheduling
+  'deadlock': 'a blocking wait needs some other instance or host peer able to make progress',
+  // linking
+  'unknown-builtin': 'a bracketed import must name a canonical built-in this host supports',
+  'unresolved-import': 'every import of a core module must be provided',
+  // failures
+  'guest-abort': 'the guest aborted (AssemblyScript abort)',
+  'wasm-trap': 'the guest executed a WebAssembly trap',
+  'host-error': 'a host function called by the guest threw',
+  'instance-poisoned': 'an instance that trapped may not be entered again',
+} as const;
+
+export type TrapCode = keyof typeof TRAP_RULES;
+
+/** Where a trap happened; all optional. */
+export interface TrapSite {
+  builtin?: string;
+  instance?: string;
+  task?: string;
+  handle?: number;
+  /** Extra detail appended to the message. */
+  detail?: string;
+  cause?: unknown;
+}
+
+/** A broken rule: the guest (or a host peer acting for it) misused the canonical ABI. */
+export class Trap extends Error {
+  readonly code: string;
+  readonly rule: string;
+  builtin?: string;
+  instance?: string;
+  task?: string;
+  handle?: number;
+  readonly detail?: string;
+
+  constructor(code: TrapCode, site: TrapSite = {}) {
+    super('', site.cause === undefined ? undefined : { cause: site.cause });
+    this.name = 'Trap';
+    this.code = code;
+    this.rule = TRAP_RULES[code];
+    this.builtin = site.builtin;
+    this.instance = site.instance;
+    this.task = site.task;
+    this.handle = site.handle;
+    this.detail = site.detail;
+    this.refreshMessage();
+  }
+
+  /** Fill in the location where it is still unknown (the call boundary knows the instance and task). */
+  locate(site: { instance?: string; task?: string }): this {
+    this.instance ??= site.instance;
+    this.task ??= site.task;
+    this.refreshMessage();
+    return this;
+  }
+
+  protected refreshMessage(): void {
+    const where = [
+      this.builtin && `built-in ${this.builtin}`,
+      this.instance && `instance ${this.instance}`,
+      this.task && `task ${this.task}`,
+      this.handle !== undefined && `handle ${this.handle}`,
+    ].filter(Boolean);
+    this.message =
+      `[${this.code}] ${this.detail ?? this.rule}` + (where.length > 0 ? ` (${where.join(', ')})` : '');
+  }
+}
+
+/** The guest called AssemblyScript's `abort(msg, file, line, column)`. */
+export class GuestAbort extends Trap {
+  guestMessage: string;
+  file: string;
+  line: number;
+  column: number;
+
+  constructor(guestMessage: string, file: string, line: number, column: number, site: TrapSite = {}) {
+    super('guest-abort', { ...site, detail: `guest aborted: ${guestMessage || '(no message)'} at ${file || '?'}:${line}:${column}` });
+    this.name = 'GuestAbort';
+    this.guestMessage = guestMessage;
+    this.file = file;
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** A wait that nothing can ever satisfy; names the task and the waitable set. */
+export class DeadlockError extends Trap {
+  /** The waitable set handle waited on (0 when the wait was not on a set). */
+  readonly set: number;
+  constructor(taskName: string, set: number, site: TrapSite = {}) {
+    super('deadlock', {
+      ...site,
+      task: site.task ?? taskName,
+      detail:
+        site.detail ??
+        `deadlock: task ${taskName} waits on waitable set ${set}, but no other instance or host peer can make progress`,
+    });
+    this.name = 'DeadlockError';
+    this.set = set;
+  }
+}
+
+/** Throws the trap `code` when `cond` holds: the `trap_if` of the spec. */
+export function trapIf(cond: boolean, code: TrapCode, site?: TrapSite): void {
+  if (cond) throw new Trap(code, site);
+}
+
+/** Turns anything thrown out of guest code into a Trap. */
+export function toTrap(e: unknown): Trap {
+  if (e instanceof Trap) return e;
+  if (e instanceof WebAssembly.RuntimeError) {
+    return new Trap('wasm-trap', { detail: `wasm trap: ${e.message}`, cause: e });
+  }
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    return new Trap('wasm-trap', { detail: `wasm trap: ${e.message}`, cause: e });
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return new Trap('host-error', { detail: `host function threw: ${msg}`, cause: e });
+}

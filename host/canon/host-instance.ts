@@ -1,0 +1,178 @@
+/**
+ * A host peer: JS code that owns stream/future ends, takes part in the same
+ * rendezvous copies as guests, and is driven by the same run queue. It is
+ * callback-based: completions run from the run queue (or at once when the
+ * other side was already waiting).
+ */
+import { CopyResult, CopyState, type HostCopyResult } from './constants.js';
+import { Trap, toTrap, trapIf, type TrapSite } from './errors.js';
+import { HostBuffer, U8, type ElemType } from './buffer.js';
+import type { Enterable, Runnable } from './scheduler.js';
+import type { Store } from './store.js';
+import { CopyEnd, ReadableStreamEnd, SharedStream, WritableStreamEnd, type CanonOwner } from './stream.js';
+import { ReadableFutureEnd, SharedFuture, WritableFutureEnd } from './future.js';
+
+export class HostInstance implements Enterable, CanonOwner {
+  /** The first error thrown by one of this peer's callbacks. */
+  failed: Trap | undefined = undefined;
+  private depth = 0;
+
+  constructor(
+    readonly store: Store,
+    readonly name: string,
+  ) {}
+
+  mayEnter(): boolean {
+    return this.depth === 0 && this.failed === undefined;
+  }
+
+  private site(builtin: string): TrapSite {
+    return { instance: this.name, builtin };
+  }
+
+  /** Runs one of this peer's callbacks; an exception is recorded as a trap of this peer. */
+  private run(fn: () => void): void {
+    this.depth++;
+    try {
+      fn();
+    } catch (e) {
+      const t = toTrap(e).locate({ instance: this.name });
+      if (!this.failed) {
+        this.failed = t;
+        this.store.trace.push({ kind: 'trap', instance: this.name, task: undefined, code: t.code, message: t.message });
+      }
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Delivers `end`'s event to `done` now when pending, else from the run queue once it is. */
+  private whenEvent(end: CopyEnd, label: string, done: (payload: number) => void): void {
+    if (end.hasPendingEvent()) {
+      const [, , payload] = end.getPendingEvent();
+      this.run(() => done(payload));
+      return;
+    }
+    const r: Runnable = {
+      label: `${this.name}: ${label}`,
+      owner: this,
+      ready: () => end.hasPendingEvent(),
+      run: () => {
+        const [, , payload] = end.getPendingEvent();
+        this.run(() => done(payload));
+      },
+    };
+    this.store.scheduler.add(r);
+  }
+
+  streamNew(elem: ElemType = U8): { readable: ReadableStreamEnd; writable: WritableStreamEnd } {
+    const shared = new SharedStream(elem);
+    return { readable: new ReadableStreamEnd(shared), writable: new WritableStreamEnd(shared) };
+  }
+
+  futureNew(elem: ElemType = U8): { readable: ReadableFutureEnd; writable: WritableFutureEnd } {
+    const shared = new SharedFuture(elem);
+    return { readable: new ReadableFutureEnd(shared), writable: new WritableFutureEnd(shared) };
+  }
+
+  private startCopy(end: CopyEnd, builtin: string): TrapSite {
+    const site = this.site(builtin);
+    trapIf(end.state === CopyState.DONE, 'end-done', site);
+    trapIf(end.state !== CopyState.IDLE, 'copy-in-progress', site);
+    end.state = CopyState.COPYING;
+    return site;
+  }
+
+  /**
+   * Starts a read of up to `n` elements. `onDone(result, bytes)` runs from the
+   * run queue, or at once when a writer was already waiting. `result.kind` is
+   * COMPLETED, DROPPED or CANCELLED (`CopyResultKind`), `result.count` the
+   * number of elements in `bytes`.
+   */
+  read(end: ReadableStreamEnd, n: number, onDone: (result: HostCopyResult, bytes: Uint8Array) => void): void {
+    const site = this.startCopy(end, 'host stream.read');
+    const buffer = new HostBuffer(end.shared.elem, n);
+    const finish = (result: CopyResult, reclaim: () => void) => () => {
+      reclaim();
+      end.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
+      return [0, 0, result] as const;
+    };
+    end.shared.read(this, buffer, (reclaim) => end.setPendingEvent(finish(CopyResult.COMPLETED, reclaim)), (r) => end.setPendingEvent(finish(r, () => {})), site);
+    this.whenEvent(end, `read ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.filled()));
+  }
+
+  /** Starts a write of `bytes` (whole elements). `onDone(result, count)` as for `read`. */
+  write(end: WritableStreamEnd, bytes: Uint8Array, onDone: (result: HostCopyResult, count: number) => void): void {
+    const site = this.startCopy(end, 'host stream.write');
+    const size = end.shared.elem.size;
+    const n = size === 0 ? 0 : Math.floor(bytes.length / size);
+    const buffer = new HostBuffer(end.shared.elem, n, bytes.slice(0, n * size));
+    const finish = (result: CopyResult, reclaim: () => void) => () => {
+      reclaim();
+      end.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
+      return [0, 0, result] as const;
+    };
+    end.shared.write(this, buffer, (reclaim) => end.setPendingEvent(finish(CopyResult.COMPLETED, reclaim)), (r) => end.setPendingEvent(finish(r, () => {})), site);
+    this.whenEvent(end, `write ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.progress));
+  }
+
+  /** Cancels a pending host read or write; its `onDone` then reports CANCELLED (or the result already there). */
+  cancel(end: ReadableStreamEnd | WritableStreamEnd | ReadableFutureEnd | WritableFutureEnd): void {
+    trapIf(end.state !== CopyState.COPYING, 'not-copying', this.site('host cancel'));
+    end.state = CopyState.CANCELLING_COPY;
+    if (!end.hasPendingEvent()) end.shared.cancel();
+  }
+
+  /**
+   * Calls `cb(n)` once the other side of `end` has a read of `n` elements
+   * pending (at once when it already has). Lets a peer forward on demand.
+   * Never called when the stream is dropped first.
+   */
+  whenReadPending(end: WritableStreamEnd, cb: (n: number) => void): void {
+    const shared = end.shared;
+    const pending = () => shared.pendingSide === 'read' && shared.pendingInst !== this;
+    if (pending()) {
+      this.run(() => cb(shared.pendingBuffer!.remain()));
+      return;
+    }
+    const r: Runnable = {
+      label: `${this.name}: when read pending`,
+      owner: this,
+      ready: () => pending() || shared.dropped,
+      run: () => {
+        if (!shared.dropped || pending()) this.run(() => cb(shared.pendingBuffer!.remain()));
+      },
+    };
+    this.store.scheduler.add(r);
+  }
+
+  /** Reads the one value of a future. */
+  readFuture(end: ReadableFutureEnd, onDone: (result: HostCopyResult, bytes: Uint8Array) => void): void {
+    const site = this.startCopy(end, 'host future.read');
+    const buffer = new HostBuffer(end.shared.elem, 1);
+    end.shared.read(this, buffer, (r) => end.setPendingEvent(() => {
+      end.state = r === CopyResult.CANCELLED ? CopyState.IDLE : CopyState.DONE;
+      return [0, 0, r] as const;
+    }), site);
+    this.whenEvent(end, 'future read', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.filled()));
+  }
+
+  /** Writes the one value of a future. */
+  writeFuture(end: WritableFutureEnd, bytes: Uint8Array, onDone: (result: HostCopyResult) => void): void {
+    const site = this.startCopy(end, 'host future.write');
+    const buffer = new HostBuffer(end.shared.elem, 1, bytes.slice(0, end.shared.elem.size));
+    end.shared.write(this, buffer, (r) => end.setPendingEvent(() => {
+      end.state = r === CopyResult.CANCELLED ? CopyState.IDLE : CopyState.DONE;
+      return [0, 0, r] as const;
+    }), site);
+    this.whenEvent(end, 'future write', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }));
+  }
+
+  dropReadable(end: ReadableStreamEnd | ReadableFutureEnd): void {
+    end.drop(this.site('host drop-readable'));
+  }
+
+  dropWritable(end: WritableStreamEnd | WritableFutureEnd): void {
+    end.drop(this.site('host drop-writable'));
+  }
+}

@@ -1,0 +1,242 @@
+import { CopyState } from './constants.js';
+import { Trap, trapIf, toTrap, type TrapSite } from './errors.js';
+import { Builtins } from './builtins.js';
+import { ReadableFutureEnd } from './future.js';
+import { link, type InstanceOptions } from './linker.js';
+import { startTask } from './lift.js';
+import type { Enterable } from './scheduler.js';
+import type { Store } from './store.js';
+import { CopyEnd, ReadableStreamEnd, type CanonOwner } from './stream.js';
+import { Task, type FlatValue, type LiftKind } from './task.js';
+import { Table } from './table.js';
+import type { Waitable } from './waitable.js';
+import type { WaitableSet } from './waitable-set.js';
+
+/**
+ * One instantiated core module with its own handle table (spec
+ * `ComponentInstance`). Guest code is entered only through `enter`, which
+ * enforces non-reentrance (`may_enter`), tracks the current task, and turns
+ * anything thrown into a Trap that poisons the instance.
+ */
+export class ComponentInstance implements Enterable, CanonOwner {
+  readonly handles = new Table<Waitable | WaitableSet>();
+  readonly canon: Builtins;
+  readonly exports: WebAssembly.Exports;
+  readonly module: WebAssembly.Module;
+  /** The first trap; once set, nothing enters this instance again. */
+  poisoned: Trap | undefined = undefined;
+  /** Spec `backpressure` counter. */
+  backpressure = 0;
+  /** Tasks queued to start (spec `num_waiting_to_enter`). */
+  numWaitingToEnter = 0;
+  /** The task whose callback-lifted code holds the instance (spec `exclusive_thread`). */
+  exclusive: Task | undefined = undefined;
+  /** The task whose code is on the stack right now. */
+  current: Task | undefined = undefined;
+  /** Live tasks (started or waiting to start, not yet exited or failed). */
+  readonly tasks = new Set<Task>();
+  private depth = 0;
+
+  constructor(
+    readonly store: Store,
+    readonly name: string,
+    module: WebAssembly.Module,
+    opts: InstanceOptions,
+  ) {
+    this.module = module;
+    this.canon = new Builtins(this);
+    const imports = link(this, module, opts);
+    try {
+      this.exports = new WebAssembly.Instance(module, imports).exports;
+    } catch (e) {
+      const t = e instanceof WebAssembly.LinkError
+        ? new Trap('unresolved-import', { instance: name, detail: `link error: ${e.message}`, cause: e })
+        : toTrap(e).locate({ instance: name });
+      this.poison(t);
+      throw t;
+    }
+  }
+
+  get memory(): WebAssembly.Memory {
+    const m = this.exports['memory'];
+    if (!(m instanceof WebAssembly.Memory)) throw new Trap('no-memory', { instance: this.name });
+    return m;
+  }
+
+  get table(): WebAssembly.Table | undefined {
+    const t = this.exports['table'];
+    return t instanceof WebAssembly.Table ? t : undefined;
+  }
+
+  /** The memory, or a trap naming the built-in that needed it. */
+  memoryFor(site: TrapSite): WebAssembly.Memory {
+    const m = this.exports?.['memory'];
+    trapIf(!(m instanceof WebAssembly.Memory), 'no-memory', site);
+    return m as WebAssembly.Memory;
+  }
+
+  mayEnter(): boolean {
+    return this.depth === 0 && this.poisoned === undefined;
+  }
+
+  /** True while guest code of this instance is on the JS stack. */
+  onStack(): boolean {
+    return this.depth > 0;
+  }
+
+  /** Throws unless `task` may run guest code here now. */
+  checkEnter(task: Task | undefined, site: TrapSite = {}): void {
+    if (this.poisoned) throw this.poisonedTrap(site);
+    trapIf(this.depth > 0, 'may-not-enter', {
+      instance: this.name,
+      task: task?.name,
+      ...site,
+      detail: `instance ${this.name} is re-entered while ${this.current?.name ?? 'a call'} is on the stack`,
+    });
+  }
+
+  /** Runs guest code for `task`. Anything thrown becomes a Trap, poisons the instance, and is rethrown. */
+  enter<T>(task: Task, fn: () => T): T {
+    this.checkEnter(task);
+    this.depth++;
+    const prev = this.current;
+    this.current = task;
+    try {
+      return fn();
+    } catch (e) {
+      const t = toTrap(e).locate({ instance: this.name, task: task.name });
+      this.poison(t);
+      throw t;
+    } finally {
+      this.depth--;
+      this.current = prev;
+    }
+  }
+
+  /** The trap reported by calls after poisoning. */
+  poisonedTrap(site: TrapSite = {}): Trap {
+    const first = this.poisoned!;
+    return new Trap('instance-poisoned', {
+      instance: this.name,
+      ...site,
+      detail: `instance ${this.name} is poisoned by an earlier trap: ${first.message}`,
+      cause: first,
+    });
+  }
+
+  /**
+   * Records the first trap, fails every live task with it, and drops every
+   * stream/future end this instance holds so peers see DROPPED instead of hanging.
+   */
+  poison(trap: Trap): void {
+    if (this.poisoned) return;
+    trap.locate({ instance: this.name });
+    this.poisoned = trap;
+    this.store.trace.push({
+      kind: 'trap',
+      instance: this.name,
+      task: trap.task,
+      code: trap.code,
+      message: trap.message,
+    });
+    for (const task of [...this.tasks]) this.failTask(task, trap);
+    for (const [, e] of this.handles.entries()) {
+      if (e instanceof CopyEnd) e.shared.drop();
+    }
+  }
+
+  /** Ends `task` with `trap`: unparks it and tells whoever waits for it. */
+  failTask(task: Task, trap: Trap): void {
+    if (task.trap) return;
+    task.trap = trap;
+    task.exited = true;
+    if (task.parked) {
+      this.store.scheduler.remove(task.parked.runnable);
+      task.parked.unpark();
+      task.parked = undefined;
+    }
+    if (task.starting) {
+      this.store.scheduler.remove(task.starting);
+      task.starting = undefined;
+      this.numWaitingToEnter--;
+    }
+    if (this.exclusive === task) this.exclusive = undefined;
+    this.tasks.delete(task);
+    task.onFail?.(trap);
+  }
+
+  /** Which lift an export uses, or undefined when the instance has no such export. */
+  liftKind(name: string): LiftKind | undefined {
+    const lift = this.exports[`[async-lift]${name}`];
+    if (typeof lift === 'function') {
+      return typeof this.exports[`[callback][async-lift]${name}`] === 'function' ? 'callback' : 'stackful';
+    }
+    return typeof this.exports[name] === 'function' ? 'sync' : undefined;
+  }
+
+  /**
+   * Calls `[async-lift]<name>` (+ its callback) when present, else the plain
+   * export `<name>`. Resolves with the values passed to task.return (or the
+   * plain result); rejects with a Trap. Runs the scheduler to quiescence inside.
+   */
+  callExport(name: string, args: readonly number[] = []): Promise<number[]> {
+    return this.callExportFlat(name, args).then((r) => r.map(Number));
+  }
+
+  /** As `callExport`, keeping i64 values as bigint (arguments and results). */
+  callExportFlat(name: string, args: readonly FlatValue[] = []): Promise<FlatValue[]> {
+    const kind = this.liftKind(name);
+    if (this.poisoned) return Promise.reject(this.poisonedTrap({ detail: undefined }));
+    if (kind === undefined) {
+      return Promise.reject(new Trap('unresolved-import', { instance: this.name, detail: `instance ${this.name} has no export "${name}" or "[async-lift]${name}"` }));
+    }
+    return this.store.callTopLevel(this, name, kind, args);
+  }
+
+  /** Creates a task for export `name` and starts it (or queues it behind backpressure). */
+  newTask(name: string, kind: LiftKind): Task {
+    const task = new Task(this, name, kind, () => {});
+    this.tasks.add(task);
+    return task;
+  }
+
+  /** Starts `task` with `args`; traps are contained (the instance is poisoned, the task failed). */
+  start(task: Task, args: readonly FlatValue[]): void {
+    startTask(task, args);
+  }
+
+  /** Moves a readable stream end out of this instance (spec `lift_stream`): it must be idle and in no set. */
+  takeReadableStream(handle: number, site: TrapSite = {}): ReadableStreamEnd {
+    const s = { instance: this.name, builtin: 'takeReadableStream', handle, ...site };
+    return this.takeEnd(handle, ReadableStreamEnd, s, (e) => new ReadableStreamEnd(e.shared));
+  }
+
+  /** Puts a readable stream end into this instance's table (spec `lower_stream`). */
+  addReadableStream(end: ReadableStreamEnd): number {
+    return this.handles.add(end, { instance: this.name, builtin: 'addReadableStream' });
+  }
+
+  /** Moves a readable future end out of this instance (spec `lift_future`). */
+  takeReadableFuture(handle: number, site: TrapSite = {}): ReadableFutureEnd {
+    const s = { instance: this.name, builtin: 'takeReadableFuture', handle, ...site };
+    return this.takeEnd(handle, ReadableFutureEnd, s, (e) => new ReadableFutureEnd(e.shared));
+  }
+
+  addReadableFuture(end: ReadableFutureEnd): number {
+    return this.handles.add(end, { instance: this.name, builtin: 'addReadableFuture' });
+  }
+
+  private takeEnd<E extends ReadableStreamEnd | ReadableFutureEnd>(
+    handle: number,
+    cls: abstract new (...args: never[]) => E,
+    site: TrapSite,
+    fresh: (e: E) => E,
+  ): E {
+    const e = this.handles.getAs(handle, cls, site);
+    trapIf(e.state !== CopyState.IDLE, e.state === CopyState.DONE ? 'end-done' : 'end-busy', site);
+    trapIf(e.inWaitableSet(), 'end-in-set', site);
+    this.handles.remove(handle, site);
+    return fresh(e);
+  }
+}
+

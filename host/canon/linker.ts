@@ -1,0 +1,213 @@
+/**
+ * Generates a core module's imports from `WebAssembly.Module.imports()`: every
+ * canonical built-in by its wit-component name (ABI.md section 6), async-lowered
+ * imports from `asyncImports`, and AssemblyScript's `env.abort`. User-supplied
+ * `imports` override anything generated. A bracketed name that is not a
+ * supported built-in is a link-time trap (`unknown-builtin`); anything else
+ * missing is `unresolved-import`.
+ */
+import { U8, type ElemType } from './buffer.js';
+import { GuestAbort, Trap } from './errors.js';
+import type { ComponentInstance } from './instance.js';
+import { lowerAsyncImport, type AsyncCallee } from './lower.js';
+import type { FlatValue } from './task.js';
+
+export interface InstanceOptions {
+  name: string;
+  /** Extra or overriding imports, merged over the generated ones (module -> name -> value). */
+  imports?: Record<string, Record<string, WebAssembly.ImportValue>>;
+  /**
+   * Element layout of stream/future type N of function `func` in import module
+   * `module`; default `{size: 1, align: 1}` (u8).
+   */
+  elementType?: (kind: 'stream' | 'future', module: string, func: string, index: number) => ElemType;
+  /**
+   * Callees of async-lowered imports (`[async-lower]func` in `module`): a host
+   * function, or another instance's export.
+   */
+  asyncImports?: Record<string, Record<string, AsyncCallee>>;
+}
+
+type Fn = (...args: never[]) => unknown;
+const u = (x: unknown): number => Number(x) >>> 0;
+
+/** Builds the import object for `module`. */
+export function link(inst: ComponentInstance, module: WebAssembly.Module, opts: InstanceOptions): WebAssembly.Imports {
+  const user = opts.imports ?? {};
+  const out: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const given = user[imp.module]?.[imp.name];
+    const value = given ?? (imp.kind === 'function' ? generate(inst, imp.module, imp.name, opts) : undefined);
+    if (value === undefined) {
+      throw new Trap('unresolved-import', {
+        instance: inst.name,
+        builtin: `${imp.module}::${imp.name}`,
+        detail: `import "${imp.module}" "${imp.name}" (${imp.kind}) is not provided`,
+      });
+    }
+    (out[imp.module] ??= {})[imp.name] = value;
+  }
+  for (const [mod, fields] of Object.entries(user)) {
+    for (const [name, v] of Object.entries(fields)) (out[mod] ??= {})[name] ??= v;
+  }
+  return out;
+}
+
+/** A parsed built-in name: `[prefix]...[op-N]func`. */
+interface ParsedName {
+  asyncLower: boolean;
+  cancellable: boolean;
+  op: string;
+  index: number | undefined;
+  func: string;
+}
+
+/** Splits `[async-lower][stream-read-0]f` into its parts; undefined when not bracketed. */
+export function parseBuiltinName(name: string): ParsedName | { asyncLower: true; lowered: string } | undefined {
+  if (!name.startsWith('[')) return undefined;
+  let rest = name;
+  let asyncLower = false;
+  let cancellable = false;
+  for (;;) {
+    if (rest.startsWith('[async-lower]')) {
+      asyncLower = true;
+      rest = rest.slice('[async-lower]'.length);
+    } else if (rest.startsWith('[cancellable]')) {
+      cancellable = true;
+      rest = rest.slice('[cancellable]'.length);
+    } else break;
+  }
+  if (!rest.startsWith('[')) {
+    if (asyncLower && !cancellable && rest.length > 0) return { asyncLower: true, lowered: rest };
+    return { asyncLower, cancellable, op: '', index: undefined, func: rest };
+  }
+  const m = /^\[([a-z-]+?)(?:-(\d+))?\](.*)$/.exec(rest);
+  if (!m) return { asyncLower, cancellable, op: '', index: undefined, func: rest };
+  return { asyncLower, cancellable, op: m[1]!, index: m[2] === undefined ? undefined : Number(m[2]), func: m[3]! };
+}
+
+function generate(inst: ComponentInstance, module: string, name: string, opts: InstanceOptions): Fn | undefined {
+  if (module === 'env' && name === 'abort') return abortImport(inst);
+  const parsed = parseBuiltinName(name);
+  if (parsed === undefined) return undefined;
+  if ('lowered' in parsed) {
+    const callee = opts.asyncImports?.[module]?.[parsed.lowered];
+    if (callee === undefined) return undefined;
+    return lowerAsyncImport(inst, `${module}::${parsed.lowered}`, callee);
+  }
+  const f = builtin(inst, module, parsed, opts);
+  if (f === undefined) {
+    const hint = parsed.op === 'yield' ? ' (the old [yield] was renamed [thread-yield])' : '';
+    throw new Trap('unknown-builtin', {
+      instance: inst.name,
+      builtin: `${module}::${name}`,
+      detail: `import "${module}" "${name}" looks like a canonical built-in but is not one this host supports${hint}`,
+    });
+  }
+  return f;
+}
+
+/** The function for one parsed built-in name, or undefined when unsupported. */
+function builtin(inst: ComponentInstance, module: string, p: ParsedName, opts: InstanceOptions): Fn | undefined {
+  const c = inst.canon;
+  const plain = !p.asyncLower && !p.cancellable && p.index === undefined && p.func === '';
+  const noFunc = p.func === '';
+  switch (p.op) {
+    case 'waitable-set-new':
+      return plain ? () => c.waitableSetNew() : undefined;
+    case 'waitable-set-wait':
+      return !p.asyncLower && p.index === undefined && noFunc
+        ? (si: number, ptr: number) => c.waitableSetWait(u(si), u(ptr), p.cancellable)
+        : undefined;
+    case 'waitable-set-poll':
+      return !p.asyncLower && p.index === undefined && noFunc
+        ? (si: number, ptr: number) => c.waitableSetPoll(u(si), u(ptr), p.cancellable)
+        : undefined;
+    case 'waitable-set-drop':
+      return plain ? (si: number) => c.waitableSetDrop(u(si)) : undefined;
+    case 'waitable-join':
+      return plain ? (w: number, si: number) => c.waitableJoin(u(w), u(si)) : undefined;
+    case 'context-get':
+      return !p.asyncLower && !p.cancellable && noFunc && (p.index === 0 || p.index === 1)
+        ? () => c.contextGet(p.index!)
+        : undefined;
+    case 'context-set':
+      return !p.asyncLower && !p.cancellable && noFunc && (p.index === 0 || p.index === 1)
+        ? (v: number) => c.contextSet(p.index!, u(v))
+        : undefined;
+    case 'thread-yield':
+      return !p.asyncLower && p.index === undefined && noFunc ? () => c.threadYield(p.cancellable) : undefined;
+    case 'backpressure-inc':
+      return plain ? () => c.backpressureInc() : undefined;
+    case 'backpressure-dec':
+      return plain ? () => c.backpressureDec() : undefined;
+    case 'subtask-drop':
+      return plain ? (h: number) => c.subtaskDrop(u(h)) : undefined;
+    case 'subtask-cancel':
+      return !p.cancellable && p.index === undefined && noFunc ? (h: number) => c.subtaskCancel(u(h), p.asyncLower) : undefined;
+    case 'task-cancel':
+      return plain ? () => c.taskCancel() : undefined;
+    case 'task-return': {
+      if (p.asyncLower || p.cancellable || p.index !== undefined || noFunc || !module.startsWith('[export]')) return undefined;
+      const iface = module.slice('[export]'.length);
+      const func = iface === '$root' ? p.func : `${iface}#${p.func}`;
+      return (...values: FlatValue[]) => c.taskReturn(values, func);
+    }
+  }
+  const sm = /^(stream|future)-(new|read|write|cancel-read|cancel-write|drop-readable|drop-writable)$/.exec(p.op);
+  if (!sm || p.index === undefined || noFunc || p.cancellable) return undefined;
+  const kind = sm[1] as 'stream' | 'future';
+  const action = sm[2]!;
+  const asyncOk = action === 'read' || action === 'write' || action === 'cancel-read' || action === 'cancel-write';
+  if (p.asyncLower && !asyncOk) return undefined;
+  const elem = opts.elementType?.(kind, module, p.func, p.index) ?? U8;
+  const a = p.asyncLower;
+  if (kind === 'stream') {
+    switch (action) {
+      case 'new': return () => c.streamNew(elem);
+      case 'read': return (h: number, ptr: number, n: number) => c.streamRead(elem, u(h), u(ptr), u(n), a);
+      case 'write': return (h: number, ptr: number, n: number) => c.streamWrite(elem, u(h), u(ptr), u(n), a);
+      case 'cancel-read': return (h: number) => c.streamCancelRead(elem, u(h), a);
+      case 'cancel-write': return (h: number) => c.streamCancelWrite(elem, u(h), a);
+      case 'drop-readable': return (h: number) => c.streamDropReadable(elem, u(h));
+      case 'drop-writable': return (h: number) => c.streamDropWritable(elem, u(h));
+    }
+  } else {
+    switch (action) {
+      case 'new': return () => c.futureNew(elem);
+      case 'read': return (h: number, ptr: number) => c.futureRead(elem, u(h), u(ptr), a);
+      case 'write': return (h: number, ptr: number) => c.futureWrite(elem, u(h), u(ptr), a);
+      case 'cancel-read': return (h: number) => c.futureCancelRead(elem, u(h), a);
+      case 'cancel-write': return (h: number) => c.futureCancelWrite(elem, u(h), a);
+      case 'drop-readable': return (h: number) => c.futureDropReadable(elem, u(h));
+      case 'drop-writable': return (h: number) => c.futureDropWritable(elem, u(h));
+    }
+  }
+  return undefined;
+}
+
+/** Reads an AssemblyScript string (UTF-16LE; byte length in the u32 at ptr-4). */
+export function readAsString(memory: WebAssembly.Memory | undefined, ptr: number): string {
+  if (!memory || ptr === 0) return '';
+  const buf = memory.buffer;
+  if (ptr < 4 || ptr > buf.byteLength) return `<bad string pointer ${ptr}>`;
+  const len = new DataView(buf).getUint32(ptr - 4, true);
+  if (ptr + len > buf.byteLength) return `<bad string length ${len} at ${ptr}>`;
+  return new TextDecoder('utf-16le').decode(new Uint8Array(buf, ptr, len & ~1));
+}
+
+/** AssemblyScript's `abort(message, fileName, line, column)`: a GuestAbort. */
+function abortImport(inst: ComponentInstance): Fn {
+  return (msg: number, file: number, line: number, col: number) => {
+    let memory: WebAssembly.Memory | undefined;
+    try {
+      memory = inst.exports?.['memory'] as WebAssembly.Memory | undefined;
+    } catch {
+      memory = undefined;
+    }
+    throw new GuestAbort(readAsString(memory, u(msg)), readAsString(memory, u(file)), line | 0, col | 0, {
+      instance: inst.name,
+      task: inst.current?.name,
+    });
+  };
+}

@@ -1,0 +1,160 @@
+import { CopyResult, CopyState } from './constants.js';
+import { trapIf, type TrapSite } from './errors.js';
+import type { ElemType, ReadableBuffer, WritableBuffer } from './buffer.js';
+import { Waitable } from './waitable.js';
+
+/** Anything that owns stream ends and takes part in copies: a ComponentInstance or a HostInstance. */
+export interface CanonOwner {
+  readonly name: string;
+}
+
+/** Gives the pending side its buffer back; called when the pending side's event is delivered. */
+export type ReclaimBuffer = () => void;
+/** Called on the pending side when some elements were copied to or from its buffer. */
+export type OnCopy = (reclaim: ReclaimBuffer) => void;
+/** Called when a copy ends with a result. */
+export type OnCopyDone = (result: CopyResult) => void;
+
+/**
+ * The state shared by the two ends of one stream (spec `SharedStreamImpl`):
+ * a rendezvous. A read or write that finds the other side pending copies
+ * min(remaining) elements at once; otherwise it becomes the pending side.
+ */
+export class SharedStream {
+  dropped = false;
+  pendingInst: CanonOwner | undefined = undefined;
+  pendingBuffer: ReadableBuffer | WritableBuffer | undefined = undefined;
+  /** Which side is pending: the reader (its buffer is written into) or the writer. */
+  pendingSide: 'read' | 'write' | undefined = undefined;
+  private pendingOnCopy: OnCopy | undefined = undefined;
+  private pendingOnCopyDone: OnCopyDone | undefined = undefined;
+
+  constructor(readonly elem: ElemType) {}
+
+  private setPending(
+    inst: CanonOwner | undefined,
+    side: 'read' | 'write' | undefined,
+    buffer: ReadableBuffer | WritableBuffer | undefined,
+    onCopy: OnCopy | undefined,
+    onCopyDone: OnCopyDone | undefined,
+  ): void {
+    this.pendingInst = inst;
+    this.pendingSide = side;
+    this.pendingBuffer = buffer;
+    this.pendingOnCopy = onCopy;
+    this.pendingOnCopyDone = onCopyDone;
+  }
+
+  resetPending(): void {
+    this.setPending(undefined, undefined, undefined, undefined, undefined);
+  }
+
+  private resetAndNotifyPending(result: CopyResult): void {
+    const done = this.pendingOnCopyDone;
+    this.resetPending();
+    done?.(result);
+  }
+
+  /** The pending side cancels its copy. */
+  cancel(): void {
+    this.resetAndNotifyPending(CopyResult.CANCELLED);
+  }
+
+  /** One end went away: the other side's pending copy ends DROPPED. */
+  drop(): void {
+    if (!this.dropped) {
+      this.dropped = true;
+      if (this.pendingBuffer !== undefined) this.resetAndNotifyPending(CopyResult.DROPPED);
+    }
+  }
+
+  /** The spec's same-instance rule (marked temporary there). */
+  private checkSameInstance(inst: CanonOwner, site: TrapSite): void {
+    trapIf(inst === this.pendingInst && this.elem.numeric === false, 'same-instance-copy', site);
+  }
+
+  read(inst: CanonOwner, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone, site: TrapSite): void {
+    if (this.dropped) {
+      onCopyDone(CopyResult.DROPPED);
+    } else if (this.pendingBuffer === undefined) {
+      this.setPending(inst, 'read', dst, onCopy, onCopyDone);
+    } else {
+      this.checkSameInstance(inst, site);
+      const src = this.pendingBuffer as ReadableBuffer;
+      if (src.remain() > 0) {
+        if (dst.remain() > 0) {
+          const n = Math.min(dst.remain(), src.remain());
+          dst.write(src.read(n), n);
+          this.pendingOnCopy!(() => this.resetPending());
+        }
+        onCopyDone(CopyResult.COMPLETED);
+      } else {
+        // A zero-length write was waiting: complete it and wait ourselves.
+        this.resetAndNotifyPending(CopyResult.COMPLETED);
+        this.setPending(inst, 'read', dst, onCopy, onCopyDone);
+      }
+    }
+  }
+
+  write(inst: CanonOwner, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone, site: TrapSite): void {
+    if (this.dropped) {
+      onCopyDone(CopyResult.DROPPED);
+    } else if (this.pendingBuffer === undefined) {
+      this.setPending(inst, 'write', src, onCopy, onCopyDone);
+    } else {
+      this.checkSameInstance(inst, site);
+      const dst = this.pendingBuffer as WritableBuffer;
+      if (dst.remain() > 0) {
+        if (src.remain() > 0) {
+          const n = Math.min(src.remain(), dst.remain());
+          dst.write(src.read(n), n);
+          this.pendingOnCopy!(() => this.resetPending());
+        }
+        onCopyDone(CopyResult.COMPLETED);
+      } else if (src.isZeroLength() && dst.isZeroLength()) {
+        onCopyDone(CopyResult.COMPLETED);
+      } else {
+        // A zero-length read was waiting (readiness probe): complete it and wait ourselves.
+        this.resetAndNotifyPending(CopyResult.COMPLETED);
+        this.setPending(inst, 'write', src, onCopy, onCopyDone);
+      }
+    }
+  }
+}
+
+/** One end of a stream or future (spec `CopyEnd`); a waitable. */
+export abstract class CopyEnd extends Waitable {
+  state: CopyState = CopyState.IDLE;
+  abstract readonly shared: { readonly elem: ElemType; drop(): void; cancel(): void };
+
+  copying(): boolean {
+    return this.state === CopyState.COPYING || this.state === CopyState.CANCELLING_COPY;
+  }
+
+  /** Spec `CopyEnd.drop`: no copy may be in progress. */
+  drop(site: TrapSite): void {
+    trapIf(this.copying(), 'end-busy', site);
+    this.shared.drop();
+    this.dropWaitable();
+  }
+
+  abstract get kindName(): string;
+}
+
+export class ReadableStreamEnd extends CopyEnd {
+  constructor(readonly shared: SharedStream) {
+    super();
+  }
+  get kindName(): string {
+    return 'readable stream end';
+  }
+}
+
+export class WritableStreamEnd extends CopyEnd {
+  constructor(readonly shared: SharedStream) {
+    super();
+  }
+  get kindName(): string {
+    return 'writable stream end';
+  }
+}

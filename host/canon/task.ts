@@ -1,0 +1,114 @@
+import { TaskState, CONTEXT_SLOTS } from './constants.js';
+import { Trap, trapIf, type TrapSite } from './errors.js';
+import type { ComponentInstance } from './instance.js';
+import type { Runnable } from './scheduler.js';
+
+/** A core value: i32/f32/f64 as number, i64 as bigint. */
+export type FlatValue = number | bigint;
+
+/** Called once when the task resolves: the flat results, or undefined when it was cancelled. */
+export type OnResolve = (result: FlatValue[] | undefined) => void;
+
+/**
+ * How the function was lifted:
+ * - `sync`: a plain export (a non-async function type; it may not block);
+ * - `callback`: `[async-lift]f` + `[callback][async-lift]f`, driven by `driveCallback`;
+ * - `stackful`: `[async-lift]f` without a callback: must `task.return` before it returns
+ *   (it may block inside with waitable-set.wait, served synchronously).
+ */
+export type LiftKind = 'sync' | 'callback' | 'stackful';
+
+/** Where a task is parked in its callback loop (cancellable), so cancellation can reach it. */
+export interface Parked {
+  readonly runnable: Runnable;
+  /** What it waits for, for messages: "yield" or "waitable set N". */
+  readonly what: string;
+  /** The waitable set handle waited on; 0 for a yield. */
+  readonly set: number;
+  /** Undo the park's bookkeeping (e.g. the set's `numWaiting`) when cancellation takes it over. */
+  readonly unpark: () => void;
+}
+
+let nextTaskId = 1;
+
+/** One call of an export (spec `Task` with its implicit thread). */
+export class Task {
+  state: TaskState = TaskState.INITIAL;
+  /** Context slots 0 and 1 (spec `Thread.storage`). */
+  readonly context: number[] = new Array<number>(CONTEXT_SLOTS).fill(0);
+  /** Values passed to task.return. */
+  result: FlatValue[] | undefined = undefined;
+  /** The trap that ended this task, if any. */
+  trap: Trap | undefined = undefined;
+  /** The callback loop finished (EXIT) or the stackful/sync callee returned. */
+  exited = false;
+  parked: Parked | undefined = undefined;
+  /** Waiting to start (backpressure); the runnable that will start it. */
+  starting: Runnable | undefined = undefined;
+  /** Called when the task's code starts running (spec `on_start`). */
+  onStart: (() => void) | undefined = undefined;
+  /** Called once when the task fails with a trap. */
+  onFail: ((trap: Trap) => void) | undefined = undefined;
+  /** Called once when the task's code is finished (EXIT, or the lifted function returned). */
+  onExit: (() => void) | undefined = undefined;
+  /** What a blocked task waits on, for deadlock messages. */
+  blockedOn: string | undefined = undefined;
+  readonly name: string;
+  readonly id: number;
+
+  constructor(
+    readonly inst: ComponentInstance,
+    readonly funcName: string,
+    readonly kind: LiftKind,
+    public onResolve: OnResolve,
+  ) {
+    this.id = nextTaskId++;
+    this.name = `${inst.name}/${funcName}#${this.id}`;
+  }
+
+  /** The function type declares `async` (callback or stackful lift). */
+  get isAsync(): boolean {
+    return this.kind !== 'sync';
+  }
+
+  /** Spec `needs_exclusive`: callback-lifted (and sync) code runs one task at a time per instance. */
+  needsExclusive(): boolean {
+    return this.kind !== 'stackful';
+  }
+
+  resolved(): boolean {
+    return this.state === TaskState.RESOLVED;
+  }
+
+  /** Spec `deliver_pending_cancel`. */
+  deliverPendingCancel(cancellable: boolean): boolean {
+    if (cancellable && this.state === TaskState.PENDING_CANCEL) {
+      this.state = TaskState.CANCEL_DELIVERED;
+      return true;
+    }
+    return false;
+  }
+
+  /** Spec `Task.return_`. */
+  return_(result: FlatValue[], site: TrapSite): void {
+    trapIf(this.state === TaskState.RESOLVED, 'task-return-twice', site);
+    this.state = TaskState.RESOLVED;
+    this.result = result;
+    this.onResolve(result);
+  }
+
+  /** Spec `Task.cancel`: confirm a delivered cancellation. */
+  cancel(site: TrapSite): void {
+    trapIf(this.state === TaskState.RESOLVED, 'task-return-twice', site);
+    trapIf(this.state !== TaskState.CANCEL_DELIVERED, 'task-cancel-not-delivered', site);
+    this.state = TaskState.RESOLVED;
+    this.onResolve(undefined);
+  }
+
+  /** The task was cancelled before it ever started (spec: the INITIAL branch of `request_cancellation`). */
+  cancelBeforeStart(): void {
+    this.state = TaskState.RESOLVED;
+    this.exited = true;
+    this.onResolve(undefined);
+  }
+}
