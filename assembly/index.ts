@@ -28,3 +28,4 @@ export function live_operations(): u32 {
 export function set_quarantine(limit: u32): void {
   setQuarantine(limit);
 }
+export * from "./driver";

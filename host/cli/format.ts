@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ScenarioRun } from '../scenarios/run.js';
+import type { Cell } from '../matrix/run.js';
 
 const outcomeColour = (run: ScenarioRun, text: string): string =>
   run.outcome !== run.expected ? pc.red(text) : run.outcome === 'pass' ? pc.green(text) : pc.yellow(text);
@@ -51,5 +52,50 @@ export function runJson(run: ScenarioRun, opts: { events: boolean }): Record<str
     violations: run.violations,
     diagnosis: run.diagnosis,
     ...(opts.events ? { events: run.events } : {}),
+  };
+}
+
+/** One row per pairing, one column per scenario; a cell shows `pass`, the bug reproduced, or `unexpected`. */
+export function formatMatrix(cells: readonly Cell[]): string {
+  const scenarios = [...new Set(cells.map((c) => c.scenario))];
+  const rows = new Map<string, Cell[]>();
+  for (const c of cells) {
+    const key = `${c.executor}|${c.importer}`;
+    rows.set(key, [...(rows.get(key) ?? []), c]);
+  }
+  const table = new Table({
+    head: ['executor', 'importer', ...scenarios].map((h) => pc.bold(h)),
+    style: { head: [], border: [] },
+  });
+  for (const [key, row] of rows) {
+    const [executor, importer] = key.split('|');
+    table.push([executor, importer, ...scenarios.map((s) => cellText(row.find((c) => c.scenario === s)))]);
+  }
+  const bad = cells.filter((c) => c.actual !== c.expected);
+  const lines = [table.toString()];
+  for (const c of bad) lines.push(pc.red(`unexpected: ${c.scenario}, executor ${c.executor}, importer ${c.importer}: expected ${c.expected}, got ${c.actual}: ${c.diagnosis}`));
+  const bugs = cells.filter((c) => c.actual !== 'pass' && c.actual === c.expected).length;
+  lines.push(bad.length === 0
+    ? pc.green(`${cells.length} of ${cells.length} cells as expected (${cells.length - bugs} pass, ${bugs} reproduce their bug, every violation detected)`)
+    : pc.red(`${bad.length} of ${cells.length} cells unexpected`));
+  return lines.join('\n');
+}
+
+function cellText(c: Cell | undefined): string {
+  if (!c) return '';
+  if (c.actual !== c.expected) return pc.red(`unexpected: ${c.actual}`);
+  return c.actual === 'pass' ? pc.green('pass') : pc.yellow(c.actual);
+}
+
+export function cellJson(c: Cell): Record<string, unknown> {
+  return {
+    executor: c.executor,
+    importer: c.importer,
+    scenario: c.scenario,
+    expected: c.expected,
+    actual: c.actual,
+    violations: c.violations,
+    trap: c.trap,
+    diagnosis: c.diagnosis,
   };
 }

@@ -6,12 +6,14 @@
  *   wasip3-task repro <scenario> --abi v1|v2 [--trace] [--json] [--svg FILE]
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runMatrix, type Cell } from '../matrix/run.js';
 import { parseAbi } from '../guest/builds.js';
 import { guestScenarios, findGuestScenario } from '../scenarios/index.js';
 import { runGuestScenario, type ScenarioRun } from '../scenarios/run.js';
 import { renderTimeline, renderSequenceDiagram } from '../trace/diagram.js';
-import { formatRun, formatSummaryTable, runJson } from './format.js';
+import { cellJson, formatMatrix, formatRun, formatSummaryTable, runJson } from './format.js';
 
 const program = new Command();
 program
@@ -21,21 +23,54 @@ program
 
 program
   .command('matrix', { isDefault: true })
-  .description('run every scenario on both guest builds and print the table (exit 0 when every cell matches its expectation)')
+  .description('the compatibility matrix: every executor x importer pairing x every scenario, plus the guest exports on both builds (exit 0 when every cell matches its expectation)')
   .option('--json', 'print one JSON object with a `cells` array')
-  .action(async (opts: { json?: boolean }) => {
-    const runs: ScenarioRun[] = [];
+  .option('--trace <dir>', 'write a sequence diagram (SVG) per cell into <dir>')
+  .action(async (opts: { json?: boolean; trace?: string }) => {
+    const cells = await runMatrix();
+    const exportsRuns: ScenarioRun[] = [];
     for (const scenario of guestScenarios) {
-      for (const abi of [1, 2] as const) runs.push(await runGuestScenario(scenario, abi));
+      for (const abi of [1, 2] as const) exportsRuns.push(await runGuestScenario(scenario, abi));
     }
-    const ok = runs.every((r) => r.outcome === r.expected);
+    const ok = cells.every((c) => c.actual === c.expected) && exportsRuns.every((r) => r.outcome === r.expected);
+    if (opts.trace) writeDiagrams(opts.trace, cells, exportsRuns);
     if (opts.json) {
-      console.log(JSON.stringify({ ok, cells: runs.map((r) => runJson(r, { events: false })) }, null, 2));
+      console.log(JSON.stringify({
+        ok,
+        cells: cells.map((c) => cellJson(c)),
+        exports: exportsRuns.map((r) => runJson(r, { events: false })),
+      }, null, 2));
     } else {
-      console.log(formatSummaryTable(runs));
+      console.log(formatMatrix(cells));
+      console.log('');
+      console.log('The guest\'s own callback-lifted exports (real block_on inside an async export):');
+      console.log(formatSummaryTable(exportsRuns));
+      if (opts.trace) console.log(`sequence diagrams written to ${opts.trace}/`);
     }
     process.exitCode = ok ? 0 : 1;
   });
+
+function writeDiagrams(dir: string, cells: readonly Cell[], runs: readonly ScenarioRun[]): void {
+  mkdirSync(dir, { recursive: true });
+  const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  for (const c of cells) {
+    const file = join(dir, `${slug(`${c.executor} exec ${c.importer} imp ${c.scenario}`)}.svg`);
+    writeFileSync(file, renderSequenceDiagram(c.events, {
+      title: `${c.scenario}: executor ${c.executor}, importer ${c.importer}`,
+      subtitle: `expected ${c.expected}; actual ${c.actual}: ${c.diagnosis}`,
+      violations: c.violations,
+      taskNames: c.taskNames,
+    }));
+  }
+  for (const r of runs) {
+    writeFileSync(join(dir, `export-${r.scenario}-${r.abi}.svg`), renderSequenceDiagram(r.events, {
+      title: `${r.scenario} export on guest ${r.abi}`,
+      subtitle: `${r.outcome} (expected ${r.expected}): ${r.diagnosis}`,
+      violations: r.violations,
+      taskNames: r.taskNames,
+    }));
+  }
+}
 
 program
   .command('repro')
