@@ -11,6 +11,16 @@ import type { Enterable, Runnable } from './scheduler.js';
 import type { Store } from './store.js';
 import { CopyEnd, ReadableStreamEnd, SharedStream, WritableStreamEnd, type CanonOwner } from './stream.js';
 import { ReadableFutureEnd, SharedFuture, WritableFutureEnd } from './future.js';
+import type { ComponentInstance } from './instance.js';
+import { requestCancellation, startTask } from './lift.js';
+import type { FlatValue, Task } from './task.js';
+
+/** A host peer's call of a guest export (the host is the caller). */
+export interface HostSubtask {
+  readonly task: Task;
+  /** Requests cancellation (spec `request_cancellation`); `onResolve(undefined)` follows once the callee confirms. */
+  cancel(): void;
+}
 
 export class HostInstance implements Enterable, CanonOwner {
   /** The first error thrown by one of this peer's callbacks. */
@@ -63,6 +73,40 @@ export class HostInstance implements Enterable, CanonOwner {
       },
     };
     this.store.scheduler.add(r);
+  }
+
+  /** Runs `fn` later from the run queue, as this peer. */
+  defer(fn: () => void, label = 'deferred'): void {
+    this.store.scheduler.add({ label: `${this.name}: ${label}`, owner: this, ready: () => true, run: () => this.run(fn) });
+  }
+
+  /**
+   * Calls export `name` of `target` as an async caller (like an async-lowered
+   * import of this peer). The callee starts at once unless it has
+   * backpressure. `onResolve` gets the task.return values, or undefined when
+   * the call was cancelled; `onTrap` gets the callee's trap. `onCreated`
+   * receives the handle before the callee starts (the callee may block, and
+   * work run meanwhile may want to cancel it).
+   */
+  call(
+    target: ComponentInstance,
+    name: string,
+    args: readonly FlatValue[],
+    onResolve: (result: FlatValue[] | undefined) => void,
+    onTrap: (trap: Trap) => void = () => {},
+    onCreated: (sub: HostSubtask) => void = () => {},
+  ): HostSubtask {
+    const kind = target.liftKind(name);
+    trapIf(kind === undefined, 'unresolved-import', { ...this.site(`call ${name}`), detail: `instance ${target.name} has no export "${name}"` });
+    target.checkEnter(undefined, { builtin: `${this.name} calls ${name}` });
+    const task = target.newTask(name, kind!);
+    task.onResolve = (r) => this.run(() => onResolve(r));
+    task.onFail = (t) => this.run(() => onTrap(t));
+    const sub: HostSubtask = { task, cancel: () => requestCancellation(task) };
+    onCreated(sub);
+    startTask(task, args);
+    this.store.drive();
+    return sub;
   }
 
   streamNew(elem: ElemType = U8): { readable: ReadableStreamEnd; writable: WritableStreamEnd } {
@@ -125,12 +169,16 @@ export class HostInstance implements Enterable, CanonOwner {
 
   /**
    * Calls `cb(n)` once the other side of `end` has a read of `n` elements
-   * pending (at once when it already has). Lets a peer forward on demand.
-   * Never called when the stream is dropped first.
+   * pending that has not received any element yet (at once when it already
+   * has). Lets a peer forward on demand: a read that already got elements
+   * but whose event was not delivered does not count, so the peer waits for
+   * the reader to take what it was given before pulling more. Never called
+   * when the stream is dropped first.
    */
   whenReadPending(end: WritableStreamEnd, cb: (n: number) => void): void {
     const shared = end.shared;
-    const pending = () => shared.pendingSide === 'read' && shared.pendingInst !== this;
+    const pending = () =>
+      shared.pendingSide === 'read' && shared.pendingInst !== this && shared.pendingBuffer!.progress === 0;
     if (pending()) {
       this.run(() => cb(shared.pendingBuffer!.remain()));
       return;

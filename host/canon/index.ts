@@ -58,7 +58,7 @@ export { DeadlockError, GuestAbort, Trap, TRAP_RULES, type TrapCode, type TrapSi
 export { U8, sameElemType, type ElemType } from './buffer.js';
 export { Builtins } from './builtins.js';
 export { ReadableFutureEnd, SharedFuture, WritableFutureEnd } from './future.js';
-export { HostInstance } from './host-instance.js';
+export { HostInstance, type HostSubtask } from './host-instance.js';
 export { ComponentInstance } from './instance.js';
 export { parseBuiltinName, readAsString, type InstanceOptions } from './linker.js';
 export type { AsyncCallee, ExportCallee, HostAsyncFunction, HostCall } from './lower.js';

@@ -65,7 +65,7 @@ class ScenarioCheckFailed extends Error {}
 
 export async function runCell(p: Pairing, scenario: MatrixScenario, opts: { canon?: boolean } = {}): Promise<Cell> {
   // The guest module: the executor's build, else the importer's, else any (it then only provides memory, table and slot).
-  const build = p.executor.side === 'guest' ? p.executor.version : p.importer.side === 'guest' ? p.importer.version : 2;
+  const build = (p.executor.side === 'guest' ? p.executor.version : p.importer.side === 'guest' ? p.importer.version : 2) >= 2 ? 2 : 1;
   if (p.executor.side === 'guest' && p.importer.side === 'guest' && p.executor.version !== p.importer.version) {
     throw new Error('a guest executor pairs only with the guest importer of the same build');
   }
@@ -74,7 +74,7 @@ export async function runCell(p: Pairing, scenario: MatrixScenario, opts: { cano
   const guest = Guest.instantiate(store, build, { name: `guest-${build === 1 ? 'v1' : 'v2'}` });
   const env = await TaskAbiEnv.create(guest);
   const exec = p.executor.side === 'guest' ? guestExecutor(guest, env) : hostExecutor(env, p.executor.version);
-  const imp = p.importer.side === 'guest' ? guestImporter(guest) : hostImporter(env, p.importer.version);
+  const imp = p.importer.side === 'guest' ? guestImporter(guest) : hostImporter(env, p.importer.version >= 2 ? 2 : 1);
   const inst = guest.instance;
   const peer = store.hostInstance('peer');
   const extra: Violation[] = [];
@@ -84,6 +84,7 @@ export async function runCell(p: Pairing, scenario: MatrixScenario, opts: { cano
   const ctx: ScenarioContext = {
     exec,
     imp,
+    memory: inst.memory,
     enter: (task) => guest.slotSet(task),
     leave: (prev) => void guest.slotSet(prev),
     stream() {

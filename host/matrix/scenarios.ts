@@ -12,6 +12,8 @@ import { TaskLabel } from '../trace/trace.js';
 export interface ScenarioContext {
   exec: ExecutorSide;
   imp: ImporterSide;
+  /** The guest instance's memory (where every task struct and status lives). */
+  readonly memory: WebAssembly.Memory;
   /** Install a task in the slot; returns the previous value. */
   enter(task: number): number;
   /** Put back what `enter` returned. */

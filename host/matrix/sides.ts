@@ -13,9 +13,9 @@ import { TaskLabel } from '../trace/trace.js';
 export type Side = 'guest' | 'host';
 export interface SideSpec {
   side: Side;
-  version: 1 | 2;
+  /** 1 or 2; a host executor may also publish a later version (read as V2 by V2-aware importers). */
+  version: number;
 }
-export const sideName = (s: SideSpec): string => `${s.side} ${s.side === 'guest' || s.side === 'host' ? `V${s.version}` : ''}`.trim();
 
 export interface ExecutorSide {
   /** A new task; returns its struct address. `label` says what kind of task (export or block_on) it stands for. */

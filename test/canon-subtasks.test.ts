@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { EventCode, Store, SubtaskState, type FlatValue, type HostCall, type HostSubtask } from '../host/canon/index.js';
+import { eventLog, watModule } from './canon-helpers.js';
+
+const { STARTING, STARTED, RETURNED, CANCELLED_BEFORE_STARTED, CANCELLED_BEFORE_RETURNED } = SubtaskState;
+const SUBTASK = EventCode.SUBTASK;
+
+describe('subtasks backed by host functions', () => {
+  async function caller(f: (args: FlatValue[], call: HostCall) => FlatValue[] | Promise<FlatValue[]> | void) {
+    const store = new Store();
+    const peer = store.hostInstance('host');
+    const { log, imports } = eventLog();
+    const inst = store.instantiate(await watModule('caller'), { name: 'a', imports: { test: imports }, asyncImports: { imp: { f } } });
+    return { store, peer, inst, log };
+  }
+
+  it('a host function that returns at once: RETURNED, results at the result pointer', async () => {
+    const seen: FlatValue[][] = [];
+    const { inst, log } = await caller((args) => {
+      seen.push(args);
+      return [Number(args[0]) * 2];
+    });
+    expect(await inst.callExport('run', [21])).toEqual([42]);
+    expect(seen).toEqual([[21, 32]]);
+    expect(log).toEqual([[100, RETURNED, 0]]);
+  });
+
+  it('a host function that returns later from the run queue: STARTED, then a SUBTASK event', async () => {
+    const { inst, log, peer } = await caller((args, call) => {
+      peer.defer(() => call.return([Number(args[0]) + 100]));
+    });
+    expect(await inst.callExport('run', [1])).toEqual([101]);
+    expect(log).toEqual([
+      [100, STARTED, 2],
+      [SUBTASK, 2, RETURNED],
+    ]);
+  });
+
+  it('a host function that returns a Promise', async () => {
+    const { inst, log, store } = await caller(async (args) => [Number(args[0]) + 7]);
+    const p = inst.callExport('run', [0]);
+    expect(store.pendingHostPromises).toBe(1);
+    expect(await p).toEqual([7]);
+    expect(log).toEqual([
+      [100, STARTED, 2],
+      [SUBTASK, 2, RETURNED],
+    ]);
+  });
+
+  it('subtask.cancel of a host call: CANCELLED_BEFORE_RETURNED', async () => {
+    let cancelled = false;
+    const { inst, log } = await caller((_args, call) => {
+      call.onCancel = () => {
+        cancelled = true;
+        call.cancel();
+      };
+    });
+    expect(await inst.callExport('run', [0x100])).toEqual([1000 + CANCELLED_BEFORE_RETURNED]);
+    expect(cancelled).toBe(true);
+    expect(log).toEqual([
+      [100, STARTED, 2],
+      [101, CANCELLED_BEFORE_RETURNED, 0],
+    ]);
+  });
+});
+
+describe('subtasks backed by another instance', () => {
+  async function pair() {
+    const store = new Store();
+    const a = eventLog();
+    const b = eventLog();
+    const callee = store.instantiate(await watModule('callee'), { name: 'b', imports: { test: b.imports } });
+    const inst = store.instantiate(await watModule('caller'), {
+      name: 'a',
+      imports: { test: a.imports },
+      asyncImports: { imp: { f: { instance: callee, export: 'f' } } },
+    });
+    return { store, inst, callee, a: a.log, b: b.log };
+  }
+
+  it('the callee starts synchronously, yields, returns; the caller sees STARTED then RETURNED', async () => {
+    const { inst, a, b } = await pair();
+    expect(await inst.callExport('run', [4])).toEqual([5]);
+    expect(a).toEqual([
+      [100, STARTED, 2],
+      [SUBTASK, 2, RETURNED],
+    ]);
+    expect(b).toEqual([
+      [200, 4, 0],
+      [200 + EventCode.NONE, 4, 0],
+    ]);
+  });
+
+  it('subtask.cancel (sync) delivers TASK_CANCELLED to the callee, which confirms with task.cancel', async () => {
+    const { inst, a, b } = await pair();
+    expect(await inst.callExport('run', [0x101])).toEqual([1000 + CANCELLED_BEFORE_RETURNED]);
+    expect(a).toEqual([
+      [100, STARTED, 2],
+      [101, CANCELLED_BEFORE_RETURNED, 0],
+    ]);
+    expect(b).toEqual([
+      [200, 0x101, 0],
+      [200 + EventCode.TASK_CANCELLED, 0x101, 0],
+    ]);
+  });
+
+  it('subtask.cancel (async) resolves at once when the callee confirms before blocking', async () => {
+    const { inst, a } = await pair();
+    expect(await inst.callExport('run', [0x201])).toEqual([1000 + CANCELLED_BEFORE_RETURNED]);
+    expect(a).toEqual([
+      [100, STARTED, 2],
+      [102, CANCELLED_BEFORE_RETURNED, 0],
+    ]);
+  });
+
+  it('backpressure: the call waits STARTING until backpressure.dec, then STARTED and RETURNED events', async () => {
+    const { store, inst, callee, a, b } = await pair();
+    await callee.callExport('hold');
+    expect(callee.backpressure).toBe(1);
+    const [p] = store.batch(() => [inst.callExport('run', [8]), callee.callExport('release')]);
+    expect(await p).toEqual([9]);
+    expect(a).toEqual([
+      [100, STARTING, 2],
+      [SUBTASK, 2, STARTED],
+      [SUBTASK, 2, RETURNED],
+    ]);
+    expect(b[0]).toEqual([200, 8, 0]);
+  });
+
+  it('cancelling a call still waiting on backpressure: CANCELLED_BEFORE_STARTED, the callee never runs', async () => {
+    const { inst, callee, a, b } = await pair();
+    await callee.callExport('hold');
+    expect(await inst.callExport('run', [0x200])).toEqual([1000 + CANCELLED_BEFORE_STARTED]);
+    expect(a).toEqual([
+      [100, STARTING, 2],
+      [102, CANCELLED_BEFORE_STARTED, 0],
+    ]);
+    expect(b).toEqual([]);
+  });
+
+  it('a trap in the callee poisons the callee and its caller; other instances go on', async () => {
+    const store = new Store();
+    const bad = store.instantiate(await watModule('(module (memory (export "memory") 1) (func (export "[async-lift]f") (param i32) (result i32) unreachable) (func (export "[callback][async-lift]f") (param i32 i32 i32) (result i32) unreachable))'), { name: 'bad' });
+    const inst = store.instantiate(await watModule('caller'), {
+      name: 'a',
+      imports: { test: { log: () => {} } },
+      asyncImports: { imp: { f: { instance: bad, export: 'f' } } },
+    });
+    const err = (await inst.callExport('run', [1]).catch((e: unknown) => e)) as { code: string };
+    expect(err.code).toBe('wasm-trap');
+    expect(bad.poisoned).toBe(err);
+    expect(inst.poisoned).toBe(err);
+    const fresh = store.instantiate(await watModule('callee'), { name: 'c', imports: { test: { log: () => {} } } });
+    expect(await fresh.callExport('f', [2])).toEqual([3]);
+  });
+});
+
+describe('cancellable blocking built-ins', () => {
+  for (const [mode, tag, expected] of [
+    [0, 300, EventCode.TASK_CANCELLED],
+    [1, 301, 1],
+    [2, 302, 1],
+  ] as const) {
+    it(`mode ${mode}: cancellation reaches a task blocked inside its export`, async () => {
+      const store = new Store();
+      const host = store.hostInstance('host');
+      const { log, imports } = eventLog();
+      const inst = store.instantiate(await watModule('cancellable'), { name: 'g', imports: { test: imports } });
+      const results: (FlatValue[] | undefined)[] = [];
+      let sub: HostSubtask | undefined;
+      host.defer(() => sub!.cancel(), 'cancel g');
+      host.call(inst, 'g', [mode], (r) => results.push(r), undefined, (s) => (sub = s));
+      expect(log).toEqual([[tag, expected, 0]]);
+      expect(results).toEqual([undefined]);
+      expect(inst.poisoned).toBeUndefined();
+    });
+  }
+
+  it('without a cancellation the cancellable wait is a deadlock', async () => {
+    const store = new Store();
+    const inst = store.instantiate(await watModule('cancellable'), { name: 'g', imports: { test: { log: () => {} } } });
+    const err = (await inst.callExport('g', [0]).catch((e: unknown) => e)) as { code: string };
+    expect(err.code).toBe('deadlock');
+  });
+});
+
+describe('futures', () => {
+  it('read-first, write-first with the reader dropped, cancel-read then read again', async () => {
+    const store = new Store();
+    const { log, imports } = eventLog();
+    const inst = store.instantiate(await watModule('futures'), {
+      name: 'g',
+      imports: { test: imports },
+      elementType: () => ({ size: 4, align: 4 }),
+    });
+    expect(await inst.callExport('fut')).toEqual([0]); // 0xdeadbeef ^ 0xdeadbeef
+    expect(log).toEqual([
+      [100, 0xffff_ffff, 2], // read: BLOCKED (set is handle 1)
+      [101, 0, 3], // write: COMPLETED at once
+      [EventCode.FUTURE_READ, 2, 0], // the reader: COMPLETED
+      [102, 0xffff_ffff, 3], // write first: BLOCKED (handles reused)
+      [EventCode.FUTURE_WRITE, 3, 1], // the reader went away: DROPPED
+      [103, 0xffff_ffff, 0],
+      [104, 2, 0], // cancel-read: CANCELLED
+      [105, 0xffff_ffff, 0], // no reader pending now: BLOCKED
+      [106, 0, 0], // read again: COMPLETED at once
+      [EventCode.FUTURE_WRITE, 2, 0], // the writer's event (LIFO free list: w reuses 2), then it may be dropped
+    ]);
+    expect(new DataView(inst.memory.buffer).getUint32(200, true)).toBe(0xdeadbeef);
+  });
+});
