@@ -102,7 +102,10 @@ export class ComponentInstance implements Enterable, CanonOwner {
     const prev = this.current;
     this.current = task;
     try {
-      return fn();
+      const r = fn();
+      // Poisoned meanwhile (e.g. re-entered from a host import): unwind now.
+      if (this.poisoned) throw this.poisoned;
+      return r;
     } catch (e) {
       const t = toTrap(e).locate({ instance: this.name, task: task.name });
       this.poison(t);

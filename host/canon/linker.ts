@@ -96,7 +96,14 @@ function generate(inst: ComponentInstance, module: string, name: string, opts: I
     return lowerAsyncImport(inst, `${module}::${parsed.lowered}`, callee);
   }
   const f = builtin(inst, module, parsed, opts);
-  if (f === undefined) {
+  if (f !== undefined) {
+    // A poisoned instance's code stops at its next built-in call.
+    return (...args: never[]) => {
+      if (inst.poisoned) throw inst.poisoned;
+      return f(...args);
+    };
+  }
+  {
     const hint = parsed.op === 'yield' ? ' (the old [yield] was renamed [thread-yield])' : '';
     throw new Trap('unknown-builtin', {
       instance: inst.name,

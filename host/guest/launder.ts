@@ -21,13 +21,15 @@ export function launderImport(guest: ComponentInstance, peer: HostInstance, read
 function forward(peer: HostInstance, from: ReadableStreamEnd, into: WritableStreamEnd): void {
   peer.whenReadPending(into, (n) => {
     peer.read(from, n, (result, bytes) => {
-      if (bytes.length === 0 && result.kind !== CopyResultKind.COMPLETED) {
+      // DROPPED may still carry the last bytes; forward them, then stop.
+      const last = result.kind !== CopyResultKind.COMPLETED;
+      if (bytes.length === 0 && last) {
         peer.dropReadable(from);
         peer.dropWritable(into);
         return;
       }
       peer.write(into, bytes, (written) => {
-        if (written.kind === CopyResultKind.DROPPED) {
+        if (last || written.kind === CopyResultKind.DROPPED) {
           peer.dropReadable(from);
           peer.dropWritable(into);
           return;

@@ -1,0 +1,24 @@
+/**
+ * wasip3-task-shim: the public API.
+ *
+ * - `host/canon`: the JSPI-free canonical async runtime for core modules.
+ * - `host/task-abi`: the task-ABI layouts, codec, and the host's own
+ *   executor and importer (V1 or V2) acting inside a guest instance.
+ * - `host/guest`: the AssemblyScript guest builds on the embedded host.
+ * - scenarios, the compatibility matrix, traces and their invariants.
+ */
+export * from './canon/index.js';
+export { Trace, TaskAbiKind, TaskLabel, taskAbiKindName, type TraceEvent, type TaskAbiEvent } from './trace/trace.js';
+export { InvariantChecker, TaskNames } from './trace/invariants.js';
+export type { Violation, ViolationKind } from './trace/violation.js';
+export { renderSequenceDiagram, renderTimeline } from './trace/diagram.js';
+export { WASIP3_TASK, WASIP3_TASK_V2, WASIP3_TASK_VTABLE, TaskAbiCodec, type TaskStruct, type VtableStruct } from './task-abi/layout.js';
+export { TaskAbiEnv } from './task-abi/env.js';
+export { HostExecutor } from './task-abi/executor.js';
+export { HostImporter, HostOperation, TaskAbiViolationError, type ImporterMode } from './task-abi/importer.js';
+export { Guest, type GuestLayout, type GuestOptions } from './guest/guest.js';
+export { guestModule, guestWasmPath, parseAbi, type AbiVersion } from './guest/builds.js';
+export { runGuestScenario, type ScenarioRun, type Outcome, type GuestScenario } from './scenarios/run.js';
+export { guestScenarios } from './scenarios/index.js';
+export { runMatrix, runCell, pairings, expectedOutcome, type Cell, type Pairing } from './matrix/run.js';
+export { matrixScenarios, type MatrixScenario, type ScenarioContext } from './matrix/scenarios.js';
