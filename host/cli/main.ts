@@ -13,6 +13,7 @@ import { parseAbi } from '../guest/builds.js';
 import { guestScenarios, findGuestScenario } from '../scenarios/index.js';
 import { runGuestScenario, type ScenarioRun } from '../scenarios/run.js';
 import { renderTimeline, renderSequenceDiagram } from '../trace/diagram.js';
+import { instanceName, loadWasm, parseArgs, runCoreModule, RunError, wasmKind } from './run.js';
 import { cellJson, formatMatrix, formatRun, formatSummaryTable, runJson } from './format.js';
 
 const program = new Command();
@@ -97,7 +98,34 @@ program
     process.exitCode = run.outcome === run.expected ? 0 : 1;
   });
 
+program
+  .command('run')
+  .description('instantiate a core module (.wasm or .wat) on the embedded host and call one export; exit 0 on a result, 1 on a trap')
+  .argument('<file>', 'a core module (.wasm, or .wat text) that imports the built-ins by their wit-component names')
+  .requiredOption('--invoke <export>', 'the export to call: callback-lifted when [async-lift]<export> exists, else the plain export')
+  .option('--args <json>', 'the flat core arguments as a JSON array of numbers, e.g. [1,2]')
+  .option('--json', 'print one object: result or trap (code, message, instance, task), plus events with --trace')
+  .option('--trace', 'record every canonical built-in call and task-ABI event')
+  .addOption(new Option('--host <host>', 'where to run it (components default to jco, core modules to embedded)').choices(['embedded', 'jco']))
+  .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco' }) => {
+    const bytes = await loadWasm(file);
+    const kind = wasmKind(bytes);
+    const host = opts.host ?? (kind === 'component' ? 'jco' : 'embedded');
+    if (kind === 'component' || host === 'jco') {
+      throw new RunError('unsupported', `${kind === 'component' ? 'components' : 'core modules'} on the ${host} host are not supported by this build: the embedded host runs core modules`);
+    }
+    const out = await runCoreModule(bytes, { name: instanceName(file), invoke: opts.invoke, args: parseArgs(opts.args), trace: !!opts.trace });
+    if (opts.json) console.log(JSON.stringify(out, null, 2));
+    else {
+      if (out.events) for (const line of renderTimeline(out.events, [])) console.log(line);
+      if (out.trap) console.log(`trap ${out.trap.code}: ${out.trap.message}`);
+      else console.log(`result: ${JSON.stringify(out.result)}`);
+    }
+    process.exitCode = out.trap ? 1 : 0;
+  });
+
 program.parseAsync().catch((e: unknown) => {
-  console.error(`wasip3-task: ${e instanceof Error ? e.message : String(e)}`);
+  const code = e instanceof RunError ? ` [${e.code}]` : '';
+  console.error(`wasip3-task${code}: ${e instanceof Error ? e.message : String(e)}`);
   process.exitCode = 2;
 });

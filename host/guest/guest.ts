@@ -3,7 +3,7 @@
  * trace wired into the store's Trace, the `launder` peer wired in as another
  * instance, and the guest's own layout facts and pool statistics.
  */
-import type { ComponentInstance, Store } from '../canon/index.js';
+import type { ComponentInstance, InstanceOptions, Store } from '../canon/index.js';
 import { TaskAbiKind, taskAbiKindName, type Trace } from '../trace/trace.js';
 import { abiName, guestModule, type AbiVersion } from './builds.js';
 import { launderImport, LAUNDRY } from './launder.js';
@@ -45,24 +45,9 @@ export class Guest {
     opts: GuestOptions,
   ) {
     this.name = opts.name ?? `guest-${abiName(abi)}`;
-    const trace = store.trace;
-    const name = this.name;
-    const stepText = opts.stepText ?? ((n: number) => `step ${n}`);
-    let self: ComponentInstance | undefined;
-    const laundry = store.hostInstance(`${name}.launder-peer`);
-    this.instance = store.instantiate(guestModule(abi), {
-      name,
-      imports: {
-        'wasip3-task-shim': { trace: (kind: number, task: number, w: number, ptr: number, extra: number) => recordGuestEvent(trace, name, stepText, kind, task, w, ptr, extra) },
-        [LAUNDRY]: {
-          launder: (readable: number) => {
-            if (!self) throw new Error('launder called before the guest was instantiated');
-            return launderImport(self, laundry, readable);
-          },
-        },
-      },
-    });
-    self = this.instance;
+    const peer = guestPeerImports(store, this.name, opts.stepText);
+    this.instance = store.instantiate(guestModule(abi), { name: this.name, ...peer.options });
+    peer.bind(this.instance);
     this.layout = readLayout(this.instance.exports);
   }
 
@@ -102,6 +87,33 @@ export class Guest {
   call(name: string, args: number[] = []): Promise<number[]> {
     return this.instance.callExport(name, args);
   }
+}
+
+/**
+ * What a guest of this project imports beyond the canonical built-ins: the
+ * task-ABI trace (`wasip3-task-shim` `trace`, into the store's Trace) and the
+ * `launder` peer instance (`shim:scenarios/laundry` `[async-lower]launder`).
+ * Call `bind` with the instance once it exists.
+ */
+export function guestPeerImports(store: Store, name: string, stepText: (n: number) => string = (n) => `step ${n}`) {
+  const trace = store.trace;
+  let self: ComponentInstance | undefined;
+  const laundry = store.hostInstance(`${name}.launder-peer`);
+  const options: Pick<InstanceOptions, 'imports' | 'asyncImports'> = {
+    imports: {
+      'wasip3-task-shim': { trace: (kind: number, task: number, w: number, ptr: number, extra: number) => recordGuestEvent(trace, name, stepText, kind, task, w, ptr, extra) },
+    },
+    asyncImports: {
+      [LAUNDRY]: {
+        // async-lowered: returns at once (RETURNED), the new end as its one result.
+        launder: (args) => {
+          if (!self) throw new Error('launder called before the guest was instantiated');
+          return [launderImport(self, laundry, Number(args[0]))];
+        },
+      },
+    },
+  };
+  return { options, bind: (inst: ComponentInstance) => void (self = inst) };
 }
 
 function readLayout(exports: WebAssembly.Exports): GuestLayout {
