@@ -92,20 +92,26 @@ export const blockOnStale: MatrixScenario = {
   },
 };
 
+/** A write blocks and registers in a task A; then a task B is made current. */
+function blockedInAThenB(ctx: ScenarioContext) {
+  const a = ctx.exec.newTask(TaskLabel.EXPORT);
+  const prevA = ctx.enter(a);
+  const s = ctx.stream();
+  ctx.note('the write blocks and registers H in A');
+  const op = ctx.imp.writeNew(s.writable, 1);
+  pending(ctx, op, 'the write');
+  ctx.leave(prevA);
+  const b = ctx.exec.newTask(TaskLabel.EXPORT);
+  const prevB = ctx.enter(b);
+  return { a, b, s, op, prevB };
+}
+
 export const dropOutsideTask: MatrixScenario = {
   name: 'drop-outside-task',
   summary: 'an operation registered in A is dropped, half finished, while B is current',
   bug: { name: 'unregistered from the wrong task', kinds: ['wrong-task-unregister', 'registration-left-behind'] },
   run(ctx) {
-    const a = ctx.exec.newTask(TaskLabel.EXPORT);
-    const prevA = ctx.enter(a);
-    const s = ctx.stream();
-    ctx.note('the write blocks and registers H in A');
-    const op = ctx.imp.writeNew(s.writable, 1);
-    pending(ctx, op, 'the write');
-    ctx.leave(prevA);
-    const b = ctx.exec.newTask(TaskLabel.EXPORT);
-    const prevB = ctx.enter(b);
+    const { a, b, op, prevB } = blockedInAThenB(ctx);
     ctx.note('B is current: the half-finished write is dropped (unregister, cancel)');
     ctx.imp.drop(op);
     ctx.leave(prevB);
@@ -122,15 +128,7 @@ export const movedWaitable: MatrixScenario = {
   summary: 'an operation registered in A is polled again in B and completes there',
   bug: { name: 'left behind in the first task', kinds: ['registration-left-behind', 'callback-count'] },
   run(ctx) {
-    const a = ctx.exec.newTask(TaskLabel.EXPORT);
-    const prevA = ctx.enter(a);
-    const s = ctx.stream();
-    ctx.note('the write blocks and registers H in A');
-    const op = ctx.imp.writeNew(s.writable, 1);
-    pending(ctx, op, 'the write');
-    ctx.leave(prevA);
-    const b = ctx.exec.newTask(TaskLabel.EXPORT);
-    const prevB = ctx.enter(b);
+    const { a, b, s, op, prevB } = blockedInAThenB(ctx);
     ctx.note('polled again in B: it must leave A before registering in B');
     pending(ctx, op, 'the write polled in B');
     s.peerRead();
