@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { runGuestScenario } from '../host/scenarios/run.js';
 import { blockOnStale, dropOutsideTask } from '../host/scenarios/guest-scenarios.js';
 import { guestScenarios } from '../host/scenarios/index.js';
+import { Store, Trap } from '../host/canon/index.js';
+import { Trace } from '../host/trace/trace.js';
+import { Guest } from '../host/guest/guest.js';
 import type { TaskAbiEvent, TraceEvent } from '../host/trace/trace.js';
 import { hex } from '../host/trace/violation.js';
 
@@ -134,5 +137,21 @@ describe('every guest scenario export on both builds', () => {
     const u2 = abiEvents(v2.events).find((e) => e.kind === 'unregister')!;
     expect(names(v2, u2)).toBe('E1');
     expect(u2.extra).toBe(u2.ptr); // it removed its own entry
+  });
+});
+
+describe('a guest trap leaves the host usable', () => {
+  it('the trapped instance fails fast with its reason; a fresh guest in the same store still runs', async () => {
+    const store = new Store({ trace: new Trace() });
+    const bad = Guest.instantiate(store, 1);
+    const err = await bad.call('block-on-stale').then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Trap);
+    expect((err as Trap).code).toBe('guest-abort');
+    const again = await bad.call('control').then(() => undefined, (e: unknown) => e);
+    expect((again as Trap).code).toBe('instance-poisoned');
+    expect((again as Trap).message).toMatch(/#1618/);
+    const good = Guest.instantiate(store, 2, { name: 'fresh' });
+    expect(await good.call('block-on-stale')).toEqual([0x0102]);
+    expect(await good.call('control')).toEqual([7]);
   });
 });
