@@ -16,11 +16,17 @@ export declare function waitable_join(waitable: u32, set: u32): void;
 export declare function context_get_0(): usize;
 @external("$root", "[context-set-0]")
 export declare function context_set_0(value: usize): void;
+@external("$root", "[subtask-drop]")
+export declare function subtask_drop(subtask: u32): void;
+@external("$root", "[subtask-cancel]")
+export declare function subtask_cancel(subtask: u32): u32;
 
-// `launder` (interface shim:scenarios/laundry): the peer instance takes a readable
-// end and hands back a new one that it forwards into, on demand.
-@external("shim:scenarios/laundry", "launder")
-export declare function launder(readable: u32): u32;
+// `launder: async func(x: stream<u8>) -> stream<u8>` (interface
+// shim:scenarios/laundry): another instance takes a readable end and hands
+// back a new one that it forwards into, on demand. Async-lowered: returns
+// `state | (subtask << 4)`; the new end is stored at `resultPtr`.
+@external("shim:scenarios/laundry", "[async-lower]launder")
+export declare function launder_async(readable: u32, resultPtr: usize): u32;
 @external("shim:scenarios/laundry", "[stream-new-0]launder")
 export declare function stream_new(): u64;
 @external("shim:scenarios/laundry", "[async-lower][stream-read-0]launder")

@@ -10,6 +10,8 @@ export class Future extends Pooled {
   pollFn: u32;
   /** fn(self): release everything, cancelling what is in flight. */
   dropFn: u32;
+  /** The value a root future produces (what its export returns). */
+  output: u32;
 }
 
 export function futurePoll(f: usize): bool {

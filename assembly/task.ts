@@ -11,13 +11,13 @@ import {
   CALLBACK_CODE_EXIT, CALLBACK_CODE_WAIT, EVENT_NONE, EVENT_TASK_CANCELLED,
 } from "./abi";
 import { waitable_join, waitable_set_new, waitable_set_drop, waitable_set_wait } from "./canon";
-import { Pool, Pooled, initPool, poolAlloc, poolFree, isLive } from "./pool";
+import { Pool, Pooled, initPool, poolAlloc, poolFree, isLive, isPoisoned } from "./pool";
 import { wasip3_task_set } from "./slot";
 import {
   trace, hex, TRACE_CALLBACK, TRACE_CLONE, TRACE_DROP, TRACE_TASK_NEW, TRACE_TASK_FREE, TRACE_TASK_EXIT,
   TRACE_GUEST_VIOLATION, VIOLATION_BAD_DROP, VIOLATION_REGISTRATION_LEFT_BEHIND,
 } from "./trace";
-import { futurePoll, futureDrop } from "./future";
+import { Future, futurePoll, futureDrop } from "./future";
 
 /** Labels carried by TASK_NEW events so timelines can name tasks. */
 export const TASK_LABEL_EXPORT: u32 = 1;
@@ -56,6 +56,8 @@ export class TaskState extends Wasip3TaskV2 {
   shared: SharedTaskState;
   /** The root future of an export task, 0 once it completed and was dropped. */
   root: usize;
+  /** fn(value u32): the export's `task.return`, called with the root's output once it completed. */
+  returnFn: u32;
 }
 
 const SHARED_MAGIC: u32 = 0x5348_5244; // "SHRD"
@@ -245,8 +247,14 @@ export function exportTurn(task: TaskState, event: u32, waitable: u32, payload: 
   const shared = task.shared;
   deliver(shared, event, waitable, payload);
   if (task.root != 0 && futurePoll(task.root)) {
+    const output = changetype<Future>(task.root).output;
     futureDrop(task.root);
     task.root = 0;
+    // The root is done: what remains registered must be live work, never a
+    // registration some operation left behind (checked before returning, so
+    // a host sees the trap instead of a result).
+    checkLeftBehind(shared);
+    call_indirect<void>(task.returnFn, output);
   }
   if (task.root == 0 && shared.count == 0) {
     wasip3_task_set(prev);
@@ -275,10 +283,30 @@ export function blockOn(future: usize): void {
     waitFor(shared);
   }
   futureDrop(future);
-  // Never exit while registrations remain.
+  // Never exit while registrations remain (and never wait for stale ones).
+  checkLeftBehind(shared);
   while (shared.count != 0) waitFor(shared);
   wasip3_task_set(prev);
   taskExit(task);
+}
+
+/**
+ * Trap if an entry's cb_ptr points into a freed completion status: such a
+ * registration was left behind by an operation that registered here, moved
+ * on and ended (V1), and waiting for it would wait forever.
+ */
+function checkLeftBehind(shared: SharedTaskState): void {
+  let p = shared.entries;
+  while (p != 0) {
+    const e = changetype<Entry>(p);
+    if (isPoisoned(e.cbPtr)) {
+      const ptr = changetype<usize>(shared);
+      trace(TRACE_GUEST_VIOLATION, ptr, e.waitable, e.cbPtr, VIOLATION_REGISTRATION_LEFT_BEHIND);
+      throw new Error("task " + hex(ptr) + " cannot exit: waitable " + e.waitable.toString() + " is still registered with cb_ptr " + hex(e.cbPtr)
+        + ", a freed completion status: a registration left behind by an operation that moved to another task or was dropped there");
+    }
+    p = e.link;
+  }
 }
 
 function waitFor(shared: SharedTaskState): void {

@@ -28,6 +28,12 @@ export class WaitableOperation extends Future {
   startFn: u32;
   /** fn(self) -> u32: the canonical cancel; a copy result. */
   cancelFn: u32;
+  /**
+   * fn(self, code) -> bool: a result arrived (from start or a callback);
+   * true when it finishes the operation. Streams and futures finish on any
+   * result; a subtask only once it has RETURNED.
+   */
+  updateFn: u32;
   /** The waitable (stream/future end) the operation is in flight on. */
   handle: u32;
   state: u32;
@@ -50,12 +56,18 @@ export class WaitableOperation extends Future {
 const OP_MAGIC: u32 = 0x4f50_4552; // "OPER"
 export const OP_POOL = initPool(changetype<Pool>(memory.data(offsetof<Pool>())), offsetof<WaitableOperation>(), OP_MAGIC);
 
-export function operationNew(handle: u32, startFn: u32, cancelFn: u32, pollFn: u32, dropFn: u32): WaitableOperation {
+/** `updateFn` for operations that finish on their first result (stream and future copies). */
+function finishOnAnyResult(self: usize, code: u32): bool {
+  return true;
+}
+
+export function operationNew(handle: u32, startFn: u32, cancelFn: u32, pollFn: u32, dropFn: u32, updateFn: u32 = 0): WaitableOperation {
   const op = changetype<WaitableOperation>(poolAlloc(OP_POOL));
   op.pollFn = pollFn;
   op.dropFn = dropFn;
   op.startFn = startFn;
   op.cancelFn = cancelFn;
+  op.updateFn = updateFn != 0 ? updateFn : finishOnAnyResult.index;
   op.handle = handle;
   op.state = OP_START;
   trace(TRACE_STATUS_NEW, 0, handle, changetype<usize>(op), 0);
@@ -71,22 +83,20 @@ export function operationPoll(op: WaitableOperation): bool {
   if (op.state == OP_START) {
     const code = call_indirect<u32>(op.startFn, changetype<usize>(op));
     op.state = OP_IN_PROGRESS;
-    if (code != BLOCKED) {
-      finish(op, code);
-      return true;
-    }
+    if (code != BLOCKED && update(op, code)) return true;
   } else if (op.codeReady) {
-    finish(op, op.code);
-    return true;
+    op.codeReady = false;
+    if (update(op, op.code)) return true;
   }
   registerWaker(op);
   return false;
 }
 
-function finish(op: WaitableOperation, code: u32): void {
+function update(op: WaitableOperation, code: u32): bool {
   op.code = code;
-  op.codeReady = false;
+  if (!call_indirect<bool>(op.updateFn, changetype<usize>(op), code)) return false;
   op.state = OP_DONE;
+  return true;
 }
 
 /** The completion callback given to `waitable_register`: fn(cb_ptr, code). */

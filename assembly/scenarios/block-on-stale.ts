@@ -10,20 +10,14 @@
 //      the stale cb_ptr of w1 and the guest traps naming it; under V2 there is
 //      no entry and the scenario completes, returning (1 << 8) | 2.
 
-import { Future, futurePoll, futureDrop, join } from "../future";
-import { launder, stream_drop_readable, stream_drop_writable } from "../canon";
+import { futurePoll, join } from "../future";
 import { blockOn } from "../task";
-import { streamNew, streamWriteBytes, streamRead } from "../stream";
+import { streamWriteBytes, streamRead } from "../stream";
 import { trace, TRACE_STEP } from "../trace";
-
-@external("[export]$root", "[task-return]block-on-stale")
-declare function taskReturn(value: u32): void;
+import { Scenario, PHASE_READY, laundered, scenarioNew, scenarioFree, dropIf } from "./common";
 
 @unmanaged
-class BlockOnStale extends Future {
-  state: u32;
-  tx: u32;
-  rx: u32;
+class BlockOnStale extends Scenario {
   w2: usize;
   r2: usize;
   w2Done: bool;
@@ -34,11 +28,8 @@ class BlockOnStale extends Future {
 
 function poll(self: usize): bool {
   const s = changetype<BlockOnStale>(self);
-  if (s.state == 0) {
-    const ends = streamNew();
-    s.tx = <u32>(ends >> 32);
-    s.rx = launder(<u32>ends);
-
+  if (!laundered(s)) return false;
+  if (s.phase == PHASE_READY) {
     trace(TRACE_STEP, 0, s.tx, 0, 1);
     const w1 = changetype<usize>(streamWriteBytes(s.tx, 1, 1));
     if (futurePoll(w1)) throw new Error("block-on-stale: the first write completed at once; it must block");
@@ -52,29 +43,23 @@ function poll(self: usize): bool {
     s.w2Done = futurePoll(s.w2);
     s.r2 = changetype<usize>(streamRead(s.rx, self + offsetof<BlockOnStale>("byte2"), 1));
     s.r2Done = futurePoll(s.r2);
-    s.state = 1;
+    s.phase = PHASE_READY + 1;
   } else {
     if (!s.w2Done) s.w2Done = futurePoll(s.w2);
     if (!s.r2Done) s.r2Done = futurePoll(s.r2);
   }
   if (!(s.w2Done && s.r2Done)) return false;
-  taskReturn((<u32>s.byte1 << 8) | <u32>s.byte2);
+  s.output = (<u32>s.byte1 << 8) | <u32>s.byte2;
   return true;
 }
 
 function drop(self: usize): void {
   const s = changetype<BlockOnStale>(self);
-  if (s.w2 != 0) futureDrop(s.w2);
-  if (s.r2 != 0) futureDrop(s.r2);
-  if (s.tx != 0) stream_drop_writable(s.tx);
-  if (s.rx != 0) stream_drop_readable(s.rx);
-  heap.free(self);
+  dropIf(s.w2);
+  dropIf(s.r2);
+  scenarioFree(s);
 }
 
 export function blockOnStaleNew(): usize {
-  const s = changetype<BlockOnStale>(heap.alloc(offsetof<BlockOnStale>()));
-  memory.fill(changetype<usize>(s), 0, offsetof<BlockOnStale>());
-  s.pollFn = poll.index;
-  s.dropFn = drop.index;
-  return changetype<usize>(s);
+  return scenarioNew(offsetof<BlockOnStale>(), poll.index, drop.index);
 }

@@ -32,7 +32,7 @@ export function formatRun(run: ScenarioRun, timeline: readonly string[]): string
 }
 
 export function formatSummaryTable(runs: readonly ScenarioRun[]): string {
-  const table = new Table({ head: ['scenario', 'guest', 'outcome', 'expected', 'diagnosis'].map((h) => pc.bold(h)), wordWrap: true, colWidths: [18, 7, 12, 12, 70], style: { head: [], border: [] } });
+  const table = new Table({ head: ['scenario', 'guest', 'outcome', 'expected', 'diagnosis'].map((h) => pc.bold(h)), wordWrap: true, colWidths: [20, 7, 12, 12, 70], style: { head: [], border: [] } });
   for (const r of runs) table.push([r.scenario, r.abi, outcomeColour(r, r.outcome), r.expected, r.diagnosis]);
   const bad = runs.filter((r) => r.outcome !== r.expected).length;
   const summary = bad === 0

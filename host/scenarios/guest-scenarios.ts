@@ -1,5 +1,9 @@
 import type { GuestScenario } from './run.js';
 
+// The guest's scenario exports (assembly/scenarios/), as the embedded host and
+// jco run them. Each returns one u32 on pass; on V1 the three bug scenarios
+// trap in the guest with the violation in the message.
+
 /** wit-bindgen #1618: a stale registration left behind by `block_on` (ABI.md section 5). */
 export const blockOnStale: GuestScenario = {
   name: 'block-on-stale',
@@ -10,5 +14,37 @@ export const blockOnStale: GuestScenario = {
     'w2 = write(H, [2]) polled in the export task: waitable_register must find no entry',
   ],
   expectedResult: [(1 << 8) | 2],
+  expected: { v1: 'reproduced', v2: 'pass' },
+};
+
+export const control: GuestScenario = {
+  name: 'control',
+  summary: 'a stream round trip within one task',
+  steps: [],
+  expectedResult: [7],
+  expected: { v1: 'pass', v2: 'pass' },
+};
+
+export const movedWaitable: GuestScenario = {
+  name: 'moved-waitable',
+  summary: 'a write registered in the export task is polled again in block_on and completes there',
+  steps: [
+    'w = write(H, [1]) polled once in the export task: blocked, registers H',
+    'block_on(join(w, read(R2))): w is polled in the nested task and completes there',
+    'the export completes: no registration may remain in it',
+  ],
+  expectedResult: [1],
+  expected: { v1: 'reproduced', v2: 'pass' },
+};
+
+export const dropOutsideTask: GuestScenario = {
+  name: 'drop-outside-task',
+  summary: 'a write registered in the export task is dropped, half finished, inside block_on',
+  steps: [
+    'w = write(H, [1]) polled once in the export task: blocked, registers H',
+    'block_on(drop w): the half-finished write is dropped while the nested task is current',
+    'the export completes: no registration may remain in it',
+  ],
+  expectedResult: [1],
   expected: { v1: 'reproduced', v2: 'pass' },
 };

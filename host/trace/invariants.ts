@@ -15,6 +15,9 @@
  * so a reused address is not mistaken for the old block).
  */
 import type { TaskAbiEvent, TraceEvent } from './trace.js';
+
+/** The guest's VIOLATION_REGISTRATION_LEFT_BEHIND (assembly/trace.ts). */
+const GUEST_LEFT_BEHIND = 4;
 import { hex, type Violation, type ViolationKind } from './violation.js';
 
 interface ModelEntry {
@@ -224,7 +227,16 @@ export class InvariantChecker {
         t.entries.delete(e.waitable);
         break;
       }
-      case 'guest_violation':
+      case 'guest_violation': {
+        // The guest's own exit check: the model cannot see it otherwise, since the task never exits.
+        if (e.extra !== GUEST_LEFT_BEHIND) break;
+        const t = this.tasks.get(this.key(e.instance, e.task));
+        const name = t?.name ?? `task ${hex(e.task)}`;
+        this.report('registration-left-behind', e, e.task, e.waitable, e.ptr,
+          `${name} cannot exit: waitable ${e.waitable} is still registered with cb_ptr ${hex(e.ptr)}, a freed completion status (left behind by an operation that moved on or was dropped in another task)`);
+        t?.entries.delete(e.waitable);
+        break;
+      }
       case 'slot_set':
         break;
     }
