@@ -31,12 +31,25 @@ export class Pool {
   quarantined: u32;
   /** Blocks currently allocated. */
   live: u32;
-  /** Blocks ever obtained from the heap (live + quarantined). */
+  /** Blocks currently obtained from the heap (live + quarantined). */
   total: u32;
+  /**
+   * Whether blocks are scrubbed: zeroed on allocation and filled with
+   * POISON_BYTE on free. Pools whose blocks are handed out as pointers
+   * (operations: their address is a cb_ptr) scrub; pools whose owner sets
+   * every field itself (entries, task states) only flip the magic word,
+   * which is all `isPoisoned` reads.
+   */
+  scrub: bool;
 }
 
 /** How many freed blocks of each pool wait before reuse. */
 let quarantineLimit: u32 = 8;
+/**
+ * How many freed blocks beyond the quarantine a pool keeps ready; the rest go
+ * back to the heap, so memory returns to baseline after a burst of tasks.
+ */
+const RESERVE: u32 = 64;
 
 export function setQuarantine(limit: u32): void {
   quarantineLimit = limit;
@@ -47,9 +60,10 @@ export function setQuarantine(limit: u32): void {
  * `initPool(changetype<Pool>(memory.data(offsetof<Pool>())), size, MAGIC)`
  * (each `memory.data` call site is its own static block).
  */
-export function initPool(pool: Pool, size: u32, liveMagic: u32): Pool {
+export function initPool(pool: Pool, size: u32, liveMagic: u32, scrub: bool = true): Pool {
   pool.size = size < offsetof<Pooled>() ? offsetof<Pooled>() : size;
   pool.liveMagic = liveMagic;
+  pool.scrub = scrub;
   return pool;
 }
 
@@ -61,7 +75,7 @@ export function poolAlloc(pool: Pool): usize {
     p = heap.alloc(pool.size);
     pool.total++;
   }
-  memory.fill(p, 0, pool.size);
+  if (pool.scrub) memory.fill(p, 0, pool.size);
   changetype<Pooled>(p).magic = pool.liveMagic;
   pool.live++;
   return p;
@@ -70,7 +84,7 @@ export function poolAlloc(pool: Pool): usize {
 export function poolFree(pool: Pool, p: usize): void {
   const block = changetype<Pooled>(p);
   if (block.magic != pool.liveMagic) throw new Error("pool: double free or foreign block at " + p.toString(16));
-  memory.fill(p + offsetof<Pooled>(), POISON_BYTE, pool.size - offsetof<Pooled>());
+  if (pool.scrub) memory.fill(p + offsetof<Pooled>(), POISON_BYTE, pool.size - offsetof<Pooled>());
   block.magic = POISON;
   block.link = 0;
   if (pool.quarantineTail != 0) changetype<Pooled>(pool.quarantineTail).link = p;
@@ -78,6 +92,10 @@ export function poolFree(pool: Pool, p: usize): void {
   pool.quarantineTail = p;
   pool.quarantined++;
   pool.live--;
+  if (pool.quarantined > quarantineLimit + RESERVE) {
+    heap.free(takeQuarantined(pool));
+    pool.total--;
+  }
 }
 
 function takeQuarantined(pool: Pool): usize {

@@ -62,8 +62,9 @@ export class TaskState extends Wasip3TaskV2 {
 
 const SHARED_MAGIC: u32 = 0x5348_5244; // "SHRD"
 const ENTRY_MAGIC: u32 = 0x454e_5452; // "ENTR"
-export const SHARED_POOL = initPool(changetype<Pool>(memory.data(offsetof<Pool>())), offsetof<SharedTaskState>(), SHARED_MAGIC);
-export const ENTRY_POOL = initPool(changetype<Pool>(memory.data(offsetof<Pool>())), offsetof<Entry>(), ENTRY_MAGIC);
+// Not scrubbed: their owners set every field (taskNew, taskWaitableRegister).
+export const SHARED_POOL = initPool(changetype<Pool>(memory.data(offsetof<Pool>())), offsetof<SharedTaskState>(), SHARED_MAGIC, false);
+export const ENTRY_POOL = initPool(changetype<Pool>(memory.data(offsetof<Pool>())), offsetof<Entry>(), ENTRY_MAGIC, false);
 
 /** The static vtable published by the V2 build. */
 const VTABLE = changetype<Wasip3TaskVtable>(memory.data(offsetof<Wasip3TaskVtable>()));
@@ -183,7 +184,11 @@ function sharedRelease(shared: SharedTaskState, kind: u32): void {
 
 export function taskNew(label: u32): TaskState {
   const shared = changetype<SharedTaskState>(poolAlloc(SHARED_POOL));
+  shared.link = 0;
   shared.refs = 1;
+  shared.set = 0;
+  shared.entries = 0;
+  shared.count = 0;
   shared.label = label;
   const task = changetype<TaskState>(heap.alloc(offsetof<TaskState>()));
   memory.fill(changetype<usize>(task), 0, offsetof<TaskState>());
