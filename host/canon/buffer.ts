@@ -1,5 +1,5 @@
 import { BUFFER_MAX_LENGTH } from './constants.js';
-import { trapIf, type TrapSite } from './errors.js';
+import { Trap, type TrapSite } from './errors.js';
 
 /**
  * Layout of one stream/future element. Core modules carry no component
@@ -55,17 +55,16 @@ export interface WritableBuffer extends Buffer {
 
 /** Bounds and alignment checks of a guest range (spec `BufferGuestImpl.__init__`). */
 export function checkGuestRange(memory: WebAssembly.Memory, elem: ElemType, ptr: number, length: number, site: TrapSite): void {
-  trapIf(length > BUFFER_MAX_LENGTH, 'buffer-too-long', site);
+  if (length > BUFFER_MAX_LENGTH) throw new Trap('buffer-too-long', site);
   if (length > 0 && elem.size > 0) {
-    trapIf(ptr % elem.align !== 0, 'unaligned-pointer', {
-      ...site,
-      detail: `pointer ${ptr} is not aligned to ${elem.align}`,
-    });
+    if (ptr % elem.align !== 0) {
+      throw new Trap('unaligned-pointer', { ...site, detail: `pointer ${ptr} is not aligned to ${elem.align}` });
+    }
     const end = ptr + length * elem.size;
-    trapIf(end > memory.buffer.byteLength, 'out-of-bounds', {
-      ...site,
-      detail: `range [${ptr}, ${end}) lies outside memory of ${memory.buffer.byteLength} bytes`,
-    });
+    const byteLength = memory.buffer.byteLength;
+    if (end > byteLength) {
+      throw new Trap('out-of-bounds', { ...site, detail: `range [${ptr}, ${end}) lies outside memory of ${byteLength} bytes` });
+    }
   }
 }
 

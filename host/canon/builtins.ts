@@ -19,7 +19,7 @@ import { Trap, trapIf, type TrapSite } from './errors.js';
 import { describeElemType, GuestBuffer, sameElemType, U8, type ElemType } from './buffer.js';
 import { ReadableFutureEnd, SharedFuture, WritableFutureEnd } from './future.js';
 import type { ComponentInstance } from './instance.js';
-import { CopyEnd, ReadableStreamEnd, SharedStream, WritableStreamEnd } from './stream.js';
+import { CopyEnd, ReadableStreamEnd, SharedStream, WritableStreamEnd, type CopyListener, type ReclaimBuffer } from './stream.js';
 import { Subtask } from './subtask.js';
 import type { FlatValue, Task } from './task.js';
 import { Waitable, type EventTuple } from './waitable.js';
@@ -27,16 +27,75 @@ import { WaitableSet } from './waitable-set.js';
 
 const CANCELLED_EVENT: EventTuple = [EventCode.TASK_CANCELLED, 0, 0];
 const NONE_EVENT: EventTuple = [EventCode.NONE, 0, 0];
+/** For calls whose traps were checked just before (they cannot throw). */
+const NO_SITE: TrapSite = Object.freeze({});
+/** Log arguments when nothing is being recorded. */
+const NO_ARGS: FlatValue[] = [];
 
 type EndClass = abstract new (...args: never[]) => CopyEnd;
 
+const NO_RECLAIM: ReclaimBuffer = () => {};
+
+/**
+ * One guest stream copy: its buffer in guest memory, and what happens to
+ * its end when the copy makes progress or ends (the end's pending event).
+ * One object per copy instead of a buffer, three closures and their context.
+ */
+class GuestStreamCopy extends GuestBuffer implements CopyListener {
+  constructor(
+    memory: WebAssembly.Memory,
+    elem: ElemType,
+    ptr: number,
+    length: number,
+    site: TrapSite,
+    private readonly end: CopyEnd,
+    private readonly handle: number,
+    private readonly eventCode: EventCode,
+  ) {
+    super(memory, elem, ptr, length, site);
+  }
+
+  onCopy(reclaim: ReclaimBuffer): void {
+    this.end.setPendingEvent(() => this.event(CopyResult.COMPLETED, reclaim));
+  }
+
+  onCopyDone(result: CopyResult): void {
+    this.end.setPendingEvent(() => this.event(result, NO_RECLAIM));
+  }
+
+  private event(result: CopyResult, reclaim: ReclaimBuffer): EventTuple {
+    reclaim();
+    this.end.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
+    return [this.eventCode, this.handle, packCopyResult(result, this.progress)];
+  }
+}
+
 export class Builtins {
+  /** A DataView over the instance's memory, re-made when the memory grows. */
+  private view: DataView | undefined = undefined;
+
   constructor(private readonly inst: ComponentInstance) {}
+
+  /** Whether built-in calls are being recorded (check before building a log entry). */
+  private get tracing(): boolean {
+    return this.inst.store.trace.canon;
+  }
+
+  /**
+   * The live entry at `i` of class `cls`: the allocation-free fast path; on a
+   * miss, `getAs` throws the exact trap (`unknown-handle` or `wrong-handle-type`).
+   */
+  private handle<U extends Waitable | WaitableSet>(i: number, cls: abstract new (...args: never[]) => U, builtin: string): U {
+    return this.inst.handles.lookup(i, cls) ?? this.inst.handles.getAs(i, cls, this.site(builtin, i));
+  }
 
   // ---------------------------------------------------------------- helpers
 
   private site(builtin: string, handle?: number): TrapSite {
-    return { builtin, instance: this.inst.name, task: this.inst.current?.name, handle };
+    // No task name here: it would be made (and kept) for every task on the
+    // fast path. A trap leaves the guest through `enter`, whose `locate`
+    // fills in the current task, which is the task this built-in acts for.
+    return { builtin, instance: this.inst.name, handle };
   }
 
   /** The current task (spec `current_task()`), or a trap. */
@@ -46,27 +105,40 @@ export class Builtins {
     return t;
   }
 
+  /** As `task`, naming the built-in only when it traps. */
+  private taskOr(builtin: () => string): Task {
+    const t = this.inst.current;
+    if (t === undefined) throw new Trap('no-current-task', this.site(builtin()));
+    return t;
+  }
+
   private log(builtin: string, args: readonly FlatValue[], result?: number | bigint): void {
     this.inst.store.traceCanon(this.inst, this.inst.current, builtin, args, result);
   }
 
   /** Stores an event's handle and payload at `ptr` (spec `unpack_event`). */
   private storeEvent(builtin: string, ptr: number, e: EventTuple): number {
-    const site = this.site(builtin);
-    const mem = this.inst.memoryFor(site);
-    trapIf(ptr % 4 !== 0, 'unaligned-pointer', { ...site, detail: `event pointer ${ptr} is not 4-byte aligned` });
-    trapIf(ptr < 0 || ptr + 8 > mem.buffer.byteLength, 'out-of-bounds', {
-      ...site,
-      detail: `event pointer range [${ptr}, ${ptr + 8}) lies outside memory of ${mem.buffer.byteLength} bytes`,
-    });
-    const dv = new DataView(mem.buffer);
+    const mem = this.inst.exportedMemory ?? this.inst.memoryFor(this.site(builtin));
+    const buf = mem.buffer;
+    if (ptr % 4 !== 0) {
+      throw new Trap('unaligned-pointer', { ...this.site(builtin), detail: `event pointer ${ptr} is not 4-byte aligned` });
+    }
+    if (ptr < 0 || ptr + 8 > buf.byteLength) {
+      throw new Trap('out-of-bounds', {
+        ...this.site(builtin),
+        detail: `event pointer range [${ptr}, ${ptr + 8}) lies outside memory of ${buf.byteLength} bytes`,
+      });
+    }
+    let dv = this.view;
+    if (dv === undefined || dv.buffer !== buf) dv = this.view = new DataView(buf);
     dv.setUint32(ptr, e[1] >>> 0, true);
     dv.setUint32(ptr + 4, e[2] >>> 0, true);
     return e[0];
   }
 
   private checkElem(builtin: string, h: number, have: ElemType, want: ElemType): void {
-    trapIf(!sameElemType(have, want), 'type-mismatch', {
+    if (have === want || sameElemType(have, want)) return;
+    throw new Trap('type-mismatch', {
       ...this.site(builtin, h),
       detail: `handle ${h} carries elements ${describeElemType(have)}, this built-in is for ${describeElemType(want)}`,
     });
@@ -77,7 +149,7 @@ export class Builtins {
   /** Spec `canon_waitable_set_new`. */
   waitableSetNew(): number {
     const i = this.inst.handles.add(new WaitableSet(), this.site('waitable-set.new'));
-    this.log('waitable-set.new', [], i);
+    if (this.tracing) this.log('waitable-set.new', [], i);
     return i;
   }
 
@@ -85,27 +157,24 @@ export class Builtins {
   waitableSetWait(si: number, ptr: number, cancellable = false): number {
     const builtin = cancellable ? 'waitable-set.wait cancellable' : 'waitable-set.wait';
     const task = this.task(builtin);
-    const wset = this.inst.handles.getAs(si, WaitableSet, this.site(builtin, si));
+    const wset = this.handle(si, WaitableSet, builtin);
     let event: EventTuple;
     if (task.deliverPendingCancel(cancellable)) {
       event = CANCELLED_EVENT;
     } else {
-      wset.numWaiting++;
-      try {
-        this.inst.store.blockUntil(
-          task,
-          `waitable set ${si}`,
-          si,
-          () => wset.hasPendingEvent() || (cancellable && task.state === TaskState.PENDING_CANCEL),
-          this.site(builtin, si),
-        );
-      } finally {
-        wset.numWaiting--;
+      const ready = (): boolean => wset.hasPendingEvent() || (cancellable && task.state === TaskState.PENDING_CANCEL);
+      if (!ready()) {
+        wset.numWaiting++;
+        try {
+          this.inst.store.blockUntil(task, `waitable set ${si}`, si, ready, this.site(builtin, si));
+        } finally {
+          wset.numWaiting--;
+        }
       }
       event = task.deliverPendingCancel(cancellable) ? CANCELLED_EVENT : wset.getPendingEvent();
     }
     const code = this.storeEvent(builtin, ptr, event);
-    this.log(builtin, [si, ptr], code);
+    if (this.tracing) this.log(builtin, [si, ptr], code);
     return code;
   }
 
@@ -113,13 +182,13 @@ export class Builtins {
   waitableSetPoll(si: number, ptr: number, cancellable = false): number {
     const builtin = cancellable ? 'waitable-set.poll cancellable' : 'waitable-set.poll';
     const task = this.task(builtin);
-    const wset = this.inst.handles.getAs(si, WaitableSet, this.site(builtin, si));
+    const wset = this.handle(si, WaitableSet, builtin);
     let event: EventTuple;
     if (task.deliverPendingCancel(cancellable)) event = CANCELLED_EVENT;
     else if (!wset.hasPendingEvent()) event = NONE_EVENT;
     else event = wset.getPendingEvent();
     const code = this.storeEvent(builtin, ptr, event);
-    this.log(builtin, [si, ptr], code);
+    if (this.tracing) this.log(builtin, [si, ptr], code);
     return code;
   }
 
@@ -134,31 +203,36 @@ export class Builtins {
 
   /** Spec `canon_waitable_join`: set 0 removes the waitable from its set. */
   waitableJoin(wi: number, si: number): void {
-    const site = this.site('waitable.join', wi);
-    const w = this.inst.handles.getAs(wi, Waitable, site);
-    trapIf(w.hasSyncWaiter, 'waitable-has-sync-waiter', site);
+    // Hot (every task-ABI register and unregister): monomorphic checks inline, traps on the slow path.
+    const handles = this.inst.handles;
+    const found = handles.at(wi);
+    const w = found instanceof Waitable ? found : this.handle(wi, Waitable, 'waitable.join');
+    if (w.hasSyncWaiter) throw new Trap('waitable-has-sync-waiter', this.site('waitable.join', wi));
     if (si === 0) w.join(undefined);
-    else w.join(this.inst.handles.getAs(si, WaitableSet, this.site('waitable.join', si)));
-    this.log('waitable.join', [wi, si]);
+    else {
+      const set = handles.at(si);
+      w.join(set instanceof WaitableSet ? set : this.handle(si, WaitableSet, 'waitable.join'));
+    }
+    if (this.tracing) this.log('waitable.join', [wi, si]);
   }
 
   // ------------------------------------------------------------- context
 
   /** Spec `canon_context_get` (slots 0 and 1). */
   contextGet(slot: number): number {
-    const task = this.task(`context.get ${slot}`);
+    const task = this.taskOr(() => `context.get ${slot}`);
     if (!(slot >= 0 && slot < CONTEXT_SLOTS)) throw new Error(`internal: context slot ${slot}`);
-    const v = task.context[slot]!;
-    this.log(`context.get ${slot}`, [], v);
+    const v = task.getContext(slot);
+    if (this.tracing) this.log(`context.get ${slot}`, [], v);
     return v;
   }
 
   /** Spec `canon_context_set`. */
   contextSet(slot: number, v: number): void {
-    const task = this.task(`context.set ${slot}`);
+    const task = this.taskOr(() => `context.set ${slot}`);
     if (!(slot >= 0 && slot < CONTEXT_SLOTS)) throw new Error(`internal: context slot ${slot}`);
-    task.context[slot] = v >>> 0;
-    this.log(`context.set ${slot}`, [v]);
+    task.setContext(slot, v >>> 0);
+    if (this.tracing) this.log(`context.set ${slot}`, [v]);
   }
 
   // --------------------------------------------------------------- tasks
@@ -170,16 +244,18 @@ export class Builtins {
    * the spec compares result types.
    */
   taskReturn(values: readonly FlatValue[], func?: string): void {
-    const builtin = func === undefined ? 'task.return' : `task.return ${func}`;
-    const task = this.task(builtin);
-    const site = this.site(builtin);
-    trapIf(!task.isAsync, 'task-not-async', site);
-    trapIf(func !== undefined && func !== task.funcName, 'task-return-mismatch', {
-      ...site,
-      detail: `[task-return]${func} called by task ${task.name} of function ${task.funcName}`,
-    });
-    task.return_([...values], site);
-    this.log(builtin, values);
+    const builtin = (): string => (func === undefined ? 'task.return' : `task.return ${func}`);
+    const task = this.taskOr(builtin);
+    if (!task.isAsync) throw new Trap('task-not-async', this.site(builtin()));
+    if (func !== undefined && func !== task.funcName) {
+      throw new Trap('task-return-mismatch', {
+        ...this.site(builtin()),
+        detail: `[task-return]${func} called by task ${task.name} of function ${task.funcName}`,
+      });
+    }
+    if (task.state === TaskState.RESOLVED) throw new Trap('task-return-twice', this.site(builtin()));
+    task.return_([...values], NO_SITE);
+    if (this.tracing) this.log(builtin(), values);
   }
 
   /** Spec `canon_task_cancel`: confirms a delivered cancellation. */
@@ -246,45 +322,39 @@ export class Builtins {
 
   /** Spec `stream_copy`. */
   private streamCopy(dir: 'read' | 'write', elem: ElemType, i: number, ptr: number, n: number, async: boolean): number {
-    const builtin = `stream.${dir}${async ? ' async' : ''}`;
+    const builtin = dir === 'read' ? (async ? 'stream.read async' : 'stream.read') : async ? 'stream.write async' : 'stream.write';
     const site = this.site(builtin, i);
     const EndT = dir === 'read' ? ReadableStreamEnd : WritableStreamEnd;
-    const e = this.inst.handles.getAs(i, EndT, site);
+    const e = this.inst.handles.lookup(i, EndT) ?? this.inst.handles.getAs(i, EndT, site);
     this.checkElem(builtin, i, e.shared.elem, elem);
-    this.checkIdle(e, site);
+    if (e.state !== CopyState.IDLE) this.checkIdle(e, site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
-    const buffer = new GuestBuffer(this.inst.memoryFor(site), elem, ptr, n >>> 0, site);
     const eventCode = dir === 'read' ? EventCode.STREAM_READ : EventCode.STREAM_WRITE;
-
-    const streamEvent = (result: CopyResult, reclaim: () => void): EventTuple => {
-      reclaim();
-      e.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
-      return [eventCode, i, packCopyResult(result, buffer.progress)];
-    };
-    const onCopy = (reclaim: () => void): void => e.setPendingEvent(() => streamEvent(CopyResult.COMPLETED, reclaim));
-    const onCopyDone = (result: CopyResult): void => e.setPendingEvent(() => streamEvent(result, () => {}));
+    const copy = new GuestStreamCopy(this.inst.exportedMemory ?? this.inst.memoryFor(site), elem, ptr, n >>> 0, site, e, i, eventCode);
 
     e.state = CopyState.COPYING;
-    if (dir === 'read') (e.shared as SharedStream).read(this.inst, buffer, onCopy, onCopyDone, site);
-    else (e.shared as SharedStream).write(this.inst, buffer, onCopy, onCopyDone, site);
-    return this.finishCopy(builtin, e, i, async, task, [i, ptr, n]);
+    if (dir === 'read') (e.shared as SharedStream).read(this.inst, copy, copy, site);
+    else (e.shared as SharedStream).write(this.inst, copy, copy, site);
+    return this.finishCopy(builtin, e, i, async, task, this.tracing ? [i, ptr, n] : NO_ARGS);
   }
 
   /** Traps unless the end may start a copy (spec `trap_if(e.state != IDLE)`). */
   private checkIdle(e: CopyEnd, site: TrapSite): void {
     trapIf(e.state === CopyState.DONE, 'end-done', site);
-    trapIf(e.state !== CopyState.IDLE, 'copy-in-progress', {
-      ...site,
-      detail: `${e.kindName} ${site.handle} already has a ${e instanceof ReadableStreamEnd || e instanceof ReadableFutureEnd ? 'read' : 'write'} pending`,
-    });
+    if (e.state !== CopyState.IDLE) {
+      throw new Trap('copy-in-progress', {
+        ...site,
+        detail: `${e.kindName} ${site.handle} already has a ${e instanceof ReadableStreamEnd || e instanceof ReadableFutureEnd ? 'read' : 'write'} pending`,
+      });
+    }
   }
 
   /** The common tail of copies and cancels: the event now, BLOCKED, or a synchronous wait. */
   private finishCopy(builtin: string, e: CopyEnd, i: number, async: boolean, task: Task | undefined, args: FlatValue[]): number {
     if (!e.hasPendingEvent()) {
       if (async) {
-        this.log(builtin, args, BLOCKED);
+        if (this.tracing) this.log(builtin, args, BLOCKED);
         return BLOCKED;
       }
       e.hasSyncWaiter = true;
@@ -294,8 +364,8 @@ export class Builtins {
         e.hasSyncWaiter = false;
       }
     }
-    const [, , payload] = e.getPendingEvent();
-    this.log(builtin, args, payload);
+    const payload = e.getPendingEvent()[2];
+    if (this.tracing) this.log(builtin, args, payload);
     return payload;
   }
 

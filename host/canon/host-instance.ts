@@ -141,7 +141,7 @@ export class HostInstance implements Enterable, CanonOwner {
       end.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
       return [0, 0, result] as const;
     };
-    end.shared.read(this, buffer, (reclaim) => end.setPendingEvent(finish(CopyResult.COMPLETED, reclaim)), (r) => end.setPendingEvent(finish(r, () => {})), site);
+    end.shared.read(this, buffer, { onCopy: (reclaim) => end.setPendingEvent(finish(CopyResult.COMPLETED, reclaim)), onCopyDone: (r) => end.setPendingEvent(finish(r, () => {})) }, site);
     this.whenEvent(end, `read ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.filled()));
   }
 
@@ -156,7 +156,7 @@ export class HostInstance implements Enterable, CanonOwner {
       end.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
       return [0, 0, result] as const;
     };
-    end.shared.write(this, buffer, (reclaim) => end.setPendingEvent(finish(CopyResult.COMPLETED, reclaim)), (r) => end.setPendingEvent(finish(r, () => {})), site);
+    end.shared.write(this, buffer, { onCopy: (reclaim) => end.setPendingEvent(finish(CopyResult.COMPLETED, reclaim)), onCopyDone: (r) => end.setPendingEvent(finish(r, () => {})) }, site);
     this.whenEvent(end, `write ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.progress));
   }
 

@@ -12,6 +12,8 @@ import { Table } from './table.js';
 import type { Waitable } from './waitable.js';
 import type { WaitableSet } from './waitable-set.js';
 
+const NOOP_RESOLVE = (): void => {};
+
 /**
  * One instantiated core module with its own handle table (spec
  * `ComponentInstance`). Guest code is entered only through `enter`, which
@@ -68,6 +70,16 @@ export class ComponentInstance implements Enterable, CanonOwner {
     return t instanceof WebAssembly.Table ? t : undefined;
   }
 
+  /** The exported memory, once known (exports never change after instantiation). */
+  get exportedMemory(): WebAssembly.Memory | undefined {
+    if (this.memoryCache === undefined) {
+      const m = this.exports?.['memory'];
+      if (m instanceof WebAssembly.Memory) this.memoryCache = m;
+    }
+    return this.memoryCache;
+  }
+  private memoryCache: WebAssembly.Memory | undefined = undefined;
+
   /** The memory, or a trap naming the built-in that needed it. */
   memoryFor(site: TrapSite): WebAssembly.Memory {
     const m = this.exports?.['memory'];
@@ -87,17 +99,19 @@ export class ComponentInstance implements Enterable, CanonOwner {
   /** Throws unless `task` may run guest code here now. */
   checkEnter(task: Task | undefined, site: TrapSite = {}): void {
     if (this.poisoned) throw this.poisonedTrap(site);
-    trapIf(this.depth > 0, 'may-not-enter', {
-      instance: this.name,
-      task: task?.name,
-      ...site,
-      detail: `instance ${this.name} is re-entered while ${this.current?.name ?? 'a call'} is on the stack`,
-    });
+    if (this.depth > 0) {
+      throw new Trap('may-not-enter', {
+        instance: this.name,
+        task: task?.name,
+        ...site,
+        detail: `instance ${this.name} is re-entered while ${this.current?.name ?? 'a call'} is on the stack`,
+      });
+    }
   }
 
   /** Runs guest code for `task`. Anything thrown becomes a Trap, poisons the instance, and is rethrown. */
   enter<T>(task: Task, fn: () => T): T {
-    this.checkEnter(task);
+    if (this.depth > 0 || this.poisoned) this.checkEnter(task);
     this.depth++;
     const prev = this.current;
     this.current = task;
@@ -107,13 +121,60 @@ export class ComponentInstance implements Enterable, CanonOwner {
       if (this.poisoned) throw this.poisoned;
       return r;
     } catch (e) {
-      const t = toTrap(e).locate({ instance: this.name, task: task.name });
-      this.poison(t);
-      throw t;
+      throw this.entryFailed(task, e);
     } finally {
       this.depth--;
       this.current = prev;
     }
+  }
+
+  /** `enter` for a guest function called with up to three arguments (no closure per call). */
+  enterCall<A extends unknown[], T>(task: Task, fn: (...a: A) => T, a?: A[0], b?: A[1], c?: A[2]): T {
+    if (this.depth > 0 || this.poisoned) this.checkEnter(task);
+    this.depth++;
+    const prev = this.current;
+    this.current = task;
+    try {
+      const r = (fn as unknown as (a: unknown, b: unknown, c: unknown) => T)(a, b, c);
+      if (this.poisoned) throw this.poisoned;
+      return r;
+    } catch (e) {
+      throw this.entryFailed(task, e);
+    } finally {
+      this.depth--;
+      this.current = prev;
+    }
+  }
+
+  private entryFailed(task: Task, e: unknown): Trap {
+    const t = toTrap(e).locate({ instance: this.name, task: task.name });
+    this.poison(t);
+    return t;
+  }
+
+  /** Exports never change after instantiation: each name's lift kind is looked up once. */
+  private readonly liftKinds = new Map<string, LiftKind | undefined>();
+  private readonly liftFns = new Map<string, (...a: FlatValue[]) => number>();
+  private readonly callbackFns = new Map<string, (code: number, handle: number, payload: number) => number>();
+
+  /** `[async-lift]<name>` (exports never change after instantiation, so it is looked up once). */
+  liftFunction(name: string): (...a: FlatValue[]) => number {
+    let f = this.liftFns.get(name);
+    if (f === undefined) {
+      f = this.exports[`[async-lift]${name}`] as (...a: FlatValue[]) => number;
+      this.liftFns.set(name, f);
+    }
+    return f;
+  }
+
+  /** `[callback][async-lift]<name>`, looked up once. */
+  callbackFunction(name: string): (code: number, handle: number, payload: number) => number {
+    let f = this.callbackFns.get(name);
+    if (f === undefined) {
+      f = this.exports[`[callback][async-lift]${name}`] as (code: number, handle: number, payload: number) => number;
+      this.callbackFns.set(name, f);
+    }
+    return f;
   }
 
   /** The trap reported by calls after poisoning. */
@@ -170,6 +231,13 @@ export class ComponentInstance implements Enterable, CanonOwner {
 
   /** Which lift an export uses, or undefined when the instance has no such export. */
   liftKind(name: string): LiftKind | undefined {
+    if (this.liftKinds.has(name)) return this.liftKinds.get(name);
+    const kind = this.findLiftKind(name);
+    this.liftKinds.set(name, kind);
+    return kind;
+  }
+
+  private findLiftKind(name: string): LiftKind | undefined {
     const lift = this.exports[`[async-lift]${name}`];
     if (typeof lift === 'function') {
       return typeof this.exports[`[callback][async-lift]${name}`] === 'function' ? 'callback' : 'stackful';
@@ -183,22 +251,22 @@ export class ComponentInstance implements Enterable, CanonOwner {
    * plain result); rejects with a Trap. Runs the scheduler to quiescence inside.
    */
   callExport(name: string, args: readonly number[] = []): Promise<number[]> {
-    return this.callExportFlat(name, args).then((r) => r.map(Number));
+    return this.callExportFlat(name, args, true) as Promise<number[]>;
   }
 
   /** As `callExport`, keeping i64 values as bigint (arguments and results). */
-  callExportFlat(name: string, args: readonly FlatValue[] = []): Promise<FlatValue[]> {
+  callExportFlat(name: string, args: readonly FlatValue[] = [], asNumbers = false): Promise<FlatValue[]> {
     const kind = this.liftKind(name);
     if (this.poisoned) return Promise.reject(this.poisonedTrap({ detail: undefined }));
     if (kind === undefined) {
       return Promise.reject(new Trap('unresolved-import', { instance: this.name, detail: `instance ${this.name} has no export "${name}" or "[async-lift]${name}"` }));
     }
-    return this.store.callTopLevel(this, name, kind, args);
+    return this.store.callTopLevel(this, name, kind, args, asNumbers);
   }
 
   /** Creates a task for export `name` and starts it (or queues it behind backpressure). */
   newTask(name: string, kind: LiftKind): Task {
-    const task = new Task(this, name, kind, () => {});
+    const task = new Task(this, name, kind, NOOP_RESOLVE);
     this.tasks.add(task);
     return task;
   }

@@ -7,9 +7,9 @@
  * (which may be another instance blocked in a wait).
  */
 import { CallbackCode, EventCode, TaskState } from './constants.js';
-import { toTrap, trapIf } from './errors.js';
-import type { Runnable } from './scheduler.js';
-import type { FlatValue, Task } from './task.js';
+import { Trap, toTrap, trapIf, type TrapSite } from './errors.js';
+import type { Enterable, Runnable } from './scheduler.js';
+import type { FlatValue, Parked, Task } from './task.js';
 import type { EventTuple } from './waitable.js';
 import { WaitableSet } from './waitable-set.js';
 
@@ -21,10 +21,15 @@ export function contain(task: Task, fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    const t = toTrap(e).locate({ instance: task.inst.name, task: task.name });
-    task.inst.poison(t);
-    task.inst.failTask(task, task.inst.poisoned ?? t);
+    failContained(task, e);
   }
+}
+
+/** What `contain` does with a caught exception. */
+function failContained(task: Task, e: unknown): void {
+  const t = toTrap(e).locate({ instance: task.inst.name, task: task.name });
+  task.inst.poison(t);
+  task.inst.failTask(task, task.inst.poisoned ?? t);
 }
 
 /** Spec `has_backpressure` for an async task about to start. */
@@ -68,7 +73,7 @@ function begin(task: Task, args: readonly FlatValue[]): void {
     case 'sync': {
       const fn = exports[task.funcName] as (...a: FlatValue[]) => FlatValue | undefined;
       const r = inst.enter(task, () => fn(...args));
-      inst.store.traceCanon(inst, task, task.funcName, args, r);
+      if (inst.store.trace.canon) inst.store.traceCanon(inst, task, task.funcName, args, r);
       task.return_(r === undefined ? [] : [r], { instance: inst.name, task: task.name });
       exit(task);
       return;
@@ -81,10 +86,13 @@ function begin(task: Task, args: readonly FlatValue[]): void {
       return;
     }
     case 'callback': {
-      const fn = exports[`[async-lift]${task.funcName}`] as (...a: FlatValue[]) => number;
+      const fn = inst.liftFunction(task.funcName);
       inst.exclusive = task;
-      const packed = inst.enter(task, () => fn(...args));
-      inst.store.traceCanon(inst, task, `[async-lift]${task.funcName}`, args, packed);
+      const packed =
+        args.length === 0 ? inst.enterCall(task, fn as () => number)
+        : args.length === 1 ? inst.enterCall(task, fn as (a: FlatValue) => number, args[0])
+        : inst.enter(task, () => fn(...args));
+      if (inst.store.trace.canon) inst.store.traceCanon(inst, task, `[async-lift]${task.funcName}`, args, packed);
       handleCallbackCode(task, packed >>> 0);
       return;
     }
@@ -97,74 +105,110 @@ function exit(task: Task): void {
   task.onExit?.();
 }
 
+/** Where a callback code is checked, for traps. */
+function callbackSite(task: Task): TrapSite {
+  return { instance: task.inst.name, task: task.name, builtin: `[callback][async-lift]${task.funcName}` };
+}
+
 /** Interprets a callback code (spec `unpack_callback_result` and the `canon_lift` loop). */
 function handleCallbackCode(task: Task, packed: number): void {
   const inst = task.inst;
   const code = packed & 0xf;
   const si = packed >>> 4;
-  const site = { instance: inst.name, task: task.name, builtin: `[callback][async-lift]${task.funcName}` };
-  trapIf(code > CallbackCode.MAX, 'bad-callback-code', {
-    ...site,
-    detail: `callback code 0x${packed.toString(16)} has low nibble ${code}: only EXIT 0, YIELD 1 and WAIT 2 exist`,
-  });
+  if (code > CallbackCode.MAX) {
+    throw new Trap('bad-callback-code', {
+      ...callbackSite(task),
+      detail: `callback code 0x${packed.toString(16)} has low nibble ${code}: only EXIT 0, YIELD 1 and WAIT 2 exist`,
+    });
+  }
   if (inst.exclusive === task) inst.exclusive = undefined;
   if (code === CallbackCode.EXIT) {
-    trapIf(!task.resolved(), 'exit-without-return', site);
+    if (!task.resolved()) throw new Trap('exit-without-return', callbackSite(task));
     exit(task);
     return;
   }
   if (code === CallbackCode.YIELD) {
-    park(task, 'yield', 0, () => true, () => (task.deliverPendingCancel(true) ? CANCELLED_EVENT : NONE_EVENT), () => {});
+    park(task, new ParkedTask(task, undefined, 0));
     return;
   }
   // WAIT
-  const wset = inst.handles.getAs(si, WaitableSet, { ...site, detail: undefined });
+  const wset = inst.handles.lookup(si, WaitableSet) ?? inst.handles.getAs(si, WaitableSet, { ...callbackSite(task), detail: undefined });
   wset.numWaiting++;
-  park(
-    task,
-    `waitable set ${si}`,
-    si,
-    () => wset.hasPendingEvent() || task.state === TaskState.PENDING_CANCEL,
-    () => {
-      wset.numWaiting--;
-      return task.deliverPendingCancel(true) ? CANCELLED_EVENT : wset.getPendingEvent();
-    },
-    () => {
-      wset.numWaiting--;
-    },
-  );
+  park(task, new ParkedTask(task, wset, si));
 }
 
-/** Parks `task` in its callback loop until `ready`; then `take` produces the event to deliver. */
-function park(
-  task: Task,
-  what: string,
-  set: number,
-  ready: () => boolean,
-  take: () => EventTuple,
-  unpark: () => void,
-): void {
-  const inst = task.inst;
-  const runnable: Runnable = {
-    label: `${task.name} ${what === 'yield' ? 'yields' : `waits on ${what}`}`,
-    owner: inst,
-    ready: () => inst.exclusive === undefined && ready(),
-    run: () => {
-      task.parked = undefined;
-      contain(task, () => deliver(task, take()));
-    },
-  };
-  task.parked = { runnable, what, set, unpark };
-  inst.store.scheduler.add(runnable);
+/**
+ * A task parked in its callback loop (YIELD, or WAIT on a set): its own
+ * runnable. Ready once the instance is free and, for WAIT, the set has an
+ * event (or a cancellation is pending); running it delivers that event.
+ */
+class ParkedTask implements Runnable, Parked {
+  constructor(
+    readonly task: Task,
+    /** The set waited on; undefined for a yield. */
+    private readonly wset: WaitableSet | undefined,
+    readonly set: number,
+  ) {}
+
+  get runnable(): Runnable {
+    return this;
+  }
+
+  get what(): string {
+    return this.wset === undefined ? 'yield' : `waitable set ${this.set}`;
+  }
+
+  get label(): string {
+    return `${this.task.name} ${this.wset === undefined ? 'yields' : `waits on waitable set ${this.set}`}`;
+  }
+
+  get owner(): Enterable {
+    return this.task.inst;
+  }
+
+  ready(): boolean {
+    if (this.task.inst.exclusive !== undefined) return false;
+    const wset = this.wset;
+    return wset === undefined || wset.hasPendingEvent() || this.task.state === TaskState.PENDING_CANCEL;
+  }
+
+  run(): void {
+    const task = this.task;
+    task.parked = undefined;
+    try {
+      deliver(task, this.take());
+    } catch (e) {
+      failContained(task, e);
+    }
+  }
+
+  /** The event to deliver. */
+  private take(): EventTuple {
+    const wset = this.wset;
+    if (wset === undefined) return this.task.deliverPendingCancel(true) ? CANCELLED_EVENT : NONE_EVENT;
+    wset.numWaiting--;
+    return this.task.deliverPendingCancel(true) ? CANCELLED_EVENT : wset.getPendingEvent();
+  }
+
+  /** Undo the park's bookkeeping when cancellation takes it over. */
+  unpark(): void {
+    if (this.wset !== undefined) this.wset.numWaiting--;
+  }
+}
+
+/** Parks `task` in its callback loop. */
+function park(task: Task, parked: ParkedTask): void {
+  task.parked = parked;
+  task.inst.store.scheduler.add(parked);
 }
 
 /** Calls the callback with `event` and interprets what it returns. */
 function deliver(task: Task, event: EventTuple): void {
   const inst = task.inst;
-  const callback = inst.exports[`[callback][async-lift]${task.funcName}`] as (c: number, h: number, p: number) => number;
+  const callback = inst.callbackFunction(task.funcName);
   inst.exclusive = task;
-  const packed = inst.enter(task, () => callback(event[0], event[1], event[2]));
-  inst.store.traceCanon(inst, task, `[callback][async-lift]${task.funcName}`, event, packed);
+  const packed = inst.enterCall(task, callback, event[0], event[1], event[2]);
+  if (inst.store.trace.canon) inst.store.traceCanon(inst, task, `[callback][async-lift]${task.funcName}`, event, packed);
   handleCallbackCode(task, packed >>> 0);
 }
 

@@ -29,7 +29,7 @@ export interface InstanceOptions {
 }
 
 type Fn = (...args: never[]) => unknown;
-const u = (x: unknown): number => Number(x) >>> 0;
+const u = (x: unknown): number => (typeof x === 'number' ? x >>> 0 : Number(x) >>> 0);
 
 /** Builds the import object for `module`. */
 export function link(inst: ComponentInstance, module: WebAssembly.Module, opts: InstanceOptions): WebAssembly.Imports {
@@ -96,13 +96,7 @@ function generate(inst: ComponentInstance, module: string, name: string, opts: I
     return lowerAsyncImport(inst, `${module}::${parsed.lowered}`, callee);
   }
   const f = builtin(inst, module, parsed, opts);
-  if (f !== undefined) {
-    // A poisoned instance's code stops at its next built-in call.
-    return (...args: never[]) => {
-      if (inst.poisoned) throw inst.poisoned;
-      return f(...args);
-    };
-  }
+  if (f !== undefined) return guardPoisoned(inst, f, parsed.op === 'task-return');
   {
     const hint = parsed.op === 'yield' ? ' (the old [yield] was renamed [thread-yield])' : '';
     throw new Trap('unknown-builtin', {
@@ -112,6 +106,43 @@ function generate(inst: ComponentInstance, module: string, name: string, opts: I
     });
   }
   return f;
+}
+
+/**
+ * A poisoned instance's code stops at its next built-in call. The wrapper
+ * has the built-in's own arity (no rest parameters, so no arguments array
+ * per call), except for variadic ones (`task.return`).
+ */
+function guardPoisoned(inst: ComponentInstance, f: Fn, variadic: boolean): Fn {
+  const g = f as (a?: never, b?: never, c?: never, d?: never) => unknown;
+  if (!variadic) {
+    switch (f.length) {
+      case 0:
+        return () => {
+          if (inst.poisoned) throw inst.poisoned;
+          return g();
+        };
+      case 1:
+        return (a: never) => {
+          if (inst.poisoned) throw inst.poisoned;
+          return g(a);
+        };
+      case 2:
+        return (a: never, b: never) => {
+          if (inst.poisoned) throw inst.poisoned;
+          return g(a, b);
+        };
+      case 3:
+        return (a: never, b: never, c: never) => {
+          if (inst.poisoned) throw inst.poisoned;
+          return g(a, b, c);
+        };
+    }
+  }
+  return (...args: never[]) => {
+    if (inst.poisoned) throw inst.poisoned;
+    return f(...args);
+  };
 }
 
 /** The function for one parsed built-in name, or undefined when unsupported. */

@@ -25,32 +25,77 @@ export interface Runnable {
 }
 
 export class Scheduler {
-  private readonly waiting: Runnable[] = [];
+  /**
+   * The queue in arrival order. Runnables that ran or were removed leave a
+   * hole (undefined) instead of being spliced out, so taking the oldest ready
+   * runnable is O(1) when it is at the front (the common case: work becomes
+   * ready in the order it was queued); holes are compacted away in bulk.
+   */
+  private queue: (Runnable | undefined)[] = [];
+  /** Index of the first slot that may hold a runnable. */
+  private head = 0;
+  /** Live runnables in the queue. */
+  private count = 0;
   /** Number of runnables run so far (for tests and benchmarks). */
   steps = 0;
 
   add(r: Runnable): void {
-    this.waiting.push(r);
+    this.queue.push(r);
+    this.count++;
   }
 
   /** Removes `r` if queued; returns whether it was. */
   remove(r: Runnable): boolean {
-    const i = this.waiting.indexOf(r);
+    const i = this.queue.indexOf(r, this.head);
     if (i < 0) return false;
-    this.waiting.splice(i, 1);
+    this.take(i);
     return true;
   }
 
   has(r: Runnable): boolean {
-    return this.waiting.includes(r);
+    return this.queue.indexOf(r, this.head) >= 0;
+  }
+
+  private take(i: number): void {
+    this.queue[i] = undefined;
+    this.count--;
+    if (this.count === 0) {
+      this.queue.length = 0;
+      this.head = 0;
+      return;
+    }
+    if (i === this.head) {
+      const q = this.queue;
+      let h = i + 1;
+      while (q[h] === undefined) h++;
+      this.head = h;
+    }
+    // Compact when holes dominate (amortised O(1) per removal).
+    const holes = this.queue.length - this.head - this.count;
+    if (this.head > 1024 || holes > 1024) {
+      if (this.head + holes > this.queue.length >>> 1) this.compact();
+    }
+  }
+
+  private compact(): void {
+    const live: Runnable[] = [];
+    const q = this.queue;
+    for (let i = this.head; i < q.length; i++) {
+      const r = q[i];
+      if (r !== undefined) live.push(r);
+    }
+    this.queue = live;
+    this.head = 0;
   }
 
   /** Runs the oldest ready runnable whose owner may be entered; false when there is none. */
   step(): boolean {
-    for (let i = 0; i < this.waiting.length; i++) {
-      const r = this.waiting[i]!;
+    const q = this.queue;
+    for (let i = this.head; i < q.length; i++) {
+      const r = q[i];
+      if (r === undefined) continue;
       if ((r.owner === undefined || r.owner.mayEnter()) && r.ready()) {
-        this.waiting.splice(i, 1);
+        this.take(i);
         this.steps++;
         r.run();
         return true;
@@ -67,12 +112,22 @@ export class Scheduler {
     return true;
   }
 
+  /** Steps until nothing can run. */
+  runAll(): void {
+    while (this.step());
+  }
+
   /** Labels of everything still queued (for deadlock messages). */
   describe(): string[] {
-    return this.waiting.map((r) => r.label);
+    const out: string[] = [];
+    for (let i = this.head; i < this.queue.length; i++) {
+      const r = this.queue[i];
+      if (r !== undefined) out.push(r.label);
+    }
+    return out;
   }
 
   get length(): number {
-    return this.waiting.length;
+    return this.count;
   }
 }

@@ -16,6 +16,8 @@ interface TopLevelCall {
   task: Task;
   resolve: (v: FlatValue[]) => void;
   reject: (e: Trap) => void;
+  /** Resolve with `Number(v)` of every value (`callExport`). */
+  asNumbers: boolean;
 }
 
 export class Store {
@@ -71,13 +73,13 @@ export class Store {
   }
 
   /** Used by `ComponentInstance.callExport`. */
-  callTopLevel(inst: ComponentInstance, name: string, kind: LiftKind, args: readonly FlatValue[]): Promise<FlatValue[]> {
+  callTopLevel(inst: ComponentInstance, name: string, kind: LiftKind, args: readonly FlatValue[], asNumbers = false): Promise<FlatValue[]> {
     const task = inst.newTask(name, kind);
     const p = new Promise<FlatValue[]>((resolve, reject) => {
-      this.topLevel.add({ task, resolve, reject });
+      this.topLevel.add({ task, resolve, reject, asNumbers });
     });
     contain(task, () => {
-      inst.checkEnter(task, { builtin: `call ${name}` });
+      if (!inst.mayEnter()) inst.checkEnter(task, { builtin: `call ${name}` });
       inst.start(task, args);
     });
     this.drive();
@@ -89,7 +91,7 @@ export class Store {
     if (this.driving || this.batching > 0) return;
     this.driving = true;
     try {
-      this.scheduler.runUntil(() => false);
+      this.scheduler.runAll();
     } finally {
       this.driving = false;
     }
@@ -109,7 +111,7 @@ export class Store {
       if (t.trap) {
         call.reject(t.trap);
       } else if (t.resolved()) {
-        if (t.result !== undefined) call.resolve(t.result);
+        if (t.result !== undefined) call.resolve(call.asNumbers ? t.result.map(Number) : t.result);
         else call.reject(new Trap('task-cancel-not-delivered', { instance: t.inst.name, task: t.name, detail: `task ${t.name} was cancelled` }));
       } else if (this.pendingHostPromises > 0) {
         continue;
@@ -183,6 +185,6 @@ export class Store {
 
 function describeSet(t: Task, si: number): string {
   if (!t.inst.handles.has(si)) return 'no entry';
-  const s = t.inst.handles.get(si) as { elems?: unknown[] };
-  return `${s.elems?.length ?? 0} member(s), none with an event`;
+  const s = t.inst.handles.get(si) as { size?: number };
+  return `${s.size ?? 0} member(s), none with an event`;
 }

@@ -15,6 +15,14 @@ export type OnCopy = (reclaim: ReclaimBuffer) => void;
 /** Called when a copy ends with a result. */
 export type OnCopyDone = (result: CopyResult) => void;
 
+/** The side of a copy that gets told what happened to it (an object, so one per copy, not two closures). */
+export interface CopyListener {
+  /** Some elements were copied to or from this side's buffer while it was the pending side. */
+  onCopy(reclaim: ReclaimBuffer): void;
+  /** The copy ended with `result`. */
+  onCopyDone(result: CopyResult): void;
+}
+
 /**
  * The state shared by the two ends of one stream (spec `SharedStreamImpl`):
  * a rendezvous. A read or write that finds the other side pending copies
@@ -26,8 +34,7 @@ export class SharedStream {
   pendingBuffer: ReadableBuffer | WritableBuffer | undefined = undefined;
   /** Which side is pending: the reader (its buffer is written into) or the writer. */
   pendingSide: 'read' | 'write' | undefined = undefined;
-  private pendingOnCopy: OnCopy | undefined = undefined;
-  private pendingOnCopyDone: OnCopyDone | undefined = undefined;
+  private pendingListener: CopyListener | undefined = undefined;
 
   constructor(readonly elem: ElemType) {}
 
@@ -35,24 +42,28 @@ export class SharedStream {
     inst: CanonOwner | undefined,
     side: 'read' | 'write' | undefined,
     buffer: ReadableBuffer | WritableBuffer | undefined,
-    onCopy: OnCopy | undefined,
-    onCopyDone: OnCopyDone | undefined,
+    listener: CopyListener | undefined,
   ): void {
     this.pendingInst = inst;
     this.pendingSide = side;
     this.pendingBuffer = buffer;
-    this.pendingOnCopy = onCopy;
-    this.pendingOnCopyDone = onCopyDone;
+    this.pendingListener = listener;
   }
 
   resetPending(): void {
-    this.setPending(undefined, undefined, undefined, undefined, undefined);
+    this.setPending(undefined, undefined, undefined, undefined);
+  }
+
+  /** Given to the pending side with `onCopy`: made once per stream (on its first copy), not per copy. */
+  private reclaimFn: ReclaimBuffer | undefined = undefined;
+  private get reclaim(): ReclaimBuffer {
+    return (this.reclaimFn ??= () => this.resetPending());
   }
 
   private resetAndNotifyPending(result: CopyResult): void {
-    const done = this.pendingOnCopyDone;
+    const listener = this.pendingListener;
     this.resetPending();
-    done?.(result);
+    listener?.onCopyDone(result);
   }
 
   /** The pending side cancels its copy. */
@@ -73,11 +84,11 @@ export class SharedStream {
     trapIf(inst === this.pendingInst && this.elem.numeric === false, 'same-instance-copy', site);
   }
 
-  read(inst: CanonOwner, dst: WritableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone, site: TrapSite): void {
+  read(inst: CanonOwner, dst: WritableBuffer, listener: CopyListener, site: TrapSite): void {
     if (this.dropped) {
-      onCopyDone(CopyResult.DROPPED);
+      listener.onCopyDone(CopyResult.DROPPED);
     } else if (this.pendingBuffer === undefined) {
-      this.setPending(inst, 'read', dst, onCopy, onCopyDone);
+      this.setPending(inst, 'read', dst, listener);
     } else {
       this.checkSameInstance(inst, site);
       const src = this.pendingBuffer as ReadableBuffer;
@@ -85,22 +96,22 @@ export class SharedStream {
         if (dst.remain() > 0) {
           const n = Math.min(dst.remain(), src.remain());
           dst.write(src.read(n), n);
-          this.pendingOnCopy!(() => this.resetPending());
+          this.pendingListener!.onCopy(this.reclaim);
         }
-        onCopyDone(CopyResult.COMPLETED);
+        listener.onCopyDone(CopyResult.COMPLETED);
       } else {
         // A zero-length write was waiting: complete it and wait ourselves.
         this.resetAndNotifyPending(CopyResult.COMPLETED);
-        this.setPending(inst, 'read', dst, onCopy, onCopyDone);
+        this.setPending(inst, 'read', dst, listener);
       }
     }
   }
 
-  write(inst: CanonOwner, src: ReadableBuffer, onCopy: OnCopy, onCopyDone: OnCopyDone, site: TrapSite): void {
+  write(inst: CanonOwner, src: ReadableBuffer, listener: CopyListener, site: TrapSite): void {
     if (this.dropped) {
-      onCopyDone(CopyResult.DROPPED);
+      listener.onCopyDone(CopyResult.DROPPED);
     } else if (this.pendingBuffer === undefined) {
-      this.setPending(inst, 'write', src, onCopy, onCopyDone);
+      this.setPending(inst, 'write', src, listener);
     } else {
       this.checkSameInstance(inst, site);
       const dst = this.pendingBuffer as WritableBuffer;
@@ -108,15 +119,15 @@ export class SharedStream {
         if (src.remain() > 0) {
           const n = Math.min(src.remain(), dst.remain());
           dst.write(src.read(n), n);
-          this.pendingOnCopy!(() => this.resetPending());
+          this.pendingListener!.onCopy(this.reclaim);
         }
-        onCopyDone(CopyResult.COMPLETED);
+        listener.onCopyDone(CopyResult.COMPLETED);
       } else if (src.isZeroLength() && dst.isZeroLength()) {
-        onCopyDone(CopyResult.COMPLETED);
+        listener.onCopyDone(CopyResult.COMPLETED);
       } else {
         // A zero-length read was waiting (readiness probe): complete it and wait ourselves.
         this.resetAndNotifyPending(CopyResult.COMPLETED);
-        this.setPending(inst, 'write', src, onCopy, onCopyDone);
+        this.setPending(inst, 'write', src, listener);
       }
     }
   }

@@ -34,8 +34,9 @@ let nextTaskId = 1;
 /** One call of an export (spec `Task` with its implicit thread). */
 export class Task {
   state: TaskState = TaskState.INITIAL;
-  /** Context slots 0 and 1 (spec `Thread.storage`). */
-  readonly context: number[] = new Array<number>(CONTEXT_SLOTS).fill(0);
+  /** Context slots 0 and 1 (spec `Thread.storage`), as two fields (no array per task). */
+  private context0 = 0;
+  private context1 = 0;
   /** Values passed to task.return. */
   result: FlatValue[] | undefined = undefined;
   /** The trap that ended this task, if any. */
@@ -53,8 +54,8 @@ export class Task {
   onExit: (() => void) | undefined = undefined;
   /** What a blocked task waits on, for deadlock messages. */
   blockedOn: string | undefined = undefined;
-  readonly name: string;
   readonly id: number;
+  private nameCache: string | undefined = undefined;
 
   constructor(
     readonly inst: ComponentInstance,
@@ -63,7 +64,25 @@ export class Task {
     public onResolve: OnResolve,
   ) {
     this.id = nextTaskId++;
-    this.name = `${inst.name}/${funcName}#${this.id}`;
+  }
+
+  /** `<instance>/<function>#<id>`, made on first use (most tasks are never named). */
+  get name(): string {
+    return (this.nameCache ??= `${this.inst.name}/${this.funcName}#${this.id}`);
+  }
+
+  /** Context slots 0 and 1 (a copy). */
+  get context(): number[] {
+    return [this.context0, this.context1];
+  }
+
+  getContext(slot: number): number {
+    return slot === 0 ? this.context0 : this.context1;
+  }
+
+  setContext(slot: number, v: number): void {
+    if (slot === 0) this.context0 = v;
+    else this.context1 = v;
   }
 
   /** The function type declares `async` (callback or stackful lift). */

@@ -19,6 +19,9 @@ export class Waitable {
   wset: WaitableSet | undefined = undefined;
   /** A synchronous built-in is blocked on this waitable (spec `has_sync_waiter`). */
   hasSyncWaiter = false;
+  /** Neighbours in the join order of `wset` (managed by WaitableSet). */
+  prevInSet: Waitable | undefined = undefined;
+  nextInSet: Waitable | undefined = undefined;
 
   setPendingEvent(thunk: () => EventTuple): void {
     this.pendingEvent = thunk;
