@@ -1,0 +1,450 @@
+#!/usr/bin/env node
+// The benchmarks of issue 6: the embedded host (dist/host) and jco on the same
+// guest, in one run. See the "Performance" section of README.md.
+//
+//   npm run bench                 the full run (about 35 s here)
+//   npm run bench -- --quick      fewer samples and smaller runs (about 15 s)
+//   npm run bench -- --json       one JSON object on stdout (progress goes to stderr)
+//
+// Every figure is the median of several samples, with its spread (min, p25,
+// p75, max, n). Ratios are taken between figures of this same run. A figure
+// that cannot be measured is null, with a reason under `reasons`.
+// Needs --expose-gc (the npm script passes it) for the memory figures.
+import { readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { Bench } from 'tinybench';
+import { Store, CopyResultKind } from '../dist/host/canon/index.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const JSON_OUT = args.includes('--json');
+const FULL = !args.includes('--quick');
+const log = (...a) => process.stderr.write(a.join(' ') + '\n');
+
+const P = FULL
+  ? { callSamples: 25, callsPerSample: 20000, spinYields: 3, streamSamples: 15, streamBytes: 256 << 20, cycleSamples: 15, cycleIters: 10_000_000,
+      taskSizes: [10_000, 30_000, 100_000], taskReps: 5, wakes: 1_000_000, wakeRounds: 5,
+      jco: { spinYields: 3, callSamples: 20, callsPerSample: 20, streamBytes: 16384, streamSamples: 5 } }
+  : { callSamples: 15, callsPerSample: 5000, spinYields: 3, streamSamples: 7, streamBytes: 64 << 20, cycleSamples: 9, cycleIters: 2_000_000,
+      taskSizes: [10_000, 30_000, 100_000], taskReps: 3, wakes: 1_000_000, wakeRounds: 3,
+      jco: { spinYields: 3, callSamples: 8, callsPerSample: 10, streamBytes: 4096, streamSamples: 3 } };
+
+// ---------------------------------------------------------------- helpers
+
+const gc = (() => {
+  if (typeof globalThis.gc === 'function') return globalThis.gc;
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc');
+})();
+function settleHeap() {
+  for (let i = 0; i < 4; i++) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Median and spread of samples. */
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => {
+    const i = (s.length - 1) * p;
+    const lo = Math.floor(i);
+    return s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo);
+  };
+  return { median: q(0.5), min: s[0], p25: q(0.25), p75: q(0.75), max: s[s.length - 1], n: s.length };
+}
+/** Applies f (monotone decreasing, e.g. time -> rate) to a spread. */
+function mapDecreasing(st, f) {
+  return { median: f(st.median), min: f(st.max), p25: f(st.p75), p75: f(st.p25), max: f(st.min), n: st.n };
+}
+function mapIncreasing(st, f) {
+  return { median: f(st.median), min: f(st.min), p25: f(st.p25), p75: f(st.p75), max: f(st.max), n: st.n };
+}
+const fixed = (st) => ({ median: st, min: st, p25: st, p75: st, max: st, n: 1 });
+
+async function tiny(name, iterations, fn, warmupIterations = 2) {
+  const b = new Bench({ iterations, time: 0, warmupIterations, warmupTime: 0 });
+  b.add(name, fn);
+  await b.run();
+  const r = b.tasks[0].result;
+  if (r.error) throw r.error;
+  return r.samples; // ms per iteration
+}
+
+const benchModule = new WebAssembly.Module(readFileSync(join(root, 'build/bench-v2.wasm')));
+const newGuest = (store, name) => store.instantiate(benchModule, { name });
+/** Bytes in used guest heap blocks (the guest walks its allocator; 0xffffffff: the walk failed). */
+function heapUsed(g) {
+  const v = g.exports.heap_used() >>> 0;
+  if (v === 0xffffffff) throw new Error('heap_used: the TLSF heap walk did not end at the tail block (allocator layout changed?)');
+  return v;
+}
+
+// ---------------------------------------------------------------- 1. calls
+
+async function callsEmbedded() {
+  const store = new Store();
+  const g = newGuest(store, 'calls');
+  const n = P.spinYields;
+  const k = P.callsPerSample;
+  const r = await g.callExport('spin', [n]);
+  if (r[0] !== n) throw new Error(`spin returned ${r}`);
+  const samples = await tiny('spin', P.callSamples, async () => {
+    for (let i = 0; i < k; i++) await g.callExport('spin', [n]);
+  });
+  return mapDecreasing(stats(samples), (ms) => (k / ms) * 1000);
+}
+
+// ---------------------------------------------------------------- 2. streams
+
+/** produce(bytes) read by a host peer in 64 KiB reads; returns ms. */
+async function streamToHost(store, g, bytes) {
+  const [rx] = await g.callExport('produce', [bytes]);
+  const end = g.takeReadableStream(rx);
+  const peer = store.hostInstance('sink');
+  let got = 0;
+  let done = false;
+  const t0 = performance.now();
+  const next = () =>
+    peer.read(end, 65536, (res) => {
+      got += res.count;
+      if (res.kind === CopyResultKind.DROPPED) {
+        done = true;
+        peer.dropReadable(end);
+      } else next();
+    });
+  next();
+  store.drive();
+  const ms = performance.now() - t0;
+  if (!done || got !== bytes) throw new Error(`guest->host stream: ${got} of ${bytes} bytes`);
+  return ms;
+}
+
+/** produce(bytes) in instance a read by consume() in instance b; returns ms. */
+async function streamGuestToGuest(a, b, bytes) {
+  const [rx] = await a.callExport('produce', [bytes]);
+  const h = b.addReadableStream(a.takeReadableStream(rx));
+  const t0 = performance.now();
+  const [n] = await b.callExport('consume', [h]);
+  const ms = performance.now() - t0;
+  if (n !== bytes) throw new Error(`guest->guest stream: ${n} of ${bytes} bytes`);
+  return ms;
+}
+
+async function streamsEmbedded() {
+  const store = new Store();
+  const a = newGuest(store, 'producer');
+  const b = newGuest(store, 'consumer');
+  const bytes = P.streamBytes;
+  const mbps = (ms) => bytes / 1e6 / (ms / 1000);
+  const g2h = await tiny('stream guest->host', P.streamSamples, () => streamToHost(store, a, bytes), 1);
+  const g2g = await tiny('stream guest->guest', P.streamSamples, () => streamGuestToGuest(a, b, bytes), 1);
+  return { g2h: mapDecreasing(stats(g2h), mbps), g2g: mapDecreasing(stats(g2g), mbps) };
+}
+
+// ---------------------------------------------------------------- 3. task-ABI cycle
+
+async function abiCycles() {
+  const store = new Store();
+  const g = newGuest(store, 'abi');
+  const iters = P.cycleIters;
+  const out = {};
+  for (const f of ['abi_cycle_v1', 'abi_cycle_v2', 'join_cycle']) {
+    const samples = await tiny(f, P.cycleSamples, async () => {
+      await g.callExport(f, [iters]);
+    });
+    out[f] = mapIncreasing(stats(samples), (ms) => (ms * 1e6) / iters);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- 4. scale
+
+/** N export tasks each waiting on one stream read, then all woken; in a fresh store and instance. */
+async function scaleRun(N, memory) {
+  const store = new Store();
+  const g = newGuest(store, 'scale');
+  const ex = g.exports;
+  // Warm the code paths (not the pools: per-task memory is measured from a fresh instance).
+  const host0 = memory ? settleHeap() : 0;
+  const guest0 = heapUsed(g);
+  let hostPeak = 0;
+  let guestPeak = 0;
+  const t0 = performance.now();
+  let promises = [];
+  store.batch(() => {
+    for (let i = 0; i < N; i++) promises.push(g.callExport('wait-one'));
+    if (memory) {
+      guestPeak = heapUsed(g);
+      hostPeak = settleHeap();
+    }
+    promises.push(g.callExport('wake_all'));
+  });
+  let results = await Promise.all(promises);
+  const ms = performance.now() - t0;
+  if (results[N][0] !== N) throw new Error(`wake_all woke ${results[N][0]} of ${N}`);
+  promises = results = undefined;
+  const live = ex.live_shared_states() + ex.live_entries() + ex.live_operations();
+  if (live !== 0) throw new Error(`${live} task states, entries or operations still live after the tasks exited`);
+  const r = { ms };
+  if (memory) {
+    const guestAfter = heapUsed(g);
+    const hostAfter = settleHeap();
+    r.guestPerTask = (guestPeak - guest0) / N;
+    r.hostPerTask = (hostPeak - host0) / N;
+    r.guestRetained = guestAfter - guest0;
+    r.hostRetained = hostAfter - host0;
+    // A second round in the same instance: does the peak grow again?
+    const p2 = [];
+    let guestPeak2 = 0;
+    store.batch(() => {
+      for (let i = 0; i < N; i++) p2.push(g.callExport('wait-one'));
+      guestPeak2 = heapUsed(g);
+      p2.push(g.callExport('wake_all'));
+    });
+    await Promise.all(p2);
+    r.guestPeakGrowthSecondRound = guestPeak2 - guestPeak;
+    r.guestRetainedSecondRound = heapUsed(g) - guestAfter;
+  }
+  return r;
+}
+
+async function scale() {
+  const byN = {};
+  for (const N of P.taskSizes) {
+    const times = [];
+    for (let i = 0; i < P.taskReps; i++) times.push((await scaleRun(N, false)).ms);
+    byN[N] = stats(times);
+  }
+  const mem = await scaleRun(100_000, true);
+  return { byN, mem };
+}
+
+// ---------------------------------------------------------------- 5. steady state
+
+async function steadyState() {
+  const store = new Store();
+  const g = newGuest(store, 'wakes');
+  const ex = g.exports;
+  // Warm-up: the code, and the pools' quarantines (each export call frees one
+  // task state into its pool's quarantine until it holds more than 8 blocks).
+  for (let i = 0; i < 16; i++) await g.callExport('wakes', [1000]);
+  await g.callExport('wakes', [100_000]);
+  const guest0 = heapUsed(g);
+  const mem0 = ex.memory_bytes();
+  let host = settleHeap();
+  const host0 = host;
+  const wakeNs = [];
+  const hostGrowth = [];
+  const guestGrowth = [];
+  for (let r = 0; r < P.wakeRounds; r++) {
+    const t0 = performance.now();
+    const [n] = await g.callExport('wakes', [P.wakes]);
+    const ms = performance.now() - t0;
+    if (n !== P.wakes) throw new Error(`wakes returned ${n}`);
+    wakeNs.push((ms * 1e6) / P.wakes);
+    guestGrowth.push(heapUsed(g) - guest0);
+    const h = settleHeap();
+    hostGrowth.push(h - host);
+    host = h;
+  }
+  return {
+    wakeNs: stats(wakeNs),
+    guestGrowth: stats(guestGrowth),
+    guestMemoryGrowth: ex.memory_bytes() - mem0,
+    hostGrowthPerRound: stats(hostGrowth),
+    hostGrowthTotal: host - host0,
+  };
+}
+
+// ---------------------------------------------------------------- jco
+
+async function jco() {
+  let node;
+  try {
+    const { jspiNode } = await import('../dist/host/jco/run.js');
+    node = jspiNode();
+  } catch (e) {
+    return { reason: `no JSPI Node to run jco's P3 bindings: ${e.message}` };
+  }
+  let transpiled;
+  try {
+    const { transpiledBenchComponent } = await import('./jco/component.mjs');
+    transpiled = await transpiledBenchComponent();
+  } catch (e) {
+    return { reason: `could not build or transpile the benchmark component: ${e.message}` };
+  }
+  const child = spawnSync(node, [join(root, 'bench/jco/child.mjs'), transpiled.dir, JSON.stringify(P.jco)], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (child.error) return { reason: `jco child process: ${child.error.message}` };
+  let r;
+  try {
+    r = JSON.parse(child.stdout.trim().split('\n').pop());
+  } catch {
+    return { reason: `jco child printed no result (exit ${child.status}): ${child.stderr.slice(0, 500)}` };
+  }
+  if (r.error) return { reason: `jco run failed: ${r.error.split('\n')[0]}` };
+  return {
+    node: r.node,
+    calls: mapDecreasing(stats(r.callSampleMs), (ms) => (r.callsPerSample / ms) * 1000),
+    stream: mapDecreasing(stats(r.streamSampleMs), (ms) => r.streamBytes / 1e6 / (ms / 1000)),
+    streamBytes: r.streamBytes,
+  };
+}
+
+// ---------------------------------------------------------------- run
+
+const started = performance.now();
+const spread = {};
+const reasons = {};
+const extra = {};
+const out = {};
+const put = (key, st) => {
+  out[key] = st === null ? null : st.median;
+  if (st !== null) spread[key] = st;
+};
+
+log(`benchmarks (${FULL ? 'full' : 'quick'} mode) on Node ${process.version}`);
+log('1/6 sequential async export calls (embedded host)…');
+const calls = await callsEmbedded();
+log('1/6 … and under jco (Node 24 child process)…');
+const j = await jco();
+log('2/6 stream<u8> throughput…');
+const streams = await streamsEmbedded();
+log('3/6 task-ABI cycles in wasm…');
+const abi = await abiCycles();
+log('4/6 100,000 concurrent tasks…');
+const sc = await scale();
+log('5/6 1,000,000 wakes…');
+const ss = await steadyState();
+log('6/6 release size…');
+const releaseBytes = statSync(join(root, 'build/release.wasm')).size;
+
+put('calls_per_s', calls);
+if (j.reason) {
+  put('calls_per_s_jco', null);
+  put('calls_ratio', null);
+  put('stream_mb_per_s_jco', null);
+  reasons.calls_per_s_jco = reasons.calls_ratio = reasons.stream_mb_per_s_jco = j.reason;
+} else {
+  put('calls_per_s_jco', j.calls);
+  // Ratio of medians; its spread pairs the extremes of both.
+  put('calls_ratio', {
+    median: calls.median / j.calls.median,
+    min: calls.min / j.calls.max,
+    p25: calls.p25 / j.calls.p75,
+    p75: calls.p75 / j.calls.p25,
+    max: calls.max / j.calls.min,
+    n: Math.min(calls.n, j.calls.n),
+  });
+  put('stream_mb_per_s_jco', j.stream);
+  extra.jco_node = j.node;
+  extra.jco_stream_bytes = j.streamBytes;
+}
+put('stream_mb_per_s', streams.g2h);
+put('abi_cycle_ns_v1', abi.abi_cycle_v1);
+put('abi_cycle_ns_v2', abi.abi_cycle_v2);
+put('tasks_100k_ms', sc.byN[100_000]);
+put('guest_bytes_per_task', fixed(sc.mem.guestPerTask));
+put('host_bytes_per_task', fixed(sc.mem.hostPerTask));
+put('heap_growth_bytes', ss.guestGrowth);
+put('guest_wasm_bytes', fixed(releaseBytes));
+if (out.stream_mb_per_s_jco) out.stream_ratio = out.stream_mb_per_s / out.stream_mb_per_s_jco;
+
+extra.stream_g2g_mb_per_s = streams.g2g.median;
+spread.stream_g2g_mb_per_s = streams.g2g;
+extra.join_cycle_ns = abi.join_cycle.median;
+// The guest's own share of each cycle: the cycle less its two waitable.join calls into the host.
+extra.abi_cycle_guest_ns_v1 = abi.abi_cycle_v1.median - abi.join_cycle.median;
+extra.abi_cycle_guest_ns_v2 = abi.abi_cycle_v2.median - abi.join_cycle.median;
+spread.join_cycle_ns = abi.join_cycle;
+extra.tasks_ms = Object.fromEntries(Object.entries(sc.byN).map(([n, st]) => [n, st.median]));
+extra.tasks_us_per_task = Object.fromEntries(Object.entries(sc.byN).map(([n, st]) => [n, (st.median * 1000) / Number(n)]));
+const per = Object.values(extra.tasks_us_per_task);
+extra.tasks_linearity = per[per.length - 1] / per[0]; // per-task time at 100k / at 10k: 1 = linear
+extra.guest_retained_after_exit_bytes = sc.mem.guestRetained;
+extra.guest_peak_growth_second_round_bytes = sc.mem.guestPeakGrowthSecondRound;
+extra.guest_retained_growth_second_round_bytes = sc.mem.guestRetainedSecondRound;
+extra.host_retained_after_exit_bytes = sc.mem.hostRetained;
+extra.wake_ns = ss.wakeNs.median;
+spread.wake_ns = ss.wakeNs;
+extra.guest_memory_growth_bytes = ss.guestMemoryGrowth;
+extra.host_heap_growth_bytes = ss.hostGrowthTotal;
+spread.host_heap_growth_bytes_per_round = ss.hostGrowthPerRound;
+extra.wakes_per_round = P.wakes;
+
+const TARGETS = {
+  calls_per_s: ['>=', 250_000],
+  calls_ratio: ['>=', 1000],
+  stream_mb_per_s: ['>=', 1000],
+  abi_cycle_ns_v2: ['<=', 40],
+  guest_bytes_per_task: ['<=', 256],
+  host_bytes_per_task: ['<=', 1024],
+  heap_growth_bytes: ['<=', 0],
+  guest_wasm_bytes: ['<=', 12 * 1024],
+};
+const targets = {};
+for (const [k, [op, v]] of Object.entries(TARGETS)) {
+  const x = out[k];
+  targets[k] = { target: `${op} ${v}`, met: x === null || x === undefined ? null : op === '>=' ? x >= v : x <= v };
+}
+targets.tasks_linearity = { target: '<= 1.5 (per-task time at 100k / at 10k)', met: extra.tasks_linearity <= 1.5 };
+targets.host_heap_growth_bytes = { target: `<= 0 over ${P.wakeRounds} x ${P.wakes} wakes (GC noise: < 64 KiB)`, met: extra.host_heap_growth_bytes < 65536 };
+
+const result = {
+  ...out,
+  mode: FULL ? 'full' : 'quick',
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model,
+  cores: os.cpus().length,
+  seconds: (performance.now() - started) / 1000,
+  spread,
+  extra,
+  targets,
+  reasons,
+};
+
+if (JSON_OUT) {
+  process.stdout.write(JSON.stringify(result) + '\n');
+} else {
+  const f = (x, d = 1) => (x === null || x === undefined ? 'n/a' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(d));
+  const row = (label, key, unit) => {
+    const st = spread[key];
+    const t = targets[key];
+    const x = key in out ? out[key] : extra[key];
+    return [label, `${f(x, 2)} ${unit}`, st ? `${f(st.min, 2)} … ${f(st.max, 2)} (n ${st.n})` : '', t ? `${t.target} ${t.met === null ? '?' : t.met ? 'met' : 'MISSED'}` : '', reasons[key] ?? ''];
+  };
+  const rows = [
+    row('async export calls, embedded host', 'calls_per_s', 'calls/s'),
+    row('async export calls, jco', 'calls_per_s_jco', 'calls/s'),
+    row('  ratio embedded / jco', 'calls_ratio', 'x'),
+    row('stream<u8> guest->host, embedded', 'stream_mb_per_s', 'MB/s'),
+    row('stream<u8> guest->guest, embedded', 'stream_g2g_mb_per_s', 'MB/s'),
+    row('stream<u8> guest->host, jco', 'stream_mb_per_s_jco', 'MB/s'),
+    row('task-ABI V1 cycle in wasm', 'abi_cycle_ns_v1', 'ns'),
+    row('task-ABI V2 cycle in wasm', 'abi_cycle_ns_v2', 'ns'),
+    row('  of which 2x waitable.join (host)', 'join_cycle_ns', 'ns'),
+    row('  guest share of the V2 cycle', 'abi_cycle_guest_ns_v2', 'ns'),
+    row('100,000 tasks wait + wake', 'tasks_100k_ms', 'ms'),
+    row('  guest memory per task', 'guest_bytes_per_task', 'B'),
+    row('  host memory per task', 'host_bytes_per_task', 'B'),
+    row(`guest heap growth, ${P.wakeRounds} x ${P.wakes} wakes`, 'heap_growth_bytes', 'B'),
+    row('  host retained heap growth', 'host_heap_growth_bytes', 'B'),
+    row('  time per wake', 'wake_ns', 'ns'),
+    row('release guest wasm', 'guest_wasm_bytes', 'B'),
+  ];
+  const { default: Table } = await import('cli-table3');
+  const table = new Table({ head: ['figure', 'median', 'spread (min … max)', 'target', 'note'], style: { head: [] } });
+  for (const r of rows) table.push(r);
+  console.log(table.toString());
+  console.log(`tasks: ${Object.entries(extra.tasks_ms).map(([n, ms]) => `${n} in ${f(ms)} ms`).join(', ')}; per-task time 100k/10k = ${extra.tasks_linearity.toFixed(2)}`);
+  console.log(`after the 100k tasks exit: guest heap retains ${f(extra.guest_retained_after_exit_bytes)} B (pool high-water), a second round grows the peak by ${f(extra.guest_peak_growth_second_round_bytes)} B; host retains ${f(extra.host_retained_after_exit_bytes)} B`);
+  console.log(`${result.mode} mode, ${result.seconds.toFixed(0)} s, ${result.date}, Node ${process.version} (jco under ${extra.jco_node ?? 'n/a'}), ${result.cpu} x${result.cores}`);
+}
