@@ -11,6 +11,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ifNeeded = process.argv.includes("--if-needed");
 const config = JSON.parse(readFileSync(join(root, "asconfig.json"), "utf8"));
 
+/**
+ * The entry file of each asconfig.json target (asc takes entries per call,
+ * not per target): the core-module guests, the component guests, others.
+ */
+function entryOf(target) {
+  if (target === "v1" || target === "v2") return "assembly/index.ts";
+  if (target.startsWith("component-")) return "assembly/component.ts";
+  if (target === "laundry") return "assembly/laundry.ts";
+  if (target.startsWith("bench")) return "assembly/bench/index.ts";
+  if (target === "release") return "assembly/release.ts";
+  throw new Error(`asconfig.json target '${target}' has no entry in scripts/build.mjs (entryOf)`);
+}
+
 function newest(dir, filter = () => true) {
   let t = 0;
   if (!existsSync(dir)) return t;
@@ -32,7 +45,7 @@ for (const [target, opts] of Object.entries(config.targets)) {
   if (ifNeeded && mtime(out) > guestInputs) continue;
   const { default: asc } = await import("assemblyscript/asc");
   const { error, stderr } = await asc.main(
-    ["--config", join(root, "asconfig.json"), "--target", target, "--transform", join(root, "scripts/asc-export-names.mjs")],
+    [join(root, entryOf(target)), "--config", join(root, "asconfig.json"), "--target", target, "--transform", join(root, "scripts/asc-export-names.mjs")],
     {},
   );
   if (error) {
@@ -44,6 +57,17 @@ for (const [target, opts] of Object.entries(config.targets)) {
   }
 }
 if (failed) process.exit(1);
+
+// The components (issue 5): the WIT embedded into the component targets' core
+// modules (build/component-v1|v2.wasm, build/laundry.wasm) and the runner
+// composed with the laundry peer (build/composed-v1|v2.wasm), with jco's JS API.
+try {
+  const { componentize } = await import("./componentize.mjs");
+  await componentize({ ifNeeded });
+} catch (e) {
+  console.error(`component build failed: ${e?.message ?? e}`);
+  process.exit(1);
+}
 
 const hostOut = join(root, "dist/host/index.js");
 if (!ifNeeded || mtime(hostOut) === 0 || newest(join(root, "dist")) < hostInputs) {

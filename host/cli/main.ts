@@ -13,6 +13,7 @@ import { parseAbi } from '../guest/builds.js';
 import { guestScenarios, findGuestScenario } from '../scenarios/index.js';
 import { runGuestScenario, type ScenarioRun } from '../scenarios/run.js';
 import { renderTimeline, renderSequenceDiagram } from '../trace/diagram.js';
+import { runComponent } from './run-component.js';
 import { instanceName, loadWasm, parseArgs, runCoreModule, RunError, wasmKind } from './run.js';
 import { cellJson, formatMatrix, formatRun, formatSummaryTable, runJson } from './format.js';
 
@@ -100,8 +101,8 @@ program
 
 program
   .command('run')
-  .description('instantiate a core module (.wasm or .wat) on the embedded host and call one export; exit 0 on a result, 1 on a trap')
-  .argument('<file>', 'a core module (.wasm, or .wat text) that imports the built-ins by their wit-component names')
+  .description('host a WASIp3 async component (under jco) or a core module (.wasm or .wat, on the embedded host) and call one export; exit 0 on a result, 1 on a trap')
+  .argument('<file>', 'a component, or a core module (.wasm, or .wat text) that imports the built-ins by their wit-component names')
   .requiredOption('--invoke <export>', 'the export to call: callback-lifted when [async-lift]<export> exists, else the plain export')
   .option('--args <json>', 'the flat core arguments as a JSON array of numbers, e.g. [1,2]')
   .option('--json', 'print one object: result or trap (code, message, instance, task), plus events with --trace')
@@ -111,9 +112,13 @@ program
     const bytes = await loadWasm(file);
     const kind = wasmKind(bytes);
     const host = opts.host ?? (kind === 'component' ? 'jco' : 'embedded');
-    if (kind === 'component' || host === 'jco') {
-      throw new RunError('unsupported', `${kind === 'component' ? 'components' : 'core modules'} on the ${host} host are not supported by this build: the embedded host runs core modules`);
+    if (kind === 'component') {
+      if (opts.trace) throw new RunError('unsupported', '--trace is for core modules on the embedded host');
+      const { exitCode } = await runComponent(file, { invoke: opts.invoke, args: opts.args, host, json: opts.json, bytes });
+      process.exitCode = exitCode;
+      return;
     }
+    if (host === 'jco') throw new RunError('unsupported', 'jco runs components; a core module runs on the embedded host');
     const out = await runCoreModule(bytes, { name: instanceName(file), invoke: opts.invoke, args: parseArgs(opts.args), trace: !!opts.trace });
     if (opts.json) console.log(JSON.stringify(out, null, 2));
     else {

