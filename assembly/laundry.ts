@@ -18,8 +18,12 @@
 // AssemblyScript cannot export `[async-lift]shim:scenarios/laundry#launder`,
 // so the exports are `launder_lift` / `launder_callback` and
 // scripts/componentize.mjs renames them before embedding the WIT.
-// Built with `--use abort=assembly/laundry/laundryAbort`: an assertion
-// writes its text to wasi:cli/stderr, then traps.
+// Built with `--use abort=assembly/cm/guestAbort`: an assertion writes its
+// text to wasi:cli/stderr, then traps.
+
+import {
+  EVENT_STREAM_READ, EVENT_STREAM_WRITE, CALLBACK_CODE_EXIT as CALLBACK_EXIT, CALLBACK_CODE_WAIT as CALLBACK_WAIT, BLOCKED, COPY_COMPLETED,
+} from "./abi";
 
 // ---- canonical built-ins (ABI.md section 6) --------------------------------
 
@@ -48,41 +52,11 @@ declare function stream_drop_readable(readable: u32): void;
 @external("[export]shim:scenarios/laundry", "[stream-drop-writable-0]launder")
 declare function stream_drop_writable(writable: u32): void;
 
-// ---- abort -> wasi:cli/stderr@0.2.6 (preview2-shim under jco) ---------------
-
-@external("wasi:cli/stderr@0.2.6", "get-stderr")
-declare function get_stderr(): u32;
-@external("wasi:io/streams@0.2.6", "[method]output-stream.blocking-write-and-flush")
-declare function blocking_write_and_flush(self: u32, ptr: usize, len: usize, retp: usize): void;
-@external("wasi:io/streams@0.2.6", "[resource-drop]output-stream")
-declare function drop_output_stream(self: u32): void;
-
-const ABORT_RET = memory.data(16);
-
-function laundryAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  let text = "abort: laundry: " + (message ? message : "(no message)");
-  if (fileName) text += " at " + fileName + ":" + line.toString() + ":" + column.toString();
-  const bytes = String.UTF8.encode(text + "\n");
-  const err = get_stderr();
-  blocking_write_and_flush(err, changetype<usize>(bytes), <usize>bytes.byteLength, ABORT_RET);
-  drop_output_stream(err);
-  unreachable();
-}
-
-/** The canonical realloc: the component's lowering allocates through it. */
-export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: usize): usize {
-  if (old == 0) return heap.alloc(newSize);
-  return heap.realloc(old, newSize);
-}
+// abort -> wasi:cli/stderr (`--use abort=assembly/cm/guestAbort`), and cabi_realloc.
+export { cabi_realloc } from "./cm";
 
 // ---- the forwarding state machine -----------------------------------------
 
-const EVENT_STREAM_READ = 2;
-const EVENT_STREAM_WRITE = 3;
-const CALLBACK_EXIT: u32 = 0;
-const CALLBACK_WAIT: u32 = 2;
-const BLOCKED: u32 = 0xffff_ffff;
-const COPY_COMPLETED: u32 = 0;
 const BUF_SIZE: u32 = 64;
 
 /** What the task waits for. */

@@ -3,9 +3,4 @@
 
 export * from "./calls";
 export { lift__produce, callback__produce } from "./streams";
-import "../cm-abort"; // the abort target named by --use abort=…
-
-export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: usize): usize {
-  if (old == 0) return heap.alloc(newSize);
-  return heap.realloc(old, newSize);
-}
+export { cabi_realloc } from "../cm"; // and guestAbort, the target of --use abort=…

@@ -31,7 +31,7 @@ export async function buildBenchComponent() {
     // Its own config: asc would otherwise apply the package asconfig.json's default target (`release`).
     '--config', join(root, 'bench/jco/asconfig.json'),
     '--outFile', CORE,
-    '--use', 'ABI_VERSION=2', '--use', 'TRACE=0', '--use', 'abort=assembly/cm-abort/guestAbort',
+    '--use', 'ABI_VERSION=2', '--use', 'TRACE=0', '--use', 'abort=assembly/cm/guestAbort',
     '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert',
     '--transform', join(root, 'scripts/asc-export-names.mjs'),
     '--baseDir', root,

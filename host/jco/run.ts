@@ -144,7 +144,7 @@ export async function runOnJco(component: string | Uint8Array, exportName: strin
   return run;
 }
 
-/** The guest's abort lines (`abort: …` written to wasi:cli/stderr by assembly/cm-abort.ts). */
+/** The guest's abort lines (`abort: …` written to wasi:cli/stderr by assembly/cm.ts). */
 export function abortMessages(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('abort: ')).map((l) => l.slice('abort: '.length));
 }

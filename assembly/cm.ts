@@ -1,8 +1,13 @@
-// The component build's `abort`: AssemblyScript's `env.abort` import is not
-// valid in a component, so the component targets route abort here
-// (`--use abort=assembly/cm-abort/guestAbort`): the message goes to
-// wasi:cli/stderr (WASIp2 0.2.6, served by preview2-shim under jco), then
-// the guest traps.
+// What every component build of this project needs and a core module does
+// not (the runner, the laundry, the jco benchmark guest):
+//
+// - `guestAbort`: AssemblyScript's `env.abort` import is not valid in a
+//   component, so component targets route abort here
+//   (`--use abort=assembly/cm/guestAbort`): the message goes to
+//   wasi:cli/stderr (WASIp2 0.2.6, served by preview2-shim under jco), then
+//   the guest traps.
+// - `cabi_realloc`: the canonical ABI's realloc, for lowering lists into the
+//   instance (the abort's own `list<u8>` argument, for one).
 
 @external("wasi:cli/stderr@0.2.6", "get-stderr")
 declare function getStderr(): i32;
@@ -21,4 +26,9 @@ export function guestAbort(message: string | null, fileName: string | null, line
   blockingWriteAndFlush(stderr, changetype<usize>(bytes), <usize>bytes.byteLength, RESULT_AREA);
   dropOutputStream(stderr);
   unreachable();
+}
+
+export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: usize): usize {
+  if (old == 0) return heap.alloc(newSize);
+  return heap.realloc(old, newSize);
 }
