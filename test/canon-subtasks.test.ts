@@ -209,3 +209,60 @@ describe('futures', () => {
     expect(new DataView(inst.memory.buffer).getUint32(200, true)).toBe(0xdeadbeef);
   });
 });
+
+describe('EXIT with work outstanding', () => {
+  // The spec traps only a task that exits unresolved (Task.unregister_thread:
+  // trap_if(state != RESOLVED); catalogue entries no-return / exit-unresolved).
+  // A resolved task may exit with a subtask still running; its SUBTASK
+  // event stays pending in the instance's table.
+  it('a resolved task may EXIT while its subtask is still running', async () => {
+    const store = new Store();
+    const peer = store.hostInstance('host');
+    let call: HostCall | undefined;
+    const inst = store.instantiate(
+      await watModule(`(module
+        (import "imp" "[async-lower]f" (func $f (param i32 i32) (result i32)))
+        (import "[export]$root" "[task-return]run" (func $ret (param i32)))
+        (memory (export "memory") 1)
+        (func (export "[async-lift]run") (result i32)
+          (call $ret (call $f (i32.const 5) (i32.const 32)))
+          (i32.const 0))
+        (func (export "[callback][async-lift]run") (param i32 i32 i32) (result i32) unreachable))`),
+      { name: 'a', asyncImports: { imp: { f: (_args, c) => void (call = c) } } },
+    );
+    expect(await inst.callExport('run')).toEqual([STARTED | (1 << 4)]);
+    expect(inst.poisoned).toBeUndefined();
+    expect(inst.handles.size).toBe(1); // the subtask
+    // the callee returns after the caller's task is gone: the result lands, no trap
+    peer.defer(() => call!.return([9]));
+    store.drive();
+    expect(new DataView(inst.memory.buffer).getUint32(32, true)).toBe(9);
+    expect(inst.poisoned).toBeUndefined();
+  });
+});
+
+describe('backpressure honoured when starting top-level calls', () => {
+  it('calls queue while backpressure > 0 and start in arrival order once it drops to 0', async () => {
+    const store = new Store();
+    const { log, imports } = eventLog();
+    const callee = store.instantiate(await watModule('callee'), { name: 'b', imports: { test: imports } });
+    await callee.callExport('hold');
+    const [p2, p4, rel] = store.batch(() => {
+      const p2 = callee.callExport('f', [2]);
+      const p4 = callee.callExport('f', [4]);
+      expect(log).toEqual([]); // neither started: backpressure
+      expect(callee.numWaitingToEnter).toBe(2);
+      return [p2, p4, callee.callExport('release')]; // a non-async export is not subject to backpressure
+    });
+    expect(await rel).toEqual([]);
+    expect(await p2).toEqual([3]);
+    expect(await p4).toEqual([5]);
+    expect(log).toEqual([
+      [200, 2, 0],
+      [200, 4, 0], // started while task 1 yields (exclusive is free)
+      [200 + EventCode.NONE, 2, 0],
+      [200 + EventCode.NONE, 4, 0],
+    ]);
+    expect(callee.numWaitingToEnter).toBe(0);
+  });
+});

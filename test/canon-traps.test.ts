@@ -4,7 +4,7 @@
  * trap), and that the same store still serves a fresh instance.
  */
 import { describe, expect, it } from 'vitest';
-import { Store, Trap, type ComponentInstance, type InstanceOptions } from '../host/canon/index.js';
+import { Store, Trap, type ComponentInstance, type HostSubtask, type InstanceOptions } from '../host/canon/index.js';
 import { watModule } from './canon-helpers.js';
 
 async function instantiate(store: Store, name: string, extra: Partial<InstanceOptions> = {}): Promise<ComponentInstance> {
@@ -22,11 +22,16 @@ async function instantiate(store: Store, name: string, extra: Partial<InstanceOp
         never: (_args, call) => {
           call.onCancel = () => {};
         },
+        // returns later; a cancellation request cancels it at once
+        soon: () => {},
+        // returns one value at once (stored at the caller's result pointer)
+        now: () => [7],
       },
     },
     imports: {
       test: {
         foreign_set: () => 3,
+        take: (h: number) => void inst.takeReadableStream(h),
         reenter: () => void inst.callExport('ok').catch(() => {}),
         throws: () => {
           throw new Error('host import failed');
@@ -37,6 +42,32 @@ async function instantiate(store: Store, name: string, extra: Partial<InstanceOp
   });
   return inst;
 }
+
+/** Calls `name` as a host peer and requests its cancellation from the run queue; resolves with the trap. */
+function callThenCancel(store: Store, inst: ComponentInstance, name: string): Promise<unknown> {
+  const host = store.hostInstance(`canceller-${inst.name}`);
+  let sub: HostSubtask | undefined;
+  let outcome: unknown;
+  host.defer(() => sub!.cancel(), `cancel ${name}`);
+  // task.cancel resolves the call (as cancelled) before the guest goes on and traps: the trap wins
+  host.call(inst, name, [], (r) => void (outcome ??= new Error(`expected a trap, got ${JSON.stringify(r)}`)), (t) => void (outcome = t), (s) => (sub = s));
+  return Promise.resolve(outcome);
+}
+
+/** Drivers for entries that need more than one call. */
+const DRIVERS: Record<string, (store: Store, inst: ComponentInstance) => Promise<unknown>> = {
+  // task.return after task.cancel confirmed a delivered cancellation
+  'cancel-then-return': (store, inst) => callThenCancel(store, inst, 'cancel-then-return'),
+  // one task WAITs on a set, another drops it
+  'set-drop-waited-on': (store, inst) =>
+    store.batch(() => {
+      void inst.callExport('park').catch(() => {});
+      return inst.callExport('set-drop-waited-on').then(
+        (r) => new Error(`expected a trap, got ${JSON.stringify(r)}`),
+        (e: unknown) => e,
+      );
+    }),
+};
 
 const CATALOGUE: [exportName: string, code: string][] = [
   ['join-unknown', 'unknown-handle'],
@@ -78,6 +109,23 @@ const CATALOGUE: [exportName: string, code: string][] = [
   ['subtask-drop-unresolved', 'subtask-not-resolved'],
   ['subtask-cancel-twice', 'subtask-cancel-twice'],
   ['subtask-stale', 'unknown-handle'],
+  // added by the issue-4 audit
+  ['stream-moved', 'unknown-handle'],
+  ['wait-stale-set', 'unknown-handle'],
+  ['subtask-cancel-stale', 'unknown-handle'],
+  ['subtask-cancel-resolved', 'subtask-resolved'],
+  ['wide-oob', 'out-of-bounds'],
+  ['buffer-too-long', 'buffer-too-long'],
+  ['cancel-sync-in-set', 'end-in-set'],
+  ['sync-read-blocks', 'may-not-block'],
+  ['future-same-instance-opaque', 'same-instance-copy'],
+  ['future-read-after-done', 'end-done'],
+  ['future-drop-unwritten-reader-gone', 'future-write-not-done'],
+  ['exit-unresolved', 'exit-without-return'],
+  ['backpressure-overflow', 'backpressure-overflow'],
+  ['result-ptr-oob', 'out-of-bounds'],
+  ['cancel-then-return', 'task-return-twice'],
+  ['set-drop-waited-on', 'waitable-set-waited-on'],
 ];
 
 describe('trap catalogue', () => {
@@ -86,10 +134,13 @@ describe('trap catalogue', () => {
 
   it.each(CATALOGUE)('%s -> %s', async (exportName, code) => {
     const inst = await instantiate(store, `bad${n++}`);
-    const err = await inst.callExport(exportName).then(
-      (r) => new Error(`expected a trap, got ${JSON.stringify(r)}`),
-      (e: unknown) => e,
-    );
+    const driver = DRIVERS[exportName];
+    const err = driver
+      ? await driver(store, inst)
+      : await inst.callExport(exportName).then(
+          (r) => new Error(`expected a trap, got ${JSON.stringify(r)}`),
+          (e: unknown) => e,
+        );
     expect(err).toBeInstanceOf(Trap);
     const t = err as Trap;
     expect(t.code).toBe(code);
@@ -108,6 +159,7 @@ describe('trap catalogue', () => {
 
   it('the catalogue has at least 25 distinct bad inputs and every trap is in the trace', () => {
     expect(CATALOGUE.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(CATALOGUE.map(([name]) => name)).size).toBe(CATALOGUE.length);
     const traced = store.trace.events.filter((e) => e.kind === 'trap');
     expect(traced.length).toBeGreaterThanOrEqual(CATALOGUE.length);
   });
@@ -142,10 +194,13 @@ describe('trap catalogue', () => {
     })()).toBeInstanceOf(WebAssembly.CompileError);
     const ok = s.instantiate(await watModule('bad'), {
       name: 'ok',
-      imports: { test: { foreign_set: () => 0, reenter: () => {}, throws: () => {} } },
-      asyncImports: { imp: { never: () => {} } },
+      imports: { test: { foreign_set: () => 0, take: () => {}, reenter: () => {}, throws: () => {} } },
+      asyncImports: { imp: { never: () => {}, soon: () => {}, now: () => [7] } },
     });
     expect(await ok.callExport('ok')).toEqual([42]);
+    // the limits themselves are allowed: 2^16-1 backpressure.inc, then as many dec
+    expect(await ok.callExport('backpressure-max')).toEqual([0]);
+    expect(ok.backpressure).toBe(0);
   });
 
   it('a built-in needing a task, called from the host outside any task: no-current-task', async () => {

@@ -473,7 +473,7 @@ export class Builtins {
     this.dropEnd(ReadableFutureEnd, 'future.drop-readable', elem, h);
   }
 
-  /** Spec: traps unless the value was written (or the reader went away). */
+  /** Spec `WritableFutureEnd.drop`: traps unless the end is DONE (a write reported COMPLETED or DROPPED). */
   futureDropWritable(elem: ElemType, h: number): void {
     this.dropEnd(WritableFutureEnd, 'future.drop-writable', elem, h);
   }

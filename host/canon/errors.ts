@@ -22,7 +22,7 @@ export const TRAP_RULES = {
   'end-in-set': 'a stream or future end that is joined to a waitable set cannot be transferred or used synchronously',
   'type-mismatch': 'a stream or future built-in must be used with ends of its own element type',
   'same-instance-copy': 'one instance may read and write the same stream or future only when its elements are plain numbers',
-  'future-write-not-done': 'a future\'s writable end may be dropped only after its value was written (or the reader went away)',
+  'future-write-not-done': 'a future\'s writable end may be dropped only after a write reported COMPLETED or DROPPED (the reader going away is not enough: the writer must see DROPPED)',
   // memory
   'out-of-bounds': 'a buffer or result pointer must lie inside the instance\'s linear memory',
   'unaligned-pointer': 'a buffer or result pointer must be aligned to its element type',

@@ -6,9 +6,10 @@ import { CopyEnd, type CanonOwner, type OnCopyDone } from './stream.js';
 /**
  * The state shared by the two ends of one future (spec `SharedFutureImpl`):
  * a one-element rendezvous. The reader never sees DROPPED: the writer may
- * only drop its end after the value was written or the reader went away
- * (`WritableFutureEnd.drop`). The one exception is a writer whose instance
- * trapped: the host then drops its ends and a reader gets DROPPED.
+ * only drop its end once a write reported COMPLETED or DROPPED (a write after
+ * the reader went away reports DROPPED at once; `WritableFutureEnd.drop`).
+ * The one exception is a writer whose instance trapped: the host then drops
+ * its ends and a reader gets DROPPED.
  */
 export class SharedFuture {
   dropped = false;
