@@ -445,6 +445,6 @@ if (JSON_OUT) {
   for (const r of rows) table.push(r);
   console.log(table.toString());
   console.log(`tasks: ${Object.entries(extra.tasks_ms).map(([n, ms]) => `${n} in ${f(ms)} ms`).join(', ')}; per-task time 100k/10k = ${extra.tasks_linearity.toFixed(2)}`);
-  console.log(`after the 100k tasks exit: guest heap retains ${f(extra.guest_retained_after_exit_bytes)} B (pool high-water), a second round grows the peak by ${f(extra.guest_peak_growth_second_round_bytes)} B; host retains ${f(extra.host_retained_after_exit_bytes)} B`);
+  console.log(`after the 100k tasks exit: guest heap retains ${f(extra.guest_retained_after_exit_bytes)} B (each pool keeps its quarantine + 64 blocks), a second round grows the peak by ${f(extra.guest_peak_growth_second_round_bytes)} B; host retains ${f(extra.host_retained_after_exit_bytes)} B`);
   console.log(`${result.mode} mode, ${result.seconds.toFixed(0)} s, ${result.date}, Node ${process.version} (jco under ${extra.jco_node ?? 'n/a'}), ${result.cpu} x${result.cores}`);
 }
