@@ -8,6 +8,7 @@
 import type { ViolationKind } from '../trace/violation.js';
 import type { ExecutorSide, ImporterSide, Op } from './sides.js';
 import { TaskLabel } from '../trace/trace.js';
+import { CopyResult, EventCode, packCopyResult } from '../canon/index.js';
 
 export interface ScenarioContext {
   exec: ExecutorSide;
@@ -50,9 +51,9 @@ export const control: MatrixScenario = {
     pending(ctx, op, 'the write');
     ctx.note('the peer reads: the write completes, E delivers the event');
     s.peerRead();
-    ctx.check(ctx.exec.poll(e) !== 0, 'E should have an event');
+    ctx.check(ctx.exec.poll(e) !== EventCode.NONE, 'E should have an event');
     done(ctx, op, 'the write');
-    ctx.check(ctx.imp.result(op) === (1 << 4), 'the write should copy one element');
+    ctx.check(ctx.imp.result(op) === packCopyResult(CopyResult.COMPLETED, 1), 'the write should copy one element');
     ctx.imp.drop(op);
     ctx.leave(prev);
     ctx.exit(e);
@@ -75,7 +76,7 @@ export const blockOnStale: MatrixScenario = {
     const prevB = ctx.enter(b);
     pending(ctx, w1, 'w1 polled in B');
     s.peerRead();
-    ctx.check(ctx.exec.poll(b) !== 0, 'B should have the event for H');
+    ctx.check(ctx.exec.poll(b) !== EventCode.NONE, 'B should have the event for H');
     done(ctx, w1, 'w1');
     ctx.imp.drop(w1);
     ctx.leave(prevB);
@@ -84,7 +85,7 @@ export const blockOnStale: MatrixScenario = {
     const w2 = ctx.imp.writeNew(s.writable, 2);
     pending(ctx, w2, 'w2');
     s.peerRead();
-    ctx.check(ctx.exec.poll(e) !== 0, 'E should have the event for H');
+    ctx.check(ctx.exec.poll(e) !== EventCode.NONE, 'E should have the event for H');
     done(ctx, w2, 'w2');
     ctx.imp.drop(w2);
     ctx.leave(prevE);
@@ -132,7 +133,7 @@ export const movedWaitable: MatrixScenario = {
     ctx.note('polled again in B: it must leave A before registering in B');
     pending(ctx, op, 'the write polled in B');
     s.peerRead();
-    ctx.check(ctx.exec.poll(b) !== 0, 'B should have the event for H');
+    ctx.check(ctx.exec.poll(b) !== EventCode.NONE, 'B should have the event for H');
     done(ctx, op, 'the write');
     ctx.imp.drop(op);
     ctx.leave(prevB);

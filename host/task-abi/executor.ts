@@ -5,6 +5,7 @@
  * waitable set in the guest instance, and delivers events to the
  * registered callbacks, exactly as ABI.md section 3 says.
  */
+import { EventCode } from '../canon/index.js';
 import { TaskLabel } from '../trace/trace.js';
 import { hex } from '../trace/violation.js';
 import type { TaskAbiEnv } from './env.js';
@@ -124,13 +125,13 @@ export class HostExecutor {
     this.env.record('task_free', s.ptr, 0, s.ptr, 0);
   }
 
-  /** Deliver at most one pending event of the task's set; returns the event code (0: none). */
+  /** Deliver at most one pending event of the task's set; returns the event code (NONE: none). */
   poll(struct: number): number {
     const s = this.stateOf(struct);
-    if (s.set === 0) return 0;
+    if (s.set === 0) return EventCode.NONE;
     const env = this.env;
     const event = env.instance.canon.waitableSetPoll(s.set, this.eventBuf);
-    if (event === 0) return 0;
+    if (event === EventCode.NONE) return EventCode.NONE;
     const w = env.u32(this.eventBuf);
     const code = env.u32(this.eventBuf + 4);
     const entry = s.entries.get(w);

@@ -14,10 +14,10 @@
  * map and every completion status's lifetime (with a generation per address,
  * so a reused address is not mistaken for the old block).
  */
-import type { TaskAbiEvent, TraceEvent } from './trace.js';
+import { guestViolationNames, type TaskAbiEvent, type TraceEvent } from './trace.js';
 
-/** The guest's VIOLATION_REGISTRATION_LEFT_BEHIND (assembly/trace.ts). */
-const GUEST_LEFT_BEHIND = 4;
+/** The guest's VIOLATION_REGISTRATION_LEFT_BEHIND (assembly/trace.ts), by its name in `guestViolationNames`. */
+const GUEST_LEFT_BEHIND = Number(Object.entries(guestViolationNames).find(([, n]) => n === 'registration-left-behind')![0]);
 import { hex, type Violation, type ViolationKind } from './violation.js';
 
 interface ModelEntry {
