@@ -184,7 +184,7 @@ function describe(e: TraceEvent, arrow: string, slotTask: (instance: string, str
     case 'callback':
       return `callback w=${e.waitable} code=${e.extra} cb_ptr=${hex(e.ptr)}`;
     case 'task_new':
-      return `new ${taskLabelName(e.extra)}`;
+      return `new (${taskLabelName(e.extra)})`;
     case 'task_free':
       return 'freed';
     case 'task_exit':
@@ -283,7 +283,7 @@ const BOX_H = 38;
 const VIO_W = 470;
 const VIO_FONT = 11;
 const VIO_LINE = 14;
-const VIO_WRAP = Math.floor((VIO_W - 30) / (VIO_FONT * CHAR));
+const VIO_WRAP = Math.floor((VIO_W - 56) / (VIO_FONT * CHAR));
 
 type ColumnKind = 'importer' | 'slot' | 'task' | 'other';
 
@@ -583,7 +583,7 @@ export function renderSequenceDiagram(events: readonly TraceEvent[], opts: Seque
     const e = r.event;
     const cls = r.violations.length > 0 ? 'row violation' : 'row';
     const parts: string[] = [];
-    parts.push(text(GUTTER - 10, r.y + Math.min(r.base, 28) - 10, String(e.seq), 'class="seq" text-anchor="end"'));
+    parts.push(text(GUTTER - 10, r.y + (r.placement.type === 'canon' ? 12 : r.placement.type === 'band' ? 16 : 18), String(e.seq), 'class="seq" text-anchor="end"'));
     parts.push(...drawPlacement(r, colX, lifeRight));
     if (r.violations.length > 0) {
       const my = r.y + Math.round(r.base / 2);
