@@ -1,46 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CopyResultKind,
-  EventCode,
-  Store,
-  type ComponentInstance,
-  type HostInstance,
-  type ReadableStreamEnd,
-  type WritableStreamEnd,
-} from '../host/canon/index.js';
+import { EventCode, Store, type ComponentInstance } from '../host/canon/index.js';
+import { launderImport } from '../host/guest/launder.js';
 import { Trace } from '../host/trace/trace.js';
 import { BLOCKED, eventLog, watModule } from './canon-helpers.js';
-
-/** The launder peer as the task-ABI driver will write it: forward on demand. */
-function launder(guest: ComponentInstance, peer: HostInstance, h: number): number {
-  const from = guest.takeReadableStream(h);
-  const { readable: back, writable: into } = peer.streamNew();
-  forward(peer, from, into);
-  return guest.addReadableStream(back);
-}
-
-function forward(peer: HostInstance, from: ReadableStreamEnd, into: WritableStreamEnd): void {
-  peer.whenReadPending(into, (n) => {
-    peer.read(from, n, (result, bytes) => {
-      const fromDone = result.kind === CopyResultKind.DROPPED;
-      if (bytes.length === 0) {
-        if (fromDone) {
-          peer.dropReadable(from);
-          peer.dropWritable(into);
-        } else forward(peer, from, into);
-        return;
-      }
-      peer.write(into, bytes, (written) => {
-        if (fromDone || written.kind === CopyResultKind.DROPPED) {
-          peer.dropReadable(from);
-          peer.dropWritable(into);
-          return;
-        }
-        forward(peer, from, into);
-      });
-    });
-  });
-}
 
 describe('launder: a reader end through a host peer and back', () => {
   it('the write stays BLOCKED until the guest reads; nested wait then callback events', async () => {
@@ -52,7 +14,7 @@ describe('launder: a reader end through a host peer and back', () => {
       name: 'guest',
       imports: {
         test: imports,
-        'shim:scenarios/laundry': { launder: (h: number) => launder(inst, peer, h) },
+        'shim:scenarios/laundry': { launder: (h: number) => launderImport(inst, peer, h) },
       },
     });
     const result = await inst.callExport('block-on-stale');
