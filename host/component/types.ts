@@ -1,0 +1,110 @@
+/**
+ * Component-model types, as the canonical ABI's `definitions.py` names them
+ * (`BoolType`, `ListType`, `RecordType`, ...), written as a discriminated
+ * union on `kind` so that the decoder, the validator, the canonical ABI and
+ * the typed JS API all share one representation.
+ *
+ * Value types are structural: two `{ kind: 'list', t: U32 }` objects are the
+ * same type. Resource types are nominal: `own`/`borrow` point at one
+ * `ResourceType` object, compared by identity.
+ */
+
+/** `PrimValType` subclasses of definitions.py. */
+export type PrimValType =
+  | { readonly kind: 'bool' }
+  | { readonly kind: 's8' }
+  | { readonly kind: 'u8' }
+  | { readonly kind: 's16' }
+  | { readonly kind: 'u16' }
+  | { readonly kind: 's32' }
+  | { readonly kind: 'u32' }
+  | { readonly kind: 's64' }
+  | { readonly kind: 'u64' }
+  | { readonly kind: 'f32' }
+  | { readonly kind: 'f64' }
+  | { readonly kind: 'char' }
+  | { readonly kind: 'string' };
+
+export type PrimKind = PrimValType['kind'];
+
+/** `FieldType`. */
+export interface FieldType {
+  readonly label: string;
+  readonly t: ValType;
+}
+
+/** `CaseType`: a variant case, with or without a payload. */
+export interface CaseType {
+  readonly label: string;
+  readonly t: ValType | undefined;
+}
+
+/**
+ * A resource type (`ResourceType`): nominal. `impl` is the component instance
+ * that defined it (undefined for host-defined resources until bound), `dtor`
+ * the core function called by `resource.drop` of an owned handle.
+ */
+export interface ResourceType {
+  readonly kind: 'resource';
+  /** A name for diagnostics (`local:demo/api#file`, or `resource N`). */
+  readonly name: string;
+  /** `rep` is always i32 in the current component model. */
+  readonly rep: 'i32';
+  impl?: unknown;
+  dtor?: ((rep: number) => unknown) | undefined;
+}
+
+export type ValType =
+  | PrimValType
+  | { readonly kind: 'error-context' }
+  | { readonly kind: 'list'; readonly t: ValType; readonly l?: number | undefined }
+  | { readonly kind: 'record'; readonly fields: readonly FieldType[] }
+  | { readonly kind: 'tuple'; readonly ts: readonly ValType[] }
+  | { readonly kind: 'variant'; readonly cases: readonly CaseType[] }
+  | { readonly kind: 'enum'; readonly labels: readonly string[] }
+  | { readonly kind: 'option'; readonly t: ValType }
+  | { readonly kind: 'result'; readonly ok: ValType | undefined; readonly error: ValType | undefined }
+  | { readonly kind: 'flags'; readonly labels: readonly string[] }
+  | { readonly kind: 'map'; readonly k: ValType; readonly v: ValType }
+  | { readonly kind: 'own'; readonly rt: ResourceType }
+  | { readonly kind: 'borrow'; readonly rt: ResourceType }
+  | { readonly kind: 'stream'; readonly t: ValType | undefined }
+  | { readonly kind: 'future'; readonly t: ValType | undefined };
+
+export type ValKind = ValType['kind'];
+
+/** `FuncType`: named parameters, an optional result, and whether it is `async`. */
+export interface FuncType {
+  readonly kind: 'func';
+  readonly params: readonly (readonly [string, ValType])[];
+  readonly result: ValType | undefined;
+  readonly async: boolean;
+}
+
+/** The canonical ABI's core value types. */
+export type CoreValType = 'i32' | 'i64' | 'f32' | 'f64';
+
+/** `CoreFuncType`. */
+export interface CoreFuncType {
+  readonly params: readonly CoreValType[];
+  readonly results: readonly CoreValType[];
+}
+
+/** Constructors for the primitive types (one shared object each). */
+export const Prim = {
+  bool: { kind: 'bool' },
+  s8: { kind: 's8' },
+  u8: { kind: 'u8' },
+  s16: { kind: 's16' },
+  u16: { kind: 'u16' },
+  s32: { kind: 's32' },
+  u32: { kind: 'u32' },
+  s64: { kind: 's64' },
+  u64: { kind: 'u64' },
+  f32: { kind: 'f32' },
+  f64: { kind: 'f64' },
+  char: { kind: 'char' },
+  string: { kind: 'string' },
+} as const satisfies Record<PrimKind, PrimValType>;
+
+export const ErrorContext: ValType = { kind: 'error-context' };
