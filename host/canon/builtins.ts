@@ -74,7 +74,20 @@ export class Builtins {
   /** A DataView over the instance's memory, re-made when the memory grows. */
   private view: DataView | undefined = undefined;
 
-  constructor(private readonly inst: ComponentInstance) {}
+  /**
+   * `memory`: the `(memory ...)` canonical option these built-ins use. A
+   * core-module instance leaves it out and uses its exported `memory`; a
+   * component's `canon` definitions name it explicitly.
+   */
+  constructor(
+    private readonly inst: ComponentInstance,
+    private readonly memory: WebAssembly.Memory | undefined = undefined,
+  ) {}
+
+  /** The memory option, or a trap naming the built-in that needed it. */
+  private mem(site: TrapSite): WebAssembly.Memory {
+    return this.memory ?? this.inst.exportedMemory ?? this.inst.memoryFor(site);
+  }
 
   /** Whether built-in calls are being recorded (check before building a log entry). */
   private get tracing(): boolean {
@@ -118,7 +131,7 @@ export class Builtins {
 
   /** Stores an event's handle and payload at `ptr` (spec `unpack_event`). */
   private storeEvent(builtin: string, ptr: number, e: EventTuple): number {
-    const mem = this.inst.exportedMemory ?? this.inst.memoryFor(this.site(builtin));
+    const mem = this.mem(this.site(builtin));
     const buf = mem.buffer;
     if (ptr % 4 !== 0) {
       throw new Trap('unaligned-pointer', { ...this.site(builtin), detail: `event pointer ${ptr} is not 4-byte aligned` });
@@ -331,7 +344,7 @@ export class Builtins {
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
     const eventCode = dir === 'read' ? EventCode.STREAM_READ : EventCode.STREAM_WRITE;
-    const copy = new GuestStreamCopy(this.inst.exportedMemory ?? this.inst.memoryFor(site), elem, ptr, n >>> 0, site, e, i, eventCode);
+    const copy = new GuestStreamCopy(this.mem(site), elem, ptr, n >>> 0, site, e, i, eventCode);
 
     e.state = CopyState.COPYING;
     if (dir === 'read') (e.shared as SharedStream).read(this.inst, copy, copy, site);
@@ -446,7 +459,7 @@ export class Builtins {
     this.checkIdle(e, site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
-    const buffer = new GuestBuffer(this.inst.memoryFor(site), elem, ptr, 1, site);
+    const buffer = new GuestBuffer(this.mem(site), elem, ptr, 1, site);
     const eventCode = dir === 'read' ? EventCode.FUTURE_READ : EventCode.FUTURE_WRITE;
 
     const onCopyDone = (result: CopyResult): void =>

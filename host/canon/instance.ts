@@ -24,7 +24,8 @@ export class ComponentInstance implements Enterable, CanonOwner {
   readonly handles = new Table<Waitable | WaitableSet>();
   readonly canon: Builtins;
   readonly exports: WebAssembly.Exports;
-  readonly module: WebAssembly.Module;
+  /** The core module, for an instance made from one; undefined for a component instance (see `Store.componentInstance`). */
+  readonly module: WebAssembly.Module | undefined;
   /** The first trap; once set, nothing enters this instance again. */
   poisoned: Trap | undefined = undefined;
   /** Spec `backpressure` counter. */
@@ -42,11 +43,18 @@ export class ComponentInstance implements Enterable, CanonOwner {
   constructor(
     readonly store: Store,
     readonly name: string,
-    module: WebAssembly.Module,
+    module: WebAssembly.Module | undefined,
     opts: InstanceOptions,
   ) {
     this.module = module;
     this.canon = new Builtins(this);
+    if (module === undefined) {
+      // A component instance: its core instances are made by the component
+      // loader, which binds built-ins with `builtinsFor` and lifts functions
+      // explicitly (`Task.lifted`).
+      this.exports = Object.freeze({});
+      return;
+    }
     const imports = link(this, module, opts);
     try {
       this.exports = new WebAssembly.Instance(module, imports).exports;
@@ -57,6 +65,16 @@ export class ComponentInstance implements Enterable, CanonOwner {
       this.poison(t);
       throw t;
     }
+  }
+
+  private readonly builtinsByMemory = new Map<WebAssembly.Memory, Builtins>();
+
+  /** The built-ins acting with `memory` as their `(memory ...)` option (one object per memory). */
+  builtinsFor(memory: WebAssembly.Memory | undefined): Builtins {
+    if (memory === undefined) return this.canon;
+    let b = this.builtinsByMemory.get(memory);
+    if (b === undefined) this.builtinsByMemory.set(memory, (b = new Builtins(this, memory)));
+    return b;
   }
 
   get memory(): WebAssembly.Memory {

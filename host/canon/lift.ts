@@ -9,7 +9,7 @@
 import { CallbackCode, EventCode, TaskState } from './constants.js';
 import { Trap, toTrap, trapIf, type TrapSite } from './errors.js';
 import type { Enterable, Runnable } from './scheduler.js';
-import type { FlatValue, Parked, Task } from './task.js';
+import type { FlatValue, LiftedCore, Parked, Task } from './task.js';
 import type { EventTuple } from './waitable.js';
 import { WaitableSet } from './waitable-set.js';
 
@@ -68,6 +68,11 @@ function begin(task: Task, args: readonly FlatValue[]): void {
   const inst = task.inst;
   task.state = TaskState.STARTED;
   task.onStart?.();
+  const lifted = task.lifted;
+  if (lifted !== undefined) {
+    beginLifted(task, lifted);
+    return;
+  }
   const exports = inst.exports;
   switch (task.kind) {
     case 'sync': {
@@ -93,6 +98,43 @@ function begin(task: Task, args: readonly FlatValue[]): void {
         : args.length === 1 ? inst.enterCall(task, fn as (a: FlatValue) => number, args[0])
         : inst.enter(task, () => fn(...args));
       if (inst.store.trace.canon) inst.store.traceCanon(inst, task, `[async-lift]${task.funcName}`, args, packed);
+      handleCallbackCode(task, packed >>> 0);
+      return;
+    }
+  }
+}
+
+/** `begin` for a component's lifted function (spec `canon_lift`'s `thread_func`). */
+function beginLifted(task: Task, lifted: LiftedCore): void {
+  const inst = task.inst;
+  const site = { instance: inst.name, task: task.name, builtin: `canon lift ${task.funcName}` };
+  switch (task.kind) {
+    case 'sync': {
+      inst.enter(task, () => {
+        const flat = lifted.lowerArgs ? lifted.lowerArgs() : [];
+        const r = lifted.fn(...flat);
+        const results: FlatValue[] = r === undefined ? [] : Array.isArray(r) ? (r as FlatValue[]) : [r as FlatValue];
+        if (lifted.syncResults) lifted.syncResults(task, results);
+        else task.return_(results, site);
+      });
+      exit(task);
+      return;
+    }
+    case 'stackful': {
+      inst.enter(task, () => {
+        const flat = lifted.lowerArgs ? lifted.lowerArgs() : [];
+        lifted.fn(...flat);
+      });
+      trapIf(!task.resolved(), 'exit-without-return', site);
+      exit(task);
+      return;
+    }
+    case 'callback': {
+      inst.exclusive = task;
+      const packed = inst.enter(task, () => {
+        const flat = lifted.lowerArgs ? lifted.lowerArgs() : [];
+        return lifted.fn(...flat) as number;
+      });
       handleCallbackCode(task, packed >>> 0);
       return;
     }
@@ -205,7 +247,7 @@ function park(task: Task, parked: ParkedTask): void {
 /** Calls the callback with `event` and interprets what it returns. */
 function deliver(task: Task, event: EventTuple): void {
   const inst = task.inst;
-  const callback = inst.callbackFunction(task.funcName);
+  const callback = task.lifted?.callback ?? inst.callbackFunction(task.funcName);
   inst.exclusive = task;
   const packed = inst.enterCall(task, callback, event[0], event[1], event[2]);
   if (inst.store.trace.canon) inst.store.traceCanon(inst, task, `[callback][async-lift]${task.funcName}`, event, packed);

@@ -50,6 +50,17 @@ export class Store {
     }
   }
 
+  /**
+   * A component instance with no core module of its own (spec
+   * `ComponentInstance`): its handle table, tasks and backpressure are shared
+   * by the core instances the component loader makes for it.
+   */
+  componentInstance(name: string): ComponentInstance {
+    const inst = new ComponentInstance(this, name, undefined, { name });
+    this.instances.push(inst);
+    return inst;
+  }
+
   /** An instance implemented in JS (a host peer) with its own stream ends. */
   hostInstance(name: string): HostInstance {
     const h = new HostInstance(this, name);
@@ -74,12 +85,21 @@ export class Store {
 
   /** Used by `ComponentInstance.callExport`. */
   callTopLevel(inst: ComponentInstance, name: string, kind: LiftKind, args: readonly FlatValue[], asNumbers = false): Promise<FlatValue[]> {
-    const task = inst.newTask(name, kind);
+    return this.runTopLevel(inst.newTask(name, kind), args, asNumbers);
+  }
+
+  /**
+   * Starts a task made by the caller (a core export, or a component's lifted
+   * function with `task.lifted` set) as a top-level call. Resolves with the
+   * flat results, or with `task.values` for a component task.
+   */
+  runTopLevel(task: Task, args: readonly FlatValue[], asNumbers = false): Promise<FlatValue[]> {
+    const inst = task.inst;
     const p = new Promise<FlatValue[]>((resolve, reject) => {
       this.topLevel.add({ task, resolve, reject, asNumbers });
     });
     contain(task, () => {
-      if (!inst.mayEnter()) inst.checkEnter(task, { builtin: `call ${name}` });
+      if (!inst.mayEnter()) inst.checkEnter(task, { builtin: `call ${task.funcName}` });
       inst.start(task, args);
     });
     this.drive();
@@ -111,7 +131,8 @@ export class Store {
       if (t.trap) {
         call.reject(t.trap);
       } else if (t.resolved()) {
-        if (t.result !== undefined) call.resolve(call.asNumbers ? t.result.map(Number) : t.result);
+        if (t.values !== undefined) call.resolve(t.values as FlatValue[]);
+        else if (t.result !== undefined) call.resolve(call.asNumbers ? t.result.map(Number) : t.result);
         else call.reject(new Trap('task-cancel-not-delivered', { instance: t.inst.name, task: t.name, detail: `task ${t.name} was cancelled` }));
       } else if (this.pendingHostPromises > 0) {
         continue;
@@ -136,13 +157,13 @@ export class Store {
    * `ready()`. Traps `may-not-block` for a non-async task and `deadlock` when
    * nothing can run.
    */
-  blockUntil(task: Task, what: string, set: number, ready: () => boolean, site: TrapSite): void {
+  blockUntil(task: Task, what: string, set: number, ready: () => boolean, site: TrapSite, mayBlock = task.isAsync): void {
     if (ready()) return;
     // The spec (canon_lift for a non-async function) traps when no other thread of
     // the same instance is ready to run; here the instance's code is on the JS
     // stack, so none can run (see "A blocking wait nests on the JS stack" in
     // index.ts): a non-async task that would block traps at once.
-    trapIf(!task.isAsync, 'may-not-block', {
+    trapIf(!mayBlock, 'may-not-block', {
       ...site,
       detail: `task ${task.name} of a non-async function would block on ${what}`,
     });

@@ -29,6 +29,21 @@ export interface Parked {
   readonly unpark: () => void;
 }
 
+/**
+ * A function lifted by a component's `canon lift` (rather than found by its
+ * wit-component export name in a core module's exports): the core function,
+ * its `callback` option, and the hooks that lower the arguments when the task
+ * starts and take the results of a sync lift (lift, `on_resolve`, post-return).
+ */
+export interface LiftedCore {
+  readonly fn: (...a: FlatValue[]) => unknown;
+  readonly callback?: ((code: number, p1: number, p2: number) => number) | undefined;
+  /** Spec `task.start()` then `lower_flat_values`: the flat arguments (runs inside the instance). */
+  readonly lowerArgs?: (() => FlatValue[]) | undefined;
+  /** A sync lift's flat results (runs inside the instance; resolves the task). */
+  readonly syncResults?: ((task: Task, flat: FlatValue[]) => void) | undefined;
+}
+
 let nextTaskId = 1;
 
 /** One call of an export (spec `Task` with its implicit thread). */
@@ -52,6 +67,10 @@ export class Task {
   onFail: ((trap: Trap) => void) | undefined = undefined;
   /** Called once when the task's code is finished (EXIT, or the lifted function returned). */
   onExit: (() => void) | undefined = undefined;
+  /** Set for a component's lifted function; undefined for a core module's export. */
+  lifted: LiftedCore | undefined = undefined;
+  /** The component-level result given to `task.return` (a component task), before `onResolve`. */
+  values: unknown[] | undefined = undefined;
   /** What a blocked task waits on, for deadlock messages. */
   blockedOn: string | undefined = undefined;
   readonly id: number;
