@@ -1,9 +1,10 @@
 /**
- * The AssemblyScript guest builds (asconfig.json targets) and where they are.
+ * The AssemblyScript guest builds (build/guest-v1.wasm, build/guest-v2.wasm)
+ * and where they are.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** The task-ABI version a guest build publishes and its importer understands. */
 export type AbiVersion = 1 | 2;
@@ -17,15 +18,50 @@ export function parseAbi(s: string): AbiVersion {
   throw new Error(`unknown ABI version '${s}': expected v1 or v2`);
 }
 
-/** The package root (dist/host/guest -> ../../.., host/guest -> ../..). */
+/** This package's name, as its package.json says. */
+export const PACKAGE_NAME = 'wasip3-task-shim';
+
+/**
+ * The package root: the nearest directory above this module whose
+ * package.json is this package's (host/guest -> ../.., dist/host/guest ->
+ * ../../..). It holds build/*.wasm and host/jco/jspi-runner.mjs, in the
+ * checkout and in an installed tarball alike; nothing of the build
+ * configuration is needed at run time.
+ */
 export const packageRoot = ((): string => {
-  let dir = fileURLToPath(new URL('.', import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'asconfig.json'))) return dir;
-    dir = join(dir, '..');
+  const start = fileURLToPath(new URL('.', import.meta.url));
+  let dir = start;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === PACKAGE_NAME) return dir;
+      } catch {
+        // not this package's manifest: keep looking upwards
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the root of ${PACKAGE_NAME} (a package.json named ${PACKAGE_NAME}) above ${start}`);
+    dir = up;
   }
-  throw new Error('cannot find the package root (package.json beside asconfig.json)');
 })();
+
+/**
+ * The directory of an installed dependency of this package, found the way
+ * Node resolves packages: `node_modules/<name>` beside the package root or in
+ * any directory above it (so a dependency hoisted into the installing
+ * project's node_modules is found too). Undefined when it is not installed.
+ */
+export function dependencyDir(name: string): string | undefined {
+  let dir = packageRoot;
+  for (;;) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
 
 export const guestWasmPath = (abi: AbiVersion): string => join(packageRoot, 'build', `guest-${abiName(abi)}.wasm`);
 

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../guest/builds.js';
+import { dependencyDir, packageRoot } from '../guest/builds.js';
 import { readFileSync } from 'node:fs';
 import { transpileCached, jcoVersion } from './transpile.js';
 
@@ -41,7 +41,7 @@ export function jspiNode(): string {
   }
   const W = WebAssembly as unknown as Record<string, unknown>;
   if (typeof W.Suspending === 'function' && typeof W.promising === 'function') return process.execPath;
-  const pinned = join(packageRoot, 'node_modules', JSPI_NODE_PACKAGE, 'bin', 'node');
+  const pinned = join(dependencyDir(JSPI_NODE_PACKAGE) ?? join(packageRoot, 'node_modules', JSPI_NODE_PACKAGE), 'bin', 'node');
   if (!existsSync(pinned)) throw new JspiNodeMissing(`${pinned} is missing. ${jspiNodeHelp()}`);
   return pinned;
 }

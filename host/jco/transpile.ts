@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { packageRoot } from '../guest/builds.js';
+import { dependencyDir, packageRoot } from '../guest/builds.js';
 
 /** The name the transpiled entry gets: `<dir>/component.js`. */
 export const ENTRY_NAME = 'component';
@@ -29,7 +29,9 @@ export interface Transpiled {
 }
 
 export function jcoVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot, 'node_modules/@bytecodealliance/jco/package.json'), 'utf8')) as { version: string };
+  const dir = dependencyDir('@bytecodealliance/jco');
+  if (!dir) throw new Error(`@bytecodealliance/jco is not installed beside ${packageRoot}`);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -1,0 +1,133 @@
+/**
+ * The published package works: `npm pack`, install the tarball in a scratch
+ * project (no checkout, no build configuration beside it), import the API
+ * there and run the CLI's matrix from the installed bin.
+ *
+ * The tarball is packed with --ignore-scripts from the current build (npm
+ * test builds first), so the test sees exactly what `npm publish` would ship.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** npm as the running `npm test` knows it, else the one on PATH. */
+const npmCli = process.env.npm_execpath;
+const npm = (args: string[], cwd: string): SpawnSyncReturns<string> =>
+  npmCli && npmCli.endsWith('.js')
+    ? spawnSync(process.execPath, [npmCli, ...args], { cwd, encoding: 'utf8' })
+    : spawnSync('npm', args, { cwd, encoding: 'utf8' });
+
+const MiB = 1024 * 1024;
+
+interface PackedFile {
+  path: string;
+  size: number;
+}
+interface PackResult {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: PackedFile[];
+}
+
+let scratch = '';
+let packed: PackResult;
+
+const ok = (r: SpawnSyncReturns<string>, what: string): string => {
+  if (r.error) throw new Error(`${what}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+};
+
+describe('the packed package', () => {
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'wasip3-pack-'));
+    const out = ok(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], root), 'npm pack');
+    [packed] = JSON.parse(out.slice(out.indexOf('['))) as PackResult[];
+    const proj = join(scratch, 'proj');
+    ok(spawnSync('mkdir', ['-p', proj], { encoding: 'utf8' }), 'mkdir');
+    writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', private: true }));
+    ok(
+      npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', join(scratch, packed.filename)], proj),
+      'npm install <tarball>',
+    );
+  }, 300_000);
+
+  afterAll(() => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('ships what run time needs and nothing of the build set-up', () => {
+    const paths = new Set(packed.files.map((f) => f.path));
+    for (const p of [
+      'package.json',
+      'README.md',
+      'bin/wasip3-task.js',
+      'dist/host/index.js',
+      'dist/host/index.d.ts',
+      'dist/host/cli/main.js',
+      'host/jco/jspi-runner.mjs',
+      'build/guest-v1.wasm',
+      'build/guest-v2.wasm',
+      'build/composed-v1.wasm',
+      'build/composed-v2.wasm',
+      'build/laundry.wasm',
+      'docs/task-abi.md',
+      'docs/trace.md',
+      'docs/deviations.md',
+    ]) {
+      expect(paths, p).toContain(p);
+    }
+    const unwanted = [...paths].filter((p) => /^(test|scripts|bench|node_modules)\//.test(p) || p.endsWith('.map') || p.endsWith('.wat') || p === 'asconfig.json');
+    expect(unwanted).toEqual([]);
+    // Today about 180 kB packed, 0.7 MB unpacked; a stray directory (node_modules, .cache, .wat) would be megabytes.
+    expect(packed.size).toBeLessThan(1 * MiB);
+    expect(packed.unpackedSize).toBeLessThan(2 * MiB);
+  });
+
+  it('imports from the installed tarball and runs a guest scenario', () => {
+    const proj = join(scratch, 'proj');
+    const installed = realpathSync(join(proj, 'node_modules', 'wasip3-task-shim'));
+    expect(existsSync(join(installed, 'asconfig.json'))).toBe(false);
+    const script = `
+      const m = await import('wasip3-task-shim');
+      const control = m.guestScenarios.find((s) => s.name === 'control');
+      const run = await m.runGuestScenario(control, 2);
+      console.log(JSON.stringify({ path: m.guestWasmPath(2), outcome: run.outcome, result: run.result, hasStore: typeof m.Store }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: proj, encoding: 'utf8' });
+    const got = JSON.parse(ok(r, 'import wasip3-task-shim')) as { path: string; outcome: string; result: number[]; hasStore: string };
+    expect(realpathSync(got.path)).toBe(join(installed, 'build', 'guest-v2.wasm'));
+    expect(got.outcome).toBe('pass');
+    expect(got.result).toEqual([7]);
+    expect(got.hasStore).toBe('function');
+  });
+
+  it('runs `wasip3-task matrix --json` from the installed bin', () => {
+    const proj = join(scratch, 'proj');
+    const bin = join(proj, 'node_modules', '.bin', 'wasip3-task');
+    expect(existsSync(bin)).toBe(true);
+    const r = spawnSync(process.execPath, [bin, 'matrix', '--json'], { cwd: proj, encoding: 'utf8' });
+    const m = JSON.parse(ok(r, 'wasip3-task matrix --json')) as {
+      ok: boolean;
+      cells: { executor: string; importer: string; scenario: string; expected: string; actual: string }[];
+      exports: { scenario: string; abi: string; outcome: string }[];
+    };
+    expect(m.ok).toBe(true);
+    expect(m.cells).toHaveLength(56);
+    for (const c of m.cells) expect(c.actual, `${c.executor} × ${c.importer} × ${c.scenario}`).toBe(c.expected);
+    const stale = m.cells.find((c) => c.executor === 'guest V1' && c.importer === 'guest V1-only' && c.scenario === 'block-on-stale');
+    expect(stale?.actual).toBe('#1618 stale registration');
+    expect(m.exports.find((e) => e.scenario === 'block-on-stale' && e.abi === 'v1')?.outcome).toBe('reproduced');
+  });
+
+  it('runs `wasip3-task repro control --abi v2` from the installed bin', () => {
+    const proj = join(scratch, 'proj');
+    const r = spawnSync(process.execPath, [join(proj, 'node_modules', '.bin', 'wasip3-task'), 'repro', 'control', '--abi', 'v2'], { cwd: proj, encoding: 'utf8' });
+    expect(ok(r, 'wasip3-task repro control --abi v2')).toContain('control on guest v2: pass');
+  });
+});
