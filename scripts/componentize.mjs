@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Turns the AssemblyScript core modules of the component targets into WASIp3
 // components with jco's JavaScript API (no `jco` binary: ABI.md section 7),
 // and composes the runner with the laundry peer:
@@ -16,7 +15,9 @@
 // `compose`, so it is written as WAT around the printed components and parsed
 // back with jco's `parse`.
 //
-//   node scripts/componentize.mjs [--if-needed] [--quiet]
+// It has no command line of its own: `npm run build` (scripts/build.mjs) is the
+// one build path and calls componentize() after the asc targets; the jco tests
+// call it with `ifNeeded` to make sure the components are there.
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,8 +50,22 @@ export const COMPOSED = [
 
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
-/** Rename exports of a core module (binaryen round trip); drop every export not kept. */
+/**
+ * Rename exports of a core module (binaryen round trip); the other exports
+ * stay as they are. binaryen's debug-info flag and optimize/shrink levels are
+ * process-wide, asc leaves those of the last target it built behind, and
+ * emitBinary uses them (the levels decide how it optimizes the stack IR it
+ * writes from), so they are set here for the call and restored after: the
+ * bytes never depend on what ran before in the process. Debug info stays on,
+ * as in the asconfig targets the core modules come from, so their name
+ * section survives into the component; levels 0 make the round trip a plain
+ * rewrite of code asc has optimized already.
+ */
 export function renameExports(bytes, renames) {
+  const saved = [binaryen.getDebugInfo(), binaryen.getOptimizeLevel(), binaryen.getShrinkLevel()];
+  binaryen.setDebugInfo(true);
+  binaryen.setOptimizeLevel(0);
+  binaryen.setShrinkLevel(0);
   const module = binaryen.readBinary(bytes);
   try {
     const exports = [];
@@ -66,6 +81,9 @@ export function renameExports(bytes, renames) {
     return module.emitBinary();
   } finally {
     module.dispose();
+    binaryen.setDebugInfo(saved[0]);
+    binaryen.setOptimizeLevel(saved[1]);
+    binaryen.setShrinkLevel(saved[2]);
   }
 }
 
@@ -125,6 +143,26 @@ export async function compose(runnerBytes, peerBytes, { print, parse }) {
   return { bytes: await parse(outer), wat: outer };
 }
 
+/**
+ * The component bytes of one entry of COMPONENTS, from its core module in
+ * build/ (nothing is written).
+ */
+export async function componentOf(c, { jco, witSource } = {}) {
+  jco ??= await import("@bytecodealliance/jco");
+  witSource ??= readFileSync(WIT, "utf8");
+  if (!existsSync(build(c.core))) throw new Error(`missing ${build(c.core)}: build the asconfig target first`);
+  let core = readFileSync(build(c.core));
+  if (c.renames) core = renameExports(core, c.renames);
+  try {
+    const embedded = await jco.componentEmbed({ binary: core, witSource, world: c.world, stringEncoding: "utf8" });
+    const component = await jco.componentNew(embedded);
+    await jco.componentWit(component); // reads back, or throws
+    return component;
+  } catch (e) {
+    throw new Error(`componentize ${c.core} (world ${c.world}): ${e?.message ?? e}`);
+  }
+}
+
 export async function componentize({ ifNeeded = false, quiet = false } = {}) {
   const log = quiet ? () => {} : (m) => console.error(m);
   const witTime = Math.max(mtime(WIT), mtime(fileURLToPath(import.meta.url)));
@@ -135,17 +173,7 @@ export async function componentize({ ifNeeded = false, quiet = false } = {}) {
   const jco = await import("@bytecodealliance/jco");
   const witSource = readFileSync(WIT, "utf8");
   for (const c of todo) {
-    if (!existsSync(build(c.core))) throw new Error(`missing ${build(c.core)}: build the asconfig target first`);
-    let core = readFileSync(build(c.core));
-    if (c.renames) core = renameExports(core, c.renames);
-    let component;
-    try {
-      const embedded = await jco.componentEmbed({ binary: core, witSource, world: c.world, stringEncoding: "utf8" });
-      component = await jco.componentNew(embedded);
-      await jco.componentWit(component); // reads back, or throws
-    } catch (e) {
-      throw new Error(`componentize ${c.core} (world ${c.world}): ${e?.message ?? e}`);
-    }
+    const component = await componentOf(c, { jco, witSource });
     writeFileSync(build(c.out), component);
     log(`built build/${c.out} (world ${c.world}, ${component.length} bytes)`);
   }
@@ -155,11 +183,4 @@ export async function componentize({ ifNeeded = false, quiet = false } = {}) {
     writeFileSync(build(c.out.replace(/\.wasm$/, ".wat")), wat);
     log(`built build/${c.out} (${c.runner} with ${c.peer} as its laundry, ${bytes.length} bytes)`);
   }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  componentize({ ifNeeded: process.argv.includes("--if-needed"), quiet: process.argv.includes("--quiet") }).catch((e) => {
-    console.error(e?.message ?? e);
-    process.exit(1);
-  });
 }
