@@ -29,10 +29,10 @@ const log = (...a) => process.stderr.write(a.join(' ') + '\n');
 const P = FULL
   ? { callSamples: 25, callsPerSample: 20000, spinYields: 3, streamSamples: 15, streamBytes: 256 << 20, cycleSamples: 15, cycleIters: 10_000_000,
       taskSizes: [10_000, 30_000, 100_000], taskReps: 5, wakes: 1_000_000, wakeRounds: 5,
-      jco: { spinYields: 3, callSamples: 20, callsPerSample: 20, streamBytes: 16384, streamSamples: 5 } }
+      jco: { spinYields: 3, callSamples: 20, callsPerSample: 20, streamBytes: 16384, streamSamples: 5 }, jcoJobReps: 20 }
   : { callSamples: 15, callsPerSample: 5000, spinYields: 3, streamSamples: 7, streamBytes: 64 << 20, cycleSamples: 9, cycleIters: 2_000_000,
       taskSizes: [10_000, 30_000, 100_000], taskReps: 3, wakes: 1_000_000, wakeRounds: 3,
-      jco: { spinYields: 3, callSamples: 8, callsPerSample: 10, streamBytes: 4096, streamSamples: 3 } };
+      jco: { spinYields: 3, callSamples: 8, callsPerSample: 10, streamBytes: 4096, streamSamples: 3 }, jcoJobReps: 20 };
 
 // ---------------------------------------------------------------- helpers
 
@@ -134,6 +134,38 @@ async function streamGuestToGuest(a, b, bytes) {
   return ms;
 }
 
+/**
+ * jco's stream job on the embedded host: produce(bytes) read by a host peer
+ * one element per read, the way jco hands the stream to JS; the produce call
+ * is inside the time, as it is under jco. Returns ms for `reps` jobs.
+ */
+async function streamJobOfJco(store, g, bytes, reps) {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) {
+    const [rx] = await g.callExport('produce', [bytes]);
+    const end = g.takeReadableStream(rx);
+    const peer = store.hostInstance(`jco-job-${i}`);
+    let got = 0;
+    let done = false;
+    // One read per turn of this loop, as jco's async iterator does: starting
+    // the next read from inside the completion callback would nest a JS
+    // frame chain per element.
+    while (!done) {
+      let finished = false;
+      peer.read(end, 1, (res) => {
+        finished = true;
+        got += res.count;
+        if (res.kind === CopyResultKind.DROPPED) done = true;
+      });
+      store.drive();
+      if (!finished) throw new Error(`guest->host stream (1-element reads): a read did not complete after ${got} of ${bytes} bytes`);
+    }
+    peer.dropReadable(end);
+    if (got !== bytes) throw new Error(`guest->host stream (1-element reads): ${got} of ${bytes} bytes`);
+  }
+  return performance.now() - t0;
+}
+
 async function streamsEmbedded() {
   const store = new Store();
   const a = newGuest(store, 'producer');
@@ -142,7 +174,15 @@ async function streamsEmbedded() {
   const mbps = (ms) => bytes / 1e6 / (ms / 1000);
   const g2h = await tiny('stream guest->host', P.streamSamples, () => streamToHost(store, a, bytes), 1);
   const g2g = await tiny('stream guest->guest', P.streamSamples, () => streamGuestToGuest(a, b, bytes), 1);
-  return { g2h: mapDecreasing(stats(g2h), mbps), g2g: mapDecreasing(stats(g2g), mbps) };
+  // The job the jco figure measures, for the ratio: P.jco.streamBytes, one element per read.
+  const jobBytes = P.jco.streamBytes;
+  const reps = P.jcoJobReps;
+  const job = await tiny('stream, jco job', P.streamSamples, () => streamJobOfJco(store, a, jobBytes, reps), 1);
+  return {
+    g2h: mapDecreasing(stats(g2h), mbps),
+    g2g: mapDecreasing(stats(g2g), mbps),
+    jcoJob: mapDecreasing(stats(job), (ms) => (jobBytes * reps) / 1e6 / (ms / 1000)),
+  };
 }
 
 // ---------------------------------------------------------------- 3. task-ABI cycle
@@ -300,6 +340,16 @@ async function jco() {
 
 // ---------------------------------------------------------------- run
 
+/** Ratio of medians of two figures of this run; its spread pairs the extremes of both. */
+const ratio = (a, b) => ({
+  median: a.median / b.median,
+  min: a.min / b.max,
+  p25: a.p25 / b.p75,
+  p75: a.p75 / b.p25,
+  max: a.max / b.min,
+  n: Math.min(a.n, b.n),
+});
+
 const started = performance.now();
 const spread = {};
 const reasons = {};
@@ -331,19 +381,15 @@ if (j.reason) {
   put('calls_per_s_jco', null);
   put('calls_ratio', null);
   put('stream_mb_per_s_jco', null);
-  reasons.calls_per_s_jco = reasons.calls_ratio = reasons.stream_mb_per_s_jco = j.reason;
+  put('stream_ratio', null);
+  reasons.calls_per_s_jco = reasons.calls_ratio = reasons.stream_mb_per_s_jco = reasons.stream_ratio = j.reason;
 } else {
   put('calls_per_s_jco', j.calls);
   // Ratio of medians; its spread pairs the extremes of both.
-  put('calls_ratio', {
-    median: calls.median / j.calls.median,
-    min: calls.min / j.calls.max,
-    p25: calls.p25 / j.calls.p75,
-    p75: calls.p75 / j.calls.p25,
-    max: calls.max / j.calls.min,
-    n: Math.min(calls.n, j.calls.n),
-  });
+  put('calls_ratio', ratio(calls, j.calls));
   put('stream_mb_per_s_jco', j.stream);
+  // The same job on both hosts: jco's stream size, one element per read.
+  put('stream_ratio', ratio(streams.jcoJob, j.stream));
   extra.jco_node = j.node;
   extra.jco_stream_bytes = j.streamBytes;
 }
@@ -355,7 +401,7 @@ put('guest_bytes_per_task', fixed(sc.mem.guestPerTask));
 put('host_bytes_per_task', fixed(sc.mem.hostPerTask));
 put('heap_growth_bytes', ss.guestGrowth);
 put('guest_wasm_bytes', fixed(releaseBytes));
-if (out.stream_mb_per_s_jco) out.stream_ratio = out.stream_mb_per_s / out.stream_mb_per_s_jco;
+put('stream_mb_per_s_jco_job', streams.jcoJob);
 
 extra.stream_g2g_mb_per_s = streams.g2g.median;
 spread.stream_g2g_mb_per_s = streams.g2g;
@@ -427,7 +473,9 @@ if (JSON_OUT) {
     row('  ratio embedded / jco', 'calls_ratio', 'x'),
     row('stream<u8> guest->host, embedded', 'stream_mb_per_s', 'MB/s'),
     row('stream<u8> guest->guest, embedded', 'stream_g2g_mb_per_s', 'MB/s'),
-    row('stream<u8> guest->host, jco', 'stream_mb_per_s_jco', 'MB/s'),
+    row(`stream<u8> guest->host, jco (${P.jco.streamBytes} B, 1-element reads)`, 'stream_mb_per_s_jco', 'MB/s'),
+    row('  the same job, embedded', 'stream_mb_per_s_jco_job', 'MB/s'),
+    row('  ratio embedded / jco, same job', 'stream_ratio', 'x'),
     row('task-ABI V1 cycle in wasm', 'abi_cycle_ns_v1', 'ns'),
     row('task-ABI V2 cycle in wasm', 'abi_cycle_ns_v2', 'ns'),
     row('  of which 2x waitable.join (host)', 'join_cycle_ns', 'ns'),
@@ -440,10 +488,8 @@ if (JSON_OUT) {
     row('  time per wake', 'wake_ns', 'ns'),
     row('release guest wasm', 'guest_wasm_bytes', 'B'),
   ];
-  const { default: Table } = await import('cli-table3');
-  const table = new Table({ head: ['figure', 'median', 'spread (min … max)', 'target', 'note'], style: { head: [] } });
-  for (const r of rows) table.push(r);
-  console.log(table.toString());
+  const { renderTable } = await import('./table.mjs');
+  console.log(renderTable(['figure', 'median', 'spread (min … max)', 'target', 'note'], rows));
   console.log(`tasks: ${Object.entries(extra.tasks_ms).map(([n, ms]) => `${n} in ${f(ms)} ms`).join(', ')}; per-task time 100k/10k = ${extra.tasks_linearity.toFixed(2)}`);
   console.log(`after the 100k tasks exit: guest heap retains ${f(extra.guest_retained_after_exit_bytes)} B (each pool keeps its quarantine + 64 blocks), a second round grows the peak by ${f(extra.guest_peak_growth_second_round_bytes)} B; host retains ${f(extra.host_retained_after_exit_bytes)} B`);
   console.log(`${result.mode} mode, ${result.seconds.toFixed(0)} s, ${result.date}, Node ${process.version} (jco under ${extra.jco_node ?? 'n/a'}), ${result.cpu} x${result.cores}`);
