@@ -1,5 +1,5 @@
-// The wasip3 task ABI in linear memory (ABI.md section 2) and the async
-// canonical ABI numbers (section 6). Every offset is defined here, once, by the
+// The wasip3 task ABI in linear memory (docs/task-abi.md, "Layouts") and the
+// async canonical ABI numbers (docs/task-abi.md, "Canonical ABI numbers"). Every offset is defined here, once, by the
 // field order of an @unmanaged class; nothing else in the guest spells one out.
 
 /** `wasip3_task.version` values. Readers compare with `>=`; 0 is invalid. */

@@ -1,5 +1,5 @@
 // The canonical built-ins this runtime imports, by the names wit-component
-// expects (ABI.md section 6). Stream built-ins belong to the function whose
+// expects (docs/task-abi.md, "Built-in names"). Stream built-ins belong to the function whose
 // type mentions the stream: here `launder` of `shim:scenarios/laundry`.
 
 @external("$root", "[waitable-set-new]")

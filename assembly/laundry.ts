@@ -25,7 +25,7 @@ import {
   EVENT_STREAM_READ, EVENT_STREAM_WRITE, CALLBACK_CODE_EXIT as CALLBACK_EXIT, CALLBACK_CODE_WAIT as CALLBACK_WAIT, BLOCKED, COPY_COMPLETED,
 } from "./abi";
 
-// ---- canonical built-ins (ABI.md section 6) --------------------------------
+// ---- canonical built-ins (docs/task-abi.md, "Built-in names") -------------
 
 @external("$root", "[waitable-set-new]")
 declare function waitable_set_new(): u32;

@@ -1,4 +1,4 @@
-// The one process-wide task slot (ABI.md section 1). In C it is a weak symbol
+// The one process-wide task slot (docs/task-abi.md, "The slot"). In C it is a weak symbol
 // shared by every runtime copy in the component; here it is exported so the
 // host's task-ABI driver can play another runtime in the same component.
 

@@ -6,7 +6,8 @@
 //
 // Build-time ABI_VERSION selects the importer: 1 knows only `wasip3_task`
 // (unregisters through whatever task is current); 2 is V2-aware (holds a
-// cloned strong reference to the task it registered with, ABI.md section 4).
+// cloned strong reference to the task it registered with; docs/task-abi.md,
+// "The importer").
 
 import { Wasip3Task, Wasip3TaskV2, Wasip3TaskVtable, WASIP3_TASK_V1, WASIP3_TASK_V2, BLOCKED } from "./abi";
 import { Future } from "./future";
@@ -117,7 +118,7 @@ export function operationWakeIndex(): u32 {
   return operationWake.index;
 }
 
-/** register_waker (ABI.md section 4). */
+/** register_waker (docs/task-abi.md, "The importer"). */
 export function registerWaker(op: WaitableOperation): void {
   const t = currentTaskStruct();
   if (t == 0) throw new Error("register_waker: no task is installed in the wasip3_task_set slot");

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The benchmarks of issue 6: the embedded host (dist/host) and jco on the same
+// The benchmarks: the embedded host (dist/host) and jco on the same
 // guest, in one run. See the "Performance" section of README.md.
 //
 //   npm run bench                 the full run (about 35 s here)

@@ -58,7 +58,7 @@ for (const [target, opts] of Object.entries(config.targets)) {
 }
 if (failed) process.exit(1);
 
-// The components (issue 5): the WIT embedded into the component targets' core
+// The components: the WIT embedded into the component targets' core
 // modules (build/component-v1|v2.wasm, build/laundry.wasm) and the runner
 // composed with the laundry peer (build/composed-v1|v2.wasm), with jco's JS API.
 try {

@@ -1,5 +1,6 @@
 // Turns the AssemblyScript core modules of the component targets into WASIp3
-// components with jco's JavaScript API (no `jco` binary: ABI.md section 7),
+// components with jco's JavaScript API (not the `jco` command, whose `embed`
+// fails here: README, "Hosts"),
 // and composes the runner with the laundry peer:
 //
 //   build/component-v1.core.wasm + wit/ (world runner) -> build/component-v1.wasm

@@ -1,6 +1,6 @@
 // The benchmark guest (asconfig.json target `bench-v2`, TRACE=0): the guest
 // runtime (assembly/) driven by the exports the benchmarks in bench/ need.
-// Never part of the shipped package's runtime; see bench/README.md.
+// Never part of the shipped package's runtime; see README.md, "Performance".
 //
 //   [async-lift]spin(n)        YIELD n times, then task.return(n)      (calls.ts)
 //   [async-lift]produce(total) -> stream<u8>, 64 KiB writes            (streams.ts)
@@ -248,7 +248,7 @@ export function callback__wakes(event: u32, waitable: u32, payload: u32): u32 {
 
 // ---- memory ----
 
-/** TLSF root size on wasm32 (std/assembly/rt/tlsf.ts ROOT_SIZE: 23 first-level lists). */
+/** TLSF root size on wasm32 (AssemblyScript's std/assembly/rt/tlsf.ts, ROOT_SIZE: 23 first-level lists). */
 const TLSF_ROOT_SIZE: usize = 1572;
 
 /**

@@ -1,5 +1,5 @@
 // The benchmark guest as a component for jco (world `bench` of bench/jco/bench.wit):
-// only `spin` and `produce`, plus memory and cabi_realloc. Built by bench/jco/build.mjs.
+// only `spin` and `produce`, plus memory and cabi_realloc. Built by bench/jco/component.mjs.
 
 export * from "./calls";
 export { lift__produce, callback__produce } from "./streams";

@@ -1,4 +1,5 @@
-// wit-bindgen issue #1618, exactly the three steps of ABI.md section 5.
+// wit-bindgen issue #1618, exactly the three steps of docs/task-abi.md,
+// "The #1618 bug, step by step".
 //
 // The export task E holds the writer H of a stream<u8> whose reader went
 // through another instance (`launder`) and came back as R2.

@@ -254,7 +254,7 @@ export class Builtins {
    * Spec `canon_task_return`. `func` is the function the built-in was
    * generated for (`[task-return]func`); it must be the current task's
    * function: core modules carry no types, so the host compares names where
-   * the spec compares result types.
+   * the spec compares result types (docs/deviations.md, entry 12).
    */
   taskReturn(values: readonly FlatValue[], func?: string): void {
     const builtin = (): string => (func === undefined ? 'task.return' : `task.return ${func}`);

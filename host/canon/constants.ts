@@ -1,7 +1,8 @@
 /**
  * Every number of the async canonical ABI that crosses the guest boundary,
  * defined once. Names and values follow the component-model spec
- * (`design/mvp/canonical-abi/definitions.py`) and ABI.md section 6.
+ * (`design/mvp/canonical-abi/definitions.py`); docs/task-abi.md, "Canonical
+ * ABI numbers", lists them.
  */
 
 /** First value of `waitable-set.wait/poll` and first callback argument (spec `EventCode`). */

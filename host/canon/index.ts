@@ -38,20 +38,12 @@
  * subtask-cancel-twice, async-call-shape, deadlock, unknown-builtin,
  * unresolved-import, guest-abort, wasm-trap, host-error, instance-poisoned.
  *
- * ## Deliberate differences from the spec (core modules carry no component types)
- * - Element types are `{size, align, numeric}` (`InstanceOptions.elementType`,
- *   default u8); two stream types are equal when these agree.
- * - `task.return` checks the function *name* (`[task-return]f` for the task of
- *   `f`) where the spec compares result types.
- * - Deterministic profile: the oldest ready work runs first; a set delivers
- *   the event of the waitable joined earliest.
- * - A blocking wait nests on the JS stack: while instance A is blocked, work
- *   of A is not run; if A's wait can only be satisfied after a deeper wait
- *   returns, the deeper wait reports `deadlock` (no stack switching).
- * - A trap poisons only the trapping instance (and the caller of a trapping
- *   async-lowered export); its stream/future ends are dropped so peers see DROPPED.
- * - Not implemented: threads (`thread.new-indirect` etc.), resources,
- *   error-context, string/list lifting (values are flat core values).
+ * ## Differences from the spec
+ * docs/deviations.md is the one list of every place this host does something
+ * other than definitions.py, each with its reason (flat untyped values, no
+ * realloc or post-return, no may_leave, no sync lower, the stricter
+ * may-not-block, nested waits, the deterministic order, per-instance traps,
+ * the table numbering, what is not implemented).
  */
 export { BLOCKED, CallbackCode, Cancelled, CopyResult, CopyResultKind, type HostCopyResult, CopyState, EventCode, SubtaskState, TaskState, packCopyResult } from './constants.js';
 export { DeadlockError, GuestAbort, Trap, TRAP_RULES, type TrapCode, type TrapSite } from './errors.js';

@@ -1,6 +1,7 @@
 /**
  * Generates a core module's imports from `WebAssembly.Module.imports()`: every
- * canonical built-in by its wit-component name (ABI.md section 6), async-lowered
+ * canonical built-in by its wit-component name (docs/task-abi.md, "Built-in
+ * names"), async-lowered
  * imports from `asyncImports`, and AssemblyScript's `env.abort`. User-supplied
  * `imports` override anything generated. A bracketed name that is not a
  * supported built-in is a link-time trap (`unknown-builtin`); anything else

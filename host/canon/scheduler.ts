@@ -4,7 +4,8 @@
  * task parked on WAIT or YIELD, a task waiting to start (backpressure), a host
  * peer's completion callback. `step` runs the oldest runnable that is ready and
  * whose owner may be entered (is not on the JS stack), so the same inputs
- * always give the same order. Nothing here uses timers or microtasks.
+ * always give the same order (the spec picks at random: docs/deviations.md,
+ * entry 10). Nothing here uses timers or microtasks.
  */
 
 /** Something whose code runs: a ComponentInstance or a HostInstance. */

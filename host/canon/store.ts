@@ -161,8 +161,8 @@ export class Store {
     if (ready()) return;
     // The spec (canon_lift for a non-async function) traps when no other thread of
     // the same instance is ready to run; here the instance's code is on the JS
-    // stack, so none can run (see "A blocking wait nests on the JS stack" in
-    // index.ts): a non-async task that would block traps at once.
+    // stack, so none can run: a non-async task that would block traps at once
+    // (docs/deviations.md, entry 8).
     trapIf(!mayBlock, 'may-not-block', {
       ...site,
       detail: `task ${task.name} of a non-async function would block on ${what}`,

@@ -4,7 +4,7 @@ import { NO_EVENT, type EventTuple, type Waitable } from './waitable.js';
 /**
  * A set of waitables a task waits on (spec `WaitableSet`). Deterministic:
  * when several members have events, the one joined earliest is delivered
- * first (the spec leaves the order open).
+ * first (the spec shuffles: docs/deviations.md, entry 10).
  */
 export class WaitableSet {
   /** Members in join order: an intrusive list through `Waitable.prevInSet/nextInSet` (no array per set). */

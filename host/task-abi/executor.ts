@@ -3,7 +3,7 @@
  * into guest memory whose function pointers are host functions in the
  * guest's table, keeps its own reference count and waitable map, owns a
  * waitable set in the guest instance, and delivers events to the
- * registered callbacks, exactly as ABI.md section 3 says.
+ * registered callbacks, exactly as docs/task-abi.md, "Contracts", says.
  */
 import { EventCode } from '../canon/index.js';
 import { TaskLabel } from '../trace/trace.js';

@@ -6,8 +6,8 @@
  * Mode 1 is V1-only: it reads only the V1 fields and unregisters through
  * whatever task is current. Mode 2 is V2-aware: it clones a strong reference
  * to the task it registers with, reuses it for the same `ptr`, drops it (and
- * unregisters) when the task changes, and unregisters through it (ABI.md
- * section 4).
+ * unregisters) when the task changes, and unregisters through it
+ * (docs/task-abi.md, "The importer").
  */
 import { BLOCKED, U8 } from '../canon/index.js';
 import { hex } from '../trace/violation.js';

@@ -1,5 +1,6 @@
 /**
- * The host's one definition of the task-ABI layouts (ABI.md section 2), and a
+ * The host's one definition of the task-ABI layouts (docs/task-abi.md,
+ * "Layouts"), and a
  * codec that reads and writes them in a guest's linear memory. A test checks
  * these numbers byte for byte against the guest build's own (exported) ones.
  */

@@ -1,5 +1,7 @@
 /**
- * The task-ABI invariants, checked from a trace after a run (ABI.md section 3):
+ * The task-ABI invariants, checked from a trace after a run (docs/trace.md,
+ * "The invariants and their violation kinds"; the contracts behind them are in
+ * docs/task-abi.md, "Contracts"):
  *
  * - every `clone` is matched by exactly one `drop`; no `drop` without a live
  *   reference; a shared state is freed when its count reaches 0 and never

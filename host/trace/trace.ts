@@ -8,7 +8,7 @@
  * them all. Invariant checks (`host/trace/invariants.ts`) read this record.
  */
 
-/** Kinds of task-ABI events; the guest's `TraceKind` enum uses the same numbers. */
+/** Kinds of task-ABI events; the guest's `TRACE_*` constants (assembly/trace.ts) use the same numbers. */
 export const TaskAbiKind = {
   /** `wasip3_task_set(task)`: `task` stored, `prev` returned. */
   SLOT_SET: 1,
