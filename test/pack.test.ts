@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, realpathSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jspiNode } from '../host/jco/run.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** npm as the running `npm test` knows it, else the one on PATH. */
@@ -132,5 +133,19 @@ describe('the packed package', () => {
     const proj = join(scratch, 'proj');
     const r = spawnSync(process.execPath, [join(proj, 'node_modules', '.bin', 'wasip3-task'), 'repro', 'control', '--abi', 'v2'], { cwd: proj, encoding: 'utf8' });
     expect(ok(r, 'wasip3-task repro control --abi v2')).toContain('control on guest v2: pass');
+  });
+
+  it('runs a composed component under jco from the installed package (jspi-runner, jco found where npm put it)', () => {
+    const proj = join(scratch, 'proj');
+    const component = join(proj, 'node_modules', 'wasip3-task-shim', 'build', 'composed-v2.wasm');
+    const r = spawnSync(process.execPath, [join(proj, 'node_modules', '.bin', 'wasip3-task'), 'run', component, '--invoke', 'block-on-stale', '--json'], {
+      cwd: proj,
+      encoding: 'utf8',
+      // The installed package has no devDependencies, so no pinned Node 24: hand it this checkout's.
+      env: { ...process.env, WASIP3_JSPI_NODE: jspiNode(), WASIP3_JCO_CACHE: join(scratch, 'jco-cache') },
+    });
+    const out = JSON.parse(ok(r, 'wasip3-task run composed-v2.wasm under jco')) as { host: string; result?: unknown[] };
+    expect(out.host).toBe('jco');
+    expect(out.result).toEqual([258]);
   });
 });
