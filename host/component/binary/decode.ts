@@ -786,13 +786,10 @@ class Decoder {
         return { kind: 'core module', idx: this.index(r, scope, 'core type', 'a core module type') };
       }
       case 0x01: return { kind: 'func', idx: this.index(r, scope, 'type', 'a func type') };
-      case 0x02: {
-        const bAt = r.offset;
-        const b = r.byte('a value bound');
-        if (b === 0x00) return { kind: 'value', bound: { kind: 'eq', idx: this.index(r, scope, 'value', 'a value bound') } };
-        if (b === 0x01) return { kind: 'value', bound: { kind: 'type', t: this.valType(r, scope) } };
-        r.fail('bad-opcode', `value bound 0x${hex(b)}`, bAt);
-      }
+      // 🪙 value imports: Binary.md writes a `valuebound` (0x00 eq / 0x01 valtype) here, but
+      // the tools (wasm-tools, and so jco's `parse`) encode the value type directly; we
+      // read what the tools write.
+      case 0x02: return { kind: 'value', bound: { kind: 'type', t: this.valType(r, scope) } };
       case 0x03: {
         const bAt = r.offset;
         const b = r.byte('a type bound');
