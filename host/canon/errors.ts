@@ -55,6 +55,12 @@ export const TRAP_RULES = {
   'wasm-trap': 'the guest executed a WebAssembly trap',
   'host-error': 'a host function called by the guest threw',
   'instance-poisoned': 'an instance that trapped may not be entered again',
+  // canonical ABI values (lifting guest data)
+  'invalid-discriminant': 'a variant, enum, option or result discriminant must name one of its cases',
+  'invalid-char': 'a char must be a Unicode scalar value (below 0x110000 and not a surrogate)',
+  'invalid-string': 'a string must be valid in its encoding (UTF-8, UTF-16 without unpaired surrogates, or Latin-1)',
+  'string-too-long': 'a string is at most 2^28-1 bytes (MAX_STRING_BYTE_LENGTH)',
+  'list-too-long': 'a list is at most 2^28-1 bytes (MAX_LIST_BYTE_LENGTH)',
 } as const;
 
 export type TrapCode = keyof typeof TRAP_RULES;
