@@ -207,7 +207,19 @@ export function utf16Tag(ptrType: PtrType): number | bigint {
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf16Decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
-const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, o: number, l: number): { latin1Slice?: unknown; toString(enc: string): string } } }).Buffer;
+interface NodeBufferModule {
+  Buffer: { from(b: ArrayBufferLike, o: number, l: number): { toString(enc: string): string } };
+  isAscii?: (v: Uint8Array) => boolean;
+}
+/** Node's `buffer` module when there is one: its SIMD ASCII check and Latin-1 decoder are the fast path for strings. */
+let nodeBuffer: NodeBufferModule | undefined;
+try {
+  nodeBuffer = (await import('node:' + 'buffer')) as unknown as NodeBufferModule;
+} catch {
+  nodeBuffer = undefined;
+}
+const NodeBuffer = nodeBuffer?.Buffer;
+const isAscii = nodeBuffer?.isAscii;
 
 function decodeLatin1(bytes: Uint8Array, ptr: number, len: number): string {
   if (NodeBuffer !== undefined) return NodeBuffer.from(bytes.buffer, bytes.byteOffset + ptr, len).toString('latin1');
@@ -267,6 +279,8 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
   let s: string;
   if (encoding === 'latin-1') {
     s = decodeLatin1(bytes, ptr, byteLength);
+  } else if (encoding === 'utf-8' && isAscii !== undefined && isAscii(bytes.subarray(ptr, ptr + byteLength))) {
+    s = decodeLatin1(bytes, ptr, byteLength); // ASCII: the same text, decoded faster
   } else {
     try {
       s = (encoding === 'utf-8' ? utf8Decoder : utf16Decoder).decode(bytes.subarray(ptr, ptr + byteLength));
