@@ -626,6 +626,28 @@ export function liftFlatRecord(cx: LiftLowerContext, vi: ValueIter, fields: read
   return record;
 }
 
+const caseFlats = { i32: new WeakMap<readonly CaseType[], readonly CoreValType[]>(), i64: new WeakMap<readonly CaseType[], readonly CoreValType[]>() };
+/** `flatten_variant(cases)`, cached per cases array. */
+function flattenCases(cases: readonly CaseType[], pt: PtrType): readonly CoreValType[] {
+  let f = caseFlats[pt].get(cases);
+  if (f === undefined) {
+    f = flattenType({ kind: 'variant', cases }, pt);
+    caseFlats[pt].set(cases, f);
+  }
+  return f;
+}
+
+const flatsOfTypes = { i32: new WeakMap<readonly ValType[], number>(), i64: new WeakMap<readonly ValType[], number>() };
+/** `len(flatten_types(ts))`, cached per types array. */
+export function flatCount(ts: readonly ValType[], pt: PtrType): number {
+  let n = flatsOfTypes[pt].get(ts);
+  if (n === undefined) {
+    n = flattenTypes(ts, pt).length;
+    flatsOfTypes[pt].set(ts, n);
+  }
+  return n;
+}
+
 /** definitions.py `wrap_i64_to_i32`. */
 export function wrapI64ToI32(i: bigint): number {
   return Number(BigInt.asUintN(32, i));
@@ -638,8 +660,7 @@ export function wrapI64ToI32(i: bigint): number {
  * Returns `[case_index, payload]`.
  */
 export function liftFlatVariant(cx: LiftLowerContext, vi: ValueIter, cases: readonly CaseType[]): [number, unknown] {
-  const d = { kind: 'variant', cases } as const;
-  const flatTypes = flattenType(d, cx.ptrType());
+  const flatTypes = flattenCases(cases, cx.ptrType());
   let k = 1; // flat_types.pop(0) == 'i32', the discriminant
   const caseIndex = vi.next('i32') as number;
   if (caseIndex >= cases.length) {
@@ -688,8 +709,7 @@ export function tupleOf(ts: readonly ValType[]): ValType {
  */
 export function liftFlatValues(cx: LiftLowerContext, maxFlat: number, vi: ValueIter, ts: readonly ValType[]): unknown[] {
   const pt = cx.ptrType();
-  const flatTypes = flattenTypes(ts, pt);
-  if (flatTypes.length > maxFlat) {
+  if (flatCount(ts, pt) > maxFlat) {
     const ptr = nextPtr(cx, vi);
     const tupleType = tupleOf(ts);
     checkRange(cx, ptr, alignment(tupleType, pt), elemSize(tupleType, pt), 'spilled values');
