@@ -22,3 +22,4 @@ export { runGuestScenario, type ScenarioRun, type Outcome, type GuestScenario } 
 export { guestScenarios } from './scenarios/index.js';
 export { runMatrix, runCell, pairings, expectedOutcome, type Cell, type Pairing } from './matrix/run.js';
 export { matrixScenarios, type MatrixScenario, type ScenarioContext } from './matrix/scenarios.js';
+export * as cabi from './component/abi/index.js';
