@@ -298,6 +298,20 @@ async function jco() {
   };
 }
 
+/** Decoding and validating build/composed-v2.wasm with the component loader (host/component). */
+async function componentDecode() {
+  const { loadComponentBinary } = await import('../dist/host/component/validate.js');
+  const bytes = new Uint8Array(readFileSync(join(root, 'build/composed-v2.wasm')));
+  for (let i = 0; i < 10; i++) loadComponentBinary(bytes);
+  const xs = [];
+  for (let i = 0; i < (FULL ? 50 : 20); i++) {
+    const t = performance.now();
+    loadComponentBinary(bytes);
+    xs.push(performance.now() - t);
+  }
+  return stats(xs);
+}
+
 // ---------------------------------------------------------------- run
 
 const started = performance.now();
@@ -325,6 +339,7 @@ log('5/6 1,000,000 wakes…');
 const ss = await steadyState();
 log('6/6 release size…');
 const releaseBytes = statSync(join(root, 'build/release.wasm')).size;
+const decode = await componentDecode();
 
 put('calls_per_s', calls);
 if (j.reason) {
@@ -378,6 +393,8 @@ extra.guest_memory_growth_bytes = ss.guestMemoryGrowth;
 extra.host_heap_growth_bytes = ss.hostGrowthTotal;
 spread.host_heap_growth_bytes_per_round = ss.hostGrowthPerRound;
 extra.wakes_per_round = P.wakes;
+extra.component_decode_ms = decode.median;
+spread.component_decode_ms = decode;
 
 const TARGETS = {
   calls_per_s: ['>=', 250_000],
@@ -439,6 +456,7 @@ if (JSON_OUT) {
     row('  host retained heap growth', 'host_heap_growth_bytes', 'B'),
     row('  time per wake', 'wake_ns', 'ns'),
     row('release guest wasm', 'guest_wasm_bytes', 'B'),
+    row('decode + validate composed-v2.wasm', 'component_decode_ms', 'ms'),
   ];
   const { default: Table } = await import('cli-table3');
   const table = new Table({ head: ['figure', 'median', 'spread (min … max)', 'target', 'note'], style: { head: [] } });
