@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeComponent } from '../host/component/binary/decode.js';
 import { ComponentError, type ComponentRule } from '../host/component/binary/reader.js';
 import type { Definition } from '../host/component/binary/ast.js';
-import { flattenFunctype, isExternName, subtypeError, validateComponent } from '../host/component/validate.js';
+import { flattenFunctype, isExternName, strongName, subtypeError, validateComponent } from '../host/component/validate.js';
 import { Prim, type ExternType, type FuncType, type ResourceType } from '../host/component/types.js';
 import { wat } from './component-bytes.js';
 
@@ -295,6 +295,14 @@ describe('component validation: subtyping helpers for a host', () => {
     expect(flattenFunctype({ async_: true, callback: undefined }, small, 'lower')).toEqual({ params: ['i64', 'f32', 'i32'], results: ['i32'] });
     expect(flattenFunctype({ async_: true, callback: 0 }, small, 'lift')).toEqual({ params: ['i64', 'f32'], results: ['i32'] });
     expect(flattenFunctype({ async_: true, callback: undefined }, small, 'lift')).toEqual({ params: ['i64', 'f32'], results: [] });
+  });
+
+  it('strongly-unique names: the explainer\'s canonicalisation', () => {
+    const ok = ['foo', 'foo-bar', '[constructor]foo', '[method]foo.bar', '[static]foo.baz', 'foo:bar/baz'].map(strongName);
+    expect(new Set(ok).size).toBe(ok.length);
+    for (const clash of ['foo', 'FOO', 'foo-BAR', '[constructor]FOO', '[method]foo.BAR', '[static]foo.bar', '[method]foo.baz', '[method]foo.foo', 'foo:bar/BAZ']) {
+      expect(ok, clash).toContain(strongName(clash));
+    }
   });
 
   it('extern names: plain, annotated and interface names pass; others do not', () => {
