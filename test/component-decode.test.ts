@@ -6,7 +6,7 @@ import { ComponentError } from '../host/component/binary/reader.js';
 import type { Canon, Component, Definition } from '../host/component/binary/ast.js';
 import { loadComponentBinary, validateComponent } from '../host/component/validate.js';
 import { Prim, type FuncType, type ValType } from '../host/component/types.js';
-import { wat } from './component-bytes.js';
+import { bytes as concat, section, str, wat } from './component-bytes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const build = (f: string) => new Uint8Array(readFileSync(`${root}build/${f}`));
@@ -244,6 +244,39 @@ describe('component decoder: every section and canon form, from WAT', () => {
     const v = validateComponent(c);
     expect(v.values).toEqual([Prim.u32, Prim.u32, Prim.u32]);
     expect(v.exports.map((e) => e.t.kind)).toEqual(['value', 'func']);
+  });
+});
+
+describe('component decoder: forms the text format no longer writes, from bytes', () => {
+  it('decodes the shared-everything thread built-ins, cancellable flags, the value section and a value export', async () => {
+    const base = await wat(`(component
+      (core type $ft (func (param i32)))
+      (core module $m (table (export "t") 1 funcref))
+      (core instance $i (instantiate $m))
+      (alias core export $i "t" (core table $t))
+      (core func (canon thread.new-indirect $ft (core table $t))))`);
+    const b = concat([...base],
+      section(8, [5, 0x40, 0x00, 0, 0x41, 0x01, 0, 0, 0x42, 0x01, 0x0c, 0x01, 0x29, 0x01]),
+      section(12, [2, 0x79, 1, 42, 0x73, 3, ...str('hi')]),
+      section(11, [1, 0x00, ...str('v'), 0x02, 1, 0x00]));
+    const c = decodeComponent(b);
+    expect(canons(c)).toEqual([
+      { kind: 'thread.new-indirect', coreType: 0, table: 0 },
+      { kind: 'thread.spawn-ref', shared: false, coreType: 0 },
+      { kind: 'thread.spawn-indirect', shared: true, coreType: 0, table: 0 },
+      { kind: 'thread.available-parallelism', shared: true },
+      { kind: 'thread.yield', cancellable: true },
+      { kind: 'thread.suspend', cancellable: true },
+    ]);
+    const values = defs(c, 'value') as Extract<Definition, { tag: 'value' }>[];
+    expect(values.map((v) => [v.t, [...v.bytes], v.index])).toEqual([
+      [{ kind: 'prim', prim: 'u32' }, [42], 0],
+      [{ kind: 'prim', prim: 'string' }, [2, 0x68, 0x69], 1],
+    ]);
+    const v = validateComponent(c);
+    expect(v.values).toEqual([Prim.u32, Prim.string, Prim.string]);
+    expect(v.exports).toEqual([{ name: 'v', t: { kind: 'value', type: Prim.string } }]);
+    expect(v.coreFuncs.length).toBe(6);
   });
 });
 

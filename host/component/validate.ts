@@ -353,7 +353,8 @@ class Validator {
         }
         if (t.kind === 'func' && (containsBorrow(t.type.result))) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
         s.exports.push({ name: d.name.name, t });
-        s.push(actual);
+        // The export's new index has the ascribed type when one is given.
+        s.push(t);
         return;
       }
       case 'value':
@@ -363,9 +364,8 @@ class Validator {
   }
 
   private uniqueName(set: Set<string>, name: string, what: string): void {
-    // Strongly-unique: names compare case-insensitively; annotated names compare by their label part too.
-    const key = name.toLowerCase().replace(/^\[(constructor|method|static|async|async method|async static)\]/, '');
-    if (set.has(key)) this.fail('duplicate-name', `the ${what} name '${name}' is not unique`);
+    const key = strongName(name);
+    if (set.has(key)) this.fail('duplicate-name', `the ${what} name '${name}' is not strongly-unique in its scope`);
     set.add(key);
   }
 
@@ -515,7 +515,7 @@ class Validator {
         this.externName(d.name);
         this.uniqueName(d.kind === 'import' ? s.importNames : s.exportNames, d.name.name, d.kind);
         const t = this.externType(d.type, s, d.name.name, true);
-        if (d.kind === 'export' && t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        if (t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
         (d.kind === 'import' ? s.imports : s.exports).push({ name: d.name.name, t });
         s.push(t);
         break;
@@ -992,6 +992,19 @@ const SEMVER = '(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-[0-9A-Za-
 const PLAIN = new RegExp(`^(?:${LABEL}|\\[constructor\\]${LABEL}|\\[(?:method|static)\\]${LABEL}\\.${LABEL}|\\[async\\]${LABEL}|\\[async (?:method|static)\\]${LABEL}\\.${LABEL})$`);
 const INTERFACE = new RegExp(`^(?:${WORDS}:)+${WORDS}(?:/${LABEL})+(?:@${SEMVER})?$`);
 const OTHER = /^(?:(?:unlocked-dep|locked-dep)=<[^<>]+>|url=<[^<>]+>|integrity=<[^<>]+>)(?:,.*)?$/;
+
+/**
+ * The canonical form under which names must be strongly-unique: acronyms
+ * lowercased; `[method]l.l`/`[static]l.l` become `l`; any other annotation
+ * but `[constructor]` is stripped.
+ */
+export function strongName(name: string): string {
+  const n = name.toLowerCase();
+  const m = /^\[(?:method|static)\]([^.]+)\.(.+)$/.exec(n);
+  if (m && m[1] === m[2]) return m[1];
+  if (n.startsWith('[constructor]')) return n;
+  return n.replace(/^\[[^\]]*\]/, '');
+}
 
 /**
  * Whether `name` is an `externname`: a plain name, an interface name, or one

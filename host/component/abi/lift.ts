@@ -207,7 +207,19 @@ export function utf16Tag(ptrType: PtrType): number | bigint {
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf16Decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
-const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, o: number, l: number): { latin1Slice?: unknown; toString(enc: string): string } } }).Buffer;
+interface NodeBufferModule {
+  Buffer: { from(b: ArrayBufferLike, o: number, l: number): { toString(enc: string): string } };
+  isAscii?: (v: Uint8Array) => boolean;
+}
+/** Node's `buffer` module when there is one: its SIMD ASCII check and Latin-1 decoder are the fast path for strings. */
+let nodeBuffer: NodeBufferModule | undefined;
+try {
+  nodeBuffer = (await import('node:' + 'buffer')) as unknown as NodeBufferModule;
+} catch {
+  nodeBuffer = undefined;
+}
+const NodeBuffer = nodeBuffer?.Buffer;
+const isAscii = nodeBuffer?.isAscii;
 
 function decodeLatin1(bytes: Uint8Array, ptr: number, len: number): string {
   if (NodeBuffer !== undefined) return NodeBuffer.from(bytes.buffer, bytes.byteOffset + ptr, len).toString('latin1');
@@ -267,6 +279,8 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
   let s: string;
   if (encoding === 'latin-1') {
     s = decodeLatin1(bytes, ptr, byteLength);
+  } else if (encoding === 'utf-8' && isAscii !== undefined && isAscii(bytes.subarray(ptr, ptr + byteLength))) {
+    s = decodeLatin1(bytes, ptr, byteLength); // ASCII: the same text, decoded faster
   } else {
     try {
       s = (encoding === 'utf-8' ? utf8Decoder : utf16Decoder).decode(bytes.subarray(ptr, ptr + byteLength));
@@ -612,6 +626,28 @@ export function liftFlatRecord(cx: LiftLowerContext, vi: ValueIter, fields: read
   return record;
 }
 
+const caseFlats = { i32: new WeakMap<readonly CaseType[], readonly CoreValType[]>(), i64: new WeakMap<readonly CaseType[], readonly CoreValType[]>() };
+/** `flatten_variant(cases)`, cached per cases array. */
+function flattenCases(cases: readonly CaseType[], pt: PtrType): readonly CoreValType[] {
+  let f = caseFlats[pt].get(cases);
+  if (f === undefined) {
+    f = flattenType({ kind: 'variant', cases }, pt);
+    caseFlats[pt].set(cases, f);
+  }
+  return f;
+}
+
+const flatsOfTypes = { i32: new WeakMap<readonly ValType[], number>(), i64: new WeakMap<readonly ValType[], number>() };
+/** `len(flatten_types(ts))`, cached per types array. */
+export function flatCount(ts: readonly ValType[], pt: PtrType): number {
+  let n = flatsOfTypes[pt].get(ts);
+  if (n === undefined) {
+    n = flattenTypes(ts, pt).length;
+    flatsOfTypes[pt].set(ts, n);
+  }
+  return n;
+}
+
 /** definitions.py `wrap_i64_to_i32`. */
 export function wrapI64ToI32(i: bigint): number {
   return Number(BigInt.asUintN(32, i));
@@ -624,8 +660,7 @@ export function wrapI64ToI32(i: bigint): number {
  * Returns `[case_index, payload]`.
  */
 export function liftFlatVariant(cx: LiftLowerContext, vi: ValueIter, cases: readonly CaseType[]): [number, unknown] {
-  const d = { kind: 'variant', cases } as const;
-  const flatTypes = flattenType(d, cx.ptrType());
+  const flatTypes = flattenCases(cases, cx.ptrType());
   let k = 1; // flat_types.pop(0) == 'i32', the discriminant
   const caseIndex = vi.next('i32') as number;
   if (caseIndex >= cases.length) {
@@ -674,8 +709,7 @@ export function tupleOf(ts: readonly ValType[]): ValType {
  */
 export function liftFlatValues(cx: LiftLowerContext, maxFlat: number, vi: ValueIter, ts: readonly ValType[]): unknown[] {
   const pt = cx.ptrType();
-  const flatTypes = flattenTypes(ts, pt);
-  if (flatTypes.length > maxFlat) {
+  if (flatCount(ts, pt) > maxFlat) {
     const ptr = nextPtr(cx, vi);
     const tupleType = tupleOf(ts);
     checkRange(cx, ptr, alignment(tupleType, pt), elemSize(tupleType, pt), 'spilled values');

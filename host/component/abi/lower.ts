@@ -21,11 +21,10 @@ import {
   elemSize,
   elemSizeFlags,
   flattenType,
-  flattenTypes,
   maxCaseAlignment,
 } from './layout.js';
 import { LITTLE_ENDIAN, describe, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
-import { CANONICAL_FLOAT32_NAN, CANONICAL_FLOAT64_NAN, checkRange, mapEntryType, tupleOf, utf16Tag, type FlatValue, type ValueIter } from './lift.js';
+import { CANONICAL_FLOAT32_NAN, CANONICAL_FLOAT64_NAN, checkRange, flatCount, mapEntryType, tupleOf, utf16Tag, type FlatValue, type ValueIter } from './lift.js';
 
 const scratch = new ArrayBuffer(8);
 const scratchF32 = new Float32Array(scratch);
@@ -675,7 +674,10 @@ export function matchCase(v: unknown, t: ValType): [number, unknown] {
         t.cases.map((c) => c.label),
         'variant',
       );
-      if (t.cases[i]!.t !== undefined && !('val' in (v as object))) fail('missing-payload', `case '${t.cases[i]!.label}' needs a val`);
+      const pt = t.cases[i]!.t;
+      if (pt !== undefined && val === undefined && !(pt.kind === 'option' && maybeNull(pt))) {
+        fail('missing-payload', `case '${t.cases[i]!.label}' needs a val`);
+      }
       return [i, val];
     }
     default:
@@ -954,8 +956,7 @@ export function lowerFlatValues(
   if (vs.length !== ts.length) throw new LowerError('wrong-length', `${ts.length} values expected, ${vs.length} given`);
   const segment = (i: number): string => (names?.[i] !== undefined ? `param '${names[i]}'` : `value ${i}`);
   const pt = cx.ptrType();
-  const flatTypes = flattenTypes(ts, pt);
-  if (flatTypes.length > maxFlat) {
+  if (flatCount(ts, pt) > maxFlat) {
     const tupleType = tupleOf(ts);
     let ptr: number;
     let flatVals: FlatValue[];
