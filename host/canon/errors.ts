@@ -61,6 +61,14 @@ export const TRAP_RULES = {
   'invalid-string': 'a string must be valid in its encoding (UTF-8, UTF-16 without unpaired surrogates, or Latin-1)',
   'string-too-long': 'a string is at most 2^28-1 bytes (MAX_STRING_BYTE_LENGTH)',
   'list-too-long': 'a list is at most 2^28-1 bytes (MAX_LIST_BYTE_LENGTH)',
+  // components: resources, calls between components, linking
+  'resource-type-mismatch': 'a resource handle must be of the resource type the built-in or function type names',
+  'resource-lent': 'an owned resource handle that is lent to a call (num_lends > 0) cannot be dropped or transferred',
+  'resource-not-owned': 'only an owned resource handle can be transferred as own<T>',
+  'borrows-outstanding': 'a task must drop every borrowed handle it was lent before it returns (num_borrows == 0)',
+  'may-not-leave': 'an instance may not call out while it is lowering or lifting values for the host (may_leave is false)',
+  'unsupported-canon': 'this canonical definition is not supported by the embedded host yet',
+  'host-value': 'a host function must return a value of its declared result type',
 } as const;
 
 export type TrapCode = keyof typeof TRAP_RULES;
