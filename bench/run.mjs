@@ -300,6 +300,51 @@ async function steadyState() {
   };
 }
 
+// ---------------------------------------------------------------- canonical ABI lifting
+
+/**
+ * Lifting a 1 MiB `list<u8>` and a 1 MiB (ASCII, utf8) `string` out of a
+ * wasm memory with the canonical ABI (host/component/abi), against a plain
+ * JS copy of the same bytes (`Uint8Array.prototype.slice`), interleaved in
+ * each sample. Figures are microseconds per lift.
+ */
+async function abiLift() {
+  const { LiftLowerContext, CoreValueIter, liftFlat } = await import('../dist/host/component/abi/index.js');
+  const N = 1 << 20;
+  const PTR = 4096;
+  const memory = new WebAssembly.Memory({ initial: 17 });
+  const bytes = new Uint8Array(memory.buffer);
+  for (let i = 0; i < N; i++) bytes[PTR + i] = 0x20 + (i % 95);
+  const cx = new LiftLowerContext({ memory });
+  const listT = { kind: 'list', t: { kind: 'u8' } };
+  const stringT = { kind: 'string' };
+  const reps = FULL ? 40 : 15;
+  const samples = FULL ? 15 : 7;
+  let sink = 0;
+  const ops = {
+    copy: () => bytes.slice(PTR, PTR + N).length,
+    list: () => liftFlat(cx, new CoreValueIter([PTR, N]), listT).length,
+    string: () => liftFlat(cx, new CoreValueIter([PTR, N]), stringT).length,
+  };
+  for (const f of Object.values(ops)) for (let i = 0; i < 10; i++) sink += f();
+  const us = { copy: [], list: [], string: [] };
+  for (let s = 0; s < samples; s++) {
+    for (const [k, f] of Object.entries(ops)) {
+      gc();
+      const t0 = performance.now();
+      for (let i = 0; i < reps; i++) sink += f();
+      us[k].push(((performance.now() - t0) * 1000) / reps);
+    }
+  }
+  if (sink !== (10 + reps * samples) * 3 * N) throw new Error('abi lift bench: wrong lengths');
+  const copy = stats(us.copy);
+  const ratio = (xs) => {
+    const r = xs.map((x, i) => x / us.copy[i]);
+    return stats(r);
+  };
+  return { copy, list: stats(us.list), string: stats(us.string), listRatio: ratio(us.list), stringRatio: ratio(us.string) };
+}
+
 // ---------------------------------------------------------------- jco
 
 async function jco() {
@@ -338,6 +383,20 @@ async function jco() {
   };
 }
 
+/** Decoding and validating build/composed-v2.wasm with the component loader (host/component). */
+async function componentDecode() {
+  const { loadComponentBinary } = await import('../dist/host/component/validate.js');
+  const bytes = new Uint8Array(readFileSync(join(root, 'build/composed-v2.wasm')));
+  for (let i = 0; i < 10; i++) loadComponentBinary(bytes);
+  const xs = [];
+  for (let i = 0; i < (FULL ? 50 : 20); i++) {
+    const t = performance.now();
+    loadComponentBinary(bytes);
+    xs.push(performance.now() - t);
+  }
+  return stats(xs);
+}
+
 // ---------------------------------------------------------------- run
 
 /** Ratio of medians of two figures of this run; its spread pairs the extremes of both. */
@@ -374,7 +433,10 @@ const sc = await scale();
 log('5/6 1,000,000 wakes…');
 const ss = await steadyState();
 log('6/6 release size…');
+log('+ canonical ABI lifting of 1 MiB vs a JS copy…');
+const lift = await abiLift();
 const releaseBytes = statSync(join(root, 'build/release.wasm')).size;
+const decode = await componentDecode();
 
 put('calls_per_s', calls);
 if (j.reason) {
@@ -402,6 +464,11 @@ put('host_bytes_per_task', fixed(sc.mem.hostPerTask));
 put('heap_growth_bytes', ss.guestGrowth);
 put('guest_wasm_bytes', fixed(releaseBytes));
 put('stream_mb_per_s_jco_job', streams.jcoJob);
+put('abi_copy_1mib_us', lift.copy);
+put('abi_lift_list_u8_1mib_us', lift.list);
+put('abi_lift_string_1mib_us', lift.string);
+put('abi_lift_list_u8_ratio', lift.listRatio);
+put('abi_lift_string_ratio', lift.stringRatio);
 
 extra.stream_g2g_mb_per_s = streams.g2g.median;
 spread.stream_g2g_mb_per_s = streams.g2g;
@@ -424,6 +491,8 @@ extra.guest_memory_growth_bytes = ss.guestMemoryGrowth;
 extra.host_heap_growth_bytes = ss.hostGrowthTotal;
 spread.host_heap_growth_bytes_per_round = ss.hostGrowthPerRound;
 extra.wakes_per_round = P.wakes;
+extra.component_decode_ms = decode.median;
+spread.component_decode_ms = decode;
 
 const TARGETS = {
   calls_per_s: ['>=', 250_000],
@@ -434,6 +503,8 @@ const TARGETS = {
   host_bytes_per_task: ['<=', 1024],
   heap_growth_bytes: ['<=', 0],
   guest_wasm_bytes: ['<=', 12 * 1024],
+  abi_lift_list_u8_ratio: ['<=', 2],
+  abi_lift_string_ratio: ['<=', 2],
 };
 const targets = {};
 for (const [k, [op, v]] of Object.entries(TARGETS)) {
@@ -487,6 +558,12 @@ if (JSON_OUT) {
     row('  host retained heap growth', 'host_heap_growth_bytes', 'B'),
     row('  time per wake', 'wake_ns', 'ns'),
     row('release guest wasm', 'guest_wasm_bytes', 'B'),
+    row('JS copy of 1 MiB (Uint8Array slice)', 'abi_copy_1mib_us', 'us'),
+    row('canonical ABI lift, list<u8> of 1 MiB', 'abi_lift_list_u8_1mib_us', 'us'),
+    row('  ratio lift / copy', 'abi_lift_list_u8_ratio', 'x'),
+    row('canonical ABI lift, utf8 string of 1 MiB', 'abi_lift_string_1mib_us', 'us'),
+    row('  ratio lift / copy', 'abi_lift_string_ratio', 'x'),
+    row('decode + validate composed-v2.wasm', 'component_decode_ms', 'ms'),
   ];
   const { renderTable } = await import('./table.mjs');
   console.log(renderTable(['figure', 'median', 'spread (min … max)', 'target', 'note'], rows));

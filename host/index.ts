@@ -22,3 +22,9 @@ export { runGuestScenario, type ScenarioRun, type Outcome, type GuestScenario } 
 export { guestScenarios } from './scenarios/index.js';
 export { runMatrix, runCell, pairings, expectedOutcome, type Cell, type Pairing } from './matrix/run.js';
 export { matrixScenarios, type MatrixScenario, type ScenarioContext } from './matrix/scenarios.js';
+export * as cabi from './component/abi/index.js';
+// The component loader (in progress): decoder, types and validation.
+export { decodeComponent, sniffPreamble } from './component/binary/decode.js';
+export { ComponentError, type ComponentRule } from './component/binary/reader.js';
+export type { Component as DecodedComponent, Definition as ComponentDefinition, Sort as ComponentSort } from './component/binary/ast.js';
+export { validateComponent, loadComponentBinary, subtypeError, type ValidatedComponent } from './component/validate.js';

@@ -55,6 +55,20 @@ export const TRAP_RULES = {
   'wasm-trap': 'the guest executed a WebAssembly trap',
   'host-error': 'a host function called by the guest threw',
   'instance-poisoned': 'an instance that trapped may not be entered again',
+  // canonical ABI values (lifting guest data)
+  'invalid-discriminant': 'a variant, enum, option or result discriminant must name one of its cases',
+  'invalid-char': 'a char must be a Unicode scalar value (below 0x110000 and not a surrogate)',
+  'invalid-string': 'a string must be valid in its encoding (UTF-8, UTF-16 without unpaired surrogates, or Latin-1)',
+  'string-too-long': 'a string is at most 2^28-1 bytes (MAX_STRING_BYTE_LENGTH)',
+  'list-too-long': 'a list is at most 2^28-1 bytes (MAX_LIST_BYTE_LENGTH)',
+  // components: resources, calls between components, linking
+  'resource-type-mismatch': 'a resource handle must be of the resource type the built-in or function type names',
+  'resource-lent': 'an owned resource handle that is lent to a call (num_lends > 0) cannot be dropped or transferred',
+  'resource-not-owned': 'only an owned resource handle can be transferred as own<T>',
+  'borrows-outstanding': 'a task must drop every borrowed handle it was lent before it returns (num_borrows == 0)',
+  'may-not-leave': 'an instance may not call out while it is lowering or lifting values for the host (may_leave is false)',
+  'unsupported-canon': 'this canonical definition is not supported by the embedded host yet',
+  'host-value': 'a host function must return a value of its declared result type',
 } as const;
 
 export type TrapCode = keyof typeof TRAP_RULES;

@@ -11,6 +11,7 @@ import { Task, type FlatValue, type LiftKind } from './task.js';
 import { Table } from './table.js';
 import type { Waitable } from './waitable.js';
 import type { WaitableSet } from './waitable-set.js';
+import type { ErrorContextHandle, ResourceHandle } from './resource.js';
 
 const NOOP_RESOLVE = (): void => {};
 
@@ -21,7 +22,7 @@ const NOOP_RESOLVE = (): void => {};
  * anything thrown into a Trap that poisons the instance.
  */
 export class ComponentInstance implements Enterable, CanonOwner {
-  readonly handles = new Table<Waitable | WaitableSet>();
+  readonly handles = new Table<Waitable | WaitableSet | ResourceHandle | ErrorContextHandle>();
   readonly canon: Builtins;
   readonly exports: WebAssembly.Exports;
   /** The core module, for an instance made from one; undefined for a component instance (see `Store.componentInstance`). */

@@ -71,6 +71,8 @@ export class Task {
   lifted: LiftedCore | undefined = undefined;
   /** The component-level result given to `task.return` (a component task), before `onResolve`. */
   values: unknown[] | undefined = undefined;
+  /** Spec `num_borrows`: borrow handles lent to this task and not yet dropped. */
+  numBorrows = 0;
   /** What a blocked task waits on, for deadlock messages. */
   blockedOn: string | undefined = undefined;
   readonly id: number;

@@ -16,6 +16,7 @@ import { renderTimeline, renderSequenceDiagram } from '../trace/diagram.js';
 import { runComponent } from './run-component.js';
 import { instanceName, loadWasm, parseArgs, runCoreModule, RunError, wasmKind } from './run.js';
 import { cellJson, formatMatrix, formatRun, formatSummaryTable, runJson } from './format.js';
+import { registerInspect } from './inspect.js';
 
 const program = new Command();
 program
@@ -128,6 +129,8 @@ program
     }
     process.exitCode = out.trap ? 1 : 0;
   });
+
+registerInspect(program);
 
 program.parseAsync().catch((e: unknown) => {
   const code = e instanceof RunError ? ` [${e.code}]` : '';

@@ -108,3 +108,63 @@ export const Prim = {
 } as const satisfies Record<PrimKind, PrimValType>;
 
 export const ErrorContext: ValType = { kind: 'error-context' };
+
+/**
+ * Extern types (definitions.py's `ExternType` subclasses), as the decoder's
+ * validation resolves them. `type` externs carry the type they name: a
+ * value type, a function/component/instance type, or a resource type (a fresh
+ * abstract one for a `(sub resource)` bound).
+ */
+export type ExternType =
+  | { readonly kind: 'core module'; readonly type: ModuleType }
+  | { readonly kind: 'func'; readonly type: FuncType }
+  | { readonly kind: 'value'; readonly type: ValType }
+  | { readonly kind: 'type'; readonly type: DefinedType }
+  | { readonly kind: 'component'; readonly type: ComponentType }
+  | { readonly kind: 'instance'; readonly type: InstanceType };
+
+/** `ExternDecl`: a named import or export. */
+export interface ExternDecl {
+  readonly name: string;
+  readonly t: ExternType;
+}
+
+/** `ComponentType`. */
+export interface ComponentType {
+  readonly kind: 'component';
+  readonly imports: readonly ExternDecl[];
+  readonly exports: readonly ExternDecl[];
+}
+
+/** `InstanceType`. */
+export interface InstanceType {
+  readonly kind: 'instance';
+  readonly exports: readonly ExternDecl[];
+}
+
+/** A core extern kind as WebAssembly reports it. */
+export type CoreExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
+
+/** `CoreImportDecl` / `CoreExportDecl`, with the core type when it is known. */
+export interface CoreImportDecl {
+  readonly module: string;
+  readonly field: string;
+  readonly kind: CoreExternKind;
+  readonly t?: CoreFuncType | undefined;
+}
+
+export interface CoreExportDecl {
+  readonly name: string;
+  readonly kind: CoreExternKind;
+  readonly t?: CoreFuncType | undefined;
+}
+
+/** `ModuleType`. */
+export interface ModuleType {
+  readonly kind: 'module';
+  readonly imports: readonly CoreImportDecl[];
+  readonly exports: readonly CoreExportDecl[];
+}
+
+/** Anything the type index space can hold. */
+export type DefinedType = ValType | FuncType | ComponentType | InstanceType | ResourceType;

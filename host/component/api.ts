@@ -1,0 +1,331 @@
+/**
+ * The typed JS API of the component host, in jco's conventions:
+ *
+ *     const c = loadComponent(bytes);
+ *     const inst = c.instantiate({ 'local:demo/host': { greet: async (name) => `hi ${name}` } });
+ *     await inst.exports['local:demo/api'].echo('hi');
+ *
+ * Names: kebab-case becomes camelCase (`get-stderr` is `getStderr`); an
+ * interface export is an object under its full name (`local:demo/api`, also
+ * `local:demo/api@0.1.0` as given) and, when unambiguous, under its camelCased
+ * last segment (`api`). Values are the canonical ABI module's JS values
+ * (docs/component-api.md has the table); a `result` return value returns its
+ * `ok` payload or throws `ComponentResultError` with the `err` payload.
+ * Host imports may be plain functions or return Promises: an async import
+ * stays a pending subtask until its Promise settles, and the store keeps
+ * running other tasks meanwhile.
+ */
+import { Store } from '../canon/store.js';
+import { Trap } from '../canon/errors.js';
+import { LiftLowerContext } from './abi/context.js';
+import { toLowerCamelCase } from './abi/js.js';
+import { MAX_FLAT_PARAMS } from './abi/layout.js';
+import { lowerFlatValues } from './abi/lower.js';
+import { contains } from './abi/layout.js';
+import { loadComponentBinary, type ValidatedComponent } from './validate.js';
+import type { ExternType, FuncType, InstanceType, ValType } from './types.js';
+import { HostFunc, LiftedFunc, paramTypes, type ComponentFunc } from './runtime/func.js';
+import { HostReps } from './runtime/handles.js';
+import { ComponentLinkError, InstanceValue, instantiateComponent, type Item } from './runtime/instantiate.js';
+
+/** Host imports: by import name (versions may be left out), then by function name (kebab or camel case). */
+export type ComponentImports = Record<string, unknown>;
+
+/** A resizable ArrayBuffer (ES2024; Node 20 has it). */
+interface ResizableArrayBuffer extends ArrayBuffer {
+  resize(n: number): void;
+}
+
+/** A call's `result<_, E>` came back as `err`: `payload` is E's value (jco's `ComponentError`). */
+export class ComponentResultError extends Error {
+  constructor(readonly payload: unknown) {
+    super(`the call returned err: ${describe(payload)}`);
+    this.name = 'ComponentResultError';
+  }
+}
+
+/** A host-side misuse of the API (wrong arity, a value of the wrong type), named by the rule broken. */
+export class ComponentCallError extends TypeError {
+  constructor(
+    readonly rule: 'arity' | 'bad-value' | 'not-a-function',
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`[${rule}] ${detail}`, options);
+    this.name = 'ComponentCallError';
+  }
+}
+
+function describe(v: unknown): string {
+  try {
+    return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+export interface InstantiateOptions {
+  /** The store to instantiate into (default: a new one). Instances of one store can call each other. */
+  readonly store?: Store;
+  /** Names the root component instance in traps and traces (default `root`). */
+  readonly name?: string;
+}
+
+/** A decoded, validated component, ready to instantiate any number of times. */
+export class LoadedComponent {
+  constructor(readonly validated: ValidatedComponent) {}
+
+  get imports(): readonly { name: string; t: ExternType }[] {
+    return this.validated.imports;
+  }
+
+  get exports(): readonly { name: string; t: ExternType }[] {
+    return this.validated.exports;
+  }
+
+  /** Instantiates the component with host imports (synchronous; see also `instantiateAsync`). */
+  instantiate(imports: ComponentImports = {}, opts: InstantiateOptions = {}): ComponentInstanceApi {
+    const store = opts.store ?? new Store();
+    const hostReps = hostRepsOf(store);
+    const args = new Map<string, Item>();
+    for (const d of this.validated.imports) args.set(d.name, hostItem(store, d.name, d.t, lookupImport(imports, d.name), d.name));
+    const root = instantiateComponent({ store, hostReps }, this.validated, args, undefined, opts.name ?? 'root');
+    return new ComponentInstanceApi(store, root);
+  }
+
+  /** `instantiate`, as a Promise (jco's `instantiate` is async). */
+  async instantiateAsync(imports: ComponentImports = {}, opts: InstantiateOptions = {}): Promise<ComponentInstanceApi> {
+    return this.instantiate(imports, opts);
+  }
+}
+
+const repsByStore = new WeakMap<Store, HostReps>();
+function hostRepsOf(store: Store): HostReps {
+  let r = repsByStore.get(store);
+  if (r === undefined) repsByStore.set(store, (r = new HostReps()));
+  return r;
+}
+
+/** Decodes and validates a component binary (throws `ComponentError` naming the rule and offset). */
+export function loadComponent(bytes: Uint8Array | ArrayBuffer): LoadedComponent {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  return new LoadedComponent(loadComponentBinary(u8));
+}
+
+/** An instantiated component: its exports as JS functions and objects. */
+export class ComponentInstanceApi {
+  readonly exports: Record<string, unknown>;
+  constructor(
+    readonly store: Store,
+    readonly root: InstanceValue,
+  ) {
+    this.exports = exportObject(store, root, '');
+  }
+
+  /** The component function behind export `path` (`name`, or `interface#name`), for tools. */
+  func(path: string): ComponentFunc | undefined {
+    const [a, b] = path.includes('#') ? path.split('#') : [path, undefined];
+    const item = this.root.exports.get(a!);
+    if (b === undefined) return item?.sort === 'func' ? (item.value as ComponentFunc) : undefined;
+    if (item?.sort !== 'instance') return undefined;
+    const f = (item.value as InstanceValue).exports.get(b);
+    return f?.sort === 'func' ? (f.value as ComponentFunc) : undefined;
+  }
+}
+
+/** The JS object for an instance's exports (funcs and nested instances). */
+function exportObject(store: Store, inst: InstanceValue, prefix: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const short = new Map<string, number>();
+  for (const [name, item] of inst.exports) {
+    let v: unknown;
+    if (item.sort === 'func') v = jsFunction(store, item.value as ComponentFunc, prefix + name);
+    else if (item.sort === 'instance') v = exportObject(store, item.value as InstanceValue, `${prefix}${name}#`);
+    else continue;
+    out[name] = v;
+    const camel = toLowerCamelCase(shortName(name));
+    if (camel !== name) short.set(camel, (short.get(camel) ?? 0) + 1);
+    if (short.get(camel) === 1 && !(camel in out)) out[camel] = v;
+  }
+  return out;
+}
+
+/** `ns:pkg/iface@1.0.0` -> `iface`; a plain name stays. */
+function shortName(name: string): string {
+  const slash = name.lastIndexOf('/');
+  const base = slash < 0 ? name : name.slice(slash + 1);
+  const at = base.indexOf('@');
+  return at < 0 ? base : base.slice(0, at);
+}
+
+/** Whether lowering values of `t` may touch the handle table (no dry run then). */
+const hasHandles = (t: ValType): boolean =>
+  contains(t, (u) => u.kind === 'own' || u.kind === 'borrow' || u.kind === 'stream' || u.kind === 'future' || u.kind === 'error-context');
+
+/**
+ * Checks JS arguments by lowering them into a scratch memory (nothing of the
+ * guest runs): a bad value is a `ComponentCallError` naming the parameter
+ * path, and the instance is untouched.
+ */
+function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
+  if (args.length !== ft.params.length) {
+    throw new ComponentCallError('arity', `${name} takes ${ft.params.length} argument(s) (${ft.params.map(([n]) => n).join(', ')}), ${args.length} given`);
+  }
+  const ts = paramTypes(ft);
+  if (ts.some(hasHandles)) return;
+  const buf = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ResizableArrayBuffer)(1 << 16, { maxByteLength: 1 << 30 });
+  let top = 8;
+  const scratch = new LiftLowerContext({
+    memory: new Uint8Array(buf),
+    realloc: (_old, _oldLen, align, len) => {
+      top = Math.ceil(top / align) * align;
+      const p = top;
+      top += len;
+      if (top > buf.byteLength) buf.resize(Math.min(1 << 30, Math.max(top, buf.byteLength * 2)));
+      return p;
+    },
+  });
+  try {
+    lowerFlatValues(scratch, MAX_FLAT_PARAMS, args, ts, undefined, ft.params.map(([n]) => n));
+  } catch (e) {
+    if (e instanceof Trap) throw e;
+    throw new ComponentCallError('bad-value', `${name}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** A component function as an async JS function. */
+function jsFunction(store: Store, f: ComponentFunc, name: string): (...args: unknown[]) => Promise<unknown> {
+  const ft = f.ft;
+  const isResult = ft.result?.kind === 'result';
+  const fn = async (...args: unknown[]): Promise<unknown> => {
+    checkArgs(ft, args, name);
+    let values: unknown[];
+    if (f instanceof LiftedFunc) {
+      let result: unknown[] | undefined;
+      const task = f.prepare(() => args, (r) => (result = r));
+      const flat = await store.runTopLevel(task, []);
+      values = (task.values ?? result ?? (flat as unknown[])) as unknown[];
+    } else {
+      values = await new Promise<unknown[]>((resolve, reject) => {
+        try {
+          f.call(() => args, (r) => (r === undefined ? reject(new Trap('task-cancel-not-delivered', { detail: `${name} was cancelled` })) : resolve(r)), undefined);
+          store.drive();
+        } catch (e) {
+          reject(e);
+        }
+      });
+    }
+    if (ft.result === undefined) return undefined;
+    const v = values[0];
+    if (isResult) {
+      const r = v as { tag: 'ok' | 'err'; val?: unknown };
+      if (r.tag === 'err') throw new ComponentResultError(r.val);
+      return r.val;
+    }
+    return v;
+  };
+  Object.defineProperty(fn, 'name', { value: toLowerCamelCase(name.slice(name.lastIndexOf('#') + 1)) });
+  return fn;
+}
+
+/** The host's value for import `name`: exact, then without the `@version`, then camelCased. */
+function lookupImport(imports: ComponentImports, name: string): unknown {
+  if (name in imports) return imports[name];
+  const at = name.indexOf('@');
+  if (at >= 0 && name.slice(0, at) in imports) return imports[name.slice(0, at)];
+  const camel = toLowerCamelCase(name);
+  return imports[camel];
+}
+
+/** A host import as a runtime item of its declared extern type. */
+function hostItem(store: Store, name: string, t: ExternType, js: unknown, path: string): Item {
+  if (js === undefined && t.kind !== 'type') {
+    throw new ComponentLinkError('missing-import', path, `import "${name}" (${t.kind}) is not given`);
+  }
+  switch (t.kind) {
+    case 'func':
+      return { sort: 'func', value: hostFunc(store, t.type, js, path) };
+    case 'instance':
+      return { sort: 'instance', value: hostInstance(store, t.type, js, path) };
+    case 'type':
+      return { sort: 'type', value: t.type };
+    default:
+      throw new ComponentLinkError('unsupported', path, `importing a ${t.kind} from the host is not supported`);
+  }
+}
+
+function hostInstance(store: Store, t: InstanceType, js: unknown, path: string): InstanceValue {
+  const obj = (typeof js === 'object' || typeof js === 'function') && js !== null ? (js as Record<string, unknown>) : undefined;
+  const m = new Map<string, Item>();
+  for (const d of t.exports) {
+    const p = `${path}#${d.name}`;
+    if (d.t.kind === 'func') {
+      m.set(d.name, { sort: 'func', value: hostFunc(store, d.t.type, member(obj, d.name), p) });
+    } else if (d.t.kind === 'type') {
+      m.set(d.name, { sort: 'type', value: d.t.type });
+    } else if (d.t.kind === 'instance') {
+      m.set(d.name, { sort: 'instance', value: hostInstance(store, d.t.type, member(obj, d.name), p) });
+    } else {
+      throw new ComponentLinkError('unsupported', p, `a host instance cannot export a ${d.t.kind}`);
+    }
+  }
+  return new InstanceValue(m, undefined);
+}
+
+/**
+ * The host's function for export `name` of an instance, in jco's naming:
+ * `get-stderr` -> `getStderr`; `[method]output-stream.write` -> a method call
+ * `write` on the first argument; `[static]r.f` -> `R.f`; `[constructor]r` -> `new R(...)`.
+ */
+function member(obj: Record<string, unknown> | undefined, name: string): unknown {
+  if (obj === undefined) return undefined;
+  if (name in obj) return obj[name];
+  const m = /^\[(method|static|constructor)\]([^.]+)(?:\.(.+))?$/.exec(name);
+  if (m === null) return obj[toLowerCamelCase(name)];
+  const cls = obj[upperCamel(m[2]!)] as Record<string, unknown> | undefined;
+  switch (m[1]) {
+    case 'method': {
+      const method = toLowerCamelCase(m[3]!);
+      return (self: Record<string, unknown>, ...rest: unknown[]) => {
+        const f = self?.[method];
+        if (typeof f !== 'function') throw new ComponentCallError('not-a-function', `the ${m[2]} object has no method ${method}`);
+        return (f as (...a: unknown[]) => unknown).apply(self, rest);
+      };
+    }
+    case 'static':
+      return cls === undefined ? undefined : (cls[toLowerCamelCase(m[3]!)] as ((...a: unknown[]) => unknown) | undefined)?.bind(cls);
+    case 'constructor':
+      return cls === undefined ? undefined : (...a: unknown[]) => new (cls as unknown as new (...a: unknown[]) => unknown)(...a);
+  }
+  return undefined;
+}
+
+function upperCamel(s: string): string {
+  const c = toLowerCamelCase(s);
+  return c.charAt(0).toUpperCase() + c.slice(1);
+}
+
+function hostFunc(store: Store, ft: FuncType, js: unknown, path: string): HostFunc {
+  const isResult = ft.result?.kind === 'result';
+  const hasResult = ft.result !== undefined;
+  if (typeof js !== 'function') {
+    throw new ComponentLinkError('missing-import', path, `the host gave no function for import ${path}`);
+  }
+  const f = js as (...a: unknown[]) => unknown;
+  const wrap = (v: unknown): unknown[] => (hasResult ? [isResult ? { tag: 'ok', val: v } : v] : []);
+  const wrapErr = (e: unknown): unknown[] => {
+    if (isResult && e instanceof ComponentResultError) return [{ tag: 'err', val: e.payload }];
+    if (isResult && typeof e === 'object' && e !== null && 'payload' in e) return [{ tag: 'err', val: (e as { payload: unknown }).payload }];
+    throw e;
+  };
+  return new HostFunc(ft, path, store, (args) => {
+    let r: unknown;
+    try {
+      r = f(...args);
+    } catch (e) {
+      return wrapErr(e);
+    }
+    if (r instanceof Promise) return r.then(wrap, wrapErr);
+    return wrap(r);
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * The canonical built-ins of a component (`canon task.return`,
+ * `canon waitable-set.wait`, `canon stream.read`, `canon resource.drop`, ...)
+ * as core functions of one component instance, with the options and types
+ * their definitions name. The async built-ins are host/canon's `Builtins`,
+ * bound to the definition's `memory` option; resources, error contexts and
+ * `task.return` (which lifts its values by type) are here.
+ */
+import { Trap, trapIf, type TrapSite } from '../../canon/errors.js';
+import { ErrorContextHandle, ResourceHandle } from '../../canon/resource.js';
+import type { FlatValue } from '../../canon/task.js';
+import { MAX_FLAT_PARAMS } from '../abi/layout.js';
+import { CoreValueIter, liftFlatValues, loadStringFromRange } from '../abi/lift.js';
+import { LiftLowerContext } from '../abi/context.js';
+import { storeString } from '../abi/lower.js';
+import type { Canon } from '../binary/ast.js';
+import { typeEq } from '../validate.js';
+import type { ResourceType, ValType } from '../types.js';
+import { elemTypeOf, type RuntimeInstance } from './handles.js';
+import { taskFuncType, type CanonOptions } from './func.js';
+
+type CoreFn = (...a: never[]) => unknown;
+const u = (x: unknown): number => (typeof x === 'number' ? x >>> 0 : Number(x) >>> 0);
+
+/** What a built-in's definition refers to, resolved by the instantiation. */
+export interface CanonEnv {
+  readonly rt: RuntimeInstance;
+  /** The type at a type index (a stream/future type, a resource type). */
+  type(idx: number): unknown;
+  /** A value type reference of the definition, resolved. */
+  valType(ref: NonNullable<Extract<Canon, { kind: 'task.return' }>['result']>): ValType;
+  /** The options of the definition, resolved. */
+  options(opts: Extract<Canon, { kind: 'task.return' }>['opts']): CanonOptions;
+  /** A core memory by index. */
+  memory(idx: number): WebAssembly.Memory;
+  /** Calls a resource destructor (`canon resource.drop` of an owned handle whose type has one). */
+  destroy(rt: ResourceType, rep: number): void;
+}
+
+function asStreamOrFuture(env: CanonEnv, idx: number, kind: 'stream' | 'future', builtin: string): ValType | undefined {
+  const t = env.type(idx) as ValType;
+  if (t?.kind !== kind) throw new Trap('type-mismatch', { instance: env.rt.name, builtin, detail: `type ${idx} is not a ${kind} type` });
+  return t.t;
+}
+
+/** The core function for a built-in definition (everything but `lift` and `lower`). */
+export function builtinFunc(env: CanonEnv, c: Exclude<Canon, { kind: 'lift' | 'lower' }>): CoreFn {
+  const rt = env.rt;
+  const inst = rt.canon;
+  const b = inst.canon;
+  const guard = (f: CoreFn, builtin: string): CoreFn => guardPoisoned(rt, f, builtin);
+  switch (c.kind) {
+    case 'waitable-set.new': return guard(() => b.waitableSetNew(), c.kind);
+    case 'waitable-set.drop': return guard((si: number) => b.waitableSetDrop(u(si)), c.kind);
+    case 'waitable.join': return guard((w: number, si: number) => b.waitableJoin(u(w), u(si)), c.kind);
+    case 'waitable-set.wait': {
+      const m = inst.builtinsFor(env.memory(c.memory));
+      return guard((si: number, p: number) => m.waitableSetWait(u(si), u(p), c.cancellable), c.kind);
+    }
+    case 'waitable-set.poll': {
+      const m = inst.builtinsFor(env.memory(c.memory));
+      return guard((si: number, p: number) => m.waitableSetPoll(u(si), u(p), c.cancellable), c.kind);
+    }
+    case 'context.get': return guard(() => b.contextGet(c.i), c.kind);
+    case 'context.set': return guard((v: number) => b.contextSet(c.i, u(v)), c.kind);
+    case 'thread.yield': return guard(() => b.threadYield(c.cancellable), c.kind);
+    case 'backpressure.inc': return guard(() => b.backpressureInc(), c.kind);
+    case 'backpressure.dec': return guard(() => b.backpressureDec(), c.kind);
+    case 'subtask.drop': return guard((h: number) => b.subtaskDrop(u(h)), c.kind);
+    case 'subtask.cancel': return guard((h: number) => b.subtaskCancel(u(h), c.async_), c.kind);
+    case 'task.cancel': return guard(() => b.taskCancel(), c.kind);
+    case 'task.return': return guard(taskReturn(env, c), c.kind);
+    case 'stream.new': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'stream', c.kind));
+      return guard(() => b.streamNew(e), c.kind);
+    }
+    case 'future.new': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'future', c.kind));
+      return guard(() => b.futureNew(e), c.kind);
+    }
+    case 'stream.read':
+    case 'stream.write': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'stream', c.kind));
+      const o = env.options(c.opts);
+      const m = inst.builtinsFor(o.memory);
+      return c.kind === 'stream.read'
+        ? guard((h: number, p: number, n: number) => m.streamRead(e, u(h), u(p), u(n), o.async), c.kind)
+        : guard((h: number, p: number, n: number) => m.streamWrite(e, u(h), u(p), u(n), o.async), c.kind);
+    }
+    case 'future.read':
+    case 'future.write': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'future', c.kind));
+      const o = env.options(c.opts);
+      const m = inst.builtinsFor(o.memory);
+      return c.kind === 'future.read'
+        ? guard((h: number, p: number) => m.futureRead(e, u(h), u(p), o.async), c.kind)
+        : guard((h: number, p: number) => m.futureWrite(e, u(h), u(p), o.async), c.kind);
+    }
+    case 'stream.cancel-read': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'stream', c.kind));
+      return guard((h: number) => b.streamCancelRead(e, u(h), c.async_), c.kind);
+    }
+    case 'stream.cancel-write': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'stream', c.kind));
+      return guard((h: number) => b.streamCancelWrite(e, u(h), c.async_), c.kind);
+    }
+    case 'future.cancel-read': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'future', c.kind));
+      return guard((h: number) => b.futureCancelRead(e, u(h), c.async_), c.kind);
+    }
+    case 'future.cancel-write': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'future', c.kind));
+      return guard((h: number) => b.futureCancelWrite(e, u(h), c.async_), c.kind);
+    }
+    case 'stream.drop-readable': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'stream', c.kind));
+      return guard((h: number) => b.streamDropReadable(e, u(h)), c.kind);
+    }
+    case 'stream.drop-writable': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'stream', c.kind));
+      return guard((h: number) => b.streamDropWritable(e, u(h)), c.kind);
+    }
+    case 'future.drop-readable': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'future', c.kind));
+      return guard((h: number) => b.futureDropReadable(e, u(h)), c.kind);
+    }
+    case 'future.drop-writable': {
+      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'future', c.kind));
+      return guard((h: number) => b.futureDropWritable(e, u(h)), c.kind);
+    }
+    case 'resource.new': {
+      const t = env.type(c.type) as ResourceType;
+      return guard((rep: number) => {
+        rt.checkMayLeave('resource.new');
+        return inst.handles.add(new ResourceHandle(t, u(rep), true), site(rt, 'resource.new'));
+      }, c.kind);
+    }
+    case 'resource.rep': {
+      const t = env.type(c.type) as ResourceType;
+      return guard((i: number) => {
+        const s = site(rt, 'resource.rep', u(i));
+        const h = inst.handles.getAs(u(i), ResourceHandle, s);
+        trapIf(h.rt !== t, 'resource-type-mismatch', { ...s, detail: `handle ${u(i)} is a ${(h.rt as ResourceType).name}, resource.rep is for ${t.name}` });
+        return h.rep;
+      }, c.kind);
+    }
+    case 'resource.drop': {
+      const t = env.type(c.type) as ResourceType;
+      return guard((i: number) => {
+        rt.checkMayLeave('resource.drop');
+        const s = site(rt, 'resource.drop', u(i));
+        const h = inst.handles.getAs(u(i), ResourceHandle, s);
+        trapIf(h.rt !== t, 'resource-type-mismatch', { ...s, detail: `handle ${u(i)} is a ${(h.rt as ResourceType).name}, resource.drop is for ${t.name}` });
+        trapIf(h.numLends !== 0, 'resource-lent', s);
+        inst.handles.remove(u(i), s);
+        if (h.own) env.destroy(t, h.rep);
+        else if (h.borrowScope) h.borrowScope.numBorrows--;
+      }, c.kind);
+    }
+    case 'error-context.new': {
+      const o = env.options(c.opts);
+      return guard((ptr: number, units: number) => {
+        rt.checkMayLeave('error-context.new');
+        const cx = new LiftLowerContext({ stringEncoding: o.stringEncoding, memory: o.memory }, rt);
+        const lifted = loadStringFromRange(cx, u(ptr), u(units));
+        const msg = typeof lifted === 'string' ? lifted : lifted.s;
+        return inst.handles.add(new ErrorContextHandle(msg), site(rt, 'error-context.new'));
+      }, c.kind);
+    }
+    case 'error-context.debug-message': {
+      const o = env.options(c.opts);
+      return guard((i: number, ptr: number) => {
+        rt.checkMayLeave('error-context.debug-message');
+        const e = inst.handles.getAs(u(i), ErrorContextHandle, site(rt, 'error-context.debug-message', u(i)));
+        const cx = new LiftLowerContext({ stringEncoding: o.stringEncoding, memory: o.memory, realloc: o.realloc }, rt);
+        storeString(cx, e.debugMessage, u(ptr));
+      }, c.kind);
+    }
+    case 'error-context.drop':
+      return guard((i: number) => {
+        rt.checkMayLeave('error-context.drop');
+        const s = site(rt, 'error-context.drop', u(i));
+        inst.handles.getAs(u(i), ErrorContextHandle, s);
+        inst.handles.remove(u(i), s);
+      }, c.kind);
+    default:
+      throw new Trap('unsupported-canon', { instance: rt.name, builtin: c.kind, detail: `canon ${c.kind} (threads) is not supported by the embedded host` });
+  }
+}
+
+function site(rt: RuntimeInstance, builtin: string, handle?: number): TrapSite {
+  return { instance: rt.name, task: rt.canon.current?.name, builtin, handle };
+}
+
+/**
+ * `canon task.return (result T) opts`: lifts the values by type and resolves
+ * the current task; the task's function must have result type T.
+ */
+function taskReturn(env: CanonEnv, c: Extract<Canon, { kind: 'task.return' }>): CoreFn {
+  const rt = env.rt;
+  const inst = rt.canon;
+  const t = c.result === undefined ? undefined : env.valType(c.result);
+  const o = env.options(c.opts);
+  return (...flat: FlatValue[]) => {
+    const task = inst.current;
+    const s = site(rt, 'task.return');
+    if (task === undefined) throw new Trap('no-current-task', s);
+    const ft = taskFuncType(task);
+    trapIf(ft === undefined, 'task-return-mismatch', { ...s, detail: `task ${task.name} is not a component task` });
+    trapIf(!typeEq(ft!.result, t), 'task-return-mismatch', {
+      ...s,
+      detail: `task.return's result type does not match the result type of ${task.funcName}`,
+    });
+    trapIf(task.numBorrows > 0, 'borrows-outstanding', s);
+    const cx = new LiftLowerContext({ stringEncoding: o.stringEncoding, memory: o.memory }, rt);
+    const values = liftFlatValues(cx, MAX_FLAT_PARAMS, new CoreValueIter(flat), t === undefined ? [] : [t]);
+    const before = task.values;
+    task.values = values;
+    try {
+      inst.canon.taskReturn(flat);
+    } catch (e) {
+      task.values = before;
+      throw e;
+    }
+  };
+}
+
+/** A poisoned instance's code stops at its next built-in call. */
+function guardPoisoned(rt: RuntimeInstance, f: CoreFn, builtin: string): CoreFn {
+  const inst = rt.canon;
+  const g = f as (...a: unknown[]) => unknown;
+  return (...args: unknown[]) => {
+    if (inst.poisoned) throw inst.poisonedTrap({ builtin });
+    return g(...args);
+  };
+}

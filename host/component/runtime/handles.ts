@@ -1,0 +1,184 @@
+/**
+ * The instance side of lifting and lowering for one component instance: its
+ * `may_leave` flag and the handle-typed values (own/borrow resources, stream
+ * and future ends, error contexts) in its one handle table, as the spec's
+ * `lift_own`, `lower_own`, `lift_borrow`, `lower_borrow`, `lift_stream`,
+ * `lower_stream`, `lift_future`, `lower_future`, `lift_error_context` and
+ * `lower_error_context` do.
+ */
+import { sameElemType, type ElemType } from '../../canon/buffer.js';
+import { Trap, trapIf, type TrapSite } from '../../canon/errors.js';
+import { ReadableFutureEnd } from '../../canon/future.js';
+import type { ComponentInstance } from '../../canon/instance.js';
+import { ErrorContextHandle, ResourceHandle } from '../../canon/resource.js';
+import { ReadableStreamEnd } from '../../canon/stream.js';
+import { Subtask } from '../../canon/subtask.js';
+import type { Task } from '../../canon/task.js';
+import type { AbiInstance, HandleOps, LiftLowerContext } from '../abi/context.js';
+import { alignment, elemSize } from '../abi/layout.js';
+import type { ResourceType, ValType } from '../types.js';
+
+/** The element layout the canon host uses for `stream<T>`/`future<T>` (none: zero-sized). */
+export function elemTypeOf(t: ValType | undefined): ElemType {
+  if (t === undefined) return { size: 0, align: 1, numeric: true };
+  const numeric = ['bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64', 'char'].includes(t.kind);
+  return { size: elemSize(t), align: alignment(t), numeric };
+}
+
+/** A readable stream or future end carried as a lifted value (between components, or to the host). */
+export interface LiftedAsyncValue {
+  readonly kind: 'stream' | 'future';
+  readonly end: ReadableStreamEnd | ReadableFutureEnd;
+  readonly t: ValType | undefined;
+}
+
+/**
+ * A lent borrow's scope: a lifting context for a call out of this instance
+ * (spec `Subtask.add_lender`) records the own handles it lent, so they are
+ * released when the call resolves.
+ */
+export class Lenders {
+  readonly handles: ResourceHandle[] = [];
+  add(h: ResourceHandle): void {
+    h.numLends++;
+    this.handles.push(h);
+  }
+  /** Spec `Subtask.deliver_resolve`'s lender release. */
+  release(): void {
+    for (const h of this.handles) h.numLends--;
+    this.handles.length = 0;
+  }
+}
+
+/** The host's rep table for resources it defines: a JS object per rep. */
+export class HostReps {
+  private readonly objects: (object | undefined)[] = [undefined];
+  private readonly reps = new WeakMap<object, number>();
+  repOf(o: object): number {
+    let r = this.reps.get(o);
+    if (r === undefined) {
+      r = this.objects.length;
+      this.objects.push(o);
+      this.reps.set(o, r);
+    }
+    return r;
+  }
+}
+
+/** A component instance's `AbiInstance`: `may_leave` and its handle table. */
+export class RuntimeInstance implements AbiInstance, HandleOps {
+  mayLeave = true;
+  readonly handles: HandleOps = this;
+  /** Reps of host-defined resources (shared by the store's instances). */
+  constructor(
+    readonly canon: ComponentInstance,
+    readonly hostReps: HostReps,
+  ) {}
+
+  get name(): string {
+    return this.canon.name;
+  }
+
+  private site(builtin: string, handle?: number): TrapSite {
+    return { instance: this.canon.name, task: this.canon.current?.name, builtin, handle };
+  }
+
+  /** Spec `trap_if(not inst.may_leave)`. */
+  checkMayLeave(builtin: string): void {
+    if (!this.mayLeave) throw new Trap('may-not-leave', this.site(builtin));
+  }
+
+  // -------------------------------------------------------------- resources
+
+  /** Spec `lift_own`: the rep, or the host object of a host resource. */
+  liftOwn(rt: ResourceType, i: number): unknown {
+    const site = this.site('lift own', i);
+    const h = this.resource(rt, i, site);
+    trapIf(h.numLends !== 0, 'resource-lent', site);
+    trapIf(!h.own, 'resource-not-owned', site);
+    this.canon.handles.remove(i, site);
+    return h.object ?? h.rep;
+  }
+
+  /** Spec `lower_own`. */
+  lowerOwn(rt: ResourceType, v: unknown): number {
+    const [rep, object] = this.rep(rt, v);
+    return this.canon.handles.add(new ResourceHandle(rt, rep, true, undefined, object), this.site('lower own'));
+  }
+
+  /** Spec `lift_borrow`: records the lender on the call's scope. */
+  liftBorrow(rt: ResourceType, i: number, cx: LiftLowerContext): unknown {
+    const h = this.resource(rt, i, this.site('lift borrow', i));
+    if (cx.borrowScope instanceof Lenders) cx.borrowScope.add(h);
+    return h.object ?? h.rep;
+  }
+
+  /** Spec `lower_borrow`: a borrow of one's own resource is its rep. */
+  lowerBorrow(rt: ResourceType, v: unknown, cx: LiftLowerContext): number {
+    const [rep, object] = this.rep(rt, v);
+    if (rt.impl === this) return rep;
+    const scope = cx.borrowScope as Task | undefined;
+    const h = new ResourceHandle(rt, rep, false, scope, object);
+    if (scope) scope.numBorrows++;
+    return this.canon.handles.add(h, this.site('lower borrow'));
+  }
+
+  /** The resource handle at `i`, of type `rt`. */
+  private resource(rt: ResourceType, i: number, site: TrapSite): ResourceHandle {
+    const h = this.canon.handles.getAs(i, ResourceHandle, site);
+    trapIf(h.rt !== rt, 'resource-type-mismatch', { ...site, detail: `handle ${i} is a ${(h.rt as ResourceType).name}, expected a ${rt.name}` });
+    return h;
+  }
+
+  /** A resource value as (rep, host object): a JS object is a host resource, a number a rep. */
+  private rep(rt: ResourceType, v: unknown): [number, object | undefined] {
+    if (typeof v === 'object' && v !== null) return [this.hostReps.repOf(v), v];
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff) return [v, undefined];
+    throw new Trap('host-value', { instance: this.canon.name, detail: `a ${rt.name} handle needs a resource object or an i32 rep, got ${typeof v}` });
+  }
+
+  // ------------------------------------------------------- streams, futures
+
+  liftStream(t: ValType | undefined, i: number): unknown {
+    const end = this.canon.takeReadableStream(i, { builtin: 'lift stream' });
+    trapIf(!sameElemType(end.shared.elem, elemTypeOf(t)), 'type-mismatch', this.site('lift stream', i));
+    return { kind: 'stream', end, t } satisfies LiftedAsyncValue;
+  }
+
+  lowerStream(t: ValType | undefined, v: unknown): number {
+    const a = v as LiftedAsyncValue;
+    if (a?.kind !== 'stream' || !(a.end instanceof ReadableStreamEnd)) {
+      throw new Trap('host-value', { instance: this.canon.name, detail: 'a stream value must be the readable end of a stream' });
+    }
+    return this.canon.addReadableStream(new ReadableStreamEnd(a.end.shared));
+  }
+
+  liftFuture(t: ValType | undefined, i: number): unknown {
+    const end = this.canon.takeReadableFuture(i, { builtin: 'lift future' });
+    trapIf(!sameElemType(end.shared.elem, elemTypeOf(t)), 'type-mismatch', this.site('lift future', i));
+    return { kind: 'future', end, t } satisfies LiftedAsyncValue;
+  }
+
+  lowerFuture(t: ValType | undefined, v: unknown): number {
+    const a = v as LiftedAsyncValue;
+    if (a?.kind !== 'future' || !(a.end instanceof ReadableFutureEnd)) {
+      throw new Trap('host-value', { instance: this.canon.name, detail: 'a future value must be the readable end of a future' });
+    }
+    return this.canon.addReadableFuture(new ReadableFutureEnd(a.end.shared));
+  }
+
+  // ---------------------------------------------------------- error context
+
+  liftErrorContext(i: number): unknown {
+    return this.canon.handles.getAs(i, ErrorContextHandle, this.site('lift error-context', i));
+  }
+
+  lowerErrorContext(v: unknown): number {
+    if (!(v instanceof ErrorContextHandle)) {
+      throw new Trap('host-value', { instance: this.canon.name, detail: 'an error-context value must come from error-context.new' });
+    }
+    return this.canon.handles.add(v, this.site('lower error-context'));
+  }
+}
+
+export { Subtask };

@@ -1,0 +1,385 @@
+/**
+ * Instantiation of a validated component on the embedded host: walks the
+ * definitions in binary order, filling one runtime index space per sort
+ * (core modules, core instances, core funcs/memories/tables/globals, funcs,
+ * types, components, instances), exactly as the index spaces of the binary
+ * are built, and makes
+ * - core instances (`WebAssembly.Instance`) with their `with` arguments,
+ * - component instances (spec `ComponentInstance`: one handle table, tasks,
+ *   backpressure) for the root and for every nested `instantiate`,
+ * - component functions from `canon lift`, core functions from `canon lower`
+ *   and from every canonical built-in.
+ *
+ * Types are the validator's (`validate.ts`): resource types are identified
+ * per component definition rather than made fresh per instantiation (see
+ * docs/deviations.md).
+ */
+import { Trap } from '../../canon/errors.js';
+import type { Store } from '../../canon/store.js';
+import type { FlatValue } from '../../canon/task.js';
+import type { Realloc } from '../abi/context.js';
+import type { Canon, CanonOpts, Definition, Sort, ValTypeRef } from '../binary/ast.js';
+import { ComponentError } from '../binary/reader.js';
+import { Prim, type ExternType, type FuncType, type ResourceType, type ValType } from '../types.js';
+import type { ValidatedComponent } from '../validate.js';
+import { builtinFunc, type CanonEnv } from './canon.js';
+import { canonLower, LiftedFunc, type CanonOptions, type ComponentFunc } from './func.js';
+import { HostReps, RuntimeInstance } from './handles.js';
+
+/** An item of an instance's exports (or an instantiation argument). */
+export interface Item {
+  readonly sort: Sort;
+  readonly value: unknown;
+}
+
+/** A component instance's exports as a value of the `instance` sort. */
+export class InstanceValue {
+  readonly kind = 'instance';
+  constructor(
+    readonly exports: ReadonlyMap<string, Item>,
+    /** The component instance that made it (undefined for host-made instances). */
+    readonly runtime: RuntimeInstance | undefined,
+  ) {}
+}
+
+/** A component definition in the `component` index space, with the scope its outer aliases see. */
+interface ComponentValue {
+  readonly kind: 'component';
+  readonly v: ValidatedComponent;
+  readonly parent: Scope | undefined;
+}
+
+/** Raised when the instantiation cannot link: a missing import, a wrong sort, a core link error. */
+export class ComponentLinkError extends Error {
+  constructor(
+    readonly rule: 'missing-import' | 'wrong-sort' | 'core-link' | 'unsupported',
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`[${rule}] ${path}: ${detail}`);
+    this.name = 'ComponentLinkError';
+  }
+}
+
+const SORT_KEYS: readonly Sort[] = [
+  'core func', 'core table', 'core memory', 'core global', 'core tag', 'core type', 'core module', 'core instance',
+  'func', 'value', 'type', 'component', 'instance',
+];
+
+/** The runtime index spaces of one component instance. */
+class Scope {
+  readonly spaces = new Map<Sort, unknown[]>(SORT_KEYS.map((s) => [s, []]));
+  constructor(
+    readonly v: ValidatedComponent,
+    readonly parent: Scope | undefined,
+    readonly rt: RuntimeInstance,
+  ) {}
+
+  /** Static resource types (the validator's) bound to the runtime ones of this instantiation. */
+  private readonly bound = new Map<ResourceType, ResourceType>();
+  private readonly substituted = new Map<object, unknown>();
+
+  /** Records that the validator's resource `s` is `r` in this instance. */
+  bind(s: unknown, r: unknown): void {
+    if ((s as ResourceType)?.kind === 'resource' && (r as ResourceType)?.kind === 'resource' && s !== r) {
+      this.bound.set(s as ResourceType, r as ResourceType);
+    }
+  }
+
+  private resource(rt: ResourceType): ResourceType {
+    for (let sc: Scope | undefined = this; sc !== undefined; sc = sc.parent) {
+      const r = sc.bound.get(rt);
+      if (r !== undefined) return r;
+    }
+    return rt;
+  }
+
+  /** A validator type with every bound resource replaced by its runtime type. */
+  subst<T>(t: T): T {
+    if (typeof t !== 'object' || t === null) return t;
+    const cached = this.substituted.get(t);
+    if (cached !== undefined) return cached as T;
+    const r = this.substOnce(t as unknown as { kind: string });
+    this.substituted.set(t, r);
+    return r as T;
+  }
+
+  private substOnce(t: { kind: string }): unknown {
+    const x = t as ValType | FuncType | ResourceType | { kind: 'instance' | 'component' };
+    switch (x.kind) {
+      case 'resource': return this.resource(x);
+      case 'own': case 'borrow': {
+        const rt = this.resource(x.rt);
+        return rt === x.rt ? x : { ...x, rt };
+      }
+      case 'list': case 'option': { const e = this.subst(x.t); return e === x.t ? x : { ...x, t: e }; }
+      case 'stream': case 'future': { const e = this.subst(x.t); return e === x.t ? x : { ...x, t: e }; }
+      case 'record': return { ...x, fields: x.fields.map((f) => ({ label: f.label, t: this.subst(f.t) })) };
+      case 'tuple': return { ...x, ts: x.ts.map((e) => this.subst(e)) };
+      case 'variant': return { ...x, cases: x.cases.map((c) => ({ label: c.label, t: this.subst(c.t) })) };
+      case 'result': return { ...x, ok: this.subst(x.ok), error: this.subst(x.error) };
+      case 'map': return { ...x, k: this.subst(x.k), v: this.subst(x.v) };
+      case 'func': return { ...x, params: x.params.map(([n, p]) => [n, this.subst(p)] as const), result: this.subst(x.result) };
+      default: return x;
+    }
+  }
+
+  space(sort: Sort): unknown[] {
+    return this.spaces.get(sort)!;
+  }
+
+  get(sort: Sort, idx: number): unknown {
+    const s = this.space(sort);
+    if (idx < 0 || idx >= s.length) {
+      throw new ComponentLinkError('unsupported', this.rt.name, `${sort} index ${idx} is out of range (${s.length} defined)`);
+    }
+    return s[idx];
+  }
+}
+
+/** Compiled core modules, per definition (a component instantiated twice compiles once). */
+const compiled = new WeakMap<Definition, WebAssembly.Module>();
+
+export interface InstantiateContext {
+  readonly store: Store;
+  readonly hostReps: HostReps;
+}
+
+/**
+ * Instantiates `v` with `args` (its imports by name). `name` names the
+ * component instance in traps and traces.
+ */
+export function instantiateComponent(
+  cx: InstantiateContext,
+  v: ValidatedComponent,
+  args: ReadonlyMap<string, Item>,
+  parent: Scope | undefined,
+  name: string,
+): InstanceValue {
+  const canon = cx.store.componentInstance(name);
+  const rt = new RuntimeInstance(canon, cx.hostReps);
+  const scope = new Scope(v, parent, rt);
+  const exports = new Map<string, Item>();
+  const env = canonEnv(scope);
+  let nestedCount = 0;
+  for (const def of v.component.definitions) {
+    const value = define(cx, scope, env, def, args, exports, () => `${name}/${nestedName(v, def, nestedCount++)}`);
+    if (def.space !== undefined) scope.space(def.space)[def.index] = value;
+  }
+  return new InstanceValue(exports, rt);
+}
+
+function nestedName(v: ValidatedComponent, def: Definition, n: number): string {
+  const names = v.component.names?.sorts.get('instance');
+  return names?.get(def.index) ?? `i${n}`;
+}
+
+/** The value one definition adds to its index space. */
+function define(
+  cx: InstantiateContext,
+  scope: Scope,
+  env: CanonEnv,
+  def: Definition,
+  args: ReadonlyMap<string, Item>,
+  exports: Map<string, Item>,
+  childName: () => string,
+): unknown {
+  const rt = scope.rt;
+  switch (def.tag) {
+    case 'core module': {
+      let m = compiled.get(def);
+      if (m === undefined) {
+        try {
+          m = new WebAssembly.Module(def.bytes as Uint8Array<ArrayBuffer>);
+        } catch (e) {
+          throw new ComponentError('core-module-invalid', def.offset, 'core module', `core module ${def.index} does not compile: ${(e as Error).message}`);
+        }
+        compiled.set(def, m);
+      }
+      return m;
+    }
+    case 'core instance': {
+      const expr = def.expr;
+      if (expr.kind === 'exports') {
+        const out: Record<string, unknown> = {};
+        for (const e of expr.exports) out[e.name] = scope.get(e.sort, e.idx);
+        return out;
+      }
+      const module = scope.get('core module', expr.module) as WebAssembly.Module;
+      const imports: Record<string, unknown> = {};
+      for (const a of expr.args) imports[a.name] = scope.get('core instance', a.instance);
+      try {
+        return new WebAssembly.Instance(module, imports as WebAssembly.Imports).exports;
+      } catch (e) {
+        if (e instanceof WebAssembly.LinkError) {
+          throw new ComponentLinkError('core-link', `${rt.name} core instance ${def.index}`, e.message);
+        }
+        const t = e instanceof Trap ? e : new Trap('wasm-trap', { instance: rt.name, detail: `start of core instance ${def.index}: ${(e as Error).message}`, cause: e });
+        rt.canon.poison(t);
+        throw t;
+      }
+    }
+    case 'core type':
+      return scope.v.coreTypes[def.index];
+    case 'component':
+      return { kind: 'component', v: scope.v.nested[def.index]!, parent: scope } satisfies ComponentValue;
+    case 'instance': {
+      const expr = def.expr;
+      if (expr.kind === 'exports') {
+        const m = new Map<string, Item>();
+        for (const e of expr.exports) m.set(e.name.name, { sort: e.sort, value: scope.get(e.sort, e.idx) });
+        return new InstanceValue(m, rt);
+      }
+      const c = scope.get('component', expr.component) as ComponentValue;
+      if (c?.kind !== 'component' || c.v === undefined) {
+        throw new ComponentLinkError('unsupported', rt.name, `component ${expr.component} is imported: instantiating an imported component is not supported`);
+      }
+      const m = new Map<string, Item>();
+      for (const a of expr.args) m.set(a.name, { sort: a.sort, value: scope.get(a.sort, a.idx) });
+      return instantiateComponent(cx, c.v, m, c.parent, childName());
+    }
+    case 'alias': {
+      const a = def.alias;
+      switch (a.kind) {
+        case 'export': {
+          const inst = scope.get('instance', a.instance) as InstanceValue;
+          const item = inst.exports.get(a.name);
+          if (item === undefined) throw new ComponentLinkError('missing-import', `${rt.name} instance ${a.instance}`, `has no export "${a.name}"`);
+          if (item.sort !== a.sort) throw new ComponentLinkError('wrong-sort', `${rt.name} instance ${a.instance} "${a.name}"`, `is a ${item.sort}, aliased as a ${a.sort}`);
+          if (a.sort === 'type') scope.bind(scope.v.types[def.index], item.value);
+          return item.value;
+        }
+        case 'core export': {
+          const inst = scope.get('core instance', a.instance) as Record<string, unknown>;
+          const value = inst[a.name];
+          if (value === undefined) throw new ComponentLinkError('missing-import', `${rt.name} core instance ${a.instance}`, `has no export "${a.name}"`);
+          return value;
+        }
+        case 'outer': {
+          let s: Scope | undefined = scope;
+          for (let k = 0; k < a.count; k++) s = s?.parent;
+          if (s === undefined) throw new ComponentLinkError('unsupported', rt.name, `outer alias ${a.count} ${a.sort} ${a.idx} leaves the outermost component`);
+          const value = s.get(a.sort, a.idx);
+          if (a.sort === 'type') scope.bind(scope.v.types[def.index], value);
+          return value;
+        }
+      }
+      break;
+    }
+    case 'type': {
+      const t = scope.subst(scope.v.types[def.index]);
+      const info = t?.kind === 'resource' ? scope.v.resources.get(t) : undefined;
+      if (info !== undefined) {
+        // A resource defined here: implemented by this instance, with its destructor.
+        const r = t as ResourceType;
+        r.impl = rt;
+        if (info.dtor !== undefined) r.dtor = scope.get('core func', info.dtor) as (rep: number) => unknown;
+      }
+      return t;
+    }
+    case 'canon':
+      return canonDefinition(scope, env, def.canon, def.index);
+    case 'import': {
+      const item = args.get(def.name.name);
+      if (item === undefined) throw new ComponentLinkError('missing-import', rt.name, `import "${def.name.name}" is not given`);
+      if (def.space === 'type') scope.bind(scope.v.types[def.index], item.value);
+      return item.value;
+    }
+    case 'export': {
+      const value = scope.get(def.target.sort, def.target.idx);
+      exports.set(def.name.name, { sort: def.target.sort, value });
+      return value;
+    }
+    case 'start': {
+      const f = scope.get('func', def.func) as ComponentFunc;
+      if (def.args.length > 0 || def.results > 0) {
+        throw new ComponentLinkError('unsupported', rt.name, 'a start function with arguments or results is not supported');
+      }
+      startFunction(cx, rt, f);
+      return undefined;
+    }
+    case 'value':
+      throw new ComponentLinkError('unsupported', rt.name, 'value definitions are not supported by the embedded host');
+  }
+  return undefined;
+}
+
+/** Runs a component start function to completion (it may not block on anything outside). */
+function startFunction(cx: InstantiateContext, rt: RuntimeInstance, f: ComponentFunc): void {
+  let done = false;
+  f.call(() => [], () => (done = true), undefined);
+  cx.store.drive();
+  if (!done && !rt.canon.poisoned) {
+    throw new Trap('deadlock', { instance: rt.name, builtin: 'start', detail: 'the component start function did not finish' });
+  }
+  if (rt.canon.poisoned) throw rt.canon.poisoned;
+}
+
+/** The runtime values a built-in definition refers to. */
+function canonEnv(scope: Scope): CanonEnv {
+  const rt = scope.rt;
+  return {
+    rt,
+    type: (idx) => scope.subst(scope.get('type', idx)),
+    valType: (ref) => resolveValType(scope, ref),
+    options: (opts) => resolveOptions(scope, opts),
+    memory: (idx) => scope.get('core memory', idx) as WebAssembly.Memory,
+    destroy: (t, rep) => {
+      // Spec: the destructor is lifted and lowered synchronously; a destructor
+      // of another instance must not be re-entered while that instance runs.
+      const owner = t.impl instanceof RuntimeInstance ? t.impl : rt;
+      if (owner !== rt) owner.canon.checkEnter(rt.canon.current, { builtin: 'resource.drop' });
+      t.dtor?.(rep);
+    },
+  };
+}
+
+function resolveValType(scope: Scope, ref: ValTypeRef): ValType {
+  if (ref.kind === 'prim') {
+    if (ref.prim === 'error-context') return { kind: 'error-context' };
+    return Prim[ref.prim];
+  }
+  return scope.subst(scope.get('type', ref.idx) as ValType);
+}
+
+function resolveOptions(scope: Scope, o: CanonOpts): CanonOptions {
+  const fn = (i: number | undefined): ((...a: never[]) => unknown) | undefined =>
+    i === undefined ? undefined : (scope.get('core func', i) as (...a: never[]) => unknown);
+  return {
+    stringEncoding: o.string_encoding ?? 'utf8',
+    memory: o.memory === undefined ? undefined : (scope.get('core memory', o.memory) as WebAssembly.Memory),
+    realloc: fn(o.realloc) as Realloc | undefined,
+    postReturn: fn(o.post_return) as ((...a: FlatValue[]) => unknown) | undefined,
+    async: o.async_,
+    callback: fn(o.callback) as ((code: number, p1: number, p2: number) => number) | undefined,
+  };
+}
+
+/** A `canon` definition's value: a component function (lift) or a core function. */
+function canonDefinition(scope: Scope, env: CanonEnv, c: Canon, index: number): unknown {
+  const rt = scope.rt;
+  switch (c.kind) {
+    case 'lift': {
+      const ft = scope.subst(scope.get('type', c.type) as FuncType);
+      const core = scope.get('core func', c.coreFunc) as (...a: FlatValue[]) => unknown;
+      const name = funcName(scope, index);
+      return new LiftedFunc(ft, rt, core, resolveOptions(scope, c.opts), name);
+    }
+    case 'lower': {
+      const callee = scope.get('func', c.func) as ComponentFunc;
+      const ft = scope.subst(scope.v.funcs[c.func] ?? callee.ft);
+      return canonLower(rt, callee, ft, resolveOptions(scope, c.opts), funcName(scope, c.func));
+    }
+    default:
+      return builtinFunc(env, c);
+  }
+}
+
+function funcName(scope: Scope, idx: number): string {
+  return scope.v.component.names?.sorts.get('func')?.get(idx) ?? `func ${idx}`;
+}
+
+/** The extern type of a root import, for the host side of linking. */
+export function importType(v: ValidatedComponent, name: string): ExternType | undefined {
+  return v.imports.find((d) => d.name === name)?.t;
+}

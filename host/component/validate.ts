@@ -1,0 +1,1016 @@
+/**
+ * Types and validation of a decoded component: resolves every type index
+ * into the shared `types.ts` representation, builds the typed index spaces
+ * (what each func, instance, component, value, type, core func, core
+ * instance and core module index is), and checks what a host needs before
+ * instantiation. Each failure is a `ComponentError` whose `rule` names the
+ * check broken and whose `offset` is the definition's first byte.
+ *
+ * The checks (also listed in README.md, "Component loader"):
+ *
+ * | rule                    | what is rejected                                                        |
+ * |-------------------------|-------------------------------------------------------------------------|
+ * | type-not-defvaltype     | a value type index naming a func/component/instance/resource type       |
+ * | type-not-resource       | own/borrow (and resource.new/drop/rep) of a type that is not a resource |
+ * | resource-not-local      | resource.new/rep of a resource this component did not define            |
+ * | type-not-func           | canon lift, a func import/export or a start of a non-func type          |
+ * | type-mismatch           | an externtype whose type index names the wrong kind of type; a stream/  |
+ * |                         | future built-in on a type that is not a stream/future                   |
+ * | borrow-in-result        | a borrow anywhere inside a function result                              |
+ * | borrow-in-stream        | a borrow inside a stream or future payload type                         |
+ * | stream-char             | `stream<char>`                                                          |
+ * | duplicate-name          | import, export, param, instantiate-argument names not strongly unique   |
+ * | bad-extern-name         | an import/export name that is neither a plain name nor an interface name|
+ * | missing-arg             | a (core) instantiation that does not supply an import                  |
+ * | missing-export          | an alias of a name the (core) instance does not export                 |
+ * | wrong-sort              | an alias, argument or export whose item is of another sort              |
+ * | not-subtype             | an instantiate argument or an ascribed export whose type does not match |
+ * | async-option-sync-type  | `async` on canon lift/lower of a function type that is not `async`      |
+ * | callback-without-async  | `callback` without `async`                                              |
+ * | post-return-with-async  | `post-return` together with `async`                                     |
+ * | async-without-callback  | `async` lift with no `callback` (only when stackful lifts are refused)  |
+ * | option-not-allowed      | an option the form does not take (callback/post-return off lift, realloc|
+ * |                         | on task.return, ...)                                                    |
+ * | missing-memory          | strings/lists, spilled params/results, async lower, stream/future       |
+ * |                         | payloads, waitable-set or error-context text without `memory`           |
+ * | missing-realloc         | strings/lists to be lowered into the component, or spilled lift params, |
+ * |                         | without `realloc`                                                       |
+ * | realloc-type            | realloc is not (i32 i32 i32 i32) -> i32 (when its type is known)        |
+ * | callback-type           | callback is not (i32 i32 i32) -> i32 (when known)                       |
+ * | post-return-type        | post-return does not take the lifted function's flat results (known)    |
+ * | core-func-type          | a lifted core function whose type is not flatten_functype (when known)  |
+ * | dtor-type               | a resource destructor that is not (i32) -> () (when known)              |
+ * | core-module-invalid     | a core module whose sections cannot be read                             |
+ *
+ * "When known": core function types come from the core modules' own type,
+ * import, function and export sections (read by `binary/core.ts`) and from
+ * `canon lower`; for other core functions (built-ins) WebAssembly checks the
+ * signature at instantiation.
+ */
+import { ComponentError } from './binary/reader.js';
+import { decodeComponent } from './binary/decode.js';
+import { readModuleType } from './binary/core.js';
+import type {
+  Alias, CanonOpts, Component, CoreDefType, Definition, DefType, DefValType, ExternName, ExternTypeRef, Sort, TypeDecl, ValTypeRef,
+} from './binary/ast.js';
+import {
+  ErrorContext, Prim,
+  type ComponentType, type CoreExternKind, type CoreFuncType, type CoreValType, type DefinedType, type ExternDecl, type ExternType,
+  type FuncType, type InstanceType, type ModuleType, type ResourceType, type ValType,
+} from './types.js';
+import type { ComponentRule } from './binary/reader.js';
+
+export { ComponentError };
+
+export const MAX_FLAT_PARAMS = 16;
+export const MAX_FLAT_ASYNC_PARAMS = 4;
+export const MAX_FLAT_RESULTS = 1;
+
+export interface ValidateOptions {
+  /** Accept `async` lifts without `callback` (the stackful ABI). Default true. */
+  readonly allowStackful?: boolean;
+}
+
+/** A core instance: what it exports, with the core function types known. */
+export interface CoreInstanceInfo {
+  readonly exports: ReadonlyMap<string, { readonly kind: CoreExternKind; readonly t: CoreFuncType | undefined }>;
+}
+
+/** What each index of each sort is, in a validated component (or a type declarator scope). */
+export interface TypedSpaces {
+  readonly types: DefinedType[];
+  readonly coreTypes: (CoreFuncType | ModuleType)[];
+  readonly coreModules: ModuleType[];
+  readonly coreInstances: CoreInstanceInfo[];
+  /** Core func types where known (canon lower, core module exports). */
+  readonly coreFuncs: (CoreFuncType | undefined)[];
+  readonly coreMemories: number[];
+  readonly coreTables: number[];
+  readonly coreGlobals: number[];
+  readonly coreTags: number[];
+  readonly funcs: FuncType[];
+  readonly values: ValType[];
+  readonly components: ComponentType[];
+  readonly instances: InstanceType[];
+}
+
+/** A validated component: the decoded AST, its typed index spaces, imports, exports and type. */
+export interface ValidatedComponent extends TypedSpaces {
+  readonly component: Component;
+  readonly imports: readonly ExternDecl[];
+  readonly exports: readonly ExternDecl[];
+  readonly type: ComponentType;
+  /** The nested components, by component index (undefined for imported ones). */
+  readonly nested: (ValidatedComponent | undefined)[];
+  /** Resource types defined here, with their destructor's core func index. */
+  readonly resources: Map<ResourceType, { readonly dtor: number | undefined }>;
+}
+
+/** Decode and validate in one step. */
+export function loadComponentBinary(bytes: Uint8Array, options: ValidateOptions = {}): ValidatedComponent {
+  return validateComponent(decodeComponent(bytes), options);
+}
+
+/** Validate a decoded component (throws `ComponentError`). */
+export function validateComponent(component: Component, options: ValidateOptions = {}): ValidatedComponent {
+  try {
+    return new Validator(options, undefined).component(component);
+  } catch (e) {
+    if (e instanceof ComponentError) throw e;
+    throw new ComponentError('unsupported', -1, 'validate', `validation could not finish: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+// ---------------------------------------------------------------- scopes
+
+class Scope implements TypedSpaces {
+  types: DefinedType[] = [];
+  coreTypes: (CoreFuncType | ModuleType)[] = [];
+  coreModules: ModuleType[] = [];
+  coreInstances: CoreInstanceInfo[] = [];
+  coreFuncs: (CoreFuncType | undefined)[] = [];
+  coreMemories: number[] = [];
+  coreTables: number[] = [];
+  coreGlobals: number[] = [];
+  coreTags: number[] = [];
+  funcs: FuncType[] = [];
+  values: ValType[] = [];
+  components: ComponentType[] = [];
+  instances: InstanceType[] = [];
+  imports: ExternDecl[] = [];
+  exports: ExternDecl[] = [];
+  importNames = new Set<string>();
+  exportNames = new Set<string>();
+  constructor(
+    readonly parent: Scope | undefined,
+    readonly kind: 'component' | 'component type' | 'instance type',
+  ) {}
+
+  /** Add an item of a component-level sort, described by its extern type. */
+  push(e: ExternType): void {
+    switch (e.kind) {
+      case 'core module': this.coreModules.push(e.type); break;
+      case 'func': this.funcs.push(e.type); break;
+      case 'value': this.values.push(e.type); break;
+      case 'type': this.types.push(e.type); break;
+      case 'component': this.components.push(e.type); break;
+      case 'instance': this.instances.push(e.type); break;
+    }
+  }
+
+  /** The extern type of a component-level item (`core module`, func, value, type, component, instance). */
+  extern(sort: Sort, idx: number): ExternType | undefined {
+    switch (sort) {
+      case 'core module': return this.coreModules[idx] && { kind: 'core module', type: this.coreModules[idx] };
+      case 'func': return this.funcs[idx] && { kind: 'func', type: this.funcs[idx] };
+      case 'value': return this.values[idx] && { kind: 'value', type: this.values[idx] };
+      case 'type': return this.types[idx] && { kind: 'type', type: this.types[idx] };
+      case 'component': return this.components[idx] && { kind: 'component', type: this.components[idx] };
+      case 'instance': return this.instances[idx] && { kind: 'instance', type: this.instances[idx] };
+    }
+    return undefined;
+  }
+}
+
+/** Resources introduced by `(sub resource)` in a type declarator: bound, not compared, by subtyping. */
+const abstractResources = new WeakSet<ResourceType>();
+
+function freshResource(name: string, abstract: boolean): ResourceType {
+  const rt: ResourceType = { kind: 'resource', name, rep: 'i32' };
+  if (abstract) abstractResources.add(rt);
+  return rt;
+}
+
+const isValType = (t: DefinedType): t is ValType =>
+  t.kind !== 'func' && t.kind !== 'component' && t.kind !== 'instance' && t.kind !== 'resource';
+
+// ---------------------------------------------------------------- the validator
+
+class Validator {
+  private at = -1;
+  private section = 'validate';
+
+  constructor(
+    private readonly options: ValidateOptions,
+    private readonly outer: Scope | undefined,
+  ) {}
+
+  private fail(rule: ComponentRule, detail: string): never {
+    throw new ComponentError(rule, this.at, this.section, detail);
+  }
+
+  component(c: Component): ValidatedComponent {
+    const s = new Scope(this.outer, 'component');
+    const nested: (ValidatedComponent | undefined)[] = [];
+    const resources = new Map<ResourceType, { dtor: number | undefined }>();
+    for (const d of c.definitions) {
+      this.at = d.offset;
+      this.section = d.tag;
+      this.definition(d, s, c, nested, resources);
+    }
+    const type: ComponentType = { kind: 'component', imports: s.imports, exports: s.exports };
+    return { ...spacesOf(s), component: c, imports: s.imports, exports: s.exports, type, nested, resources };
+  }
+
+  private definition(d: Definition, s: Scope, c: Component, nested: (ValidatedComponent | undefined)[], resources: Map<ResourceType, { dtor: number | undefined }>): void {
+    switch (d.tag) {
+      case 'core module': {
+        let mt: ModuleType;
+        try {
+          mt = readModuleType(d.bytes, d.offset);
+        } catch (e) {
+          if (e instanceof ComponentError) throw e;
+          this.fail('core-module-invalid', String(e));
+        }
+        s.coreModules.push(mt);
+        return;
+      }
+      case 'core instance': {
+        const e = d.expr;
+        if (e.kind === 'instantiate') {
+          const mt = s.coreModules[e.module];
+          const args = new Map<string, CoreInstanceInfo>();
+          for (const a of e.args) {
+            if (args.has(a.name)) this.fail('duplicate-name', `the core instantiate argument '${a.name}' is given twice`);
+            args.set(a.name, s.coreInstances[a.instance]);
+          }
+          for (const imp of mt.imports) {
+            const inst = args.get(imp.module);
+            if (!inst) this.fail('missing-arg', `core module ${e.module} imports from '${imp.module}', which is not among the instantiate arguments`);
+            const ex = inst.exports.get(imp.field);
+            if (!ex) this.fail('missing-export', `core module ${e.module} imports '${imp.module}' '${imp.field}', which the instance passed as '${imp.module}' does not export`);
+            if (ex.kind !== imp.kind) this.fail('wrong-sort', `core module ${e.module} imports '${imp.module}' '${imp.field}' as a ${imp.kind}, but it is a ${ex.kind}`);
+            if (imp.t && ex.t && !coreFuncEq(imp.t, ex.t)) {
+              this.fail('core-func-type', `core module ${e.module} imports '${imp.module}' '${imp.field}' as ${showCore(imp.t)}, but it is ${showCore(ex.t)}`);
+            }
+          }
+          s.coreInstances.push({ exports: new Map(mt.exports.map((x) => [x.name, { kind: x.kind, t: x.t }])) });
+        } else {
+          const exports = new Map<string, { kind: CoreExternKind; t: CoreFuncType | undefined }>();
+          for (const x of e.exports) {
+            if (exports.has(x.name)) this.fail('duplicate-name', `the core export '${x.name}' appears twice`);
+            const kind = x.sort.slice(5) as CoreExternKind;
+            exports.set(x.name, { kind, t: kind === 'func' ? s.coreFuncs[x.idx] : undefined });
+          }
+          s.coreInstances.push({ exports });
+        }
+        return;
+      }
+      case 'core type':
+        s.coreTypes.push(this.coreDefType(d.type, s, []));
+        return;
+      case 'component': {
+        const v = new Validator(this.options, s).component(d.component);
+        nested[s.components.length] = v;
+        s.components.push(v.type);
+        return;
+      }
+      case 'instance': {
+        const e = d.expr;
+        if (e.kind === 'instantiate') {
+          const ct = s.components[e.component];
+          const args = new Map<string, ExternType>();
+          for (const a of e.args) {
+            if (args.has(a.name)) this.fail('duplicate-name', `the instantiate argument '${a.name}' is given twice`);
+            const ext = s.extern(a.sort, a.idx);
+            if (!ext) this.fail('wrong-sort', `the instantiate argument '${a.name}' is a ${a.sort}, which cannot be passed to a component`);
+            args.set(a.name, ext);
+          }
+          const bindings = new Map<ResourceType, ResourceType>();
+          for (const imp of ct.imports) {
+            const arg = args.get(imp.name);
+            if (!arg) this.fail('missing-arg', `component ${e.component} imports '${imp.name}', which is not among the instantiate arguments`);
+            const why = subtypeError(arg, imp.t, bindings);
+            if (why) this.fail('not-subtype', `the argument '${imp.name}' does not match component ${e.component}'s import: ${why}`);
+          }
+          s.instances.push({ kind: 'instance', exports: ct.exports.map((x) => ({ name: x.name, t: substExtern(x.t, bindings) })) });
+        } else {
+          const names = new Set<string>();
+          const exports: ExternDecl[] = [];
+          for (const x of e.exports) {
+            this.uniqueName(names, x.name.name, 'inline export');
+            const ext = s.extern(x.sort, x.idx);
+            if (!ext) this.fail('wrong-sort', `the inline export '${x.name.name}' is a ${x.sort}; instances export component-level items and core modules`);
+            exports.push({ name: x.name.name, t: ext });
+          }
+          s.instances.push({ kind: 'instance', exports });
+        }
+        return;
+      }
+      case 'alias':
+        this.alias(d.alias, s);
+        return;
+      case 'type': {
+        const t = this.defType(d.type, s, []);
+        if (t.kind === 'resource') {
+          const name = c.names?.sorts.get('type')?.get(d.index);
+          const rt = freshResource(name ?? `resource ${d.index}`, false);
+          const def = d.type as Extract<DefType, { kind: 'resource' }>;
+          if (def.dtor !== undefined) {
+            const ft = s.coreFuncs[def.dtor];
+            if (ft && !coreFuncEq(ft, { params: ['i32'], results: [] })) this.fail('dtor-type', `the destructor is ${showCore(ft)}, not (i32) -> ()`);
+          }
+          resources.set(rt, { dtor: def.dtor });
+          s.types.push(rt);
+        } else s.types.push(t);
+        return;
+      }
+      case 'canon':
+        this.canon(d, s, resources);
+        return;
+      case 'start': {
+        const ft = s.funcs[d.func];
+        if (ft.params.length !== d.args.length) this.fail('type-mismatch', `the start function takes ${ft.params.length} argument(s), ${d.args.length} given`);
+        ft.params.forEach(([label, t], i) => {
+          if (!typeEq(t, s.values[d.args[i]])) this.fail('type-mismatch', `start argument '${label}' is not of the parameter's type`);
+        });
+        const n = ft.result ? 1 : 0;
+        if (n !== d.results) this.fail('type-mismatch', `the start function has ${n} result(s), ${d.results} declared`);
+        if (ft.result) s.values.push(ft.result);
+        return;
+      }
+      case 'import': {
+        this.externName(d.name);
+        this.uniqueName(s.importNames, d.name.name, 'import');
+        const t = this.externType(d.type, s, d.name.name);
+        s.imports.push({ name: d.name.name, t });
+        s.push(t);
+        return;
+      }
+      case 'export': {
+        this.externName(d.name);
+        this.uniqueName(s.exportNames, d.name.name, 'export');
+        const actual = s.extern(d.target.sort, d.target.idx);
+        if (!actual) this.fail('wrong-sort', `an export of a ${d.target.sort}`);
+        let t = actual;
+        if (d.type) {
+          const ascribed = this.externType(d.type, s, d.name.name);
+          const why = subtypeError(actual, ascribed, new Map());
+          if (why && !(ascribed.kind === 'type' && ascribed.type.kind === 'resource' && actual.kind === 'type' && actual.type.kind === 'resource')) {
+            this.fail('not-subtype', `the export '${d.name.name}' is ascribed a type it does not have: ${why}`);
+          }
+          if (ascribed.kind !== 'type') t = ascribed;
+        }
+        if (t.kind === 'func' && (containsBorrow(t.type.result))) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        s.exports.push({ name: d.name.name, t });
+        // The export's new index has the ascribed type when one is given.
+        s.push(t);
+        return;
+      }
+      case 'value':
+        s.values.push(this.valType(d.t, s));
+        return;
+    }
+  }
+
+  private uniqueName(set: Set<string>, name: string, what: string): void {
+    const key = strongName(name);
+    if (set.has(key)) this.fail('duplicate-name', `the ${what} name '${name}' is not strongly-unique in its scope`);
+    set.add(key);
+  }
+
+  private externName(n: ExternName): void {
+    if (!isExternName(n.name)) this.fail('bad-extern-name', `'${n.name}' is neither a plain name (kebab-case, with [constructor]/[method]/[static]) nor an interface name (ns:pkg/iface@version)`);
+  }
+
+  // ---------------------------------------------------------------- aliases
+
+  private alias(a: Alias, s: Scope): void {
+    if (a.kind === 'export') {
+      const it = s.instances[a.instance];
+      const x = it.exports.find((e) => e.name === a.name);
+      if (!x) this.fail('missing-export', `instance ${a.instance} has no export '${a.name}' (it exports ${it.exports.map((e) => `'${e.name}'`).join(', ') || 'nothing'})`);
+      if (x.t.kind !== a.sort) this.fail('wrong-sort', `instance ${a.instance}'s export '${a.name}' is a ${x.t.kind}, aliased as a ${a.sort}`);
+      s.push(x.t);
+      return;
+    }
+    if (a.kind === 'core export') {
+      const inst = s.coreInstances[a.instance];
+      const x = inst.exports.get(a.name);
+      if (!x) this.fail('missing-export', `core instance ${a.instance} has no export '${a.name}'`);
+      const want = a.sort.slice(5);
+      if (x.kind !== want) this.fail('wrong-sort', `core instance ${a.instance}'s export '${a.name}' is a ${x.kind}, aliased as a core ${want}`);
+      switch (x.kind) {
+        case 'func': s.coreFuncs.push(x.t); break;
+        case 'memory': s.coreMemories.push(a.instance); break;
+        case 'table': s.coreTables.push(a.instance); break;
+        case 'global': s.coreGlobals.push(a.instance); break;
+        case 'tag': s.coreTags.push(a.instance); break;
+      }
+      return;
+    }
+    let target = s;
+    for (let i = 0; i < a.count; i++) target = target.parent!;
+    if (a.sort === 'core type') s.coreTypes.push(target.coreTypes[a.idx]);
+    else if (a.sort === 'core module') s.coreModules.push(target.coreModules[a.idx]);
+    else if (a.sort === 'component') s.components.push(target.components[a.idx]);
+    else {
+      const t = target.types[a.idx];
+      if (a.count > 0 && target.kind === 'component' && s.kind === 'component' && mentionsResource(t)) {
+        this.fail('type-mismatch', `an outer alias of type ${a.idx} across a component boundary, and it refers to a resource type`);
+      }
+      s.types.push(t);
+    }
+  }
+
+  // ---------------------------------------------------------------- types
+
+  private coreDefType(t: CoreDefType, s: Scope, moduleTypes: (CoreFuncType | ModuleType)[]): CoreFuncType | ModuleType {
+    void moduleTypes;
+    if (t.kind === 'func') return { params: t.params.map(coreNum), results: t.results.map(coreNum) } as CoreFuncType;
+    const types: (CoreFuncType | undefined)[] = [];
+    const imports: ModuleType['imports'][number][] = [];
+    const exports: ModuleType['exports'][number][] = [];
+    for (const d of t.decls) {
+      if (d.kind === 'type') types.push(this.coreDefType(d.type, s, []) as CoreFuncType);
+      else if (d.kind === 'alias') {
+        let target: Scope | undefined = s;
+        for (let i = 1; i < d.count; i++) target = target?.parent;
+        const ct = d.count === 0 ? types[d.idx] : target?.coreTypes[d.idx];
+        if (ct && 'kind' in ct) this.fail('type-mismatch', 'an outer alias of a core module type inside a core module type');
+        types.push(ct as CoreFuncType | undefined);
+      } else {
+        const e = d.type;
+        const ft = e.kind === 'func' ? types[e.type] : undefined;
+        if (d.kind === 'import') imports.push({ module: d.module, field: d.name, kind: e.kind, t: ft });
+        else exports.push({ name: d.name, kind: e.kind, t: ft });
+      }
+    }
+    return { kind: 'module', imports, exports };
+  }
+
+  valType(r: ValTypeRef, s: Scope): ValType {
+    if (r.kind === 'prim') return r.prim === 'error-context' ? ErrorContext : Prim[r.prim];
+    const t = s.types[r.idx];
+    if (!isValType(t)) this.fail('type-not-defvaltype', `type ${r.idx} is a ${t.kind} type, used where a value type is needed`);
+    return t;
+  }
+
+  private resource(idx: number, s: Scope, what: string): ResourceType {
+    const t = s.types[idx];
+    if (t.kind !== 'resource') this.fail('type-not-resource', `${what} of type ${idx}, which is a ${t.kind} type, not a resource`);
+    return t;
+  }
+
+  private defValType(t: DefValType, s: Scope): ValType {
+    const v = (r: ValTypeRef) => this.valType(r, s);
+    const o = (r: ValTypeRef | undefined) => (r ? this.valType(r, s) : undefined);
+    switch (t.kind) {
+      case 'prim': return t.prim === 'error-context' ? ErrorContext : Prim[t.prim];
+      case 'record': return { kind: 'record', fields: t.fields.map((f) => ({ label: f.label, t: v(f.t) })) };
+      case 'variant': return { kind: 'variant', cases: t.cases.map((c) => ({ label: c.label, t: o(c.t) })) };
+      case 'list': return t.l === undefined ? { kind: 'list', t: v(t.t) } : { kind: 'list', t: v(t.t), l: t.l };
+      case 'tuple': return { kind: 'tuple', ts: t.ts.map(v) };
+      case 'flags': return { kind: 'flags', labels: t.labels };
+      case 'enum': return { kind: 'enum', labels: t.labels };
+      case 'option': return { kind: 'option', t: v(t.t) };
+      case 'result': return { kind: 'result', ok: o(t.ok), error: o(t.error) };
+      case 'own': return { kind: 'own', rt: this.resource(t.idx, s, 'own') };
+      case 'borrow': return { kind: 'borrow', rt: this.resource(t.idx, s, 'borrow') };
+      case 'stream':
+      case 'future': {
+        const e = o(t.t);
+        if (t.kind === 'stream' && e?.kind === 'char') this.fail('stream-char', '`stream<char>` is not valid (a temporary restriction of the component model)');
+        if (containsBorrow(e)) this.fail('borrow-in-stream', `a ${t.kind} whose payload contains a borrow`);
+        return { kind: t.kind, t: e };
+      }
+      case 'map': return { kind: 'map', k: v(t.k), v: v(t.v) };
+    }
+  }
+
+  private defType(t: DefType, s: Scope, _p: unknown[]): DefinedType {
+    switch (t.kind) {
+      case 'defval': return this.defValType(t.t, s);
+      case 'func': {
+        const names = new Set<string>();
+        for (const p of t.params) {
+          if (names.has(p.label.toLowerCase())) this.fail('duplicate-name', `the parameter name '${p.label}' appears twice`);
+          names.add(p.label.toLowerCase());
+        }
+        const result = t.result ? this.valType(t.result, s) : undefined;
+        if (containsBorrow(result)) this.fail('borrow-in-result', 'a function type whose result contains a borrow');
+        return { kind: 'func', async: t.async, params: t.params.map((p) => [p.label, this.valType(p.t, s)] as const), result };
+      }
+      case 'resource': return freshResource('resource', false);
+      case 'component':
+      case 'instance': {
+        const inner = new Scope(s, t.kind === 'component' ? 'component type' : 'instance type');
+        for (const d of t.decls) this.typeDecl(d, inner);
+        return t.kind === 'component'
+          ? { kind: 'component', imports: inner.imports, exports: inner.exports }
+          : { kind: 'instance', exports: inner.exports };
+      }
+    }
+  }
+
+  private typeDecl(d: TypeDecl, s: Scope): void {
+    const saved = this.at;
+    this.at = d.offset;
+    switch (d.kind) {
+      case 'core type': s.coreTypes.push(this.coreDefType(d.type, s, [])); break;
+      case 'type': s.types.push(this.defType(d.type, s, [])); break;
+      case 'alias': this.alias(d.alias, s); break;
+      case 'import':
+      case 'export': {
+        this.externName(d.name);
+        this.uniqueName(d.kind === 'import' ? s.importNames : s.exportNames, d.name.name, d.kind);
+        const t = this.externType(d.type, s, d.name.name, true);
+        if (t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        (d.kind === 'import' ? s.imports : s.exports).push({ name: d.name.name, t });
+        s.push(t);
+        break;
+      }
+    }
+    this.at = saved;
+  }
+
+  private externType(t: ExternTypeRef, s: Scope, name: string, inTypeDecl = false): ExternType {
+    switch (t.kind) {
+      case 'core module': {
+        const ct = s.coreTypes[t.idx];
+        if (!('kind' in ct)) this.fail('type-mismatch', `core type ${t.idx} is a core func type, used as a core module type`);
+        return { kind: 'core module', type: ct };
+      }
+      case 'func': {
+        const ft = s.types[t.idx];
+        if (ft.kind !== 'func') this.fail('type-not-func', `type ${t.idx} is a ${ft.kind} type, used as a func type`);
+        return { kind: 'func', type: ft };
+      }
+      case 'value':
+        return { kind: 'value', type: t.bound.kind === 'eq' ? s.values[t.bound.idx] : this.valType(t.bound.t, s) };
+      case 'type':
+        if (t.bound.kind === 'eq') return { kind: 'type', type: s.types[t.bound.idx] };
+        return { kind: 'type', type: freshResource(name, inTypeDecl) };
+      case 'component':
+      case 'instance': {
+        const ct = s.types[t.idx];
+        if (ct.kind !== t.kind) this.fail('type-mismatch', `type ${t.idx} is a ${ct.kind} type, used as a ${t.kind} type`);
+        return t.kind === 'component' ? { kind: 'component', type: ct as ComponentType } : { kind: 'instance', type: ct as InstanceType };
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- canon
+
+  private allowOnly(opts: CanonOpts, form: string, allowed: readonly string[]): void {
+    for (const g of opts.given) {
+      const k = g.startsWith('string-encoding') ? 'string-encoding' : g;
+      if (!allowed.includes(k)) this.fail('option-not-allowed', `canon ${form} does not take the ${k} option (it takes ${allowed.join(', ') || 'none'})`);
+    }
+    if (opts.realloc !== undefined && opts.memory === undefined) this.fail('missing-memory', `canon ${form}: realloc is given without memory`);
+    if (opts.callback !== undefined && !opts.async_) this.fail('callback-without-async', `canon ${form}: callback is given without async`);
+    if (opts.post_return !== undefined && opts.async_) this.fail('post-return-with-async', `canon ${form}: post-return cannot be combined with async`);
+  }
+
+  private needMemory(opts: CanonOpts, form: string, why: string): void {
+    if (opts.memory === undefined) this.fail('missing-memory', `canon ${form} needs the memory option: ${why}`);
+  }
+
+  private needRealloc(opts: CanonOpts, form: string, why: string): void {
+    if (opts.realloc === undefined) this.fail('missing-realloc', `canon ${form} needs the realloc option: ${why}`);
+  }
+
+  private checkRealloc(opts: CanonOpts, s: Scope): void {
+    if (opts.realloc === undefined) return;
+    const t = s.coreFuncs[opts.realloc];
+    if (t && !coreFuncEq(t, { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] })) this.fail('realloc-type', `realloc is ${showCore(t)}, not (i32 i32 i32 i32) -> i32`);
+  }
+
+  private canon(d: Extract<Definition, { tag: 'canon' }>, s: Scope, resources: Map<ResourceType, unknown>): void {
+    const c = d.canon;
+    switch (c.kind) {
+      case 'lift': {
+        const ft = s.types[c.type];
+        if (ft.kind !== 'func') this.fail('type-not-func', `canon lift with type ${c.type}, a ${ft.kind} type`);
+        const o = c.opts;
+        this.allowOnly(o, 'lift', ['string-encoding', 'memory', 'realloc', 'post-return', 'async', 'callback']);
+        if (o.async_ && !ft.async) this.fail('async-option-sync-type', 'the `async` canonical option requires an async function type (canon lift)');
+        if (o.async_ && o.callback === undefined && this.options.allowStackful === false) this.fail('async-without-callback', 'canon lift async without a callback (the stackful ABI) is not accepted');
+        const params = ft.params.map(([, t]) => t);
+        if (params.some(needsMemory)) this.needRealloc(o, 'lift', 'a parameter contains a string or list');
+        if (ft.result && needsMemory(ft.result)) this.needMemory(o, 'lift', 'the result contains a string or list');
+        const flatParams = flattenTypes(params);
+        const flatResults = flattenTypes(ft.result ? [ft.result] : []);
+        if (flatParams.length > MAX_FLAT_PARAMS) this.needRealloc(o, 'lift', `the parameters flatten to ${flatParams.length} core values (more than ${MAX_FLAT_PARAMS})`);
+        if (flatResults.length > (o.async_ ? MAX_FLAT_PARAMS : MAX_FLAT_RESULTS)) this.needMemory(o, 'lift', `the result flattens to ${flatResults.length} core values`);
+        this.checkRealloc(o, s);
+        const expected = flattenFunctype(o, ft, 'lift');
+        const callee = s.coreFuncs[c.coreFunc];
+        if (callee && !coreFuncEq(callee, expected)) this.fail('core-func-type', `the lifted core function is ${showCore(callee)}, but the function type flattens to ${showCore(expected)}`);
+        if (o.callback !== undefined) {
+          const cb = s.coreFuncs[o.callback];
+          if (cb && !coreFuncEq(cb, { params: ['i32', 'i32', 'i32'], results: ['i32'] })) this.fail('callback-type', `the callback is ${showCore(cb)}, not (i32 i32 i32) -> i32`);
+        }
+        if (o.post_return !== undefined) {
+          const pr = s.coreFuncs[o.post_return];
+          const want = { params: expected.results, results: [] };
+          if (pr && !coreFuncEq(pr, want)) this.fail('post-return-type', `post-return is ${showCore(pr)}, not ${showCore(want)}`);
+        }
+        s.funcs.push(ft);
+        return;
+      }
+      case 'lower': {
+        const ft = s.funcs[c.func];
+        const o = c.opts;
+        this.allowOnly(o, 'lower', ['string-encoding', 'memory', 'realloc', 'async']);
+        if (o.async_ && !ft.async) this.fail('async-option-sync-type', 'the `async` canonical option requires an async function type (canon lower)');
+        const params = ft.params.map(([, t]) => t);
+        if (params.some(needsMemory)) this.needMemory(o, 'lower', 'a parameter contains a string or list');
+        if (ft.result && needsMemory(ft.result)) this.needRealloc(o, 'lower', 'the result contains a string or list');
+        const flatParams = flattenTypes(params);
+        const flatResults = flattenTypes(ft.result ? [ft.result] : []);
+        if (flatParams.length > (o.async_ ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS)) this.needMemory(o, 'lower', `the parameters flatten to ${flatParams.length} core values`);
+        if (flatResults.length > (o.async_ ? 0 : MAX_FLAT_RESULTS)) this.needMemory(o, 'lower', `the result flattens to ${flatResults.length} core values`);
+        if (o.async_) this.needMemory(o, 'lower', 'an async lower passes its results through memory');
+        this.checkRealloc(o, s);
+        s.coreFuncs.push(flattenFunctype(o, ft, 'lower'));
+        return;
+      }
+      case 'resource.new':
+      case 'resource.rep':
+      case 'resource.drop': {
+        const rt = this.resource(c.type, s, `canon ${c.kind}`);
+        if (c.kind !== 'resource.drop' && !resources.has(rt)) this.fail('resource-not-local', `canon ${c.kind} of a resource type this component did not define`);
+        s.coreFuncs.push(c.kind === 'resource.drop' ? { params: ['i32'], results: [] } : { params: ['i32'], results: ['i32'] });
+        return;
+      }
+      case 'task.return': {
+        const o = c.opts;
+        this.allowOnly(o, 'task.return', ['string-encoding', 'memory']);
+        const t = c.result ? this.valType(c.result, s) : undefined;
+        if (t && (needsMemory(t) || flattenTypes([t]).length > MAX_FLAT_PARAMS)) this.needMemory(o, 'task.return', 'the result contains a string or list or does not fit in core parameters');
+        break;
+      }
+      case 'stream.new':
+      case 'stream.drop-readable':
+      case 'stream.drop-writable':
+      case 'stream.cancel-read':
+      case 'stream.cancel-write':
+      case 'future.new':
+      case 'future.drop-readable':
+      case 'future.drop-writable':
+      case 'future.cancel-read':
+      case 'future.cancel-write':
+        this.streamType(c.type, c.kind.split('.')[0] as 'stream' | 'future', c.kind, s);
+        break;
+      case 'stream.read':
+      case 'stream.write':
+      case 'future.read':
+      case 'future.write': {
+        const want = c.kind.split('.')[0] as 'stream' | 'future';
+        const st = this.streamType(c.type, want, c.kind, s);
+        const o = c.opts;
+        this.allowOnly(o, c.kind, ['string-encoding', 'memory', 'realloc', 'async']);
+        if (st.t) {
+          this.needMemory(o, c.kind, `the ${want} has a payload type`);
+          if (c.kind.endsWith('read') && needsMemory(st.t)) this.needRealloc(o, c.kind, 'the payload contains a string or list');
+        }
+        this.checkRealloc(o, s);
+        break;
+      }
+      case 'error-context.new':
+      case 'error-context.debug-message': {
+        const o = c.opts;
+        this.allowOnly(o, c.kind, c.kind === 'error-context.new' ? ['string-encoding', 'memory'] : ['string-encoding', 'memory', 'realloc']);
+        this.needMemory(o, c.kind, 'the debug message is a string');
+        if (c.kind === 'error-context.debug-message') this.needRealloc(o, c.kind, 'the debug message is a string lowered into the component');
+        this.checkRealloc(o, s);
+        break;
+      }
+      default:
+        break;
+    }
+    s.coreFuncs.push(undefined);
+  }
+
+  private streamType(idx: number, want: 'stream' | 'future', form: string, s: Scope): Extract<ValType, { kind: 'stream' | 'future' }> {
+    const t = s.types[idx];
+    if (t.kind !== want) this.fail('type-mismatch', `canon ${form} of type ${idx}, a ${t.kind} type, not a ${want}`);
+    return t as Extract<ValType, { kind: 'stream' | 'future' }>;
+  }
+}
+
+function spacesOf(s: Scope): TypedSpaces {
+  const { types, coreTypes, coreModules, coreInstances, coreFuncs, coreMemories, coreTables, coreGlobals, coreTags, funcs, values, components, instances } = s;
+  return { types, coreTypes, coreModules, coreInstances, coreFuncs, coreMemories, coreTables, coreGlobals, coreTags, funcs, values, components, instances };
+}
+
+function coreNum(t: import('./binary/ast.js').CoreValType): CoreValType {
+  return (typeof t === 'string' && t !== 'v128' ? t : 'i32') as CoreValType;
+}
+
+// ---------------------------------------------------------------- type predicates
+
+/** Whether lifting/lowering `t` touches linear memory (strings and variable-length lists). */
+export function needsMemory(t: ValType | undefined): boolean {
+  if (!t) return false;
+  switch (t.kind) {
+    case 'string': return true;
+    case 'list': return t.l === undefined || needsMemory(t.t);
+    case 'map': return true;
+    case 'record': return t.fields.some((f) => needsMemory(f.t));
+    case 'tuple': return t.ts.some(needsMemory);
+    case 'variant': return t.cases.some((c) => needsMemory(c.t));
+    case 'option': return needsMemory(t.t);
+    case 'result': return needsMemory(t.ok) || needsMemory(t.error);
+    default: return false;
+  }
+}
+
+export function containsBorrow(t: ValType | undefined): boolean {
+  if (!t) return false;
+  switch (t.kind) {
+    case 'borrow': return true;
+    case 'list': return containsBorrow(t.t);
+    case 'map': return containsBorrow(t.k) || containsBorrow(t.v);
+    case 'record': return t.fields.some((f) => containsBorrow(f.t));
+    case 'tuple': return t.ts.some(containsBorrow);
+    case 'variant': return t.cases.some((c) => containsBorrow(c.t));
+    case 'option': return containsBorrow(t.t);
+    case 'result': return containsBorrow(t.ok) || containsBorrow(t.error);
+    case 'stream':
+    case 'future': return containsBorrow(t.t);
+    default: return false;
+  }
+}
+
+function mentionsResource(t: DefinedType | undefined): boolean {
+  if (!t) return false;
+  switch (t.kind) {
+    case 'resource':
+    case 'own':
+    case 'borrow': return true;
+    case 'list': case 'option': return mentionsResource(t.t);
+    case 'stream': case 'future': return mentionsResource(t.t);
+    case 'map': return mentionsResource(t.k) || mentionsResource(t.v);
+    case 'record': return t.fields.some((f) => mentionsResource(f.t));
+    case 'tuple': return t.ts.some(mentionsResource);
+    case 'variant': return t.cases.some((c) => mentionsResource(c.t));
+    case 'result': return mentionsResource(t.ok) || mentionsResource(t.error);
+    case 'func': return t.params.some(([, p]) => mentionsResource(p)) || mentionsResource(t.result);
+    case 'instance': return t.exports.some((e) => externMentionsResource(e.t));
+    case 'component': return [...t.imports, ...t.exports].some((e) => externMentionsResource(e.t));
+    default: return false;
+  }
+}
+
+function externMentionsResource(e: ExternType): boolean {
+  return e.kind !== 'core module' && mentionsResource(e.type as DefinedType);
+}
+
+// ---------------------------------------------------------------- flattening (counts and core types)
+
+/** `flatten_type` of definitions.py (32-bit memories). */
+export function flattenType(t: ValType): CoreValType[] {
+  switch (t.kind) {
+    case 's64': case 'u64': return ['i64'];
+    case 'f32': return ['f32'];
+    case 'f64': return ['f64'];
+    case 'string': case 'map': return ['i32', 'i32'];
+    case 'list': {
+      if (t.l === undefined) return ['i32', 'i32'];
+      const e = flattenType(t.t);
+      const out: CoreValType[] = [];
+      for (let i = 0; i < t.l; i++) out.push(...e);
+      return out;
+    }
+    case 'record': return t.fields.flatMap((f) => flattenType(f.t));
+    case 'tuple': return t.ts.flatMap(flattenType);
+    case 'variant': return flattenVariant(t.cases.map((c) => c.t));
+    case 'enum': return ['i32'];
+    case 'option': return flattenVariant([undefined, t.t]);
+    case 'result': return flattenVariant([t.ok, t.error]);
+    default: return ['i32'];
+  }
+}
+
+function flattenVariant(cases: readonly (ValType | undefined)[]): CoreValType[] {
+  const flat: CoreValType[] = [];
+  for (const c of cases) {
+    if (!c) continue;
+    flattenType(c).forEach((ft, i) => {
+      flat[i] = i < flat.length ? join(flat[i], ft) : ft;
+    });
+  }
+  return ['i32', ...flat];
+}
+
+function join(a: CoreValType, b: CoreValType): CoreValType {
+  if (a === b) return a;
+  if ((a === 'i32' && b === 'f32') || (a === 'f32' && b === 'i32')) return 'i32';
+  return 'i64';
+}
+
+export function flattenTypes(ts: readonly ValType[]): CoreValType[] {
+  return ts.flatMap(flattenType);
+}
+
+/** `flatten_functype` of definitions.py. */
+export function flattenFunctype(opts: Pick<CanonOpts, 'async_' | 'callback'>, ft: FuncType, context: 'lift' | 'lower'): CoreFuncType {
+  let params = flattenTypes(ft.params.map(([, t]) => t));
+  let results = flattenTypes(ft.result ? [ft.result] : []);
+  if (!opts.async_) {
+    if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
+    if (results.length > MAX_FLAT_RESULTS) {
+      if (context === 'lift') results = ['i32'];
+      else {
+        params = [...params, 'i32'];
+        results = [];
+      }
+    }
+    return { params, results };
+  }
+  if (context === 'lift') {
+    if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
+    results = opts.callback !== undefined ? ['i32'] : [];
+  } else {
+    if (params.length > MAX_FLAT_ASYNC_PARAMS) params = ['i32'];
+    if (results.length > 0) params = [...params, 'i32'];
+    results = ['i32'];
+  }
+  return { params, results };
+}
+
+function coreFuncEq(a: CoreFuncType, b: CoreFuncType): boolean {
+  return a.params.length === b.params.length && a.results.length === b.results.length &&
+    a.params.every((p, i) => p === b.params[i]) && a.results.every((r, i) => r === b.results[i]);
+}
+
+function showCore(t: CoreFuncType): string {
+  return `(${t.params.join(' ')}) -> (${t.results.join(' ')})`;
+}
+
+// ---------------------------------------------------------------- equality and subtyping
+
+/**
+ * Structural equality of value types; resources by identity, except that an
+ * abstract resource of the expected side (`b`) is bound, on first sight, to
+ * the actual one (`a`) in `bindings`.
+ */
+export function typeEq(a: ValType | undefined, b: ValType | undefined, bindings?: Map<ResourceType, ResourceType>): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'list': { const y = b as typeof a; return a.l === y.l && typeEq(a.t, y.t, bindings); }
+    case 'option': return typeEq(a.t, (b as typeof a).t, bindings);
+    case 'stream': case 'future': return typeEq(a.t, (b as typeof a).t, bindings);
+    case 'map': { const y = b as typeof a; return typeEq(a.k, y.k, bindings) && typeEq(a.v, y.v, bindings); }
+    case 'result': { const y = b as typeof a; return typeEq(a.ok, y.ok, bindings) && typeEq(a.error, y.error, bindings); }
+    case 'record': { const y = b as typeof a; return a.fields.length === y.fields.length && a.fields.every((f, i) => f.label === y.fields[i].label && typeEq(f.t, y.fields[i].t, bindings)); }
+    case 'tuple': { const y = b as typeof a; return a.ts.length === y.ts.length && a.ts.every((t, i) => typeEq(t, y.ts[i], bindings)); }
+    case 'variant': { const y = b as typeof a; return a.cases.length === y.cases.length && a.cases.every((c, i) => c.label === y.cases[i].label && typeEq(c.t, y.cases[i].t, bindings)); }
+    case 'enum': case 'flags': { const y = b as typeof a; return a.labels.length === y.labels.length && a.labels.every((l, i) => l === y.labels[i]); }
+    case 'own': case 'borrow': return resourceEq(a.rt, (b as typeof a).rt, bindings);
+    default: return true;
+  }
+}
+
+function resourceEq(actual: ResourceType, expected: ResourceType, bindings?: Map<ResourceType, ResourceType>): boolean {
+  if (actual === expected) return true;
+  if (bindings) {
+    const bound = bindings.get(expected);
+    if (bound) return bound === actual;
+    if (abstractResources.has(expected)) {
+      bindings.set(expected, actual);
+      return true;
+    }
+  }
+  return false;
+}
+
+function funcError(a: FuncType, b: FuncType, bindings: Map<ResourceType, ResourceType>): string | undefined {
+  if (a.async !== b.async) return `one function is async and the other is not`;
+  if (a.params.length !== b.params.length) return `${a.params.length} parameter(s) where ${b.params.length} are expected`;
+  for (let i = 0; i < a.params.length; i++) {
+    if (a.params[i][0] !== b.params[i][0]) return `parameter ${i} is named '${a.params[i][0]}', expected '${b.params[i][0]}'`;
+    if (!typeEq(a.params[i][1], b.params[i][1], bindings)) return `parameter '${a.params[i][0]}' has another type`;
+  }
+  if (!typeEq(a.result, b.result, bindings)) return 'the result has another type';
+  return undefined;
+}
+
+/**
+ * Why `actual` is not a subtype of `expected`, or undefined when it is.
+ * Instances and components: the subtype may export more and import less
+ * (names matter, order does not). Functions: equal types. Resources: by
+ * identity, with `expected`'s abstract resources bound through `bindings`.
+ */
+export function subtypeError(actual: ExternType, expected: ExternType, bindings: Map<ResourceType, ResourceType> = new Map()): string | undefined {
+  if (actual.kind !== expected.kind) return `a ${actual.kind} where a ${expected.kind} is expected`;
+  switch (expected.kind) {
+    case 'func': return funcError(actual.type as FuncType, expected.type, bindings);
+    case 'value': return typeEq(actual.type as ValType, expected.type, bindings) ? undefined : 'a value of another type';
+    case 'type': {
+      const a = actual.type as DefinedType;
+      const e = expected.type;
+      if (e.kind === 'resource') {
+        if (a.kind !== 'resource') return `a ${a.kind} type where a resource is expected`;
+        return resourceEq(a, e, bindings) ? undefined : `resource '${a.name}' is not resource '${e.name}'`;
+      }
+      if (isValType(e) && isValType(a)) return typeEq(a, e, bindings) ? undefined : 'a type that is not equal';
+      if (e.kind === 'func' && a.kind === 'func') return funcError(a, e, bindings);
+      if ((e.kind === 'instance' || e.kind === 'component') && a.kind === e.kind) {
+        return subtypeError({ kind: a.kind, type: a } as ExternType, { kind: e.kind, type: e } as ExternType, bindings);
+      }
+      return `a ${a.kind} type where a ${e.kind} type is expected`;
+    }
+    case 'instance': return exportsError((actual.type as InstanceType).exports, expected.type.exports, bindings);
+    case 'component': {
+      const a = actual.type as ComponentType;
+      // Imports are contravariant: every import of the actual component must be satisfied by the expected one.
+      for (const imp of a.imports) {
+        const e = expected.type.imports.find((x) => x.name === imp.name);
+        if (!e) return `it imports '${imp.name}', which the expected type does not offer`;
+        const why = subtypeError(e.t, imp.t, bindings);
+        if (why) return `import '${imp.name}': ${why}`;
+      }
+      return exportsError(a.exports, expected.type.exports, bindings);
+    }
+    case 'core module': {
+      const a = actual.type as ModuleType;
+      for (const x of expected.type.exports) {
+        const y = a.exports.find((e) => e.name === x.name);
+        if (!y) return `no core export '${x.name}'`;
+        if (y.kind !== x.kind) return `core export '${x.name}' is a ${y.kind}, expected a ${x.kind}`;
+      }
+      for (const x of a.imports) {
+        if (!expected.type.imports.some((e) => e.module === x.module && e.field === x.field)) return `it imports '${x.module}' '${x.field}', which the expected type does not offer`;
+      }
+      return undefined;
+    }
+  }
+}
+
+function exportsError(actual: readonly ExternDecl[], expected: readonly ExternDecl[], bindings: Map<ResourceType, ResourceType>): string | undefined {
+  for (const e of expected) {
+    const a = actual.find((x) => x.name === e.name);
+    if (!a) return `no export '${e.name}'`;
+    const why = subtypeError(a.t, e.t, bindings);
+    if (why) return `export '${e.name}': ${why}`;
+  }
+  return undefined;
+}
+
+/** Replace bound abstract resources by their bindings. */
+function substVal(t: ValType, b: Map<ResourceType, ResourceType>): ValType {
+  if (b.size === 0) return t;
+  const o = (x: ValType | undefined) => (x ? substVal(x, b) : undefined);
+  switch (t.kind) {
+    case 'own': case 'borrow': return { kind: t.kind, rt: b.get(t.rt) ?? t.rt };
+    case 'list': return t.l === undefined ? { kind: 'list', t: substVal(t.t, b) } : { kind: 'list', t: substVal(t.t, b), l: t.l };
+    case 'option': return { kind: 'option', t: substVal(t.t, b) };
+    case 'stream': case 'future': return { kind: t.kind, t: o(t.t) };
+    case 'map': return { kind: 'map', k: substVal(t.k, b), v: substVal(t.v, b) };
+    case 'result': return { kind: 'result', ok: o(t.ok), error: o(t.error) };
+    case 'record': return { kind: 'record', fields: t.fields.map((f) => ({ label: f.label, t: substVal(f.t, b) })) };
+    case 'tuple': return { kind: 'tuple', ts: t.ts.map((x) => substVal(x, b)) };
+    case 'variant': return { kind: 'variant', cases: t.cases.map((c) => ({ label: c.label, t: o(c.t) })) };
+    default: return t;
+  }
+}
+
+function substDefined(t: DefinedType, b: Map<ResourceType, ResourceType>): DefinedType {
+  switch (t.kind) {
+    case 'resource': return b.get(t) ?? t;
+    case 'func': return { kind: 'func', async: t.async, params: t.params.map(([n, p]) => [n, substVal(p, b)] as const), result: t.result && substVal(t.result, b) };
+    case 'instance': return { kind: 'instance', exports: t.exports.map((e) => ({ name: e.name, t: substExtern(e.t, b) })) };
+    case 'component': return { kind: 'component', imports: t.imports.map((e) => ({ name: e.name, t: substExtern(e.t, b) })), exports: t.exports.map((e) => ({ name: e.name, t: substExtern(e.t, b) })) };
+    default: return substVal(t, b);
+  }
+}
+
+function substExtern(e: ExternType, b: Map<ResourceType, ResourceType>): ExternType {
+  if (b.size === 0 || e.kind === 'core module') return e;
+  return { kind: e.kind, type: substDefined(e.type, b) } as ExternType;
+}
+
+// ---------------------------------------------------------------- names
+
+const LABEL = '(?:[a-z][0-9a-z]*|[A-Z][0-9A-Z]*)(?:-(?:[0-9a-z]+|[0-9A-Z]+))*';
+const WORDS = '[a-z][0-9a-z]*(?:-[0-9a-z]+)*';
+const SEMVER = '(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?';
+const PLAIN = new RegExp(`^(?:${LABEL}|\\[constructor\\]${LABEL}|\\[(?:method|static)\\]${LABEL}\\.${LABEL}|\\[async\\]${LABEL}|\\[async (?:method|static)\\]${LABEL}\\.${LABEL})$`);
+const INTERFACE = new RegExp(`^(?:${WORDS}:)+${WORDS}(?:/${LABEL})+(?:@${SEMVER})?$`);
+const OTHER = /^(?:(?:unlocked-dep|locked-dep)=<[^<>]+>|url=<[^<>]+>|integrity=<[^<>]+>)(?:,.*)?$/;
+
+/**
+ * The canonical form under which names must be strongly-unique: acronyms
+ * lowercased; `[method]l.l`/`[static]l.l` become `l`; any other annotation
+ * but `[constructor]` is stripped.
+ */
+export function strongName(name: string): string {
+  const n = name.toLowerCase();
+  const m = /^\[(?:method|static)\]([^.]+)\.(.+)$/.exec(n);
+  if (m && m[1] === m[2]) return m[1];
+  if (n.startsWith('[constructor]')) return n;
+  return n.replace(/^\[[^\]]*\]/, '');
+}
+
+/**
+ * Whether `name` is an `externname`: a plain name, an interface name, or one
+ * of the older dependency/URL/integrity names (accepted, loosely checked).
+ * `[async]`-annotated plain names of earlier drafts are accepted too.
+ */
+export function isExternName(name: string): boolean {
+  return PLAIN.test(name) || INTERFACE.test(name) || OTHER.test(name);
+}

@@ -1,0 +1,293 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { decodeComponent, sniffPreamble } from '../host/component/binary/decode.js';
+import { ComponentError } from '../host/component/binary/reader.js';
+import type { Canon, Component, Definition } from '../host/component/binary/ast.js';
+import { loadComponentBinary, validateComponent } from '../host/component/validate.js';
+import { Prim, type FuncType, type ValType } from '../host/component/types.js';
+import { bytes as concat, section, str, wat } from './component-bytes.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const build = (f: string) => new Uint8Array(readFileSync(`${root}build/${f}`));
+const defs = (c: Component, tag: Definition['tag']) => c.definitions.filter((d) => d.tag === tag);
+const canons = (c: Component) => defs(c, 'canon').map((d) => (d as Extract<Definition, { tag: 'canon' }>).canon);
+
+describe('component decoder: the project\'s own builds', () => {
+  it('decodes build/component-v2.wasm: core modules as bytes at their offset, canon lifts with async + callback, four async exports', () => {
+    const bytes = build('component-v2.wasm');
+    const c = decodeComponent(bytes);
+    const mods = defs(c, 'core module') as Extract<Definition, { tag: 'core module' }>[];
+    expect(mods.length).toBe(3);
+    for (const m of mods) {
+      // The module bytes are the section content, at the recorded absolute offset.
+      expect(bytes.subarray(m.offset, m.offset + m.size)).toEqual(m.bytes);
+      expect(WebAssembly.validate(m.bytes as Uint8Array<ArrayBuffer>)).toBe(true);
+    }
+    const main = new WebAssembly.Module(mods[0].bytes as Uint8Array<ArrayBuffer>);
+    expect(WebAssembly.Module.exports(main).map((e) => e.name)).toContain('[async-lift]block-on-stale');
+    const lifts = canons(c).filter((x) => x.kind === 'lift') as Extract<Canon, { kind: 'lift' }>[];
+    expect(lifts.length).toBe(4);
+    for (const l of lifts) {
+      expect(l.opts.async_).toBe(true);
+      expect(l.opts.callback).toBeDefined();
+      expect(l.opts.post_return).toBeUndefined();
+    }
+    const v = validateComponent(c);
+    expect(v.exports.map((e) => e.name)).toEqual(['block-on-stale', 'control', 'drop-outside-task', 'moved-waitable']);
+    for (const e of v.exports) {
+      expect(e.t).toEqual({ kind: 'func', type: { kind: 'func', async: true, params: [], result: Prim.u32 } });
+    }
+    const laundry = v.imports.find((i) => i.name === 'shim:scenarios/laundry')!;
+    expect(laundry.t.kind).toBe('instance');
+    const launder = (laundry.t.type as { exports: { name: string; t: { type: FuncType } }[] }).exports[0];
+    expect(launder.name).toBe('launder');
+    expect(launder.t.type).toEqual({ kind: 'func', async: true, params: [['x', { kind: 'stream', t: Prim.u8 }]], result: { kind: 'stream', t: Prim.u8 } });
+    // The index spaces count what the definitions introduced.
+    expect(c.spaces['core func'].length).toBe(v.coreFuncs.length);
+    expect(c.spaces.func.length).toBe(v.funcs.length);
+    expect(c.spaces.type.length).toBe(v.types.length);
+    expect(c.names?.sorts.get('core module')?.get(0)).toBe('main');
+  });
+
+  it('decodes build/composed-v2.wasm: two nested components, instantiated with their imports matched by subtyping', () => {
+    const c = decodeComponent(build('composed-v2.wasm'));
+    const nested = defs(c, 'component') as Extract<Definition, { tag: 'component' }>[];
+    expect(nested.length).toBe(2);
+    // Nested components keep absolute offsets into the outer binary.
+    for (const n of nested) expect(n.component.offset).toBeGreaterThan(n.offset - 1);
+    const insts = defs(c, 'instance') as Extract<Definition, { tag: 'instance' }>[];
+    expect(insts.map((i) => i.expr.kind)).toEqual(['instantiate', 'instantiate']);
+    const v = validateComponent(c);
+    expect(v.imports.map((i) => i.name)).toEqual(['wasi:io/error@0.2.6', 'wasi:io/streams@0.2.6', 'wasi:cli/stderr@0.2.6']);
+    expect(v.exports.map((e) => e.t.kind)).toEqual(['func', 'func', 'func', 'func']);
+    expect(v.nested.filter(Boolean).length).toBe(2);
+    // The runner's laundry import is satisfied by the laundry component's export: same function type.
+    const runner = v.nested[0]!;
+    expect(runner.imports[0].name).toBe('shim:scenarios/laundry');
+    // The output-stream resource seen by the nested runner is the outer import's (bound through instantiation).
+    const outerStreams = v.instances[1].exports.find((e) => e.name === 'output-stream')!;
+    const laundryInst = v.instances.find((i) => i.exports.some((e) => e.name === 'shim:scenarios/laundry'));
+    expect(laundryInst).toBeDefined();
+    expect(outerStreams.t.kind).toBe('type');
+  });
+
+  it('decodes every project component the build makes (v1, v2, composed, laundry) and rejects the core builds as core modules', () => {
+    for (const f of ['component-v1.wasm', 'component-v2.wasm', 'composed-v1.wasm', 'composed-v2.wasm', 'laundry.wasm']) {
+      expect(loadComponentBinary(build(f)).exports.length).toBeGreaterThan(0);
+    }
+    const core = build('guest-v2.wasm');
+    expect(sniffPreamble(core)).toBe('core');
+    const e = catchErr(() => decodeComponent(core));
+    expect(e.rule).toBe('core-module-not-component');
+    expect(e.offset).toBe(4);
+    expect(e.message).toMatch(/core WebAssembly module/);
+  });
+});
+
+describe('component decoder: every section and canon form, from WAT', () => {
+  it('decodes every canon built-in with its type index and options, and validates them', async () => {
+    const bytes = await wat(readFileSync(`${root}test/wat/component-all-canon.wat`, 'utf8'));
+    const c = decodeComponent(bytes);
+    const cs = canons(c);
+    expect(cs.map((x) => x.kind)).toEqual([
+      'lower', 'lift', 'lift', 'resource.new', 'resource.drop', 'resource.rep', 'backpressure.inc', 'backpressure.dec',
+      'task.return', 'task.return', 'task.cancel', 'context.get', 'context.set', 'subtask.cancel', 'subtask.drop',
+      'stream.new', 'stream.read', 'stream.write', 'stream.cancel-read', 'stream.cancel-write', 'stream.drop-readable', 'stream.drop-writable',
+      'future.new', 'future.read', 'future.write', 'future.cancel-read', 'future.cancel-write', 'future.drop-readable', 'future.drop-writable',
+      'error-context.new', 'error-context.debug-message', 'error-context.drop',
+      'waitable-set.new', 'waitable-set.wait', 'waitable-set.poll', 'waitable-set.drop', 'waitable.join',
+      'thread.yield', 'thread.index', 'thread.suspend', 'thread.resume-later', 'thread.suspend-then-resume', 'thread.yield-then-resume',
+      'thread.suspend-then-promote', 'thread.yield-then-promote',
+    ]);
+    const [lower, lift, alift] = cs as [Extract<Canon, { kind: 'lower' }>, Extract<Canon, { kind: 'lift' }>, Extract<Canon, { kind: 'lift' }>];
+    expect(lower.opts).toMatchObject({ string_encoding: 'utf16', memory: 0, realloc: 0, async_: true, post_return: undefined, callback: undefined });
+    expect(lift.opts).toMatchObject({ string_encoding: 'latin1+utf16', memory: 0, realloc: 0, async_: false });
+    expect(lift.opts.post_return).toBeDefined();
+    expect(alift.opts).toMatchObject({ async_: true, string_encoding: undefined });
+    expect(alift.opts.callback).toBeDefined();
+    expect(cs.find((x) => x.kind === 'context.set')).toEqual({ kind: 'context.set', t: 'i32', i: 1 });
+    expect(cs.find((x) => x.kind === 'subtask.cancel')).toEqual({ kind: 'subtask.cancel', async_: true });
+    expect(cs.find((x) => x.kind === 'stream.cancel-read')).toMatchObject({ async_: true });
+    expect(cs.find((x) => x.kind === 'stream.cancel-write')).toMatchObject({ async_: false });
+    expect(cs.find((x) => x.kind === 'waitable-set.wait')).toEqual({ kind: 'waitable-set.wait', cancellable: false, memory: 0 });
+    const st = cs.find((x) => x.kind === 'stream.read') as Extract<Canon, { kind: 'stream.read' }>;
+    expect(st.opts).toMatchObject({ memory: 0, async_: true });
+    const v = validateComponent(c);
+    expect(v.types[st.type]).toEqual({ kind: 'stream', t: Prim.u8 });
+    // canon lower's core func gets flatten_functype(opts, ft, 'lower'): async, string in, string out.
+    expect(v.coreFuncs[2]).toEqual({ params: ['i32', 'i32', 'i32'], results: ['i32'] });
+    // The resource type with its destructor.
+    const [rt, info] = [...v.resources][0];
+    expect(rt.kind).toBe('resource');
+    expect(info.dtor).toBeDefined();
+    expect(v.exports.map((e) => e.name)).toEqual(['lifted', 'alifted']);
+  });
+
+  it('resolves every defined value type into types.ts values', async () => {
+    const c = decodeComponent(await wat(`(component
+      (type $r (resource (rep i32)))
+      (type $rec (record (field "a" u8) (field "b-c" string)))
+      (type $var (variant (case "none") (case "some" $rec)))
+      (type (list $rec))
+      (type (list u8 4))
+      (type (tuple bool s8 u16 s32 u64 s64 f32 f64 char))
+      (type (flags "x" "y"))
+      (type (enum "lo" "hi"))
+      (type (option $var))
+      (type (result u32 (error string)))
+      (type (result))
+      (type (own $r))
+      (type (borrow $r))
+      (type (stream))
+      (type (future $rec))
+      (type error-context)
+      (type (map string u32))
+      (type (func (param "x" u32) (param "y" string)))
+      (type (func async (result (own $r))))
+    )`));
+    const v = validateComponent(c);
+    const rt = v.types[0];
+    expect(rt.kind).toBe('resource');
+    const rec: ValType = { kind: 'record', fields: [{ label: 'a', t: Prim.u8 }, { label: 'b-c', t: Prim.string }] };
+    const variant: ValType = { kind: 'variant', cases: [{ label: 'none', t: undefined }, { label: 'some', t: rec }] };
+    expect(v.types.slice(1)).toEqual([
+      rec,
+      variant,
+      { kind: 'list', t: rec },
+      { kind: 'list', t: Prim.u8, l: 4 },
+      { kind: 'tuple', ts: [Prim.bool, Prim.s8, Prim.u16, Prim.s32, Prim.u64, Prim.s64, Prim.f32, Prim.f64, Prim.char] },
+      { kind: 'flags', labels: ['x', 'y'] },
+      { kind: 'enum', labels: ['lo', 'hi'] },
+      { kind: 'option', t: variant },
+      { kind: 'result', ok: Prim.u32, error: Prim.string },
+      { kind: 'result', ok: undefined, error: undefined },
+      { kind: 'own', rt },
+      { kind: 'borrow', rt },
+      { kind: 'stream', t: undefined },
+      { kind: 'future', t: rec },
+      { kind: 'error-context' },
+      { kind: 'map', k: Prim.string, v: Prim.u32 },
+      { kind: 'func', async: false, params: [['x', Prim.u32], ['y', Prim.string]], result: undefined },
+      { kind: 'own', rt },
+      { kind: 'func', async: true, params: [], result: { kind: 'own', rt } },
+    ]);
+    // Resources are nominal: the own and borrow point at the same object.
+    expect((v.types[12] as { rt: unknown }).rt).toBe(rt);
+  });
+
+  it('decodes aliases of every kind: instance export, core export, outer (type, core module), and core/module/instance/component types', async () => {
+    const c = decodeComponent(await wat(`(component
+      (core module $m (func (export "f")) (memory (export "mem") 1) (table (export "t") 1 funcref) (global (export "g") i32 (i32.const 0)))
+      (core instance $ci (instantiate $m))
+      (alias core export $ci "f" (core func))
+      (alias core export $ci "mem" (core memory))
+      (alias core export $ci "t" (core table))
+      (alias core export $ci "g" (core global))
+      (core type $cft (func (param i32) (result i64)))
+      (core type $cmt (module (type (func)) (import "a" "b" (func (type 0))) (export "m" (memory 1))))
+      (type $u (list u8))
+      (type $it (instance (export "get" (func)) (export "r" (type (sub resource)))))
+      (type $ct (component (import "in" (instance (type $it))) (export "out" (func))))
+      (import "i" (instance $i (type $it)))
+      (alias export $i "get" (func))
+      (alias export $i "r" (type $r))
+      (component $inner
+        (alias outer 1 $u (type))
+        (alias outer 1 $m (core module))
+        (type (list 0))
+      )
+      (instance (instantiate $inner))
+      (instance (export "get" (func 0)))
+    )`));
+    const aliases = defs(c, 'alias') as Extract<Definition, { tag: 'alias' }>[];
+    expect(aliases.map((a) => [a.alias.kind, a.alias.sort, a.space, a.index])).toEqual([
+      ['core export', 'core func', 'core func', 0],
+      ['core export', 'core memory', 'core memory', 0],
+      ['core export', 'core table', 'core table', 0],
+      ['core export', 'core global', 'core global', 0],
+      ['export', 'func', 'func', 0],
+      ['export', 'type', 'type', 3],
+    ]);
+    const inner = (defs(c, 'component')[0] as Extract<Definition, { tag: 'component' }>).component;
+    expect(inner.definitions.map((d) => d.tag === 'alias' && d.alias.kind)).toEqual(['outer', 'outer', false]);
+    const v = validateComponent(c);
+    // The outer alias of a type is the same type object as the enclosing one.
+    expect(v.nested[0]!.types[0]).toBe(v.types[0]);
+    expect(v.nested[0]!.types[1]).toEqual({ kind: 'list', t: { kind: 'list', t: Prim.u8 } });
+    expect(v.coreTypes[0]).toEqual({ params: ['i32'], results: ['i64'] });
+    expect(v.coreTypes[1]).toEqual({ kind: 'module', imports: [{ module: 'a', field: 'b', kind: 'func', t: { params: [], results: [] } }], exports: [{ name: 'm', kind: 'memory', t: undefined }] });
+    expect(v.types[2]).toMatchObject({ kind: 'component', imports: [{ name: 'in' }], exports: [{ name: 'out' }] });
+    expect(v.types[3].kind).toBe('resource');
+    expect(v.instances.length).toBe(3);
+    expect(v.instances[2].exports.map((e) => e.name)).toEqual(['get']);
+    expect(v.coreInstances[0].exports.get('f')).toEqual({ kind: 'func', t: { params: [], results: [] } });
+  });
+
+  it('decodes start, values, imports and exports with type ascriptions, and the component-name section', async () => {
+    const c = decodeComponent(await wat(`(component $named
+      (import "f" (func $f (param "x" u32) (result u32)))
+      (import "v" (value $v u32))
+      (start $f (value $v) (result (value $r)))
+      (export "r" (value $r))
+      (export "g" (func $f) (func (param "x" u32) (result u32)))
+    )`));
+    const start = defs(c, 'start')[0] as Extract<Definition, { tag: 'start' }>;
+    expect(start).toMatchObject({ func: 0, args: [0], results: 1, space: 'value', index: 1 });
+    const exps = defs(c, 'export') as Extract<Definition, { tag: 'export' }>[];
+    expect(exps.map((e) => [e.name.name, e.target, e.type?.kind])).toEqual([
+      ['r', { sort: 'value', idx: 1 }, undefined],
+      ['g', { sort: 'func', idx: 0 }, 'func'],
+    ]);
+    expect(c.names?.component).toBe('named');
+    expect(c.names?.sorts.get('func')?.get(0)).toBe('f');
+    const v = validateComponent(c);
+    expect(v.values).toEqual([Prim.u32, Prim.u32, Prim.u32]);
+    expect(v.exports.map((e) => e.t.kind)).toEqual(['value', 'func']);
+  });
+});
+
+describe('component decoder: forms the text format no longer writes, from bytes', () => {
+  it('decodes the shared-everything thread built-ins, cancellable flags, the value section and a value export', async () => {
+    const base = await wat(`(component
+      (core type $ft (func (param i32)))
+      (core module $m (table (export "t") 1 funcref))
+      (core instance $i (instantiate $m))
+      (alias core export $i "t" (core table $t))
+      (core func (canon thread.new-indirect $ft (core table $t))))`);
+    const b = concat([...base],
+      section(8, [5, 0x40, 0x00, 0, 0x41, 0x01, 0, 0, 0x42, 0x01, 0x0c, 0x01, 0x29, 0x01]),
+      section(12, [2, 0x79, 1, 42, 0x73, 3, ...str('hi')]),
+      section(11, [1, 0x00, ...str('v'), 0x02, 1, 0x00]));
+    const c = decodeComponent(b);
+    expect(canons(c)).toEqual([
+      { kind: 'thread.new-indirect', coreType: 0, table: 0 },
+      { kind: 'thread.spawn-ref', shared: false, coreType: 0 },
+      { kind: 'thread.spawn-indirect', shared: true, coreType: 0, table: 0 },
+      { kind: 'thread.available-parallelism', shared: true },
+      { kind: 'thread.yield', cancellable: true },
+      { kind: 'thread.suspend', cancellable: true },
+    ]);
+    const values = defs(c, 'value') as Extract<Definition, { tag: 'value' }>[];
+    expect(values.map((v) => [v.t, [...v.bytes], v.index])).toEqual([
+      [{ kind: 'prim', prim: 'u32' }, [42], 0],
+      [{ kind: 'prim', prim: 'string' }, [2, 0x68, 0x69], 1],
+    ]);
+    const v = validateComponent(c);
+    expect(v.values).toEqual([Prim.u32, Prim.string, Prim.string]);
+    expect(v.exports).toEqual([{ name: 'v', t: { kind: 'value', type: Prim.string } }]);
+    expect(v.coreFuncs.length).toBe(6);
+  });
+});
+
+function catchErr(f: () => unknown): ComponentError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ComponentError) return e;
+    throw new Error(`expected a ComponentError, got ${String(e)}`);
+  }
+  throw new Error('expected a ComponentError, got success');
+}
+
+export { catchErr };

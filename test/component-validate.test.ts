@@ -1,0 +1,316 @@
+import { describe, expect, it } from 'vitest';
+import { decodeComponent } from '../host/component/binary/decode.js';
+import { ComponentError, type ComponentRule } from '../host/component/binary/reader.js';
+import type { Definition } from '../host/component/binary/ast.js';
+import { flattenFunctype, isExternName, strongName, subtypeError, validateComponent } from '../host/component/validate.js';
+import { Prim, type ExternType, type FuncType, type ResourceType } from '../host/component/types.js';
+import { wat } from './component-bytes.js';
+
+/** A core module with the usual exports for canon options. */
+const CORE = `
+  (core module $m
+    (memory (export "mem") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) unreachable)
+    (func (export "bad-realloc") (param i32) (result i32) unreachable)
+    (func (export "f0") unreachable)
+    (func (export "f1") (result i32) unreachable)
+    (func (export "s") (param i32 i32) (result i32) unreachable)
+    (func (export "cb") (param i32 i32 i32) (result i32) unreachable)
+    (func (export "pr") (param i32))
+    (func (export "dtor2") (param i32 i32))
+  )
+  (core instance $i (instantiate $m))
+  (alias core export $i "mem" (core memory $mem))
+  (alias core export $i "realloc" (core func $realloc))`;
+
+/**
+ * Validate `text`; expect a ComponentError with `rule` at the offset of the
+ * `nth` definition tagged `tag` (the definition that breaks the rule).
+ */
+async function expectInvalid(text: string, rule: ComponentRule, tag: Definition['tag'], nth = -1, match?: RegExp): Promise<ComponentError> {
+  const c = decodeComponent(await wat(text));
+  let err: unknown;
+  try {
+    validateComponent(c);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ComponentError);
+  const e = err as ComponentError;
+  expect(e.rule).toBe(rule);
+  const tagged = c.definitions.filter((d) => d.tag === tag);
+  const d = nth < 0 ? tagged[tagged.length + nth] : tagged[nth];
+  expect(e.offset).toBe(d.offset);
+  expect(e.section).toBe(tag);
+  if (match) expect(e.detail).toMatch(match);
+  return e;
+}
+
+describe('component validation: what the spec forbids is a typed error at the definition', () => {
+  it('async lift of a function type that is not async', async () => {
+    await expectInvalid(`(component ${CORE}
+      (func (export "f") (canon lift (core func $i "f0") async (callback (core func $i "cb")))))`, 'async-option-sync-type', 'canon', -1, /requires an async function type/);
+  });
+
+  it('async lower of a function type that is not async', async () => {
+    await expectInvalid(`(component ${CORE} (import "f" (func $f)) (core func (canon lower (func $f) async (memory $mem))))`, 'async-option-sync-type', 'canon');
+  });
+
+  it('stream<char>', async () => {
+    await expectInvalid('(component (type (stream char)))', 'stream-char', 'type');
+  });
+
+  it('callback without async', async () => {
+    await expectInvalid(`(component ${CORE} (func (export "f") (canon lift (core func $i "f0") (callback (core func $i "cb")))))`, 'callback-without-async', 'canon');
+  });
+
+  it('post-return with async', async () => {
+    await expectInvalid(`(component ${CORE}
+      (type $ft (func async))
+      (func (export "f") (type $ft) (canon lift (core func $i "f1") async (callback (core func $i "cb")) (post-return (core func $i "pr")))))`, 'post-return-with-async', 'canon');
+  });
+
+  it('post-return on canon lower', async () => {
+    await expectInvalid(`(component ${CORE} (import "f" (func $f)) (core func (canon lower (func $f) (post-return (core func $i "pr")))))`, 'option-not-allowed', 'canon', -1, /post-return/);
+  });
+
+  it('a lifted string parameter without realloc', async () => {
+    await expectInvalid(`(component ${CORE} (type $ft (func (param "s" string) (result u32)))
+      (func (export "f") (type $ft) (canon lift (core func $i "s") (memory $mem))))`, 'missing-realloc', 'canon');
+  });
+
+  it('a lowered string parameter without memory', async () => {
+    await expectInvalid(`(component ${CORE} (import "f" (func $f (param "s" string))) (core func (canon lower (func $f))))`, 'missing-memory', 'canon');
+  });
+
+  it('realloc without memory', async () => {
+    await expectInvalid(`(component ${CORE} (import "f" (func $f (result string))) (core func (canon lower (func $f) (realloc $realloc))))`, 'missing-memory', 'canon', -1, /realloc is given without memory/);
+  });
+
+  it('task.return with realloc', async () => {
+    await expectInvalid(`(component ${CORE} (core func (canon task.return (result string) (memory $mem) (realloc $realloc))))`, 'option-not-allowed', 'canon');
+  });
+
+  it('task.return of a string without memory', async () => {
+    await expectInvalid('(component (core func (canon task.return (result string))))', 'missing-memory', 'canon');
+  });
+
+  it('stream.read of a non-stream type', async () => {
+    await expectInvalid(`(component ${CORE} (type $t (future u8)) (core func (canon stream.read $t (memory $mem))))`, 'type-mismatch', 'canon');
+  });
+
+  it('stream.write of a stream<u8> without memory', async () => {
+    await expectInvalid('(component (type $t (stream u8)) (core func (canon stream.write $t)))', 'missing-memory', 'canon');
+  });
+
+  it('a realloc of the wrong core type', async () => {
+    await expectInvalid(`(component ${CORE} (import "f" (func $f (result string)))
+      (core func (canon lower (func $f) (memory $mem) (realloc (core func $i "bad-realloc")))))`, 'realloc-type', 'canon');
+  });
+
+  it('a callback of the wrong core type', async () => {
+    await expectInvalid(`(component ${CORE} (type $ft (func async))
+      (func (export "f") (type $ft) (canon lift (core func $i "f1") async (callback (core func $i "f1")))))`, 'callback-type', 'canon');
+  });
+
+  it('a lifted core function whose type is not the flattened function type', async () => {
+    await expectInvalid(`(component ${CORE} (type $ft (func (param "a" u32) (result u32)))
+      (func (export "f") (type $ft) (canon lift (core func $i "f0"))))`, 'core-func-type', 'canon', -1, /flattens to \(i32\) -> \(i32\)/);
+  });
+
+  it('a post-return that does not take the flat results', async () => {
+    await expectInvalid(`(component ${CORE} (type $ft (func))
+      (func (export "f") (type $ft) (canon lift (core func $i "f0") (post-return (core func $i "pr")))))`, 'post-return-type', 'canon');
+  });
+
+  it('a resource destructor of the wrong type', async () => {
+    await expectInvalid(`(component ${CORE} (type (resource (rep i32) (dtor (core func $i "dtor2")))))`, 'dtor-type', 'type');
+  });
+
+  it('resource.new of an imported resource', async () => {
+    await expectInvalid('(component (import "r" (type $r (sub resource))) (core func (canon resource.new $r)))', 'resource-not-local', 'canon');
+  });
+
+  it('own of a type that is not a resource', async () => {
+    await expectInvalid('(component (type $l (list u8)) (type (own $l)))', 'type-not-resource', 'type');
+  });
+
+  it('a value type index that names a func type', async () => {
+    await expectInvalid('(component (type $f (func)) (type (list $f)))', 'type-not-defvaltype', 'type');
+  });
+
+  it('a borrow in a function result', async () => {
+    await expectInvalid('(component (type $r (resource (rep i32))) (type (func (result (borrow $r)))))', 'borrow-in-result', 'type');
+  });
+
+  it('a borrow inside a stream payload', async () => {
+    await expectInvalid('(component (type $r (resource (rep i32))) (type $b (borrow $r)) (type (stream (option $b))))', 'borrow-in-stream', 'type');
+  });
+
+  it('an alias of an export the instance does not have', async () => {
+    await expectInvalid('(component (import "i" (instance $i (export "a" (func)))) (alias export $i "b" (func)))', 'missing-export', 'alias', -1, /no export 'b'.*'a'/);
+  });
+
+  it('an alias of an export of another sort', async () => {
+    await expectInvalid('(component (import "i" (instance $i (export "a" (func)))) (alias export $i "a" (component)))', 'wrong-sort', 'alias');
+  });
+
+  it('a core export alias of a name the core instance does not export', async () => {
+    await expectInvalid(`(component ${CORE} (alias core export $i "nope" (core func)))`, 'missing-export', 'alias');
+  });
+
+  it('a core export alias of a memory as a func', async () => {
+    await expectInvalid(`(component ${CORE} (alias core export $i "mem" (core func)))`, 'wrong-sort', 'alias');
+  });
+
+  it('a core instantiation that does not supply an import', async () => {
+    await expectInvalid('(component (core module $m (import "env" "f" (func))) (core instance (instantiate $m)))', 'missing-arg', 'core instance', -1, /'env'/);
+  });
+
+  it('a core instantiation argument that lacks the imported field', async () => {
+    await expectInvalid(`(component
+      (core module $m (import "env" "f" (func)))
+      (core module $n (func (export "g")))
+      (core instance $e (instantiate $n))
+      (core instance (instantiate $m (with "env" (instance $e)))))`, 'missing-export', 'core instance');
+  });
+
+  it('a core instantiation argument of the wrong core function type', async () => {
+    await expectInvalid(`(component
+      (core module $m (import "env" "f" (func (param i32))))
+      (core module $n (func (export "f")))
+      (core instance $e (instantiate $n))
+      (core instance (instantiate $m (with "env" (instance $e)))))`, 'core-func-type', 'core instance');
+  });
+
+  it('a component instantiation without one of its imports', async () => {
+    await expectInvalid('(component (component $c (import "x" (func))) (instance (instantiate $c)))', 'missing-arg', 'instance');
+  });
+
+  it('a component instantiation with an argument of another function type', async () => {
+    await expectInvalid(`(component
+      (component $c (import "x" (func (param "a" u32))))
+      (import "y" (func $y (param "a" string)))
+      (instance (instantiate $c (with "x" (func $y)))))`, 'not-subtype', 'instance', -1, /parameter 'a'/);
+  });
+
+  it('two imports with the same name', async () => {
+    await expectInvalid('(component (import "a" (func)) (import "a" (func)))', 'duplicate-name', 'import');
+  });
+
+  it('an import name that is no extern name', async () => {
+    await expectInvalid('(component (import "Not_A_Name" (func)))', 'bad-extern-name', 'import');
+  });
+
+  it('an export ascribed a type it does not have', async () => {
+    await expectInvalid('(component (import "f" (func $f)) (export "g" (func $f) (func (param "x" u32))))', 'not-subtype', 'export');
+  });
+
+  it('a stackful async lift when the host refuses it', async () => {
+    const c = decodeComponent(await wat(`(component ${CORE} (type $ft (func async)) (func (export "f") (type $ft) (canon lift (core func $i "f0") async)))`));
+    expect(() => validateComponent(c)).not.toThrow();
+    try {
+      validateComponent(c, { allowStackful: false });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ComponentError).rule).toBe('async-without-callback');
+    }
+  });
+
+  it('accepts the same definitions when they are right (the checks are not over-eager)', async () => {
+    const c = decodeComponent(await wat(`(component ${CORE}
+      (type $ft (func (param "s" string) (result u32)))
+      (func (export "f") (type $ft) (canon lift (core func $i "s") (memory $mem) (realloc $realloc)))
+      (import "g" (func $g (param "s" string) (result string)))
+      (core func (canon lower (func $g) (memory $mem) (realloc $realloc)))
+      (type $r (resource (rep i32) (dtor (core func $i "pr"))))
+      (core func (canon resource.new $r))
+      (import "i" (instance $ii (export "a" (func))))
+      (alias export $ii "a" (func))
+      (component $c (import "x" (func)))
+      (instance (instantiate $c (with "x" (func 2))))
+    )`));
+    const v = validateComponent(c);
+    expect(v.exports.map((e) => e.name)).toEqual(['f']);
+    // canon lower of (string) -> string: (ptr, len, retptr) -> ().
+    const lower = c.definitions.find((d) => d.tag === 'canon' && d.canon.kind === 'lower')!;
+    expect(lower.space).toBe('core func');
+    expect(v.coreFuncs[lower.index]).toEqual({ params: ['i32', 'i32', 'i32'], results: [] });
+  });
+});
+
+describe('component validation: subtyping helpers for a host', () => {
+  const fn = (params: FuncType['params'], result?: FuncType['result'], async = false): ExternType => ({ kind: 'func', type: { kind: 'func', async, params, result } });
+  const rA: ResourceType = { kind: 'resource', name: 'a', rep: 'i32' };
+  const rB: ResourceType = { kind: 'resource', name: 'b', rep: 'i32' };
+
+  it('func types match only when equal (names, types, async)', () => {
+    expect(subtypeError(fn([['x', Prim.u32]], Prim.string), fn([['x', Prim.u32]], Prim.string))).toBeUndefined();
+    expect(subtypeError(fn([['x', Prim.u32]]), fn([['y', Prim.u32]]))).toMatch(/named 'x'/);
+    expect(subtypeError(fn([], Prim.u32), fn([], Prim.u64))).toMatch(/result/);
+    expect(subtypeError(fn([], undefined, true), fn([]))).toMatch(/async/);
+  });
+
+  it('instances may export more, not less; components may import less', () => {
+    const more: ExternType = { kind: 'instance', type: { kind: 'instance', exports: [{ name: 'a', t: fn([]) }, { name: 'b', t: fn([]) }] } };
+    const less: ExternType = { kind: 'instance', type: { kind: 'instance', exports: [{ name: 'b', t: fn([]) }] } };
+    expect(subtypeError(more, less)).toBeUndefined();
+    expect(subtypeError(less, more)).toMatch(/no export 'a'/);
+    const c1: ExternType = { kind: 'component', type: { kind: 'component', imports: [], exports: [{ name: 'x', t: fn([]) }] } };
+    const c2: ExternType = { kind: 'component', type: { kind: 'component', imports: [{ name: 'a', t: fn([]) }], exports: [{ name: 'x', t: fn([]) }] } };
+    expect(subtypeError(c1, c2)).toBeUndefined();
+    expect(subtypeError(c2, c1)).toMatch(/imports 'a'/);
+  });
+
+  it('resources match by identity', () => {
+    expect(subtypeError(fn([['r', { kind: 'own', rt: rA }]]), fn([['r', { kind: 'own', rt: rA }]]))).toBeUndefined();
+    expect(subtypeError(fn([['r', { kind: 'own', rt: rA }]]), fn([['r', { kind: 'own', rt: rB }]]))).toMatch(/another type/);
+    expect(subtypeError({ kind: 'type', type: rA }, { kind: 'type', type: rB })).toMatch(/resource 'a' is not resource 'b'/);
+  });
+
+  it('an abstract resource of an instance type binds to the first resource it meets, then stays bound', async () => {
+    const v = validateComponent(decodeComponent(await wat(`(component
+      (type $it (instance (export "r" (type $r (sub resource))) (export "make" (func (result (own $r)))) (export "eat" (func (param "x" (own $r))))))
+      (import "want" (instance (type $it))))`)));
+    const want = v.imports[0].t;
+    const good: ExternType = { kind: 'instance', type: { kind: 'instance', exports: [
+      { name: 'r', t: { kind: 'type', type: rA } },
+      { name: 'make', t: fn([], { kind: 'own', rt: rA }) },
+      { name: 'eat', t: fn([['x', { kind: 'own', rt: rA }]]) },
+    ] } };
+    const mixed: ExternType = { kind: 'instance', type: { kind: 'instance', exports: [
+      { name: 'r', t: { kind: 'type', type: rA } },
+      { name: 'make', t: fn([], { kind: 'own', rt: rA }) },
+      { name: 'eat', t: fn([['x', { kind: 'own', rt: rB }]]) },
+    ] } };
+    expect(subtypeError(good, want)).toBeUndefined();
+    expect(subtypeError(mixed, want)).toMatch(/export 'eat'/);
+  });
+
+  it('flatten_functype: sync spills past 16 params and 1 result; async lower passes results by pointer', () => {
+    const many: FuncType = { kind: 'func', async: false, params: Array.from({ length: 17 }, (_, i) => [`p${i}`, Prim.u32] as const), result: Prim.string };
+    expect(flattenFunctype({ async_: false, callback: undefined }, many, 'lift')).toEqual({ params: ['i32'], results: ['i32'] });
+    expect(flattenFunctype({ async_: false, callback: undefined }, many, 'lower')).toEqual({ params: ['i32', 'i32'], results: [] });
+    const small: FuncType = { kind: 'func', async: true, params: [['a', Prim.u64], ['b', Prim.f32]], result: Prim.u32 };
+    expect(flattenFunctype({ async_: true, callback: undefined }, small, 'lower')).toEqual({ params: ['i64', 'f32', 'i32'], results: ['i32'] });
+    expect(flattenFunctype({ async_: true, callback: 0 }, small, 'lift')).toEqual({ params: ['i64', 'f32'], results: ['i32'] });
+    expect(flattenFunctype({ async_: true, callback: undefined }, small, 'lift')).toEqual({ params: ['i64', 'f32'], results: [] });
+  });
+
+  it('strongly-unique names: the explainer\'s canonicalisation', () => {
+    const ok = ['foo', 'foo-bar', '[constructor]foo', '[method]foo.bar', '[static]foo.baz', 'foo:bar/baz'].map(strongName);
+    expect(new Set(ok).size).toBe(ok.length);
+    for (const clash of ['foo', 'FOO', 'foo-BAR', '[constructor]FOO', '[method]foo.BAR', '[static]foo.bar', '[method]foo.baz', '[method]foo.foo', 'foo:bar/BAZ']) {
+      expect(ok, clash).toContain(strongName(clash));
+    }
+  });
+
+  it('extern names: plain, annotated and interface names pass; others do not', () => {
+    for (const n of ['get', 'get-HTTP-2', '[constructor]file', '[method]file.read', '[static]file.open', 'wasi:io/streams@0.2.6', 'a:b/c', 'ns:pkg/iface@1.0.0-rc.1']) {
+      expect(isExternName(n), n).toBe(true);
+    }
+    for (const n of ['', 'Get-x', 'a_b', '[method]file', 'wasi:io', 'ns:pkg/iface@1.0', '-a', 'a--b']) {
+      expect(isExternName(n), n).toBe(false);
+    }
+  });
+});
