@@ -28,3 +28,6 @@ export { decodeComponent, sniffPreamble } from './component/binary/decode.js';
 export { ComponentError, type ComponentRule } from './component/binary/reader.js';
 export type { Component as DecodedComponent, Definition as ComponentDefinition, Sort as ComponentSort } from './component/binary/ast.js';
 export { validateComponent, loadComponentBinary, subtypeError, type ValidatedComponent } from './component/validate.js';
+// The component host: load, instantiate and call components (docs/component-host.md).
+export { loadComponent, LoadedComponent, ComponentInstanceApi, ComponentResultError, ComponentCallError, type ComponentImports, type InstantiateOptions } from './component/api.js';
+export { ComponentLinkError, InstanceValue } from './component/runtime/instantiate.js';

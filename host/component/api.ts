@@ -9,7 +9,7 @@
  * interface export is an object under its full name (`local:demo/api`, also
  * `local:demo/api@0.1.0` as given) and, when unambiguous, under its camelCased
  * last segment (`api`). Values are the canonical ABI module's JS values
- * (docs/component-api.md has the table); a `result` return value returns its
+ * (docs/component-host.md, "Values"); a `result` return value returns its
  * `ok` payload or throws `ComponentResultError` with the `err` payload.
  * Host imports may be plain functions or return Promises: an async import
  * stays a pending subtask until its Promise settles, and the store keeps
@@ -30,11 +30,6 @@ import { ComponentLinkError, InstanceValue, instantiateComponent, type Item } fr
 
 /** Host imports: by import name (versions may be left out), then by function name (kebab or camel case). */
 export type ComponentImports = Record<string, unknown>;
-
-/** A resizable ArrayBuffer (ES2024; Node 20 has it). */
-interface ResizableArrayBuffer extends ArrayBuffer {
-  resize(n: number): void;
-}
 
 /** A call's `result<_, E>` came back as `err`: `payload` is E's value (jco's `ComponentError`). */
 export class ComponentResultError extends Error {
@@ -162,6 +157,25 @@ function shortName(name: string): string {
 const hasHandles = (t: ValType): boolean =>
   contains(t, (u) => u.kind === 'own' || u.kind === 'borrow' || u.kind === 'stream' || u.kind === 'future' || u.kind === 'error-context');
 
+/** The scratch memory argument checks lower into (one per process; it grows to the largest arguments seen). */
+let scratchMemory: WebAssembly.Memory | undefined;
+
+function scratchContext(): LiftLowerContext {
+  const memory = (scratchMemory ??= new WebAssembly.Memory({ initial: 1 }));
+  let top = 8;
+  return new LiftLowerContext({
+    memory,
+    realloc: (_old, _oldLen, align, len) => {
+      top = Math.ceil(top / align) * align;
+      const p = top;
+      top += len;
+      const have = memory.buffer.byteLength;
+      if (top > have) memory.grow(Math.ceil((top - have) / 65536));
+      return p;
+    },
+  });
+}
+
 /**
  * Checks JS arguments by lowering them into a scratch memory (nothing of the
  * guest runs): a bad value is a `ComponentCallError` naming the parameter
@@ -173,18 +187,7 @@ function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
   }
   const ts = paramTypes(ft);
   if (ts.some(hasHandles)) return;
-  const buf = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ResizableArrayBuffer)(1 << 16, { maxByteLength: 1 << 30 });
-  let top = 8;
-  const scratch = new LiftLowerContext({
-    memory: new Uint8Array(buf),
-    realloc: (_old, _oldLen, align, len) => {
-      top = Math.ceil(top / align) * align;
-      const p = top;
-      top += len;
-      if (top > buf.byteLength) buf.resize(Math.min(1 << 30, Math.max(top, buf.byteLength * 2)));
-      return p;
-    },
-  });
+  const scratch = scratchContext();
   try {
     lowerFlatValues(scratch, MAX_FLAT_PARAMS, args, ts, undefined, ft.params.map(([n]) => n));
   } catch (e) {

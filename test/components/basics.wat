@@ -18,6 +18,9 @@
         (i32.add (global.get $top) (i32.sub (local.get 2) (i32.const 1)))
         (i32.sub (i32.const 0) (local.get 2))))
       (global.set $top (i32.add (local.get $p) (local.get 3)))
+      ;; grow the memory to hold the block
+      (if (i32.gt_u (global.get $top) (i32.shl (memory.size) (i32.const 16)))
+        (then (drop (memory.grow (i32.add (i32.shr_u (i32.sub (global.get $top) (i32.shl (memory.size) (i32.const 16))) (i32.const 16)) (i32.const 1))))))
       ;; growing copies the old contents
       (if (i32.ne (local.get 0) (i32.const 0))
         (then (memory.copy (local.get $p) (local.get 0) (local.get 1))))

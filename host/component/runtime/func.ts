@@ -184,7 +184,7 @@ function resolveFromHost(caller: RuntimeInstance | undefined, site: TrapSite, fn
  * `canon lower`: `callee` as a core function of `rt` (spec `canon_lower`).
  * Sync: the arguments are lifted from the caller, the call runs, and when the
  * callee has not resolved on return the caller blocks (other instances run;
- * see "Blocking waits" in docs/deviations.md). Async: a Subtask in the
+ * docs/deviations.md, entry 9). Async: a Subtask in the
  * caller's table, packed with its state in the result.
  */
 export function canonLower(

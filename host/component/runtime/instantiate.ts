@@ -12,7 +12,7 @@
  *
  * Types are the validator's (`validate.ts`): resource types are identified
  * per component definition rather than made fresh per instantiation (see
- * docs/deviations.md).
+ * docs/deviations.md, entry 15).
  */
 import { Trap } from '../../canon/errors.js';
 import type { Store } from '../../canon/store.js';

@@ -1,0 +1,190 @@
+/**
+ * The embedded host as a component host: components written in WAT (turned
+ * into bytes with jco's `parse`) and the project's own composed guest
+ * components, instantiated with host imports through the typed JS API.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Trap } from '../host/canon/index.js';
+import { ComponentCallError, ComponentResultError, loadComponent } from '../host/component/api.js';
+import { ComponentLinkError } from '../host/component/runtime/instantiate.js';
+import { wat } from './component-bytes.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const text = (name: string): string => readFileSync(join(here, 'components', `${name}.wat`), 'utf8');
+const build = (name: string): Uint8Array => new Uint8Array(readFileSync(join(here, '..', 'build', name)));
+
+type Fn = (...a: unknown[]) => Promise<unknown>;
+
+describe('sync lifts and lowers (basics.wat)', async () => {
+  const c = loadComponent(await wat(text('basics')));
+  const calls: unknown[][] = [];
+  const inst = c.instantiate({
+    host: {
+      add: (a: number, b: number) => (calls.push([a, b]), a + b),
+      greet: (name: string) => `hello, ${name}`,
+    },
+  });
+  const x = inst.exports as Record<string, Fn>;
+
+  it('lists the imports and exports with their types', () => {
+    expect(c.imports.map((d) => d.name)).toEqual(['host']);
+    expect(c.exports.map((d) => d.name)).toEqual(['twice-add', 'echo', 'posts', 'greet-via-host', 'sum', 'checked-div', 'point']);
+    expect(c.exports[0]!.t).toMatchObject({ kind: 'func', type: { params: [['a', { kind: 'u32' }], ['b', { kind: 'u32' }]] } });
+  });
+
+  it('calls a sync host import from a sync export (camelCase names)', async () => {
+    expect(await x['twiceAdd']!(2, 3)).toBe(10);
+    expect(calls.at(-1)).toEqual([2, 3]);
+    expect(x['twice-add']).toBe(x['twiceAdd']);
+  });
+
+  it('passes strings both ways (realloc, post-return), non-ASCII included', async () => {
+    const before = (await x['posts']!()) as number;
+    expect(await x['echo']!('héllo wörld ✓ 𝄞')).toBe('héllo wörld ✓ 𝄞');
+    expect(await x['echo']!('')).toBe('');
+    expect(await x['posts']!()).toBe(before + 2);
+    expect(await x['greetViaHost']!('bob')).toBe('hello, bob');
+  });
+
+  it('lifts a list parameter and a u64 result', async () => {
+    expect(await x['sum']!([1, 2, 3, 4_000_000_000])).toBe(4_000_000_006n);
+    expect(await x['sum']!(new Uint32Array([5, 6]))).toBe(11n);
+    const big = Array.from({ length: 16384 }, (_, i) => i);
+    expect(await x['sum']!(big)).toBe(BigInt((16383 * 16384) / 2));
+  });
+
+  it('returns a result ok payload and throws ComponentResultError with the err payload', async () => {
+    expect(await x['checkedDiv']!(7, 2)).toBe(3);
+    const e = await x['checkedDiv']!(7, 0).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(ComponentResultError);
+    expect((e as ComponentResultError).payload).toBe('division by zero');
+  });
+
+  it('lifts a record with camelCase fields and a string', async () => {
+    expect(await x['point']!(3, -4)).toEqual({ x: 3, y: -4, label: 'origin' });
+  });
+
+  it('rejects bad arguments with a typed error and keeps the instance usable', async () => {
+    await expect(x['twiceAdd']!(1)).rejects.toThrow(ComponentCallError);
+    await expect(x['twiceAdd']!(1)).rejects.toMatchObject({ rule: 'arity' });
+    await expect(x['twiceAdd']!('x', 2)).rejects.toMatchObject({ rule: 'bad-value', message: expect.stringContaining("param 'a'") });
+    await expect(x['twiceAdd']!(-1, 2)).rejects.toMatchObject({ rule: 'bad-value', message: expect.stringContaining('integer-out-of-range') });
+    await expect(x['sum']!([1, 'two'])).rejects.toMatchObject({ rule: 'bad-value' });
+    expect(await x['twiceAdd']!(4, 5)).toBe(18);
+  });
+});
+
+describe('linking errors', async () => {
+  const bytes = await wat(text('basics'));
+  it('names a missing import instance, and a missing function of it', () => {
+    const c = loadComponent(bytes);
+    expect(() => c.instantiate({})).toThrow(ComponentLinkError);
+    expect(() => c.instantiate({})).toThrow(/import "host" \(instance\) is not given/);
+    expect(() => c.instantiate({ host: { add: () => 0 } })).toThrow(/host#greet/);
+  });
+
+  it('a host function that throws (no result type) is a host-error trap that poisons only its instance', async () => {
+    const c = loadComponent(bytes);
+    const bad = c.instantiate({ host: { add: () => { throw new Error('boom'); }, greet: () => '' } });
+    const good = c.instantiate({ host: { add: (a: number, b: number) => a + b, greet: () => '' } });
+    const e = await (bad.exports['twiceAdd'] as Fn)(1, 2).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(Trap);
+    expect((e as Trap).code).toBe('host-error');
+    expect((e as Trap).message).toContain('boom');
+    expect(await (good.exports['twiceAdd'] as Fn)(1, 2)).toBe(6);
+  });
+
+  it('a host function returning the wrong type traps naming the rule', async () => {
+    const c = loadComponent(bytes);
+    const inst = c.instantiate({ host: { add: () => 'three', greet: () => '' } });
+    const e = await (inst.exports['twiceAdd'] as Fn)(1, 2).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(Error);
+    expect(String((e as Error).message)).toMatch(/wrong-js-type|u32/);
+  });
+});
+
+describe('async lifts with async host imports (async.wat)', async () => {
+  const c = loadComponent(await wat(text('async')));
+
+  it('a callback-lifted export waits on a subtask whose host Promise settles later', async () => {
+    let started = 0;
+    const inst = c.instantiate({
+      host: {
+        fetch: async (n: number) => {
+          started++;
+          await new Promise((r) => setTimeout(r, 10));
+          return n * 2;
+        },
+      },
+    });
+    const f = inst.exports['fetchPlusOne'] as Fn;
+    expect(await f(20)).toBe(41);
+    // Two calls run concurrently: both host calls start before either settles.
+    const both = Promise.all([f(1), f(2)]);
+    expect(started).toBe(3);
+    expect(await both).toEqual([3, 5]);
+  });
+
+  it('a host import that returns at once resolves the subtask immediately (RETURNED)', async () => {
+    const inst = c.instantiate({ host: { fetch: (n: number) => n + 100 } });
+    expect(await (inst.exports['fetchPlusOne'] as Fn)(1)).toBe(102);
+  });
+
+  it('task.return lifts a string through its memory option', async () => {
+    const inst = c.instantiate({ host: { fetch: (n: number) => n } });
+    expect(await (inst.exports['hello'] as Fn)()).toBe('done');
+  });
+
+  it('a stackful task blocked on a host Promise is a deadlock without JSPI (documented), and other instances go on', async () => {
+    const inst = c.instantiate({ host: { fetch: async (n: number) => n } });
+    const e = await (inst.exports['fetchStackful'] as Fn)(4).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(Trap);
+    expect((e as Trap).code).toBe('deadlock');
+    expect((e as Trap).message).toContain('a blocking wait cannot wait for a Promise');
+    const other = c.instantiate({ host: { fetch: (n: number) => n } });
+    expect(await (other.exports['fetchStackful'] as Fn)(4)).toBe(40);
+  });
+});
+
+describe('the project\'s composed guest components on the embedded host', () => {
+  /** WASI imports of the guest (stderr, for abort text) as a capturing host. */
+  function wasi(): { imports: Record<string, unknown>; stderr: () => string } {
+    const chunks: Uint8Array[] = [];
+    const stream = { blockingWriteAndFlush: (b: Uint8Array) => void chunks.push(b.slice()) };
+    return {
+      imports: {
+        'wasi:io/error': {},
+        'wasi:io/streams': {},
+        'wasi:cli/stderr': { getStderr: () => stream },
+      },
+      stderr: () => Buffer.concat(chunks).toString('utf8'),
+    };
+  }
+
+  it('composed-v2: control 7, block-on-stale 258, drop-outside-task 1, moved-waitable 1', async () => {
+    const c = loadComponent(build('composed-v2.wasm'));
+    const w = wasi();
+    const x = c.instantiate(w.imports).exports as Record<string, Fn>;
+    expect(await x['control']!()).toBe(7);
+    expect(await x['block-on-stale']!()).toBe(258);
+    expect(await x['drop-outside-task']!()).toBe(1);
+    expect(await x['moved-waitable']!()).toBe(1);
+    expect(w.stderr()).toBe('');
+  });
+
+  it('composed-v1: block-on-stale traps, and the guest\'s abort text on stderr names #1618', async () => {
+    const c = loadComponent(build('composed-v1.wasm'));
+    const w = wasi();
+    const x = c.instantiate(w.imports).exports as Record<string, Fn>;
+    expect(await x['control']!()).toBe(7);
+    const e = await x['block-on-stale']!().catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(Trap);
+    expect((e as Trap).code).toBe('wasm-trap');
+    expect(w.stderr()).toContain('wit-bindgen #1618');
+    // A fresh instance of the same component still works.
+    expect(await (c.instantiate(wasi().imports).exports['control'] as Fn)()).toBe(7);
+  });
+});
