@@ -47,6 +47,38 @@ describe('subtasks backed by host functions', () => {
     ]);
   });
 
+  it('results that fit their core type are stored exactly (i32 either reading)', async () => {
+    for (const [v, stored] of [[-1, 0xffff_ffff], [0xffff_ffff, 0xffff_ffff], [-(2 ** 31), 2 ** 31], [5, 5]] as const) {
+      const { inst } = await caller(() => [v]);
+      expect((await inst.callExport('run', [0]))[0] >>> 0).toBe(stored);
+    }
+  });
+
+  for (const [what, v, text] of [
+    ['1.5', 1.5, /result 0 is 1\.5, which is not an i32/],
+    ['NaN', NaN, /result 0 is NaN/],
+    ['2^32', 2 ** 32, /result 0 is 4294967296/],
+    ['-2^31-1', -(2 ** 31) - 1, /not an i32/],
+    ['a string', '7', /result 0 is "7" \(string\)/],
+    ['2^64 as a bigint', 2n ** 64n, /not an i64/],
+  ] as const) {
+    it(`a host callee returning ${what} traps result-type in the caller (never stored truncated)`, async () => {
+      const { inst } = await caller(() => [v as unknown as number]);
+      const err = (await inst.callExport('run', [0]).catch((e: unknown) => e)) as { code: string; message: string };
+      expect(err.code).toBe('result-type');
+      expect(err.message).toMatch(text);
+      expect(inst.poisoned).toBe(err);
+    });
+  }
+
+  it('a result that does not fit, returned later through call.return, traps result-type too', async () => {
+    const { inst, peer } = await caller((_args, call) => {
+      peer.defer(() => call.return([1.5]));
+    });
+    const err = (await inst.callExport('run', [0]).catch((e: unknown) => e)) as { code: string };
+    expect(err.code).toBe('result-type');
+  });
+
   it('subtask.cancel of a host call: CANCELLED_BEFORE_RETURNED', async () => {
     let cancelled = false;
     const { inst, log } = await caller((_args, call) => {

@@ -45,6 +45,7 @@ export const TRAP_RULES = {
   'subtask-resolved': 'subtask.cancel requires a subtask whose resolution was not yet delivered',
   'subtask-cancel-twice': 'subtask.cancel may be requested only once per subtask',
   'async-call-shape': 'an async-lowered import passes its flat parameters (plus a result pointer when the callee returns values)',
+  'result-type': 'an async-lowered call\'s results must fit the core type they are stored as (a number: an i32, an integer in [-2^31, 2^32-1]; a bigint: an i64, in [-2^63, 2^64-1])',
   // scheduling
   'deadlock': 'a blocking wait needs some other instance or host peer able to make progress',
   // linking

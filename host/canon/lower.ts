@@ -9,7 +9,11 @@
  * with the export's parameter count; for a host function the last argument is
  * the result pointer whenever the function returns a non-empty result.
  * Results are stored at the result pointer as consecutive flat values:
- * number -> 4 bytes (u32), bigint -> 8 bytes (u64, 8-aligned).
+ * number -> 4 bytes (i32), bigint -> 8 bytes (i64, 8-aligned). Core modules
+ * carry no component types, so these are the only types a result can have
+ * here: a value that does not fit its core type (1.5, NaN, 2^32, a string)
+ * traps `result-type` in the caller instead of being stored truncated (a
+ * deviation from the spec's typed lowering, listed in docs/deviations.md).
  */
 import { EventCode, SubtaskState } from './constants.js';
 import { Trap, toTrap, trapIf, type TrapSite } from './errors.js';
@@ -53,9 +57,33 @@ export type AsyncCallee = HostAsyncFunction | ExportCallee;
 
 type Fn = (...args: never[]) => unknown;
 
+const I32_MIN = -(2 ** 31);
+const U32_MAX = 2 ** 32 - 1;
+const I64_MIN = -(2n ** 63n);
+const U64_MAX = 2n ** 64n - 1n;
+
+const show = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+/**
+ * A result must fit the core type it is stored as: a number an i32 (signed or
+ * unsigned reading), a bigint an i64. Anything else traps `result-type`.
+ */
+function checkResultType(v: unknown, i: number, site: TrapSite): void {
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) && v >= I32_MIN && v <= U32_MAX) return;
+    throw new Trap('result-type', { ...site, detail: `result ${i} is ${show(v)}, which is not an i32 (an integer in [-2^31, 2^32-1])` });
+  }
+  if (typeof v === 'bigint') {
+    if (v >= I64_MIN && v <= U64_MAX) return;
+    throw new Trap('result-type', { ...site, detail: `result ${i} is ${show(v)}, which is not an i64 (in [-2^63, 2^64-1])` });
+  }
+  throw new Trap('result-type', { ...site, detail: `result ${i} is ${show(v)} (${typeof v}): a result must be a number (i32) or a bigint (i64)` });
+}
+
 /** Stores flat results at `ptr` in the caller's memory. */
 function storeResults(inst: ComponentInstance, ptr: number | undefined, results: readonly FlatValue[], site: TrapSite): void {
   if (results.length === 0) return;
+  results.forEach((v, i) => checkResultType(v, i, site));
   trapIf(ptr === undefined, 'async-call-shape', { ...site, detail: `the callee returned ${results.length} value(s) but the call passed no result pointer` });
   const mem = inst.memoryFor(site);
   let p = ptr!;
