@@ -5,8 +5,13 @@
 // pool, so a pointer kept past the operation's end is recognisable.
 //
 // Build-time ABI_VERSION selects the importer: 1 knows only `wasip3_task`
-// (unregisters through whatever task is current); 2 is V2-aware (holds a
-// cloned strong reference to the task it registered with; docs/task-abi.md,
+// (unregisters through whatever task is current); 2 is V2-aware and does what
+// wit-bindgen's `WaitableOperation` does: registering with a V2 task it holds
+// a cloned strong reference to that task (reused for the same `ptr`, else the
+// old one is released first) and marks it registered; registering with a V1
+// task it keeps the handle it holds; an unregister goes through the held
+// handle when there is one, else through the current task. Every non-null
+// `prev` from register or unregister must be this operation's `cb_ptr` (docs/task-abi.md,
 // "The importer").
 
 import { Wasip3Task, Wasip3TaskV2, Wasip3TaskVtable, WASIP3_TASK_V1, WASIP3_TASK_V2, BLOCKED } from "./abi";
@@ -42,6 +47,8 @@ export class WaitableOperation extends Future {
   code: u32;
   /** Set by the completion callback: `code` holds a result not yet consumed. */
   codeReady: bool;
+  /** V2: registered through the held handle (set by a register with it, cleared by an unregister through it). */
+  heldRegistered: bool;
   /** The buffer in linear memory and its element count. */
   buf: usize;
   len: u32;
@@ -127,16 +134,16 @@ export function registerWaker(op: WaitableOperation): void {
   if (version < WASIP3_TASK_V1) throw new Error("register_waker: wasip3_task at " + hex(t) + " has version 0, which is invalid");
   const ptr = task.ptr;
   const w = op.handle;
-  if (ABI_VERSION >= 2) {
-    if (op.heldPtr != 0 && (version < WASIP3_TASK_V2 || op.heldPtr != ptr)) {
-      // Registered with another task before: leave it first (unregister, drop).
-      releaseHandle(op);
-    }
-    if (version >= WASIP3_TASK_V2 && op.heldPtr == 0) {
+  if (ABI_VERSION >= 2 && version >= WASIP3_TASK_V2) {
+    // A V2 task: hold a handle to it (a V1 task leaves the held handle as it is).
+    // Registered with another V2 task before: leave it first (unregister, drop).
+    if (op.heldPtr != 0 && op.heldPtr != ptr) releaseHandle(op);
+    if (op.heldPtr == 0) {
       const vtable = changetype<Wasip3TaskVtable>(changetype<Wasip3TaskV2>(t).vtable);
       op.heldPtr = call_indirect<usize>(vtable.clone, ptr);
       op.heldVtable = changetype<usize>(vtable);
     }
+    op.heldRegistered = true;
   }
   const cbPtr = changetype<usize>(op);
   const prev = call_indirect<usize>(task.waitable_register, ptr, w, operationWake.index, cbPtr);
@@ -160,32 +167,52 @@ function checkPrev(op: WaitableOperation, ptr: usize, prev: usize): void {
     trace(TRACE_GUEST_VIOLATION, ptr, op.handle, prev, VIOLATION_STALE_REGISTRATION);
     throw new Error(where + ", not this operation's cb_ptr " + hex(cbPtr) + ": assertion prev == cb_ptr failed (wit-bindgen #1618)");
   }
-  if (op.registeredTask != ptr) {
+  if (op.registeredTask != ptr && !(op.heldRegistered && op.heldPtr == ptr)) {
     trace(TRACE_GUEST_VIOLATION, ptr, op.handle, prev, VIOLATION_STALE_REGISTRATION);
     throw new Error(where + ", equal to this operation's cb_ptr, but this operation never registered with that task: a stale entry whose memory was reused (wit-bindgen #1618)");
   }
 }
 
-/** unregister_waker: through the held handle (V2), else through whatever task is current (V1). */
+/**
+ * unregister_waker: through the held handle (V2; the handle stays held), else
+ * through whatever task is current (V1). A non-null `prev` must be this
+ * operation's own `cb_ptr` (wit-bindgen asserts it).
+ */
 export function unregisterWaker(op: WaitableOperation): void {
   const w = op.handle;
+  let ptr: usize;
+  let prev: usize;
   if (ABI_VERSION >= 2 && op.heldPtr != 0) {
+    ptr = op.heldPtr;
     const vtable = changetype<Wasip3TaskVtable>(op.heldVtable);
-    const prev = call_indirect<usize>(vtable.waitable_unregister, op.heldPtr, w);
-    trace(TRACE_UNREGISTER, op.heldPtr, w, changetype<usize>(op), prev);
+    prev = call_indirect<usize>(vtable.waitable_unregister, ptr, w);
+    op.heldRegistered = false;
   } else {
     const t = currentTaskStruct();
     if (t == 0) throw new Error("unregister_waker: no task is installed in the wasip3_task_set slot");
     const task = changetype<Wasip3Task>(t);
-    const prev = call_indirect<usize>(task.waitable_unregister, task.ptr, w);
-    trace(TRACE_UNREGISTER, task.ptr, w, changetype<usize>(op), prev);
+    ptr = task.ptr;
+    prev = call_indirect<usize>(task.waitable_unregister, ptr, w);
   }
+  trace(TRACE_UNREGISTER, ptr, w, changetype<usize>(op), prev);
   op.registeredTask = 0;
+  if (prev != 0 && prev != changetype<usize>(op)) checkUnregisterPrev(op, ptr, prev);
 }
 
-/** V2: drop the held handle, unregistering first if still registered through it. */
+function checkUnregisterPrev(op: WaitableOperation, ptr: usize, prev: usize): void {
+  const where = "waitable_unregister(task " + hex(ptr) + ", waitable " + op.handle.toString() + ") returned prev " + hex(prev);
+  if (isPoisoned(prev)) {
+    trace(TRACE_GUEST_VIOLATION, ptr, op.handle, prev, VIOLATION_USE_AFTER_FREE);
+    throw new Error(where + ", which points into a freed completion status: the unregister removed a stale registration left behind by an earlier operation");
+  }
+  trace(TRACE_GUEST_VIOLATION, ptr, op.handle, prev, VIOLATION_STALE_REGISTRATION);
+  throw new Error(where + ", not this operation's cb_ptr " + hex(changetype<usize>(op)) + ": assertion prev == cb_ptr failed (the unregister removed another operation's entry)");
+}
+
+/** V2: drop the held handle (wit-bindgen's `CabiTask` drop), unregistering through it first if registered there. */
 function releaseHandle(op: WaitableOperation): void {
-  if (op.registeredTask == op.heldPtr) unregisterWaker(op);
+  if (op.heldRegistered && op.handle != 0) unregisterWaker(op);
+  op.heldRegistered = false;
   call_indirect<void>(changetype<Wasip3TaskVtable>(op.heldVtable).drop, op.heldPtr);
   op.heldPtr = 0;
   op.heldVtable = 0;

@@ -18,8 +18,12 @@ export interface SideSpec {
 }
 
 export interface ExecutorSide {
-  /** A new task; returns its struct address. `label` says what kind of task (export or block_on) it stands for. */
-  newTask(label: number): number;
+  /**
+   * A new task; returns its struct address. `label` says what kind of task
+   * (export or block_on) it stands for; `version` (host executors only) the
+   * version to publish for this task, default the executor's.
+   */
+  newTask(label: number, version?: number): number;
   /** Deliver at most one pending event; returns the event code (0: none). */
   poll(task: number): number;
   /** Exit if possible; returns the registrations remaining (the task then does not exit). */
@@ -43,7 +47,10 @@ type Fn = (...a: number[]) => number;
 export function guestExecutor(guest: Guest, env: TaskAbiEnv): ExecutorSide {
   const x = guest.instance.exports as Record<string, Fn>;
   return {
-    newTask: (label) => x.exec_task_new(label) >>> 0,
+    newTask: (label, version) => {
+      if (version !== undefined && version !== guest.abi) throw new Error(`the guest V${guest.abi} executor publishes only version ${guest.abi}, not ${version}`);
+      return x.exec_task_new(label) >>> 0;
+    },
     poll: (t) => x.exec_task_poll(t) >>> 0,
     exit: (t) => x.exec_task_exit(t) >>> 0,
     ptrOf: (t) => env.codec.readTask(t, 1).ptr,
@@ -53,7 +60,7 @@ export function guestExecutor(guest: Guest, env: TaskAbiEnv): ExecutorSide {
 export function hostExecutor(env: TaskAbiEnv, version: number): ExecutorSide {
   const h = new HostExecutor(env, version);
   return {
-    newTask: () => h.newTask(),
+    newTask: (_label, version) => h.newTask(version),
     poll: (t) => h.poll(t),
     exit: (t) => h.exit(t),
     ptrOf: (t) => env.codec.readTask(t, 1).ptr,

@@ -47,27 +47,38 @@ export class HostExecutor {
     env.targets.unregister = (p, w) => this.unregister(p, w);
     env.targets.clone = (p) => this.clone(p);
     env.targets.drop = (p) => this.drop(p);
-    if (version >= TASK_VERSION_2) {
+    if (version >= TASK_VERSION_2) this.vtableAddr();
+  }
+
+  private vtableAddr(): number {
+    if (this.vtable === 0) {
+      const env = this.env;
       this.vtable = env.alloc(WASIP3_TASK_VTABLE.size);
       env.codec.writeVtable(this.vtable, { waitableRegister: env.fn.register, waitableUnregister: env.fn.unregister, clone: env.fn.clone, drop: env.fn.drop });
     }
+    return this.vtable;
   }
 
-  /** A new task; returns its struct address (what goes in the slot). */
-  newTask(): number {
+  /**
+   * A new task; returns its struct address (what goes in the slot). `version`
+   * (default: the executor's) lets one executor publish V1 and V2 tasks side
+   * by side, as a component mixing two wit-bindgen versions does.
+   */
+  newTask(version: number = this.version): number {
+    if (version < 1) throw new Error(`a host executor cannot publish version ${version}: version 0 is invalid`);
     const env = this.env;
-    const size = this.version >= TASK_VERSION_2 ? WASIP3_TASK_V2.size + (this.version > TASK_VERSION_2 ? 4 : 0) : WASIP3_TASK.size;
+    const size = version >= TASK_VERSION_2 ? WASIP3_TASK_V2.size + (version > TASK_VERSION_2 ? 4 : 0) : WASIP3_TASK.size;
     const struct = env.alloc(size);
     const ptr = env.alloc(8);
     env.codec.writeTask(struct, {
-      version: this.version,
+      version,
       ptr,
       waitableRegister: env.fn.register,
       waitableUnregister: env.fn.unregister,
-      vtableAddr: this.version >= TASK_VERSION_2 ? this.vtable : undefined,
+      vtableAddr: version >= TASK_VERSION_2 ? this.vtableAddr() : undefined,
     });
     // A later version's extra field: a V2-aware reader must ignore it.
-    if (this.version > TASK_VERSION_2) new DataView(env.instance.memory.buffer).setUint32(struct + WASIP3_TASK_V2.size, 0xfeedface, true);
+    if (version > TASK_VERSION_2) new DataView(env.instance.memory.buffer).setUint32(struct + WASIP3_TASK_V2.size, 0xfeedface, true);
     const state = new HostTaskState(ptr, struct);
     this.tasks.set(ptr, state);
     env.record('task_new', ptr, 0, struct, TaskLabel.HOST);

@@ -4,10 +4,16 @@
  * memory) that register with whatever task is current in the guest's slot.
  *
  * Mode 1 is V1-only: it reads only the V1 fields and unregisters through
- * whatever task is current. Mode 2 is V2-aware: it clones a strong reference
- * to the task it registers with, reuses it for the same `ptr`, drops it (and
- * unregisters) when the task changes, and unregisters through it
- * (docs/task-abi.md, "The importer").
+ * whatever task is current. Mode 2 is V2-aware and does what wit-bindgen's
+ * `WaitableOperation` does: registering with a V2 task, it clones a strong
+ * reference to that task (reusing the one it holds when `ptr` is the same,
+ * else releasing the old one first: unregister through it if still
+ * registered there, then drop) and marks it registered; registering with a
+ * V1 task, it keeps whatever handle it holds. An unregister goes through the
+ * held handle when there is one (the handle stays held), else through the
+ * current task; dropping the operation releases the handle. Every non-null
+ * `prev` returned by register or unregister must be this operation's own
+ * `cb_ptr` (wit-bindgen asserts it), else a `TaskAbiViolationError` (docs/task-abi.md, "The importer").
  */
 import { BLOCKED, U8 } from '../canon/index.js';
 import { hex } from '../trace/violation.js';
@@ -21,7 +27,12 @@ export class HostOperation {
   code = 0;
   codeReady = false;
   registeredTask = 0;
-  held: { ptr: number; vtable: NonNullable<TaskStruct['vtable']> } | undefined;
+  /**
+   * V2: the cloned task handle (wit-bindgen's `CabiTask`); `registered` is
+   * set by a register with that task and cleared by an unregister through it
+   * (a completion callback leaves it set, as wit-bindgen does).
+   */
+  held: { ptr: number; vtable: NonNullable<TaskStruct['vtable']>; registered: boolean } | undefined;
 
   constructor(
     readonly kind: 'read' | 'write',
@@ -118,14 +129,21 @@ export class HostImporter {
   registerWaker(op: HostOperation): void {
     const env = this.env;
     const task = this.currentTask('register_waker');
-    if (this.mode >= 2) {
-      if (op.held && (task.version < TASK_VERSION_2 || op.held.ptr !== task.ptr)) this.releaseHandle(op);
-      if (task.vtable && !op.held) op.held = { ptr: env.call(task.vtable.clone, task.ptr), vtable: task.vtable };
+    if (this.mode >= 2 && task.vtable) {
+      // V2 task: hold a handle to it (a V1 task leaves the held handle as it is).
+      if (op.held && op.held.ptr !== task.ptr) this.releaseHandle(op);
+      if (!op.held) op.held = { ptr: env.call(task.vtable.clone, task.ptr), vtable: task.vtable, registered: false };
+      op.held.registered = true;
     }
     const prev = env.call(task.waitableRegister, task.ptr, op.handle, env.fn.wake, op.cbPtr);
     env.record('register', task.ptr, op.handle, op.cbPtr, prev);
     if (prev !== 0) this.checkPrev(op, task.ptr, prev);
     op.registeredTask = task.ptr;
+  }
+
+  /** This operation may have a live entry in task `ptr`: the last task it registered with, or its held task. */
+  private mayBeRegisteredWith(op: HostOperation, ptr: number): boolean {
+    return op.registeredTask === ptr || (op.held !== undefined && op.held.registered && op.held.ptr === ptr);
   }
 
   private checkPrev(op: HostOperation, ptr: number, prev: number): void {
@@ -136,27 +154,44 @@ export class HostImporter {
     if (prev !== op.cbPtr) {
       throw new TaskAbiViolationError('stale-registration', `${where}, not this operation's cb_ptr ${hex(op.cbPtr)}: assertion prev == cb_ptr failed (wit-bindgen #1618)`);
     }
-    if (op.registeredTask !== ptr) {
+    if (!this.mayBeRegisteredWith(op, ptr)) {
       throw new TaskAbiViolationError('stale-registration', `${where}, equal to this operation's cb_ptr, but this operation never registered with that task: a stale entry whose memory was reused (wit-bindgen #1618)`);
     }
   }
 
-  unregisterWaker(op: HostOperation): void {
-    const env = this.env;
-    if (this.mode >= 2 && op.held) {
-      const prev = env.call(op.held.vtable.waitableUnregister, op.held.ptr, op.handle);
-      env.record('unregister', op.held.ptr, op.handle, op.cbPtr, prev);
-    } else {
-      const task = this.currentTask('unregister_waker');
-      const prev = env.call(task.waitableUnregister, task.ptr, op.handle);
-      env.record('unregister', task.ptr, op.handle, op.cbPtr, prev);
+  /** wit-bindgen's assertion on unregister: a non-null `prev` is this operation's own `cb_ptr`. */
+  private checkUnregisterPrev(op: HostOperation, ptr: number, prev: number): void {
+    if (prev === 0 || prev === op.cbPtr) return;
+    const where = `waitable_unregister(task ${hex(ptr)}, waitable ${op.handle}) returned prev ${hex(prev)}`;
+    if (this.env.isPoisoned(prev)) {
+      throw new TaskAbiViolationError('use-after-free', `${where}, which points into a freed completion status: the unregister removed a stale registration left behind by an earlier operation`);
     }
-    op.registeredTask = 0;
+    throw new TaskAbiViolationError('stale-registration', `${where}, not this operation's cb_ptr ${hex(op.cbPtr)}: assertion prev == cb_ptr failed (the unregister removed another operation's entry)`);
   }
 
+  unregisterWaker(op: HostOperation): void {
+    const env = this.env;
+    let ptr: number;
+    let prev: number;
+    if (this.mode >= 2 && op.held) {
+      // Through the held handle, which stays held (wit-bindgen reuses it if registered there again).
+      ptr = op.held.ptr;
+      prev = env.call(op.held.vtable.waitableUnregister, ptr, op.handle);
+      op.held.registered = false;
+    } else {
+      const task = this.currentTask('unregister_waker');
+      ptr = task.ptr;
+      prev = env.call(task.waitableUnregister, ptr, op.handle);
+    }
+    env.record('unregister', ptr, op.handle, op.cbPtr, prev);
+    op.registeredTask = 0;
+    this.checkUnregisterPrev(op, ptr, prev);
+  }
+
+  /** Drop the held handle (wit-bindgen's `CabiTask` drop): unregister through it first if registered there. */
   private releaseHandle(op: HostOperation): void {
     const held = op.held!;
-    if (op.registeredTask === held.ptr) this.unregisterWaker(op);
+    if (held.registered) this.unregisterWaker(op);
     this.env.call(held.vtable.drop, held.ptr);
     op.held = undefined;
   }
