@@ -20,6 +20,9 @@ export declare function context_set_0(value: usize): void;
 export declare function subtask_drop(subtask: u32): void;
 @external("$root", "[subtask-cancel]")
 export declare function subtask_cancel(subtask: u32): u32;
+// Confirms a delivered TASK_CANCELLED: the current export task resolves as cancelled.
+@external("[export]$root", "[task-cancel]")
+export declare function task_cancel(): void;
 
 // `launder: async func(x: stream<u8>) -> stream<u8>` (interface
 // shim:scenarios/laundry): another instance takes a readable end and hands

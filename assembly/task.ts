@@ -10,7 +10,7 @@ import {
   Wasip3Task, Wasip3TaskV2, Wasip3TaskVtable, WASIP3_TASK_V1, WASIP3_TASK_V2,
   CALLBACK_CODE_EXIT, CALLBACK_CODE_WAIT, EVENT_NONE, EVENT_TASK_CANCELLED,
 } from "./abi";
-import { waitable_join, waitable_set_new, waitable_set_drop, waitable_set_wait } from "./canon";
+import { waitable_join, waitable_set_new, waitable_set_drop, waitable_set_wait, task_cancel } from "./canon";
 import { Pool, Pooled, initPool, poolAlloc, poolFree, isLive, isPoisoned } from "./pool";
 import { wasip3_task_set } from "./slot";
 import {
@@ -216,7 +216,9 @@ export function taskExit(task: TaskState): void {
 /** Deliver one event: leave the set, forget the entry, then call the callback once. */
 export function deliver(shared: SharedTaskState, event: u32, waitable: u32, payload: u32): void {
   if (event == EVENT_NONE) return;
-  if (event == EVENT_TASK_CANCELLED) throw new Error("task cancellation is not supported by this runtime yet");
+  // Cancellation is no waitable's event: exportTurn handles it; the only other
+  // caller waits non-cancellably, where the canonical ABI never delivers it.
+  if (event == EVENT_TASK_CANCELLED) throw new Error("TASK_CANCELLED delivered to a non-cancellable wait of task " + hex(changetype<usize>(shared)));
   let p = shared.entries;
   let callback: u32 = 0;
   let cbPtr: usize = 0;
@@ -250,7 +252,21 @@ export function deliver(shared: SharedTaskState, event: u32, waitable: u32, payl
 export function exportTurn(task: TaskState, event: u32, waitable: u32, payload: u32): u32 {
   const prev = wasip3_task_set(changetype<usize>(task));
   const shared = task.shared;
-  deliver(shared, event, waitable, payload);
+  if (event == EVENT_TASK_CANCELLED) {
+    // The caller cancelled this task (the callback loop waits cancellably).
+    // As wit-bindgen does, cancellation is the root future's destruction:
+    // dropping it cancels what it has in flight (each operation unregisters
+    // and cancels its copy), then task.cancel resolves the task as
+    // cancelled. A task that already returned has nothing to cancel.
+    if (task.root != 0) {
+      futureDrop(task.root);
+      task.root = 0;
+      task_cancel();
+      checkLeftBehind(shared);
+    }
+  } else {
+    deliver(shared, event, waitable, payload);
+  }
   if (task.root != 0 && futurePoll(task.root)) {
     const output = changetype<Future>(task.root).output;
     futureDrop(task.root);
