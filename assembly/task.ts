@@ -17,6 +17,7 @@ import {
   trace, hex, TRACE_CALLBACK, TRACE_CLONE, TRACE_DROP, TRACE_TASK_NEW, TRACE_TASK_FREE, TRACE_TASK_EXIT,
   TRACE_GUEST_VIOLATION, VIOLATION_BAD_DROP, VIOLATION_REGISTRATION_LEFT_BEHIND,
 } from "./trace";
+import { violation } from "./violation";
 import { Future, futurePoll, futureDrop } from "./future";
 
 /** Labels carried by TASK_NEW events so timelines can name tasks. */
@@ -78,8 +79,7 @@ const EVENT_BUF: usize = memory.data(8);
 
 function sharedFrom(ptr: usize, what: string): SharedTaskState {
   if (!isLive(SHARED_POOL, ptr)) {
-    trace(TRACE_GUEST_VIOLATION, ptr, 0, ptr, VIOLATION_BAD_DROP);
-    throw new Error(what + " on task " + hex(ptr) + ", which is not a live task state (freed or never made)");
+    throw new Error(violation(VIOLATION_BAD_DROP, ptr, 0, ptr, what + " on task " + hex(ptr) + ", which is not a live task state (freed or never made)"));
   }
   return changetype<SharedTaskState>(ptr);
 }
@@ -128,8 +128,7 @@ function taskDrop(ptr: usize): void {
   const shared = sharedFrom(ptr, "drop");
   if (shared.refs <= 1) {
     // The last reference belongs to the owning task, never to a clone holder.
-    trace(TRACE_GUEST_VIOLATION, ptr, 0, ptr, VIOLATION_BAD_DROP);
-    throw new Error("drop on task " + hex(ptr) + " without a cloned reference (refs " + shared.refs.toString() + ")");
+    throw new Error(violation(VIOLATION_BAD_DROP, ptr, 0, ptr, "drop on task " + hex(ptr) + " without a cloned reference (refs " + shared.refs.toString() + ")"));
   }
   sharedRelease(shared, TRACE_DROP);
 }
@@ -322,9 +321,8 @@ function checkLeftBehind(shared: SharedTaskState): void {
     const e = changetype<Entry>(p);
     if (isPoisoned(e.cbPtr)) {
       const ptr = changetype<usize>(shared);
-      trace(TRACE_GUEST_VIOLATION, ptr, e.waitable, e.cbPtr, VIOLATION_REGISTRATION_LEFT_BEHIND);
-      throw new Error("task " + hex(ptr) + " cannot exit: waitable " + e.waitable.toString() + " is still registered with cb_ptr " + hex(e.cbPtr)
-        + ", a freed completion status: a registration left behind by an operation that moved to another task or was dropped there");
+      throw new Error(violation(VIOLATION_REGISTRATION_LEFT_BEHIND, ptr, e.waitable, e.cbPtr, "task " + hex(ptr) + " cannot exit: waitable " + e.waitable.toString() + " is still registered with cb_ptr " + hex(e.cbPtr)
+        + ", a freed completion status: a registration left behind by an operation that moved to another task or was dropped there"));
     }
     p = e.link;
   }

@@ -26,6 +26,7 @@ export const VIOLATION_STALE_REGISTRATION: u32 = 1;
 export const VIOLATION_USE_AFTER_FREE: u32 = 2;
 export const VIOLATION_BAD_DROP: u32 = 3;
 export const VIOLATION_REGISTRATION_LEFT_BEHIND: u32 = 4;
+export const VIOLATION_WRONG_TASK_UNREGISTER: u32 = 5;
 
 // @ts-ignore: decorator
 @inline

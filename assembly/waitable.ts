@@ -20,8 +20,9 @@ import { Pool, initPool, poolAlloc, poolFree, isPoisoned } from "./pool";
 import { currentTaskStruct } from "./slot";
 import {
   trace, hex, TRACE_REGISTER, TRACE_UNREGISTER, TRACE_STATUS_NEW, TRACE_STATUS_FREE, TRACE_GUEST_VIOLATION,
-  VIOLATION_STALE_REGISTRATION, VIOLATION_USE_AFTER_FREE,
+  VIOLATION_STALE_REGISTRATION, VIOLATION_USE_AFTER_FREE, VIOLATION_WRONG_TASK_UNREGISTER,
 } from "./trace";
+import { violation } from "./violation";
 
 export const OP_START: u32 = 0;
 export const OP_IN_PROGRESS: u32 = 1;
@@ -110,8 +111,7 @@ function update(op: WaitableOperation, code: u32): bool {
 /** The completion callback given to `waitable_register`: fn(cb_ptr, code). */
 function operationWake(cbPtr: usize, code: u32): void {
   if (isPoisoned(cbPtr)) {
-    trace(TRACE_GUEST_VIOLATION, 0, 0, cbPtr, VIOLATION_USE_AFTER_FREE);
-    throw new Error("callback into freed completion status " + hex(cbPtr) + " (code " + code.toString() + "): a registration outlived its operation");
+    throw new Error(violation(VIOLATION_USE_AFTER_FREE, 0, 0, cbPtr, "callback into freed completion status " + hex(cbPtr) + " (code " + code.toString() + "): a registration outlived its operation"));
   }
   const op = changetype<WaitableOperation>(cbPtr);
   op.code = code;
@@ -160,16 +160,13 @@ function checkPrev(op: WaitableOperation, ptr: usize, prev: usize): void {
   const cbPtr = changetype<usize>(op);
   const where = "waitable_register(task " + hex(ptr) + ", waitable " + op.handle.toString() + ") returned prev " + hex(prev);
   if (isPoisoned(prev)) {
-    trace(TRACE_GUEST_VIOLATION, ptr, op.handle, prev, VIOLATION_USE_AFTER_FREE);
-    throw new Error(where + ", which points into a freed completion status: a stale registration left behind by an earlier operation (wit-bindgen #1618)");
+    throw new Error(violation(VIOLATION_USE_AFTER_FREE, ptr, op.handle, prev, where + ", which points into a freed completion status: a stale registration left behind by an earlier operation (wit-bindgen #1618)"));
   }
   if (prev != cbPtr) {
-    trace(TRACE_GUEST_VIOLATION, ptr, op.handle, prev, VIOLATION_STALE_REGISTRATION);
-    throw new Error(where + ", not this operation's cb_ptr " + hex(cbPtr) + ": assertion prev == cb_ptr failed (wit-bindgen #1618)");
+    throw new Error(violation(VIOLATION_STALE_REGISTRATION, ptr, op.handle, prev, where + ", not this operation's cb_ptr " + hex(cbPtr) + ": assertion prev == cb_ptr failed (wit-bindgen #1618)"));
   }
   if (op.registeredTask != ptr && !(op.heldRegistered && op.heldPtr == ptr)) {
-    trace(TRACE_GUEST_VIOLATION, ptr, op.handle, prev, VIOLATION_STALE_REGISTRATION);
-    throw new Error(where + ", equal to this operation's cb_ptr, but this operation never registered with that task: a stale entry whose memory was reused (wit-bindgen #1618)");
+    throw new Error(violation(VIOLATION_STALE_REGISTRATION, ptr, op.handle, prev, where + ", equal to this operation's cb_ptr, but this operation never registered with that task: a stale entry whose memory was reused (wit-bindgen #1618)"));
   }
 }
 
@@ -182,6 +179,7 @@ export function unregisterWaker(op: WaitableOperation): void {
   const w = op.handle;
   let ptr: usize;
   let prev: usize;
+  let throughCurrent = false;
   if (ABI_VERSION >= 2 && op.heldPtr != 0) {
     ptr = op.heldPtr;
     const vtable = changetype<Wasip3TaskVtable>(op.heldVtable);
@@ -193,20 +191,28 @@ export function unregisterWaker(op: WaitableOperation): void {
     const task = changetype<Wasip3Task>(t);
     ptr = task.ptr;
     prev = call_indirect<usize>(task.waitable_unregister, ptr, w);
+    throughCurrent = true;
   }
   trace(TRACE_UNREGISTER, ptr, w, changetype<usize>(op), prev);
+  const registered = op.registeredTask;
   op.registeredTask = 0;
   if (prev != 0 && prev != changetype<usize>(op)) checkUnregisterPrev(op, ptr, prev);
+  // Beyond wit-bindgen (whose V1 path assumes it is still in the task it
+  // registered with): name the unregister that goes to another task, which
+  // strands the real entry there.
+  if (throughCurrent && registered != 0 && registered != ptr) {
+    throw new Error(violation(VIOLATION_WRONG_TASK_UNREGISTER, ptr, w, changetype<usize>(op),
+      "waitable_unregister(task " + hex(ptr) + ", waitable " + w.toString() + ") went to the current task, but this operation registered with task " + hex(registered)
+      + ", whose entry stays behind (a V1 unregister goes through whatever task is current)"));
+  }
 }
 
 function checkUnregisterPrev(op: WaitableOperation, ptr: usize, prev: usize): void {
   const where = "waitable_unregister(task " + hex(ptr) + ", waitable " + op.handle.toString() + ") returned prev " + hex(prev);
   if (isPoisoned(prev)) {
-    trace(TRACE_GUEST_VIOLATION, ptr, op.handle, prev, VIOLATION_USE_AFTER_FREE);
-    throw new Error(where + ", which points into a freed completion status: the unregister removed a stale registration left behind by an earlier operation");
+    throw new Error(violation(VIOLATION_USE_AFTER_FREE, ptr, op.handle, prev, where + ", which points into a freed completion status: the unregister removed a stale registration left behind by an earlier operation"));
   }
-  trace(TRACE_GUEST_VIOLATION, ptr, op.handle, prev, VIOLATION_STALE_REGISTRATION);
-  throw new Error(where + ", not this operation's cb_ptr " + hex(changetype<usize>(op)) + ": assertion prev == cb_ptr failed (the unregister removed another operation's entry)");
+  throw new Error(violation(VIOLATION_STALE_REGISTRATION, ptr, op.handle, prev, where + ", not this operation's cb_ptr " + hex(changetype<usize>(op)) + ": assertion prev == cb_ptr failed (the unregister removed another operation's entry)"));
 }
 
 /** V2: drop the held handle (wit-bindgen's `CabiTask` drop), unregistering through it first if registered there. */

@@ -121,7 +121,8 @@ describe('every guest scenario export on both builds', () => {
           expect(run.trap, where).toBeUndefined();
         } else {
           expect(run.trap?.code, where).toBe('guest-abort');
-          expect(run.trap?.message, where).toMatch(scenario.name === 'block-on-stale' ? /#1618/ : /registration left behind/);
+          const rule = { 'block-on-stale': /#1618/, 'drop-outside-task': /registered with task 0x[0-9a-f]+, whose entry stays behind/, 'moved-waitable': /registration left behind/ }[scenario.name];
+          expect(run.trap?.message, where).toMatch(rule!);
         }
       }
     }
@@ -153,5 +154,39 @@ describe('a guest trap leaves the host usable', () => {
     const good = Guest.instantiate(store, 2, { name: 'fresh' });
     expect(await good.call('block-on-stale')).toEqual([0x0102]);
     expect(await good.call('control')).toEqual([7]);
+  });
+});
+
+describe('reproduced means the scenario\'s own bug', () => {
+  it('a violation that is not the scenario\'s bug is a fail (so repro exits 1), however many violations there are', async () => {
+    const { movedWaitable: moved, blockOnStale: stale } = await import('../host/scenarios/guest-scenarios.js');
+    const own = await runGuestScenario(moved, 1);
+    expect(own.outcome).toBe('reproduced');
+    // the same run judged against another scenario's bug: registration-left-behind is not #1618
+    const other = await runGuestScenario({ ...moved, bug: stale.bug }, 1);
+    expect(other.violations.length).toBeGreaterThan(0);
+    expect(other.outcome).toBe('fail');
+    expect(other.diagnosis).toMatch(/registration-left-behind, which is not this scenario's bug \(#1618 stale registration: use-after-free or stale-registration\)/);
+    // and a scenario that has no bug never "reproduces" one
+    const none = await runGuestScenario({ ...moved, bug: undefined }, 1);
+    expect(none.outcome).toBe('fail');
+  });
+});
+
+describe('the guest\'s abort text carries the violation kind exactly', () => {
+  it('each V1 bug aborts with `violation <kind>:`, one kind per scenario, the checker\'s first cause', async () => {
+    const { abortViolationKind } = await import('../host/jco/scenarios.js');
+    const { primary } = await import('../host/scenarios/run.js');
+    const kinds: Record<string, string | undefined> = {};
+    for (const s of guestScenarios.filter((g) => g.bug)) {
+      const run = await runGuestScenario(s, 1);
+      expect(run.trap?.code).toBe('guest-abort');
+      kinds[s.name] = abortViolationKind(run.trap!.message);
+      expect(kinds[s.name]).toBe(primary(run.violations).kind);
+      expect(s.bug!.kinds).toContain(kinds[s.name]);
+    }
+    expect(kinds).toEqual({ 'block-on-stale': 'use-after-free', 'drop-outside-task': 'wrong-task-unregister', 'moved-waitable': 'registration-left-behind' });
+    expect(abortViolationKind('task 0x10 cannot exit: a registration left behind')).toBeUndefined();
+    expect(abortViolationKind('violation frobnicated: x')).toBeUndefined();
   });
 });

@@ -6,9 +6,9 @@
 // No silent skip: without the JSPI Node the suite fails, saying how to get it.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { guestScenarios } from '../host/scenarios/index.js';
-import { runGuestScenario, type ScenarioRun } from '../host/scenarios/run.js';
+import { primary, runGuestScenario, type ScenarioRun } from '../host/scenarios/run.js';
 import { renderTimeline } from '../host/trace/diagram.js';
-import { runJcoScenario, type JcoScenarioRun } from '../host/jco/scenarios.js';
+import { abortViolationKind, runJcoScenario, type JcoScenarioRun } from '../host/jco/scenarios.js';
 import { jspiNode } from '../host/jco/run.js';
 import type { AbiVersion } from '../host/guest/builds.js';
 // @ts-expect-error: plain .mjs build script, no types
@@ -64,12 +64,20 @@ describe('jco vs the embedded host', () => {
     expect(j.outcome, `outcomes differ for ${k}\n${both}`).toBe(e.outcome);
     expect(j.outcome, `unexpected outcome for ${k}\n${both}`).toBe(scenario.expected[abi === 1 ? 'v1' : 'v2']);
     if (j.outcome === 'reproduced') {
-      // The same bug: what the guest's abort names is among what our host's checker found.
-      const kinds = new Set(e.violations.map((v) => v.kind));
-      expect(j.violations.some((v) => kinds.has(v)), `different violations for ${k}: jco names [${j.violations}], embedded found [${[...kinds]}]\n${both}`).toBe(true);
+      // The same bug, exactly: the guest aborts once, naming one kind; the
+      // embedded run's guest aborts naming the same kind; and that kind is the
+      // first cause the embedded host's own trace checker found.
+      expect(j.violations, `jco abort kinds for ${k}\n${both}`).toHaveLength(1);
+      expect(abortViolationKind(e.trap?.message ?? ''), `the embedded guest's abort kind for ${k}\n${both}`).toBe(j.violations[0]);
+      expect(primary(e.violations).kind, `the embedded checker's first cause for ${k}\n${both}`).toBe(j.violations[0]);
     } else {
       expect(j.result, `different results for ${k}\n${both}`).toEqual(e.result);
     }
+  });
+
+  it('the three bugs carry three different kinds, the same on both hosts', () => {
+    const kinds = ['block-on-stale', 'drop-outside-task', 'moved-waitable'].map((n) => jcoRuns.get(key(1, n))!.violations);
+    expect(kinds).toEqual([['use-after-free'], ['wrong-task-unregister'], ['registration-left-behind']]);
   });
 
   it('V1 reproduces #1618 under jco with the guest\'s own message on stderr', () => {

@@ -6,7 +6,8 @@
  *
  * - `pass`: the export returned the scenario's expected value;
  * - `reproduced`: the guest trapped, and its abort text (on wasi:cli/stderr,
- *   served by preview2-shim) names a task-ABI violation;
+ *   served by preview2-shim) carries a task-ABI violation kind that is the
+ *   scenario's own bug;
  * - `fail`: anything else (a wrong value, another trap, a hang, a runner error).
  *
  * Under jco the guest has no trace import (TRACE=0): it detects the violation
@@ -22,20 +23,22 @@ export const composedPath = (abi: AbiVersion): string => join(packageRoot, 'buil
 export const componentPath = (abi: AbiVersion): string => join(packageRoot, 'build', `component-${abiName(abi)}.wasm`);
 export const laundryPath = (): string => join(packageRoot, 'build', 'laundry.wasm');
 
-/** How a guest abort text names each violation kind, most specific cause first. */
-const NAMES: readonly [ViolationKind, RegExp][] = [
-  ['stale-registration', /#1618|stale registration/i],
-  ['use-after-free', /use[- ]after[- ]free|points into (a )?freed|a freed completion status/i],
-  ['wrong-task-unregister', /wrong[- ]task/i],
-  ['bad-drop', /bad[- ]drop|drop without a live reference/i],
-  ['registration-left-behind', /registration left behind|registrations? remain/i],
-  ['clone-leaked', /clone[- ]leaked|never dropped/i],
-  ['callback-count', /callback[- ]count|more than one callback/i],
-];
+/** Every violation kind, as the host names them (checked against the union below). */
+export const VIOLATION_KINDS = [
+  'stale-registration', 'use-after-free', 'registration-left-behind', 'clone-leaked', 'bad-drop', 'callback-count', 'wrong-task-unregister',
+] as const satisfies readonly ViolationKind[];
+// Fails to compile when ViolationKind gains a member the list lacks.
+const allKinds: Exclude<ViolationKind, (typeof VIOLATION_KINDS)[number]> extends never ? true : never = true;
+void allKinds;
 
-/** The violation kinds an abort text names, most specific first. */
-export function namedViolations(text: string): ViolationKind[] {
-  return NAMES.filter(([, re]) => re.test(text)).map(([k]) => k);
+/**
+ * The violation kind a guest abort text carries: the guest writes
+ * `violation <kind>: <what happened>` (assembly/violation.ts), with the kind
+ * exactly as the host names it. Undefined for any other text.
+ */
+export function abortViolationKind(text: string): ViolationKind | undefined {
+  const m = /(?:^|\s)violation ([a-z-]+): /.exec(text);
+  return m && (VIOLATION_KINDS as readonly string[]).includes(m[1]) ? (m[1] as ViolationKind) : undefined;
 }
 
 export interface JcoScenarioRun {
@@ -47,7 +50,7 @@ export interface JcoScenarioRun {
   result?: number[];
   /** The guest's abort text, when it trapped through its abort handler. */
   abort?: string;
-  /** The violation kinds the abort text names. */
+  /** The violation kind each abort line carries (one per line that names one). */
   violations: ViolationKind[];
   diagnosis: string;
   run: JcoRun;
@@ -57,7 +60,7 @@ export async function runJcoScenario(scenario: GuestScenario, abi: AbiVersion, o
   const run = await runOnJco(composedPath(abi), scenario.name, [], opts);
   const aborts = abortMessages(run.stderr);
   const abort = aborts.length ? aborts.join(' / ') : undefined;
-  const violations = abort ? namedViolations(abort) : [];
+  const violations = aborts.map(abortViolationKind).filter((k): k is ViolationKind => k !== undefined);
   const result = typeof run.result === 'number' ? [run.result >>> 0] : undefined;
   let outcome: Outcome;
   let diagnosis: string;
@@ -65,9 +68,13 @@ export async function runJcoScenario(scenario: GuestScenario, abi: AbiVersion, o
     outcome = 'fail';
     diagnosis = `jco run error: ${run.error}`;
   } else if (run.trap) {
-    if (violations.length > 0) {
+    const bug = scenario.bug;
+    if (violations.length > 0 && bug?.kinds.includes(violations[0])) {
       outcome = 'reproduced';
       diagnosis = `guest trap (${run.trap.name}: ${run.trap.message}) after abort: ${abort}`;
+    } else if (violations.length > 0) {
+      outcome = 'fail';
+      diagnosis = `violation ${violations[0]}, which is not this scenario's bug${bug ? ` (${bug.name}: ${bug.kinds.join(' or ')})` : ''}; abort: ${abort}`;
     } else {
       outcome = 'fail';
       diagnosis = `trap ${run.trap.name}: ${run.trap.message}${abort ? `; abort: ${abort}` : ' (no abort text on stderr)'}`;

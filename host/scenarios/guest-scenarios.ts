@@ -1,4 +1,5 @@
 import type { GuestScenario } from './run.js';
+import { blockOnStale as matrixBlockOnStale, dropOutsideTask as matrixDropOutsideTask, movedWaitable as matrixMovedWaitable } from '../matrix/scenarios.js';
 
 // The guest's scenario exports (assembly/scenarios/), as the embedded host and
 // jco run them. Each returns one u32 on pass; on V1 the three bug scenarios
@@ -15,6 +16,7 @@ export const blockOnStale: GuestScenario = {
   ],
   expectedResult: [(1 << 8) | 2],
   expected: { v1: 'reproduced', v2: 'pass' },
+  bug: matrixBlockOnStale.bug,
 };
 
 export const control: GuestScenario = {
@@ -35,6 +37,7 @@ export const movedWaitable: GuestScenario = {
   ],
   expectedResult: [1],
   expected: { v1: 'reproduced', v2: 'pass' },
+  bug: matrixMovedWaitable.bug,
 };
 
 export const dropOutsideTask: GuestScenario = {
@@ -47,4 +50,5 @@ export const dropOutsideTask: GuestScenario = {
   ],
   expectedResult: [1],
   expected: { v1: 'reproduced', v2: 'pass' },
+  bug: matrixDropOutsideTask.bug,
 };

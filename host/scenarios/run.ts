@@ -1,8 +1,10 @@
 /**
  * Running a guest scenario export on the embedded host and judging it from
  * its trace: the outcome is `reproduced` when the invariant checker (or the
- * guest itself) found a task-ABI violation, `pass` when the export returned
- * what it should with no violation and nothing left alive, `fail` otherwise.
+ * guest itself) found a task-ABI violation whose first cause is the
+ * scenario's own bug, `pass` when the export returned what it should with no
+ * violation and nothing left alive, `fail` otherwise (any other violation
+ * included).
  */
 import { Store, Trap } from '../canon/index.js';
 import { Trace, type TraceEvent } from '../trace/trace.js';
@@ -46,6 +48,13 @@ export interface GuestScenario {
   expectedResult: readonly number[];
   /** What each ABI build must give. */
   expected: Record<AbiName, Outcome>;
+  /**
+   * The bug the scenario reproduces (its name and the violation kinds that
+   * are that bug), as the matrix scenario of the same name states it. A run
+   * is `reproduced` only when its first cause is one of these kinds; another
+   * violation is a `fail`.
+   */
+  bug?: { name: string; kinds: readonly Violation['kind'][] };
 }
 
 export interface RunOptions {
@@ -95,9 +104,16 @@ export async function runGuestScenario(scenario: GuestScenario, abi: AbiVersion,
   let outcome: Outcome;
   let diagnosis: string;
   if (violations.length > 0) {
-    outcome = 'reproduced';
     const cause = primary(violations);
-    diagnosis = `${cause.kind}: ${cause.message}`;
+    if (scenario.bug?.kinds.includes(cause.kind)) {
+      outcome = 'reproduced';
+      diagnosis = `${cause.kind}: ${cause.message}`;
+    } else {
+      outcome = 'fail';
+      diagnosis = scenario.bug
+        ? `${cause.kind}, which is not this scenario's bug (${scenario.bug.name}: ${scenario.bug.kinds.join(' or ')}): ${cause.message}`
+        : `${cause.kind} in a scenario without a bug: ${cause.message}`;
+    }
   } else if (trap) {
     outcome = 'fail';
     diagnosis = `trap ${trap.code}: ${trap.message}`;

@@ -46,6 +46,7 @@ export const guestViolationNames: Record<number, string> = {
   2: 'use-after-free',
   3: 'bad-drop',
   4: 'registration-left-behind',
+  5: 'wrong-task-unregister',
 };
 
 export type TaskAbiKindName = Lowercase<keyof typeof TaskAbiKind>;
