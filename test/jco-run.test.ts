@@ -3,7 +3,9 @@
 // --json with `result` or `trap`; and the JSPI Node requirement.
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { packageRoot } from '../host/guest/builds.js';
 import { runComponent, parseArgs } from '../host/cli/run-component.js';
 import { RunError, wasmKind } from '../host/cli/run.js';
@@ -90,12 +92,32 @@ describe('the JSPI Node', () => {
   });
 
   it('a Node without JSPI cannot run jco\'s P3 bindings: the runner says so', async () => {
-    // The Node that runs npm (Node 20 in CI), when it has no JSPI.
-    const W = WebAssembly as unknown as Record<string, unknown>;
-    const npmNode = process.env.npm_node_execpath;
-    if (!npmNode || typeof W.Suspending === 'function') return; // vitest itself is on a JSPI Node: nothing to show
-    process.env.WASIP3_JSPI_NODE = npmNode;
+    process.env.WASIP3_JSPI_NODE = nodeWithoutJspi();
     const run = await runOnJco(build('composed-v2.wasm'), 'control');
     expect(run.error).toMatch(/has no JSPI/);
+    expect(run.result).toBeUndefined();
   });
 });
+
+const hasJspi = (node: string): boolean =>
+  spawnSync(node, ['-e', 'process.stdout.write(String(typeof WebAssembly.Suspending === "function" && typeof WebAssembly.promising === "function"))'], { encoding: 'utf8' }).stdout === 'true';
+
+/**
+ * A Node binary without JSPI, whatever Node runs vitest: the Node that runs
+ * npm or the `node` on PATH when one of them lacks JSPI (Node 20 here), else
+ * the JSPI Node with JSPI removed before any code runs (a wrapper script).
+ * Never nothing: the test always runs its assertions.
+ */
+function nodeWithoutJspi(): string {
+  const onPath = spawnSync('sh', ['-c', 'command -v node'], { encoding: 'utf8' }).stdout.trim();
+  for (const n of [process.env.npm_node_execpath, onPath, process.execPath]) {
+    if (n && existsSync(n) && !hasJspi(n)) return n;
+  }
+  delete process.env.WASIP3_JSPI_NODE;
+  const dir = mkdtempSync(join(tmpdir(), 'no-jspi-'));
+  const wrapper = join(dir, 'node');
+  const strip = 'data:text/javascript,delete WebAssembly.Suspending;delete WebAssembly.promising';
+  writeFileSync(wrapper, `#!/bin/sh\nexec '${jspiNode()}' --import '${strip}' "$@"\n`, { mode: 0o755 });
+  expect(hasJspi(wrapper)).toBe(false);
+  return wrapper;
+}
