@@ -83,3 +83,20 @@ describe('version negotiation', () => {
     }
   });
 });
+
+describe('the matrix summary line prints what was measured', () => {
+  it('counts passes, reproduced bugs and violations from the cells themselves', async () => {
+    const { formatMatrix } = await import('../host/cli/format.js');
+    const cells = await runMatrix();
+    const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+    const last = (cs: typeof cells) => strip(formatMatrix(cs)).split('\n').pop()!;
+    const total = cells.reduce((n, c) => n + c.violations.length, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(last(cells)).toBe(`56 of 56 cells as expected (26 of 26 expected to pass did, with no violation; 30 of 30 expected to reproduce their bug did; ${total} violation(s) found in all)`);
+    // a bug cell that found nothing: the line says so instead of claiming every violation was detected
+    const missed = cells.map((c) => (c.expected !== 'pass' && c.scenario === 'moved-waitable' ? { ...c, actual: 'pass', violations: [] } : c));
+    const n = cells.filter((c) => c.expected !== 'pass' && c.scenario === 'moved-waitable').length;
+    const left = missed.reduce((k, c) => k + c.violations.length, 0);
+    expect(last(missed)).toBe(`${n} of 56 cells unexpected (26 of 26 expected to pass did, with no violation; ${30 - n} of 30 expected to reproduce their bug did; ${left} violation(s) found in all)`);
+  });
+});

@@ -74,10 +74,15 @@ export function formatMatrix(cells: readonly Cell[]): string {
   const bad = cells.filter((c) => c.actual !== c.expected);
   const lines = [table.toString()];
   for (const c of bad) lines.push(pc.red(`unexpected: ${c.scenario}, executor ${c.executor}, importer ${c.importer}: expected ${c.expected}, got ${c.actual}: ${c.diagnosis}`));
-  const bugs = cells.filter((c) => c.actual !== 'pass' && c.actual === c.expected).length;
+  // What was measured, not a claim: how many cells passed clean, how many reproduced their bug, how many violations the checker found.
+  const passes = cells.filter((c) => c.actual === 'pass' && c.expected === 'pass').length;
+  const bugCells = cells.filter((c) => c.expected !== 'pass');
+  const bugs = bugCells.filter((c) => c.actual === c.expected).length;
+  const found = cells.reduce((n, c) => n + c.violations.length, 0);
+  const counts = `${passes} of ${cells.length - bugCells.length} expected to pass did, with no violation; ${bugs} of ${bugCells.length} expected to reproduce their bug did; ${found} violation(s) found in all`;
   lines.push(bad.length === 0
-    ? pc.green(`${cells.length} of ${cells.length} cells as expected (${cells.length - bugs} pass, ${bugs} reproduce their bug, every violation detected)`)
-    : pc.red(`${bad.length} of ${cells.length} cells unexpected`));
+    ? pc.green(`${cells.length} of ${cells.length} cells as expected (${counts})`)
+    : pc.red(`${bad.length} of ${cells.length} cells unexpected (${counts})`));
   return lines.join('\n');
 }
 
