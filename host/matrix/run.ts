@@ -94,6 +94,10 @@ export async function runCell(p: Pairing, scenario: MatrixScenario, opts: { cano
       const end = inst.takeReadableStream(readable);
       return { writable, peerRead: () => peer.read(end, 1, () => undefined) };
     },
+    readStream() {
+      const { readable, writable } = peer.streamNew(U8);
+      return { readable: inst.addReadableStream(readable), peerWrite: () => peer.write(writable, new Uint8Array([1]), () => undefined) };
+    },
     note: (text) => trace.note(guest.name, text),
     exit(task) {
       const left = exec.exit(task);

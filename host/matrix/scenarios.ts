@@ -21,6 +21,8 @@ export interface ScenarioContext {
   leave(prev: number): void;
   /** A stream<u8> whose writable end is the guest instance's and whose readable end a peer instance holds. */
   stream(): { writable: number; peerRead(): void };
+  /** A stream<u8> whose readable end is the guest instance's and whose writable end a peer instance holds. */
+  readStream(): { readable: number; peerWrite(): void };
   note(text: string): void;
   /** Exit a task; a task that cannot (registrations remain) is reported and stays. */
   exit(task: number): void;
