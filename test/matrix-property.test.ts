@@ -107,7 +107,9 @@ function oracle(p: Program, versionOf: (v: 1 | 2) => number, side: Side): Verdic
   }));
   // peerBusy: the peer's copy was issued with no guest copy in flight; its end stays busy until the store's run
   // queue delivers its event, which never happens inside a program, so the peer copies on that stream no more.
-  const streams = p.streams.map(() => ({ inSet: -1, pending: false, peerPending: false, peerBusy: false, cur: -1 }));
+  // owner: the operation started on this stream and not yet dropped. As with wit-bindgen's API (a read or
+  // write borrows its end mutably), the next operation on an end starts only once the previous one is dropped.
+  const streams = p.streams.map(() => ({ inSet: -1, pending: false, peerPending: false, peerBusy: false, cur: -1, owner: -1 }));
   const newTask = (label: number, v: 1 | 2) => {
     const version = versionOf(v);
     tasks.push({ version, entries: new Map(), exited: false, clones: 0, drops: 0 });
@@ -182,12 +184,13 @@ function oracle(p: Program, versionOf: (v: 1 | 2) => number, side: Side): Verdic
     const op = ops[i];
     const s = streams[op.stream];
     if (op.done || op.dropped) return;
-    if (!op.started && s.cur !== -1) return; // the previous operation on this stream is still in flight
+    if (!op.started && s.owner !== -1) return; // the previous operation on this end is not dropped yet
     op.lastTask = t;
     const action: Action = { a: 'poll', op: i, task: t, done: false };
     plan.push(action);
     if (!op.started) {
       op.started = true;
+      s.owner = i;
       if (s.peerPending) {
         s.peerPending = false;
         op.done = action.done = true;
@@ -245,6 +248,7 @@ function oracle(p: Program, versionOf: (v: 1 | 2) => number, side: Side): Verdic
     }
     if (op.started && !op.done) s.cur = -1;
     if (op.held) release(i);
+    if (s.owner === i) s.owner = -1;
     op.dropped = true;
   };
 
