@@ -25,7 +25,7 @@ describe('wasip3-task inspect', () => {
     const runner = nested[0];
     const mods = runner.items.filter((i: { sort?: string }) => i.sort === 'core module');
     expect(mods[0].size).toBeGreaterThan(10_000);
-    expect(runner.items.some((i: { what: string }) => i.what.startsWith('canon lift (core func 28) async (callback 29)'))).toBe(true);
+    expect(runner.items.some((i: { what: string }) => i.what.startsWith('canon lift (core func 29) async (callback 30)'))).toBe(true);
     expect(j.counts.component).toBe(3);
   });
 
