@@ -59,7 +59,7 @@ describe('component instance (no core module of its own)', () => {
     task.lifted = {
       fn: x['start']! as never,
       callback: x['cb']!,
-      lowerArgs: () => {
+      lowerArgs: (_t) => {
         lowered++;
         return [41];
       },

@@ -111,7 +111,7 @@ function beginLifted(task: Task, lifted: LiftedCore): void {
   switch (task.kind) {
     case 'sync': {
       inst.enter(task, () => {
-        const flat = lifted.lowerArgs ? lifted.lowerArgs() : [];
+        const flat = lifted.lowerArgs ? lifted.lowerArgs(task) : [];
         const r = lifted.fn(...flat);
         const results: FlatValue[] = r === undefined ? [] : Array.isArray(r) ? (r as FlatValue[]) : [r as FlatValue];
         if (lifted.syncResults) lifted.syncResults(task, results);
@@ -122,7 +122,7 @@ function beginLifted(task: Task, lifted: LiftedCore): void {
     }
     case 'stackful': {
       inst.enter(task, () => {
-        const flat = lifted.lowerArgs ? lifted.lowerArgs() : [];
+        const flat = lifted.lowerArgs ? lifted.lowerArgs(task) : [];
         lifted.fn(...flat);
       });
       trapIf(!task.resolved(), 'exit-without-return', site);
@@ -132,7 +132,7 @@ function beginLifted(task: Task, lifted: LiftedCore): void {
     case 'callback': {
       inst.exclusive = task;
       const packed = inst.enter(task, () => {
-        const flat = lifted.lowerArgs ? lifted.lowerArgs() : [];
+        const flat = lifted.lowerArgs ? lifted.lowerArgs(task) : [];
         return lifted.fn(...flat) as number;
       });
       handleCallbackCode(task, packed >>> 0);

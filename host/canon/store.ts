@@ -27,6 +27,12 @@ export class Store {
   readonly hosts: HostInstance[] = [];
   /** Host Promises (async-lowered host imports) not settled yet. */
   pendingHostPromises = 0;
+  /**
+   * Stream and future ends held by JS code (the component API's readers and
+   * writers) that are still open: a top-level call waiting on one is waiting
+   * for the host, not deadlocked.
+   */
+  hostHeldEnds = 0;
   private driving = false;
   private batching = 0;
   private readonly topLevel = new Set<TopLevelCall>();
@@ -134,7 +140,7 @@ export class Store {
         if (t.values !== undefined) call.resolve(t.values as FlatValue[]);
         else if (t.result !== undefined) call.resolve(call.asNumbers ? t.result.map(Number) : t.result);
         else call.reject(new Trap('task-cancel-not-delivered', { instance: t.inst.name, task: t.name, detail: `task ${t.name} was cancelled` }));
-      } else if (this.pendingHostPromises > 0) {
+      } else if (this.pendingHostPromises > 0 || this.hostHeldEnds > 0) {
         continue;
       } else {
         const set = t.parked?.set ?? 0;

@@ -38,8 +38,10 @@ export interface Parked {
 export interface LiftedCore {
   readonly fn: (...a: FlatValue[]) => unknown;
   readonly callback?: ((code: number, p1: number, p2: number) => number) | undefined;
+  /** The component function type (for `task.return`'s type check); opaque here. */
+  readonly type?: unknown;
   /** Spec `task.start()` then `lower_flat_values`: the flat arguments (runs inside the instance). */
-  readonly lowerArgs?: (() => FlatValue[]) | undefined;
+  readonly lowerArgs?: ((task: Task) => FlatValue[]) | undefined;
   /** A sync lift's flat results (runs inside the instance; resolves the task). */
   readonly syncResults?: ((task: Task, flat: FlatValue[]) => void) | undefined;
 }
@@ -69,6 +71,8 @@ export class Task {
   onExit: (() => void) | undefined = undefined;
   /** Set for a component's lifted function; undefined for a core module's export. */
   lifted: LiftedCore | undefined = undefined;
+  /** A component task's `on_start`: its arguments as component-level values. */
+  onStartValues: (() => unknown[]) | undefined = undefined;
   /** The component-level result given to `task.return` (a component task), before `onResolve`. */
   values: unknown[] | undefined = undefined;
   /** Spec `num_borrows`: borrow handles lent to this task and not yet dropped. */

@@ -21,11 +21,12 @@ import { LiftLowerContext } from './abi/context.js';
 import { toLowerCamelCase } from './abi/js.js';
 import { MAX_FLAT_PARAMS } from './abi/layout.js';
 import { lowerFlatValues } from './abi/lower.js';
-import { contains } from './abi/layout.js';
+import { contains, flattenTypes } from './abi/layout.js';
 import { loadComponentBinary, type ValidatedComponent } from './validate.js';
 import type { ExternType, FuncType, InstanceType, ValType } from './types.js';
-import { HostFunc, LiftedFunc, paramTypes, type ComponentFunc } from './runtime/func.js';
+import { HostFunc, LiftedFunc, signature, type ComponentFunc } from './runtime/func.js';
 import { HostReps } from './runtime/handles.js';
+import { ComponentFuture, ComponentStream, fromJsAsync, toJsAsync } from './runtime/streams.js';
 import { ComponentLinkError, InstanceValue, instantiateComponent, type Item } from './runtime/instantiate.js';
 
 /** Host imports: by import name (versions may be left out), then by function name (kebab or camel case). */
@@ -117,6 +118,16 @@ export class ComponentInstanceApi {
     this.exports = exportObject(store, root, '');
   }
 
+  /** A stream made by the host, to pass (`.readable`) to a component taking `stream<T>`; `t` is T (default u8). */
+  stream(t: ValType | undefined = { kind: 'u8' }): ComponentStream {
+    return new ComponentStream(this.store, t);
+  }
+
+  /** A future made by the host, to pass (`.readable`) to a component taking `future<T>`. */
+  future(t: ValType | undefined): ComponentFuture {
+    return new ComponentFuture(this.store, t);
+  }
+
   /** The component function behind export `path` (`name`, or `interface#name`), for tools. */
   func(path: string): ComponentFunc | undefined {
     const [a, b] = path.includes('#') ? path.split('#') : [path, undefined];
@@ -157,6 +168,19 @@ function shortName(name: string): string {
 const hasHandles = (t: ValType): boolean =>
   contains(t, (u) => u.kind === 'own' || u.kind === 'borrow' || u.kind === 'stream' || u.kind === 'future' || u.kind === 'error-context');
 
+const NO_MEMORY = new LiftLowerContext({});
+const memoryNeed = new WeakMap<readonly ValType[], boolean>();
+
+/** Lowering values of these types may call `realloc` (strings, lists, or more than MAX_FLAT_PARAMS flat values). */
+function needsMemory(ts: readonly ValType[]): boolean {
+  let n = memoryNeed.get(ts);
+  if (n === undefined) {
+    n = ts.some((t) => contains(t, (u) => u.kind === 'string' || u.kind === 'list')) || flattenTypes(ts).length > MAX_FLAT_PARAMS;
+    memoryNeed.set(ts, n);
+  }
+  return n;
+}
+
 /** The scratch memory argument checks lower into (one per process; it grows to the largest arguments seen). */
 let scratchMemory: WebAssembly.Memory | undefined;
 
@@ -185,11 +209,13 @@ function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
   if (args.length !== ft.params.length) {
     throw new ComponentCallError('arity', `${name} takes ${ft.params.length} argument(s) (${ft.params.map(([n]) => n).join(', ')}), ${args.length} given`);
   }
-  const ts = paramTypes(ft);
+  const sig = signature(ft);
+  const ts = sig.types;
   if (ts.some(hasHandles)) return;
-  const scratch = scratchContext();
+  // Values that need no memory (scalars, flat enough) are checked with no memory at all.
+  const scratch = needsMemory(ts) ? scratchContext() : NO_MEMORY;
   try {
-    lowerFlatValues(scratch, MAX_FLAT_PARAMS, args, ts, undefined, ft.params.map(([n]) => n));
+    lowerFlatValues(scratch, MAX_FLAT_PARAMS, args, ts, undefined, sig.names);
   } catch (e) {
     if (e instanceof Trap) throw e;
     throw new ComponentCallError('bad-value', `${name}: ${(e as Error).message}`, { cause: e });
@@ -200,7 +226,8 @@ function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
 function jsFunction(store: Store, f: ComponentFunc, name: string): (...args: unknown[]) => Promise<unknown> {
   const ft = f.ft;
   const isResult = ft.result?.kind === 'result';
-  const fn = async (...args: unknown[]): Promise<unknown> => {
+  const fn = async (...jsArgs: unknown[]): Promise<unknown> => {
+    const args = jsArgs.map(fromJsAsync);
     checkArgs(ft, args, name);
     let values: unknown[];
     if (f instanceof LiftedFunc) {
@@ -219,7 +246,7 @@ function jsFunction(store: Store, f: ComponentFunc, name: string): (...args: unk
       });
     }
     if (ft.result === undefined) return undefined;
-    const v = values[0];
+    const v = toJsAsync(store, values[0]);
     if (isResult) {
       const r = v as { tag: 'ok' | 'err'; val?: unknown };
       if (r.tag === 'err') throw new ComponentResultError(r.val);
@@ -324,11 +351,11 @@ function hostFunc(store: Store, ft: FuncType, js: unknown, path: string): HostFu
   return new HostFunc(ft, path, store, (args) => {
     let r: unknown;
     try {
-      r = f(...args);
+      r = f(...args.map((a) => toJsAsync(store, a)));
     } catch (e) {
       return wrapErr(e);
     }
-    if (r instanceof Promise) return r.then(wrap, wrapErr);
-    return wrap(r);
+    if (r instanceof Promise) return r.then((v) => wrap(fromJsAsync(v)), wrapErr);
+    return wrap(fromJsAsync(r));
   });
 }

@@ -200,20 +200,26 @@ function taskReturn(env: CanonEnv, c: Extract<Canon, { kind: 'task.return' }>): 
   const rt = env.rt;
   const inst = rt.canon;
   const t = c.result === undefined ? undefined : env.valType(c.result);
+  const ts = t === undefined ? [] : [t];
   const o = env.options(c.opts);
+  const cx = new LiftLowerContext({ stringEncoding: o.stringEncoding, memory: o.memory }, rt);
+  /** Function types already checked against `t` (a task.return serves the functions of one type). */
+  const matches = new WeakMap<object, boolean>();
   return (...flat: FlatValue[]) => {
     const task = inst.current;
-    const s = site(rt, 'task.return');
-    if (task === undefined) throw new Trap('no-current-task', s);
+    if (task === undefined) throw new Trap('no-current-task', site(rt, 'task.return'));
     const ft = taskFuncType(task);
-    trapIf(ft === undefined, 'task-return-mismatch', { ...s, detail: `task ${task.name} is not a component task` });
-    trapIf(!typeEq(ft!.result, t), 'task-return-mismatch', {
-      ...s,
-      detail: `task.return's result type does not match the result type of ${task.funcName}`,
-    });
-    trapIf(task.numBorrows > 0, 'borrows-outstanding', s);
-    const cx = new LiftLowerContext({ stringEncoding: o.stringEncoding, memory: o.memory }, rt);
-    const values = liftFlatValues(cx, MAX_FLAT_PARAMS, new CoreValueIter(flat), t === undefined ? [] : [t]);
+    if (ft === undefined) throw new Trap('task-return-mismatch', { ...site(rt, 'task.return'), detail: `task ${task.name} is not a component task` });
+    let ok = matches.get(ft);
+    if (ok === undefined) matches.set(ft, (ok = typeEq(ft.result, t)));
+    if (!ok) {
+      throw new Trap('task-return-mismatch', {
+        ...site(rt, 'task.return'),
+        detail: `task.return's result type does not match the result type of ${task.funcName}`,
+      });
+    }
+    if (task.numBorrows > 0) throw new Trap('borrows-outstanding', site(rt, 'task.return'));
+    const values = liftFlatValues(cx, MAX_FLAT_PARAMS, new CoreValueIter(flat), ts);
     const before = task.values;
     task.values = values;
     try {

@@ -15,8 +15,8 @@ import { SubtaskState, EventCode } from '../../canon/constants.js';
 import { Trap, toTrap, trapIf, type TrapSite } from '../../canon/errors.js';
 import { requestCancellation, startTask } from '../../canon/lift.js';
 import { Subtask } from '../../canon/subtask.js';
-import type { FlatValue, LiftKind, Task } from '../../canon/task.js';
-import { LiftLowerContext, type Realloc, type StringEncoding } from '../abi/context.js';
+import type { FlatValue, LiftedCore, LiftKind, Task } from '../../canon/task.js';
+import { LiftLowerContext, MemInst, type Realloc, type StringEncoding } from '../abi/context.js';
 import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from '../abi/layout.js';
 import { CoreValueIter, liftFlatValues } from '../abi/lift.js';
 import { lowerFlatValues } from '../abi/lower.js';
@@ -47,18 +47,37 @@ export interface CanonOptions {
   readonly callback: ((code: number, p1: number, p2: number) => number) | undefined;
 }
 
-export const paramTypes = (ft: FuncType): ValType[] => ft.params.map(([, t]) => t);
-export const resultTypes = (ft: FuncType): ValType[] => (ft.result === undefined ? [] : [ft.result]);
+const paramCache = new WeakMap<FuncType, { types: ValType[]; names: string[]; results: ValType[] }>();
+
+/** A function type's parameter types, names and result types (one array each per type: the flattening caches key on them). */
+export function signature(ft: FuncType): { types: ValType[]; names: string[]; results: ValType[] } {
+  let sig = paramCache.get(ft);
+  if (sig === undefined) {
+    sig = { types: ft.params.map(([, t]) => t), names: ft.params.map(([n]) => n), results: ft.result === undefined ? [] : [ft.result] };
+    paramCache.set(ft, sig);
+  }
+  return sig;
+}
+export const paramTypes = (ft: FuncType): ValType[] => signature(ft).types;
+export const resultTypes = (ft: FuncType): ValType[] => signature(ft).results;
+
+const memInsts = new WeakMap<WebAssembly.Memory, MemInst>();
+
+/** One `MemInst` per memory (it re-reads the buffer after growth, so it can be shared). */
+export function memInst(m: WebAssembly.Memory | undefined): MemInst | undefined {
+  if (m === undefined) return undefined;
+  let mi = memInsts.get(m);
+  if (mi === undefined) memInsts.set(m, (mi = new MemInst(m)));
+  return mi;
+}
 
 function context(rt: RuntimeInstance, opts: CanonOptions, scope: unknown): LiftLowerContext {
-  return new LiftLowerContext({ stringEncoding: opts.stringEncoding, memory: opts.memory, realloc: opts.realloc }, rt, scope);
+  return new LiftLowerContext({ stringEncoding: opts.stringEncoding, memory: memInst(opts.memory), realloc: opts.realloc }, rt, scope);
 }
 
 /** The function type of a component task (for task.return's type check). */
-const taskTypes = new WeakMap<Task, FuncType>();
-
 export function taskFuncType(task: Task): FuncType | undefined {
-  return taskTypes.get(task);
+  return task.lifted?.type as FuncType | undefined;
 }
 
 /** `canon lift`: a core function of `rt`'s core instances as a component function. */
@@ -66,6 +85,8 @@ export class LiftedFunc implements ComponentFunc {
   readonly kind = 'func';
   readonly liftKind: LiftKind;
   readonly name: string;
+  /** What every task of this function shares: the core functions and the lowering/lifting of values. */
+  private readonly lifted: LiftedCore;
   constructor(
     readonly ft: FuncType,
     readonly rt: RuntimeInstance,
@@ -76,23 +97,23 @@ export class LiftedFunc implements ComponentFunc {
   ) {
     this.name = `${rt.name}.${funcName}`;
     this.liftKind = !opts.async ? 'sync' : opts.callback !== undefined ? 'callback' : 'stackful';
-  }
-
-  /** Makes the task (spec `Task(ft, opts, inst, on_start, on_resolve)`), not yet started. */
-  prepare(onStart: OnStart, onResolve: OnResolve): Task {
-    const { rt, ft, opts } = this;
-    const inst = rt.canon;
-    const task = inst.newTask(this.funcName, this.liftKind);
-    taskTypes.set(task, ft);
-    const cx = context(rt, opts, task);
-    const site: TrapSite = { instance: inst.name, builtin: `canon lift ${this.name}` };
-    task.lifted = {
-      fn: this.core,
+    // One context for every call: lowering and lifting run synchronously, and
+    // the borrow scope (the task) is set right before each.
+    const cx = context(rt, opts, undefined);
+    const sig = signature(ft);
+    const site: TrapSite = { instance: rt.name, builtin: `canon lift ${this.name}` };
+    this.lifted = {
+      fn: core,
       callback: opts.callback,
-      lowerArgs: () => lowerFlatValues(cx, MAX_FLAT_PARAMS, onStart(), paramTypes(ft), undefined, ft.params.map(([n]) => n)),
+      type: ft,
+      lowerArgs: (task) => {
+        cx.borrowScope = task;
+        return lowerFlatValues(cx, MAX_FLAT_PARAMS, task.onStartValues!(), sig.types, undefined, sig.names);
+      },
       syncResults: (t, flat) => {
-        const values = liftFlatValues(cx, MAX_FLAT_RESULTS, new CoreValueIter(flat), resultTypes(ft));
-        trapIf(t.numBorrows > 0, 'borrows-outstanding', { ...site, task: t.name });
+        cx.borrowScope = t;
+        const values = liftFlatValues(cx, MAX_FLAT_RESULTS, new CoreValueIter(flat), sig.results);
+        if (t.numBorrows > 0) throw new Trap('borrows-outstanding', { ...site, task: t.name });
         t.values = values;
         t.return_(flat, site);
         if (opts.postReturn !== undefined) {
@@ -105,6 +126,13 @@ export class LiftedFunc implements ComponentFunc {
         }
       },
     };
+  }
+
+  /** Makes the task (spec `Task(ft, opts, inst, on_start, on_resolve)`), not yet started. */
+  prepare(onStart: OnStart, onResolve: OnResolve): Task {
+    const task = this.rt.canon.newTask(this.funcName, this.liftKind);
+    task.lifted = this.lifted;
+    task.onStartValues = onStart;
     task.onResolve = (flat) => onResolve(flat === undefined ? undefined : task.values);
     return task;
   }
