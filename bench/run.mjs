@@ -303,7 +303,8 @@ async function steadyState() {
 // ---------------------------------------------------------------- canonical ABI lifting
 
 /**
- * Lifting a 1 MiB `list<u8>` and a 1 MiB (ASCII, utf8) `string` out of a
+ * Lifting a 1 MiB `list<u8>`, a 1 MiB ASCII `string` and a 1 MiB
+ * non-ASCII utf8 `string` (decoded into a two-byte JS string) out of a
  * wasm memory with the canonical ABI (host/component/abi), against a plain
  * JS copy of the same bytes (`Uint8Array.prototype.slice`), interleaved in
  * each sample. Figures are microseconds per lift.
@@ -312,9 +313,15 @@ async function abiLift() {
   const { LiftLowerContext, CoreValueIter, liftFlat } = await import('../dist/host/component/abi/index.js');
   const N = 1 << 20;
   const PTR = 4096;
-  const memory = new WebAssembly.Memory({ initial: 17 });
+  const memory = new WebAssembly.Memory({ initial: 33 });
   const bytes = new Uint8Array(memory.buffer);
   for (let i = 0; i < N; i++) bytes[PTR + i] = 0x20 + (i % 95);
+  // a second string, French-like UTF-8 (one in ten characters two bytes), cut at a character boundary
+  const MIXED = PTR + N;
+  const mixed = new TextEncoder().encode('Déjà vu à la télé, ça va très bien. '.repeat(Math.ceil(N / 30)));
+  let mixedLen = N;
+  while ((mixed[mixedLen] & 0xc0) === 0x80) mixedLen--;
+  bytes.set(mixed.subarray(0, mixedLen), MIXED);
   const cx = new LiftLowerContext({ memory });
   const listT = { kind: 'list', t: { kind: 'u8' } };
   const stringT = { kind: 'string' };
@@ -325,9 +332,10 @@ async function abiLift() {
     copy: () => bytes.slice(PTR, PTR + N).length,
     list: () => liftFlat(cx, new CoreValueIter([PTR, N]), listT).length,
     string: () => liftFlat(cx, new CoreValueIter([PTR, N]), stringT).length,
+    mixed: () => (liftFlat(cx, new CoreValueIter([MIXED, mixedLen]), stringT).length ? N : 0),
   };
   for (const f of Object.values(ops)) for (let i = 0; i < 10; i++) sink += f();
-  const us = { copy: [], list: [], string: [] };
+  const us = { copy: [], list: [], string: [], mixed: [] };
   for (let s = 0; s < samples; s++) {
     for (const [k, f] of Object.entries(ops)) {
       gc();
@@ -336,13 +344,21 @@ async function abiLift() {
       us[k].push(((performance.now() - t0) * 1000) / reps);
     }
   }
-  if (sink !== (10 + reps * samples) * 3 * N) throw new Error('abi lift bench: wrong lengths');
+  if (sink !== (10 + reps * samples) * 4 * N) throw new Error('abi lift bench: wrong lengths');
   const copy = stats(us.copy);
   const ratio = (xs) => {
     const r = xs.map((x, i) => x / us.copy[i]);
     return stats(r);
   };
-  return { copy, list: stats(us.list), string: stats(us.string), listRatio: ratio(us.list), stringRatio: ratio(us.string) };
+  return {
+    copy,
+    list: stats(us.list),
+    string: stats(us.string),
+    mixed: stats(us.mixed),
+    listRatio: ratio(us.list),
+    stringRatio: ratio(us.string),
+    mixedRatio: ratio(us.mixed),
+  };
 }
 
 // ---------------------------------------------------------------- jco
@@ -469,6 +485,8 @@ put('abi_lift_list_u8_1mib_us', lift.list);
 put('abi_lift_string_1mib_us', lift.string);
 put('abi_lift_list_u8_ratio', lift.listRatio);
 put('abi_lift_string_ratio', lift.stringRatio);
+put('abi_lift_string_mixed_1mib_us', lift.mixed);
+put('abi_lift_string_mixed_ratio', lift.mixedRatio);
 
 extra.stream_g2g_mb_per_s = streams.g2g.median;
 spread.stream_g2g_mb_per_s = streams.g2g;
@@ -505,6 +523,7 @@ const TARGETS = {
   guest_wasm_bytes: ['<=', 12 * 1024],
   abi_lift_list_u8_ratio: ['<=', 2],
   abi_lift_string_ratio: ['<=', 2],
+  abi_lift_string_mixed_ratio: ['<=', 2],
 };
 const targets = {};
 for (const [k, [op, v]] of Object.entries(TARGETS)) {
@@ -561,8 +580,10 @@ if (JSON_OUT) {
     row('JS copy of 1 MiB (Uint8Array slice)', 'abi_copy_1mib_us', 'us'),
     row('canonical ABI lift, list<u8> of 1 MiB', 'abi_lift_list_u8_1mib_us', 'us'),
     row('  ratio lift / copy', 'abi_lift_list_u8_ratio', 'x'),
-    row('canonical ABI lift, utf8 string of 1 MiB', 'abi_lift_string_1mib_us', 'us'),
+    row('canonical ABI lift, ASCII utf8 string of 1 MiB', 'abi_lift_string_1mib_us', 'us'),
     row('  ratio lift / copy', 'abi_lift_string_ratio', 'x'),
+    row('canonical ABI lift, non-ASCII utf8 string of 1 MiB', 'abi_lift_string_mixed_1mib_us', 'us'),
+    row('  ratio lift / copy', 'abi_lift_string_mixed_ratio', 'x'),
     row('decode + validate composed-v2.wasm', 'component_decode_ms', 'ms'),
   ];
   const { renderTable } = await import('./table.mjs');

@@ -184,6 +184,8 @@ describe('records, tuples, variants, enums, options, results, flags', () => {
     store(g.cx(), { f0: true, f19: true }, many, 8);
     expect(g.read(8, 4)).toEqual(le((1 << 19) | 1, 4));
     expect(packFlagsIntoInt({ f0: true, f1: true }, ['f0', 'f1'])).toBe(3);
+    expect(packFlagsIntoInt(undefined, ['f0', 'f1'])).toBe(0);
+    expect(() => packFlagsIntoInt(3, ['f0'])).toThrow(/\[wrong-js-type\]/);
     expect(unpackFlagsFromInt(2, ['a', 'b'])).toEqual({ a: false, b: true });
   });
 });

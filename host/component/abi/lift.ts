@@ -210,6 +210,7 @@ const utf16Decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true 
 interface NodeBufferModule {
   Buffer: { from(b: ArrayBufferLike, o: number, l: number): { toString(enc: string): string } };
   isAscii?: (v: Uint8Array) => boolean;
+  isUtf8?: (v: Uint8Array) => boolean;
 }
 /** Node's `buffer` module when there is one: its SIMD ASCII check and Latin-1 decoder are the fast path for strings. */
 let nodeBuffer: NodeBufferModule | undefined;
@@ -220,6 +221,9 @@ try {
 }
 const NodeBuffer = nodeBuffer?.Buffer;
 const isAscii = nodeBuffer?.isAscii;
+const isUtf8 = nodeBuffer?.isUtf8;
+/** After `isUtf8` has validated the bytes, a non-fatal decoder gives the same text, faster. */
+const utf8Validated = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function decodeLatin1(bytes: Uint8Array, ptr: number, len: number): string {
   if (NodeBuffer !== undefined) return NodeBuffer.from(bytes.buffer, bytes.byteOffset + ptr, len).toString('latin1');
@@ -281,6 +285,10 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
     s = decodeLatin1(bytes, ptr, byteLength);
   } else if (encoding === 'utf-8' && isAscii !== undefined && isAscii(bytes.subarray(ptr, ptr + byteLength))) {
     s = decodeLatin1(bytes, ptr, byteLength); // ASCII: the same text, decoded faster
+  } else if (encoding === 'utf-8' && isUtf8 !== undefined) {
+    const view = bytes.subarray(ptr, ptr + byteLength);
+    if (!isUtf8(view)) throw new Trap('invalid-string', { detail: `the ${byteLength} bytes at ${ptr} are not valid UTF-8` });
+    s = utf8Validated.decode(view);
   } else {
     try {
       s = (encoding === 'utf-8' ? utf8Decoder : utf16Decoder).decode(bytes.subarray(ptr, ptr + byteLength));

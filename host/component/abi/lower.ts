@@ -732,10 +732,12 @@ export function storeFlags(cx: LiftLowerContext, v: unknown, ptr: number, labels
 
 /**
  * definitions.py `pack_flags_into_int`: from an object of booleans keyed by
- * the camelCase flag names (a missing key is false; an unknown key or a
- * non-boolean value is an error).
+ * the camelCase flag names (a missing key is false, and `undefined` or
+ * `null` is no flag set, as in jco; an unknown key or a non-boolean value is
+ * an error).
  */
 export function packFlagsIntoInt(v: unknown, labels: readonly string[]): number {
+  if (v === undefined || v === null) return 0; // as in jco: no object, no flags set
   const o = checkObject(v, 'flags value');
   const keys = labels.map(toLowerCamelCase);
   for (const k of Object.keys(o)) {
