@@ -188,3 +188,50 @@ describe('the project\'s composed guest components on the embedded host', () => 
     expect(await (c.instantiate(wasi().imports).exports['control'] as Fn)()).toBe(7);
   });
 });
+
+describe('stream<u8> across the host boundary (streams.wat)', async () => {
+  const c = loadComponent(await wat(text('streams')));
+
+  it('the host writes a stream a component reads to the end', async () => {
+    const inst = c.instantiate({});
+    const s = inst.stream();
+    const counted = (inst.exports['count'] as Fn)(s);
+    expect(await s.write(new Uint8Array([1, 2, 3, 4, 5]))).toBe(5);
+    expect(await s.write(new Uint8Array(10_000).fill(2))).toBe(10_000);
+    s.close();
+    expect(await counted).toEqual([10_005, 15 + 20_000]);
+  });
+
+  it('a component returns a stream the host reads with for await, byte-exact', async () => {
+    const inst = c.instantiate({});
+    const r = (await (inst.exports['repeat'] as Fn)(2500)) as AsyncIterable<Uint8Array>;
+    const chunks: Uint8Array[] = [];
+    for await (const ch of r) chunks.push(ch);
+    const all = Buffer.concat(chunks);
+    expect(all.length).toBe(2500);
+    expect([...all].every((b, i) => b === i % 251)).toBe(true);
+  });
+
+  it('a call waiting on a stream the host still holds is pending, not a deadlock', async () => {
+    const inst = c.instantiate({});
+    const s = inst.stream();
+    const counted = (inst.exports['count'] as Fn)(s);
+    const state = await Promise.race([counted.then(() => 'settled', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), 20))]);
+    expect(state).toBe('pending');
+    s.close();
+    expect(await counted).toEqual([0, 0]);
+  });
+
+  it('a stream of another element type is rejected when passed (type-mismatch), the instance traps alone', async () => {
+    const inst = c.instantiate({});
+    const s = inst.stream({ kind: 'u32' });
+    const e = await (inst.exports['count'] as Fn)(s).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(Trap);
+    expect((e as Trap).code).toBe('type-mismatch');
+    const other = c.instantiate({});
+    const s2 = other.stream();
+    const p = (other.exports['count'] as Fn)(s2);
+    s2.close();
+    expect(await p).toEqual([0, 0]);
+  });
+});
