@@ -453,6 +453,9 @@ log('+ canonical ABI lifting of 1 MiB vs a JS copy…');
 const lift = await abiLift();
 const releaseBytes = statSync(join(root, 'build/release.wasm')).size;
 const decode = await componentDecode();
+log('+ components on the embedded host (typed API)…');
+const { componentBench } = await import('./component.mjs');
+const comp = await componentBench({ root, P, FULL, tiny, stats, mapDecreasing });
 
 put('calls_per_s', calls);
 if (j.reason) {
@@ -472,6 +475,12 @@ if (j.reason) {
   extra.jco_stream_bytes = j.streamBytes;
 }
 put('stream_mb_per_s', streams.g2h);
+put('component_calls_per_s', comp.calls);
+put('component_calls_ratio', j.reason ? null : ratio(comp.calls, j.calls));
+if (j.reason) reasons.component_calls_ratio = j.reason;
+put('component_stream_mb_per_s', comp.stream);
+put('component_echo_1kib_per_s', comp.echo);
+put('component_sum_16k_per_s', comp.sum);
 put('abi_cycle_ns_v1', abi.abi_cycle_v1);
 put('abi_cycle_ns_v2', abi.abi_cycle_v2);
 put('tasks_100k_ms', sc.byN[100_000]);
@@ -515,6 +524,8 @@ spread.component_decode_ms = decode;
 const TARGETS = {
   calls_per_s: ['>=', 250_000],
   calls_ratio: ['>=', 1000],
+  component_calls_ratio: ['>=', 1000],
+  component_stream_mb_per_s: ['>=', 1000],
   stream_mb_per_s: ['>=', 1000],
   abi_cycle_ns_v2: ['<=', 40],
   guest_bytes_per_task: ['<=', 256],
@@ -577,6 +588,11 @@ if (JSON_OUT) {
     row('  host retained heap growth', 'host_heap_growth_bytes', 'B'),
     row('  time per wake', 'wake_ns', 'ns'),
     row('release guest wasm', 'guest_wasm_bytes', 'B'),
+    row('component spin(3) calls, embedded (bench-jco.wasm)', 'component_calls_per_s', '/s'),
+    row('  ratio embedded / jco, same component', 'component_calls_ratio', 'x'),
+    row('component produce() stream<u8> to JS, embedded', 'component_stream_mb_per_s', 'MB/s'),
+    row('component echo(string) of 1 KiB, embedded', 'component_echo_1kib_per_s', '/s'),
+    row('component sum(list<u32>) of 16 K, embedded', 'component_sum_16k_per_s', '/s'),
     row('JS copy of 1 MiB (Uint8Array slice)', 'abi_copy_1mib_us', 'us'),
     row('canonical ABI lift, list<u8> of 1 MiB', 'abi_lift_list_u8_1mib_us', 'us'),
     row('  ratio lift / copy', 'abi_lift_list_u8_ratio', 'x'),
