@@ -235,3 +235,25 @@ describe('stream<u8> across the host boundary (streams.wat)', async () => {
     expect(await p).toEqual([0, 0]);
   });
 });
+
+describe('linking component instances directly', async () => {
+  it('an instance of one component serves the import of another (values pass component to component)', async () => {
+    const provider = loadComponent(await wat(`(component
+      (core module $m (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+        (func (export "greet") (param i32 i32) (result i32) unreachable))
+      (core instance $i (instantiate $m))
+      (func $add (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
+      (core module $libc (memory (export "mem") 1) (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024)))
+      (core instance $libc (instantiate $libc))
+      (alias core export $libc "mem" (core memory $mem))
+      (alias core export $libc "realloc" (core func $realloc))
+      (func $greet (param "name" string) (result string) (canon lift (core func $i "greet") (memory $mem) (realloc $realloc)))
+      (instance $host (export "add" (func $add)) (export "greet" (func $greet)))
+      (export "host" (instance $host)))`));
+    const p = provider.instantiate({});
+    const host = (p.root.exports.get('host')!.value);
+    const c = loadComponent(await wat(text('basics')));
+    const inst = c.instantiate({ host }, { store: p.store });
+    expect(await (inst.exports['twiceAdd'] as Fn)(20, 1)).toBe(42);
+  });
+});

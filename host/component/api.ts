@@ -269,6 +269,10 @@ function lookupImport(imports: ComponentImports, name: string): unknown {
 
 /** A host import as a runtime item of its declared extern type. */
 function hostItem(store: Store, name: string, t: ExternType, js: unknown, path: string): Item {
+  // Another component instance's exports (or one of its functions) link directly.
+  if (js instanceof ComponentInstanceApi) js = js.root;
+  if (js instanceof InstanceValue && t.kind === 'instance') return { sort: 'instance', value: js };
+  if ((js instanceof LiftedFunc || js instanceof HostFunc) && t.kind === 'func') return { sort: 'func', value: js };
   if (js === undefined && t.kind !== 'type') {
     throw new ComponentLinkError('missing-import', path, `import "${name}" (${t.kind}) is not given`);
   }
