@@ -4,7 +4,7 @@ import { ComponentError, type ComponentRule } from '../host/component/binary/rea
 import type { Definition } from '../host/component/binary/ast.js';
 import { flattenFunctype, isExternName, strongName, subtypeError, validateComponent } from '../host/component/validate.js';
 import { Prim, type ExternType, type FuncType, type ResourceType } from '../host/component/types.js';
-import { wat } from './component-bytes.js';
+import { component, leb, section, wat } from './component-bytes.js';
 
 /** A core module with the usual exports for canon options. */
 const CORE = `
@@ -204,6 +204,38 @@ describe('component validation: what the spec forbids is a typed error at the de
 
   it('an export ascribed a type it does not have', async () => {
     await expectInvalid('(component (import "f" (func $f)) (export "g" (func $f) (func (param "x" u32))))', 'not-subtype', 'export');
+  });
+
+  it('a value type whose element size reaches 2^28 bytes (and one just below passes)', async () => {
+    await expectInvalid('(component (type (list u64 33554432)))', 'element-size', 'type', -1, /not below 2\^28/);
+    const ok = validateComponent(decodeComponent(await wat('(component (type (list u8 268435455)))')));
+    expect(ok.types[0]).toEqual({ kind: 'list', t: Prim.u8, l: 268435455 });
+  });
+
+  it('a type built to explode (tuples of tuples, 2^k nodes) is type-too-large, quickly', () => {
+    const sleb = (n: number) => (n < 64 ? [n] : [0x80 | (n & 0x7f), n >> 7]);
+    const types = [[0x6f, 2, 0x7d, 0x7d]];
+    for (let i = 1; i < 40; i++) types.push([0x6f, 2, ...sleb(i - 1), ...sleb(i - 1)]);
+    const c = decodeComponent(component(section(7, [...leb(types.length), ...types.flat()])));
+    const t0 = performance.now();
+    try {
+      validateComponent(c);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ComponentError).rule).toBe('type-too-large');
+      // Tuple i has 2^(i+2) - 1 nodes: tuple 18 is the first past 1,000,000.
+      expect((e as ComponentError).offset).toBe(c.definitions[18].offset);
+    }
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('a lifted function with a 100,000,000-element fixed list spills to memory without flattening it all', async () => {
+    const v = validateComponent(decodeComponent(await wat(`(component ${CORE}
+      (type $l (list u8 100000000))
+      (type $ft (func (param "x" $l)))
+      (func (export "f") (type $ft) (canon lift (core func $i "pr") (memory $mem) (realloc $realloc))))`)));
+    expect(v.exports[0].t.kind).toBe('func');
+    expect(flattenFunctype({ async_: false, callback: undefined }, v.funcs[0], 'lift')).toEqual({ params: ['i32'], results: [] });
   });
 
   it('a stackful async lift when the host refuses it', async () => {

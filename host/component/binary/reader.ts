@@ -64,7 +64,8 @@ export type ComponentRule =
   | 'core-module-invalid' // a core module that WebAssembly.Module rejects
   | 'missing-export' // an (core) export alias of a name the instance does not export
   | 'missing-arg' // an instantiation lacks an import the (core) module/component needs
-  | 'element-size' // a value type whose element size is too large
+  | 'element-size' // a value type whose elem_size(t, 'i64') is not below 2^28
+  | 'type-too-large' // a type whose expanded size passes 1,000,000 nodes
   | 'not-subtype'; // an import/export type that does not match what is required
 
 /** The malformed-input error of the component loader. */
