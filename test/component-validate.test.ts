@@ -202,6 +202,35 @@ describe('component validation: what the spec forbids is a typed error at the de
     await expectInvalid('(component (import "Not_A_Name" (func)))', 'bad-extern-name', 'import');
   });
 
+  it('[constructor]/[method]/[static] names: a preceding resource, a func, the right result and self', async () => {
+    await expectInvalid('(component (import "[constructor]r" (func)))', 'bad-annotation', 'import', -1, /no resource 'r'/);
+    await expectInvalid('(component (import "r" (type $r (sub resource))) (import "[constructor]r" (func (result u32))))', 'bad-annotation', 'import', -1, /must return \(own r\)/);
+    await expectInvalid('(component (import "r" (type $r (sub resource))) (import "[method]r.m" (func (param "this" (borrow $r)))))', 'bad-annotation', 'import', -1, /"self"/);
+    await expectInvalid('(component (import "r" (type $r (sub resource))) (import "[static]r.m" (type (sub resource))))', 'bad-annotation', 'import', -1, /only for functions/);
+    // Inside a type, the error points at the declarator itself (past the type definition's first byte).
+    const inType = decodeComponent(await wat(`(component (type $it (instance
+        (export "r" (type $r (sub resource)))
+        (export "[method]r.m" (func (param "self" (own $r))))))
+      (import "i" (instance (type $it))))`));
+    const decls = (inType.definitions[0] as Extract<Definition, { tag: 'type' }>).type as { decls: { offset: number }[] };
+    expect(() => validateComponent(inType)).toThrow(ComponentError);
+    try {
+      validateComponent(inType);
+    } catch (e) {
+      expect({ rule: (e as ComponentError).rule, offset: (e as ComponentError).offset, section: (e as ComponentError).section })
+        .toEqual({ rule: 'bad-annotation', offset: decls.decls.at(-1)!.offset, section: 'type' });
+    }
+    // And the right forms pass, in a component and in an instance type.
+    const v = validateComponent(decodeComponent(await wat(`(component
+      (import "r" (type $r (sub resource)))
+      (import "[constructor]r" (func (result (result (own $r) (error string)))))
+      (import "[method]r.m" (func (param "self" (borrow $r)) (param "x" u32)))
+      (import "[static]r.s" (func))
+      (type $it (instance (export "q" (type $q (sub resource))) (export "[constructor]q" (func (result (own $q))))))
+      (import "i" (instance (type $it))))`)));
+    expect(v.imports.length).toBe(5);
+  });
+
   it('an export ascribed a type it does not have', async () => {
     await expectInvalid('(component (import "f" (func $f)) (export "g" (func $f) (func (param "x" u32))))', 'not-subtype', 'export');
   });

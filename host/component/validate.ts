@@ -19,6 +19,8 @@
  * | borrow-in-result        | a borrow anywhere inside a function result                              |
  * | borrow-in-stream        | a borrow inside a stream or future payload type                         |
  * | stream-char             | `stream<char>`                                                          |
+ * | bad-annotation          | a [constructor]/[method]/[static] name that is not a func, names no     |
+ * |                         | preceding resource, or has the wrong result / `self` parameter          |
  * | duplicate-name          | import, export, param, instantiate-argument names not strongly unique   |
  * | bad-extern-name         | an import/export name that is neither a plain name nor an interface name|
  * | missing-arg             | a (core) instantiation that does not supply an import                  |
@@ -144,6 +146,9 @@ class Scope implements TypedSpaces {
   exports: ExternDecl[] = [];
   importNames = new Set<string>();
   exportNames = new Set<string>();
+  /** Resources imported / exported under a plain name, for `[constructor]`/`[method]`/`[static]` names. */
+  importedResources = new Map<string, ResourceType>();
+  exportedResources = new Map<string, ResourceType>();
   constructor(
     readonly parent: Scope | undefined,
     readonly kind: 'component' | 'component type' | 'instance type',
@@ -175,7 +180,11 @@ class Scope implements TypedSpaces {
   }
 }
 
-/** Resources introduced by `(sub resource)` in a type declarator: bound, not compared, by subtyping. */
+/**
+ * Resources introduced by a `(sub resource)` bound (imports, and exports in
+ * type declarators): type parameters, which subtyping binds on first sight
+ * (when given a bindings map) rather than compares.
+ */
 const abstractResources = new WeakSet<ResourceType>();
 
 function freshResource(name: string, abstract: boolean): ResourceType {
@@ -336,6 +345,7 @@ class Validator {
         this.externName(d.name);
         this.uniqueName(s.importNames, d.name.name, 'import');
         const t = this.externType(d.type, s, d.name.name);
+        this.annotated(d.name.name, t, s.importedResources);
         s.imports.push({ name: d.name.name, t });
         s.push(t);
         return;
@@ -348,13 +358,14 @@ class Validator {
         let t = actual;
         if (d.type) {
           const ascribed = this.externType(d.type, s, d.name.name);
-          const why = subtypeError(actual, ascribed, new Map());
+          const why = subtypeError(actual, ascribed, undefined);
           if (why && !(ascribed.kind === 'type' && ascribed.type.kind === 'resource' && actual.kind === 'type' && actual.type.kind === 'resource')) {
             this.fail('not-subtype', `the export '${d.name.name}' is ascribed a type it does not have: ${why}`);
           }
           if (ascribed.kind !== 'type') t = ascribed;
         }
         if (t.kind === 'func' && (containsBorrow(t.type.result))) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        this.annotated(d.name.name, t, s.exportedResources);
         s.exports.push({ name: d.name.name, t });
         // The export's new index has the ascribed type when one is given.
         s.push(t);
@@ -363,6 +374,37 @@ class Validator {
       case 'value':
         s.values.push(this.valType(d.t, s));
         return;
+    }
+  }
+
+  /**
+   * Binary.md's rules for annotated plain names: `[constructor]R`,
+   * `[method]R.m` and `[static]R.m` are funcs whose `R` is a resource imported
+   * (or exported) earlier in the same scope under the plain name `R`; a
+   * constructor returns `(own R)` or `(result (own R) E?)`; a method's first
+   * parameter is `self: borrow<R>`. A resource under a plain name is recorded.
+   */
+  private annotated(name: string, t: ExternType, resources: Map<string, ResourceType>): void {
+    if (t.kind === 'type' && t.type.kind === 'resource' && PLAIN_LABEL.test(name)) {
+      resources.set(name, t.type);
+      return;
+    }
+    const m = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/.exec(name);
+    if (!m) return;
+    const [, kind, r] = m;
+    if (t.kind !== 'func') this.fail('bad-annotation', `'${name}' is a ${t.kind}; [${kind}] names are only for functions`);
+    const rt = resources.get(r);
+    if (!rt) this.fail('bad-annotation', `'${name}': no resource '${r}' is imported or exported before it in this scope`);
+    const ft = t.type;
+    if (kind === 'constructor') {
+      const res = ft.result;
+      const own = res?.kind === 'result' ? res.ok : res;
+      if (!own || own.kind !== 'own' || own.rt !== rt) this.fail('bad-annotation', `the constructor '${name}' must return (own ${r}) or (result (own ${r}) E?)`);
+    } else if (kind === 'method') {
+      const first = ft.params[0];
+      if (!first || first[0] !== 'self' || first[1].kind !== 'borrow' || first[1].rt !== rt) {
+        this.fail('bad-annotation', `the method '${name}' must take (param "self" (borrow ${r})) first`);
+      }
     }
   }
 
@@ -534,8 +576,9 @@ class Validator {
       case 'export': {
         this.externName(d.name);
         this.uniqueName(d.kind === 'import' ? s.importNames : s.exportNames, d.name.name, d.kind);
-        const t = this.externType(d.type, s, d.name.name, true);
+        const t = this.externType(d.type, s, d.name.name);
         if (t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        this.annotated(d.name.name, t, d.kind === 'import' ? s.importedResources : s.exportedResources);
         (d.kind === 'import' ? s.imports : s.exports).push({ name: d.name.name, t });
         s.push(t);
         break;
@@ -544,7 +587,7 @@ class Validator {
     this.at = saved;
   }
 
-  private externType(t: ExternTypeRef, s: Scope, name: string, inTypeDecl = false): ExternType {
+  private externType(t: ExternTypeRef, s: Scope, name: string): ExternType {
     switch (t.kind) {
       case 'core module': {
         const ct = s.coreTypes[t.idx];
@@ -560,7 +603,8 @@ class Validator {
         return { kind: 'value', type: t.bound.kind === 'eq' ? s.values[t.bound.idx] : this.valType(t.bound.t, s) };
       case 'type':
         if (t.bound.kind === 'eq') return { kind: 'type', type: s.types[t.bound.idx] };
-        return { kind: 'type', type: freshResource(name, inTypeDecl) };
+        // Abstract: a type parameter of this component (type); matching binds it.
+        return { kind: 'type', type: freshResource(name, true) };
       case 'component':
       case 'instance': {
         const ct = s.types[t.idx];
@@ -1046,7 +1090,7 @@ function resourceEq(actual: ResourceType, expected: ResourceType, bindings?: Map
   return false;
 }
 
-function funcError(a: FuncType, b: FuncType, bindings: Map<ResourceType, ResourceType>): string | undefined {
+function funcError(a: FuncType, b: FuncType, bindings: Map<ResourceType, ResourceType> | undefined): string | undefined {
   if (a.async !== b.async) return `one function is async and the other is not`;
   if (a.params.length !== b.params.length) return `${a.params.length} parameter(s) where ${b.params.length} are expected`;
   for (let i = 0; i < a.params.length; i++) {
@@ -1063,7 +1107,7 @@ function funcError(a: FuncType, b: FuncType, bindings: Map<ResourceType, Resourc
  * (names matter, order does not). Functions: equal types. Resources: by
  * identity, with `expected`'s abstract resources bound through `bindings`.
  */
-export function subtypeError(actual: ExternType, expected: ExternType, bindings: Map<ResourceType, ResourceType> = new Map()): string | undefined {
+export function subtypeError(actual: ExternType, expected: ExternType, bindings: Map<ResourceType, ResourceType> | undefined = new Map()): string | undefined {
   if (actual.kind !== expected.kind) return `a ${actual.kind} where a ${expected.kind} is expected`;
   switch (expected.kind) {
     case 'func': return funcError(actual.type as FuncType, expected.type, bindings);
@@ -1109,7 +1153,7 @@ export function subtypeError(actual: ExternType, expected: ExternType, bindings:
   }
 }
 
-function exportsError(actual: readonly ExternDecl[], expected: readonly ExternDecl[], bindings: Map<ResourceType, ResourceType>): string | undefined {
+function exportsError(actual: readonly ExternDecl[], expected: readonly ExternDecl[], bindings: Map<ResourceType, ResourceType> | undefined): string | undefined {
   for (const e of expected) {
     const a = actual.find((x) => x.name === e.name);
     if (!a) return `no export '${e.name}'`;
@@ -1157,6 +1201,7 @@ function substExtern(e: ExternType, b: Map<ResourceType, ResourceType>): ExternT
 const LABEL = '(?:[a-z][0-9a-z]*|[A-Z][0-9A-Z]*)(?:-(?:[0-9a-z]+|[0-9A-Z]+))*';
 const WORDS = '[a-z][0-9a-z]*(?:-[0-9a-z]+)*';
 const SEMVER = '(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?';
+const PLAIN_LABEL = new RegExp(`^${LABEL}$`);
 const PLAIN = new RegExp(`^(?:${LABEL}|\\[constructor\\]${LABEL}|\\[(?:method|static)\\]${LABEL}\\.${LABEL}|\\[async\\]${LABEL}|\\[async (?:method|static)\\]${LABEL}\\.${LABEL})$`);
 const INTERFACE = new RegExp(`^(?:${WORDS}:)+${WORDS}(?:/${LABEL})+(?:@${SEMVER})?$`);
 const OTHER = /^(?:(?:unlocked-dep|locked-dep)=<[^<>]+>|url=<[^<>]+>|integrity=<[^<>]+>)(?:,.*)?$/;

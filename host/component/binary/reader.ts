@@ -48,6 +48,7 @@ export type ComponentRule =
   | 'resource-in-type-decl' // a resource type defined inside a component or instance type
   | 'duplicate-name' // two labels or extern names that are not strongly unique
   | 'bad-extern-name' // an import/export name that is not a valid externname
+  | 'bad-annotation' // a [constructor]/[method]/[static] name whose item does not fit it
   | 'async-option-sync-type' // the `async` option with a non-async function type
   | 'callback-without-async' // `callback` without `async`
   | 'post-return-with-async' // `post-return` together with `async`
