@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import * as jco from '@bytecodealliance/jco';
 import { fileURLToPath } from 'node:url';
 import { decodeComponent, sniffPreamble } from '../host/component/binary/decode.js';
 import { ComponentError } from '../host/component/binary/reader.js';
@@ -245,6 +246,74 @@ describe('component decoder: every section and canon form, from WAT', () => {
     expect(v.values).toEqual([Prim.u32, Prim.u32, Prim.u32]);
     expect(v.exports.map((e) => e.t.kind)).toEqual(['value', 'func']);
   });
+});
+
+describe('component decoder: wit-component output for a rich world', () => {
+  // Built at test time by jco's wit-component (a dummy core module for the world, then componentNew).
+  const witSource = `
+    package local:demo;
+    interface types {
+      record point { x: s32, y: s32, label: string }
+      variant shape { circle(f64), poly(list<point>), none }
+      flags perms { read, write, exec }
+      enum color { red, green, blue }
+      resource blob {
+        constructor(init: list<u8>);
+        read: func(n: u32) -> result<list<u8>, string>;
+        merge: static func(a: borrow<blob>, b: borrow<blob>) -> blob;
+      }
+      type big = tuple<u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64>;
+    }
+    interface host {
+      use types.{point, shape, perms, color, blob, big};
+      log: func(msg: string);
+      area: func(s: shape) -> f64;
+      check: func(p: perms, c: color) -> option<point>;
+      spill: func(b: big) -> big;
+      fetch: async func(url: string) -> result<string, string>;
+      pipe: async func(s: stream<u8>) -> future<string>;
+      make: func() -> blob;
+    }
+    interface api {
+      use types.{point, blob};
+      echo: func(s: string) -> string;
+      sum: func(xs: list<u32>) -> u64;
+      run: async func(p: point) -> list<point>;
+      wrap: func(b: blob) -> blob;
+      resource counter {
+        constructor(start: u32);
+        inc: func() -> u32;
+      }
+    }
+    world demo {
+      import host;
+      export api;
+      export top: func(a: f32, b: s64) -> tuple<f32, s64>;
+    }`;
+
+  for (const enc of ['utf8', 'utf16', 'compact-utf16'] as const) {
+    it(`decodes and validates it with string encoding ${enc}: core func types match flatten_functype, resources flow through the shim`, async () => {
+      const core = await jco.componentEmbed({ dummy: true, witSource, world: 'demo', stringEncoding: enc });
+      const bytes = new Uint8Array(await jco.componentNew(core));
+      const c = decodeComponent(bytes);
+      const lifts = canons(c).filter((x) => x.kind === 'lift') as Extract<Canon, { kind: 'lift' }>[];
+      const want = enc === 'utf8' ? undefined : enc === 'utf16' ? 'utf16' : 'latin1+utf16';
+      expect(lifts.some((l) => l.opts.string_encoding === want && l.opts.memory !== undefined)).toBe(true);
+      expect(lifts.some((l) => l.opts.post_return !== undefined)).toBe(true);
+      const v = validateComponent(c);
+      expect(v.imports.map((i) => i.name)).toEqual(['local:demo/types', 'local:demo/host']);
+      expect(v.exports.map((e) => e.name)).toEqual(['top', 'local:demo/api']);
+      expect(v.exports[0].t).toEqual({ kind: 'func', type: { kind: 'func', async: false, params: [['a', Prim.f32], ['b', Prim.s64]], result: { kind: 'tuple', ts: [Prim.f32, Prim.s64] } } });
+      const api = v.exports[1].t.type as { exports: { name: string; t: { kind: string; type: unknown } }[] };
+      const types = v.imports[0].t.type as typeof api;
+      const get = (i: typeof api, n: string) => i.exports.find((e) => e.name === n)!.t;
+      // The api's blob is the imported types' blob: bound through the shim component's instantiation.
+      expect(get(api, 'blob').type).toBe(get(types, 'blob').type);
+      const ctor = get(api, '[constructor]counter').type as FuncType;
+      expect(ctor.result).toEqual({ kind: 'own', rt: get(api, 'counter').type });
+      expect(get(api, 'run').type).toMatchObject({ async: true });
+    });
+  }
 });
 
 describe('component decoder: forms the text format no longer writes, from bytes', () => {

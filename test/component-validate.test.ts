@@ -4,7 +4,7 @@ import { ComponentError, type ComponentRule } from '../host/component/binary/rea
 import type { Definition } from '../host/component/binary/ast.js';
 import { flattenFunctype, isExternName, strongName, subtypeError, validateComponent } from '../host/component/validate.js';
 import { Prim, type ExternType, type FuncType, type ResourceType } from '../host/component/types.js';
-import { wat } from './component-bytes.js';
+import { component, leb, section, wat } from './component-bytes.js';
 
 /** A core module with the usual exports for canon options. */
 const CORE = `
@@ -202,8 +202,69 @@ describe('component validation: what the spec forbids is a typed error at the de
     await expectInvalid('(component (import "Not_A_Name" (func)))', 'bad-extern-name', 'import');
   });
 
+  it('[constructor]/[method]/[static] names: a preceding resource, a func, the right result and self', async () => {
+    await expectInvalid('(component (import "[constructor]r" (func)))', 'bad-annotation', 'import', -1, /no resource 'r'/);
+    await expectInvalid('(component (import "r" (type $r (sub resource))) (import "[constructor]r" (func (result u32))))', 'bad-annotation', 'import', -1, /must return \(own r\)/);
+    await expectInvalid('(component (import "r" (type $r (sub resource))) (import "[method]r.m" (func (param "this" (borrow $r)))))', 'bad-annotation', 'import', -1, /"self"/);
+    await expectInvalid('(component (import "r" (type $r (sub resource))) (import "[static]r.m" (type (sub resource))))', 'bad-annotation', 'import', -1, /only for functions/);
+    // Inside a type, the error points at the declarator itself (past the type definition's first byte).
+    const inType = decodeComponent(await wat(`(component (type $it (instance
+        (export "r" (type $r (sub resource)))
+        (export "[method]r.m" (func (param "self" (own $r))))))
+      (import "i" (instance (type $it))))`));
+    const decls = (inType.definitions[0] as Extract<Definition, { tag: 'type' }>).type as { decls: { offset: number }[] };
+    expect(() => validateComponent(inType)).toThrow(ComponentError);
+    try {
+      validateComponent(inType);
+    } catch (e) {
+      expect({ rule: (e as ComponentError).rule, offset: (e as ComponentError).offset, section: (e as ComponentError).section })
+        .toEqual({ rule: 'bad-annotation', offset: decls.decls.at(-1)!.offset, section: 'type' });
+    }
+    // And the right forms pass, in a component and in an instance type.
+    const v = validateComponent(decodeComponent(await wat(`(component
+      (import "r" (type $r (sub resource)))
+      (import "[constructor]r" (func (result (result (own $r) (error string)))))
+      (import "[method]r.m" (func (param "self" (borrow $r)) (param "x" u32)))
+      (import "[static]r.s" (func))
+      (type $it (instance (export "q" (type $q (sub resource))) (export "[constructor]q" (func (result (own $q))))))
+      (import "i" (instance (type $it))))`)));
+    expect(v.imports.length).toBe(5);
+  });
+
   it('an export ascribed a type it does not have', async () => {
     await expectInvalid('(component (import "f" (func $f)) (export "g" (func $f) (func (param "x" u32))))', 'not-subtype', 'export');
+  });
+
+  it('a value type whose element size reaches 2^28 bytes (and one just below passes)', async () => {
+    await expectInvalid('(component (type (list u64 33554432)))', 'element-size', 'type', -1, /not below 2\^28/);
+    const ok = validateComponent(decodeComponent(await wat('(component (type (list u8 268435455)))')));
+    expect(ok.types[0]).toEqual({ kind: 'list', t: Prim.u8, l: 268435455 });
+  });
+
+  it('a type built to explode (tuples of tuples, 2^k nodes) is type-too-large, quickly', () => {
+    const sleb = (n: number) => (n < 64 ? [n] : [0x80 | (n & 0x7f), n >> 7]);
+    const types = [[0x6f, 2, 0x7d, 0x7d]];
+    for (let i = 1; i < 40; i++) types.push([0x6f, 2, ...sleb(i - 1), ...sleb(i - 1)]);
+    const c = decodeComponent(component(section(7, [...leb(types.length), ...types.flat()])));
+    const t0 = performance.now();
+    try {
+      validateComponent(c);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ComponentError).rule).toBe('type-too-large');
+      // Tuple i has 2^(i+2) - 1 nodes: tuple 18 is the first past 1,000,000.
+      expect((e as ComponentError).offset).toBe(c.definitions[18].offset);
+    }
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('a lifted function with a 100,000,000-element fixed list spills to memory without flattening it all', async () => {
+    const v = validateComponent(decodeComponent(await wat(`(component ${CORE}
+      (type $l (list u8 100000000))
+      (type $ft (func (param "x" $l)))
+      (func (export "f") (type $ft) (canon lift (core func $i "pr") (memory $mem) (realloc $realloc))))`)));
+    expect(v.exports[0].t.kind).toBe('func');
+    expect(flattenFunctype({ async_: false, callback: undefined }, v.funcs[0], 'lift')).toEqual({ params: ['i32'], results: [] });
   });
 
   it('a stackful async lift when the host refuses it', async () => {

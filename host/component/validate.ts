@@ -19,6 +19,8 @@
  * | borrow-in-result        | a borrow anywhere inside a function result                              |
  * | borrow-in-stream        | a borrow inside a stream or future payload type                         |
  * | stream-char             | `stream<char>`                                                          |
+ * | bad-annotation          | a [constructor]/[method]/[static] name that is not a func, names no     |
+ * |                         | preceding resource, or has the wrong result / `self` parameter          |
  * | duplicate-name          | import, export, param, instantiate-argument names not strongly unique   |
  * | bad-extern-name         | an import/export name that is neither a plain name nor an interface name|
  * | missing-arg             | a (core) instantiation that does not supply an import                  |
@@ -41,6 +43,9 @@
  * | core-func-type          | a lifted core function whose type is not flatten_functype (when known)  |
  * | dtor-type               | a resource destructor that is not (i32) -> () (when known)              |
  * | core-module-invalid     | a core module whose sections cannot be read                             |
+ * | element-size            | a value type with elem_size(t, 'i64') >= 2^28 (e.g. `list<u64, 2^25>`)  |
+ * | type-too-large          | a type whose tree-expanded size passes 1,000,000 nodes (shared subtypes |
+ * |                         | counted each time: the bound against types built to explode)            |
  *
  * "When known": core function types come from the core modules' own type,
  * import, function and export sections (read by `binary/core.ts`) and from
@@ -141,6 +146,9 @@ class Scope implements TypedSpaces {
   exports: ExternDecl[] = [];
   importNames = new Set<string>();
   exportNames = new Set<string>();
+  /** Resources imported / exported under a plain name, for `[constructor]`/`[method]`/`[static]` names. */
+  importedResources = new Map<string, ResourceType>();
+  exportedResources = new Map<string, ResourceType>();
   constructor(
     readonly parent: Scope | undefined,
     readonly kind: 'component' | 'component type' | 'instance type',
@@ -172,7 +180,11 @@ class Scope implements TypedSpaces {
   }
 }
 
-/** Resources introduced by `(sub resource)` in a type declarator: bound, not compared, by subtyping. */
+/**
+ * Resources introduced by a `(sub resource)` bound (imports, and exports in
+ * type declarators): type parameters, which subtyping binds on first sight
+ * (when given a bindings map) rather than compares.
+ */
 const abstractResources = new WeakSet<ResourceType>();
 
 function freshResource(name: string, abstract: boolean): ResourceType {
@@ -333,6 +345,7 @@ class Validator {
         this.externName(d.name);
         this.uniqueName(s.importNames, d.name.name, 'import');
         const t = this.externType(d.type, s, d.name.name);
+        this.annotated(d.name.name, t, s.importedResources);
         s.imports.push({ name: d.name.name, t });
         s.push(t);
         return;
@@ -345,13 +358,14 @@ class Validator {
         let t = actual;
         if (d.type) {
           const ascribed = this.externType(d.type, s, d.name.name);
-          const why = subtypeError(actual, ascribed, new Map());
+          const why = subtypeError(actual, ascribed, undefined);
           if (why && !(ascribed.kind === 'type' && ascribed.type.kind === 'resource' && actual.kind === 'type' && actual.type.kind === 'resource')) {
             this.fail('not-subtype', `the export '${d.name.name}' is ascribed a type it does not have: ${why}`);
           }
           if (ascribed.kind !== 'type') t = ascribed;
         }
         if (t.kind === 'func' && (containsBorrow(t.type.result))) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        this.annotated(d.name.name, t, s.exportedResources);
         s.exports.push({ name: d.name.name, t });
         // The export's new index has the ascribed type when one is given.
         s.push(t);
@@ -360,6 +374,37 @@ class Validator {
       case 'value':
         s.values.push(this.valType(d.t, s));
         return;
+    }
+  }
+
+  /**
+   * Binary.md's rules for annotated plain names: `[constructor]R`,
+   * `[method]R.m` and `[static]R.m` are funcs whose `R` is a resource imported
+   * (or exported) earlier in the same scope under the plain name `R`; a
+   * constructor returns `(own R)` or `(result (own R) E?)`; a method's first
+   * parameter is `self: borrow<R>`. A resource under a plain name is recorded.
+   */
+  private annotated(name: string, t: ExternType, resources: Map<string, ResourceType>): void {
+    if (t.kind === 'type' && t.type.kind === 'resource' && PLAIN_LABEL.test(name)) {
+      resources.set(name, t.type);
+      return;
+    }
+    const m = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/.exec(name);
+    if (!m) return;
+    const [, kind, r] = m;
+    if (t.kind !== 'func') this.fail('bad-annotation', `'${name}' is a ${t.kind}; [${kind}] names are only for functions`);
+    const rt = resources.get(r);
+    if (!rt) this.fail('bad-annotation', `'${name}': no resource '${r}' is imported or exported before it in this scope`);
+    const ft = t.type;
+    if (kind === 'constructor') {
+      const res = ft.result;
+      const own = res?.kind === 'result' ? res.ok : res;
+      if (!own || own.kind !== 'own' || own.rt !== rt) this.fail('bad-annotation', `the constructor '${name}' must return (own ${r}) or (result (own ${r}) E?)`);
+    } else if (kind === 'method') {
+      const first = ft.params[0];
+      if (!first || first[0] !== 'self' || first[1].kind !== 'borrow' || first[1].rt !== rt) {
+        this.fail('bad-annotation', `the method '${name}' must take (param "self" (borrow ${r})) first`);
+      }
     }
   }
 
@@ -452,6 +497,19 @@ class Validator {
     return t;
   }
 
+  /** The size bounds every defined type must keep; also warms the memoised predicates. */
+  private sized<T extends DefinedType>(t: T): T {
+    const n = typeSize(t);
+    if (n > MAX_TYPE_SIZE) this.fail('type-too-large', `a type whose expanded size exceeds ${MAX_TYPE_SIZE} nodes`);
+    if (isValType(t)) {
+      const e = elemSize(t);
+      if (e >= MAX_ELEM_SIZE) this.fail('element-size', `a value type whose element size (${e} bytes with 64-bit pointers) is not below 2^28`);
+      needsMemory(t);
+      containsBorrow(t);
+    }
+    return t;
+  }
+
   private defValType(t: DefValType, s: Scope): ValType {
     const v = (r: ValTypeRef) => this.valType(r, s);
     const o = (r: ValTypeRef | undefined) => (r ? this.valType(r, s) : undefined);
@@ -479,6 +537,10 @@ class Validator {
   }
 
   private defType(t: DefType, s: Scope, _p: unknown[]): DefinedType {
+    return this.sized(this.defTypeUnsized(t, s));
+  }
+
+  private defTypeUnsized(t: DefType, s: Scope): DefinedType {
     switch (t.kind) {
       case 'defval': return this.defValType(t.t, s);
       case 'func': {
@@ -514,8 +576,9 @@ class Validator {
       case 'export': {
         this.externName(d.name);
         this.uniqueName(d.kind === 'import' ? s.importNames : s.exportNames, d.name.name, d.kind);
-        const t = this.externType(d.type, s, d.name.name, true);
+        const t = this.externType(d.type, s, d.name.name);
         if (t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        this.annotated(d.name.name, t, d.kind === 'import' ? s.importedResources : s.exportedResources);
         (d.kind === 'import' ? s.imports : s.exports).push({ name: d.name.name, t });
         s.push(t);
         break;
@@ -524,7 +587,7 @@ class Validator {
     this.at = saved;
   }
 
-  private externType(t: ExternTypeRef, s: Scope, name: string, inTypeDecl = false): ExternType {
+  private externType(t: ExternTypeRef, s: Scope, name: string): ExternType {
     switch (t.kind) {
       case 'core module': {
         const ct = s.coreTypes[t.idx];
@@ -540,7 +603,8 @@ class Validator {
         return { kind: 'value', type: t.bound.kind === 'eq' ? s.values[t.bound.idx] : this.valType(t.bound.t, s) };
       case 'type':
         if (t.bound.kind === 'eq') return { kind: 'type', type: s.types[t.bound.idx] };
-        return { kind: 'type', type: freshResource(name, inTypeDecl) };
+        // Abstract: a type parameter of this component (type); matching binds it.
+        return { kind: 'type', type: freshResource(name, true) };
       case 'component':
       case 'instance': {
         const ct = s.types[t.idx];
@@ -704,6 +768,17 @@ function coreNum(t: import('./binary/ast.js').CoreValType): CoreValType {
 /** Whether lifting/lowering `t` touches linear memory (strings and variable-length lists). */
 export function needsMemory(t: ValType | undefined): boolean {
   if (!t) return false;
+  const known = memoryNeeds.get(t);
+  if (known !== undefined) return known;
+  const r = needsMemoryUncached(t);
+  memoryNeeds.set(t, r);
+  return r;
+}
+
+const memoryNeeds = new WeakMap<object, boolean>();
+const borrows = new WeakMap<object, boolean>();
+
+function needsMemoryUncached(t: ValType): boolean {
   switch (t.kind) {
     case 'string': return true;
     case 'list': return t.l === undefined || needsMemory(t.t);
@@ -719,6 +794,14 @@ export function needsMemory(t: ValType | undefined): boolean {
 
 export function containsBorrow(t: ValType | undefined): boolean {
   if (!t) return false;
+  const known = borrows.get(t);
+  if (known !== undefined) return known;
+  const r = containsBorrowUncached(t);
+  borrows.set(t, r);
+  return r;
+}
+
+function containsBorrowUncached(t: ValType): boolean {
   switch (t.kind) {
     case 'borrow': return true;
     case 'list': return containsBorrow(t.t);
@@ -760,35 +843,45 @@ function externMentionsResource(e: ExternType): boolean {
 
 // ---------------------------------------------------------------- flattening (counts and core types)
 
-/** `flatten_type` of definitions.py (32-bit memories). */
-export function flattenType(t: ValType): CoreValType[] {
-  switch (t.kind) {
-    case 's64': case 'u64': return ['i64'];
-    case 'f32': return ['f32'];
-    case 'f64': return ['f64'];
-    case 'string': case 'map': return ['i32', 'i32'];
-    case 'list': {
-      if (t.l === undefined) return ['i32', 'i32'];
-      const e = flattenType(t.t);
-      const out: CoreValType[] = [];
-      for (let i = 0; i < t.l; i++) out.push(...e);
-      return out;
-    }
-    case 'record': return t.fields.flatMap((f) => flattenType(f.t));
-    case 'tuple': return t.ts.flatMap(flattenType);
-    case 'variant': return flattenVariant(t.cases.map((c) => c.t));
-    case 'enum': return ['i32'];
-    case 'option': return flattenVariant([undefined, t.t]);
-    case 'result': return flattenVariant([t.ok, t.error]);
-    default: return ['i32'];
-  }
+/**
+ * `flatten_type` of definitions.py (32-bit memories), stopping once `limit`
+ * core values are produced: past MAX_FLAT_PARAMS everything spills to memory,
+ * so the default limit (MAX_FLAT_PARAMS + 1) decides every spill while a
+ * `list<u8, 100000000>` stays cheap.
+ */
+export function flattenType(t: ValType, limit = MAX_FLAT_PARAMS + 1): CoreValType[] {
+  const out: CoreValType[] = [];
+  flattenInto(t, out, limit);
+  return out;
 }
 
-function flattenVariant(cases: readonly (ValType | undefined)[]): CoreValType[] {
+function flattenInto(t: ValType, out: CoreValType[], limit: number): void {
+  if (out.length >= limit) return;
+  switch (t.kind) {
+    case 's64': case 'u64': out.push('i64'); return;
+    case 'f32': out.push('f32'); return;
+    case 'f64': out.push('f64'); return;
+    case 'string': case 'map': out.push('i32', 'i32'); break;
+    case 'list':
+      if (t.l === undefined) out.push('i32', 'i32');
+      else for (let i = 0; i < t.l && out.length < limit; i++) flattenInto(t.t, out, limit);
+      break;
+    case 'record': for (const f of t.fields) flattenInto(f.t, out, limit); break;
+    case 'tuple': for (const x of t.ts) flattenInto(x, out, limit); break;
+    case 'variant': out.push(...flattenVariant(t.cases.map((c) => c.t), limit)); break;
+    case 'enum': out.push('i32'); return;
+    case 'option': out.push(...flattenVariant([undefined, t.t], limit)); break;
+    case 'result': out.push(...flattenVariant([t.ok, t.error], limit)); break;
+    default: out.push('i32'); return;
+  }
+  if (out.length > limit) out.length = limit;
+}
+
+function flattenVariant(cases: readonly (ValType | undefined)[], limit: number): CoreValType[] {
   const flat: CoreValType[] = [];
   for (const c of cases) {
     if (!c) continue;
-    flattenType(c).forEach((ft, i) => {
+    flattenType(c, limit).forEach((ft, i) => {
       flat[i] = i < flat.length ? join(flat[i], ft) : ft;
     });
   }
@@ -801,14 +894,133 @@ function join(a: CoreValType, b: CoreValType): CoreValType {
   return 'i64';
 }
 
-export function flattenTypes(ts: readonly ValType[]): CoreValType[] {
-  return ts.flatMap(flattenType);
+export function flattenTypes(ts: readonly ValType[], limit = MAX_FLAT_PARAMS + 1): CoreValType[] {
+  const out: CoreValType[] = [];
+  for (const t of ts) flattenInto(t, out, limit);
+  return out;
+}
+
+// ---------------------------------------------------------------- sizes
+
+/** wasmparser's bound on a type's expanded size, against types built to explode. */
+export const MAX_TYPE_SIZE = 1_000_000;
+/** Binary.md: every defined value type has `elem_size(t, 'i64') < 2^28`. */
+export const MAX_ELEM_SIZE = 2 ** 28;
+
+const sizes = new WeakMap<object, number>();
+
+/** The number of nodes of a type written out as a tree (shared subtypes counted each time). */
+export function typeSize(t: DefinedType | undefined): number {
+  if (!t) return 0;
+  const known = sizes.get(t);
+  if (known !== undefined) return known;
+  let n = 1;
+  switch (t.kind) {
+    case 'list': case 'option': n += typeSize(t.t); break;
+    case 'stream': case 'future': n += typeSize(t.t); break;
+    case 'map': n += typeSize(t.k) + typeSize(t.v); break;
+    case 'result': n += typeSize(t.ok) + typeSize(t.error); break;
+    case 'record': for (const f of t.fields) n += typeSize(f.t); break;
+    case 'tuple': for (const x of t.ts) n += typeSize(x); break;
+    case 'variant': for (const c of t.cases) n += typeSize(c.t); break;
+    case 'enum': case 'flags': n += t.labels.length; break;
+    case 'func': for (const [, p] of t.params) n += typeSize(p); n += typeSize(t.result); break;
+    case 'instance': for (const e of t.exports) n += externSize(e.t); break;
+    case 'component': for (const e of [...t.imports, ...t.exports]) n += externSize(e.t); break;
+  }
+  n = Math.min(n, MAX_TYPE_SIZE + 1);
+  sizes.set(t, n);
+  return n;
+}
+
+function externSize(e: ExternType): number {
+  return e.kind === 'core module' ? 1 + e.type.imports.length + e.type.exports.length : typeSize(e.type as DefinedType);
+}
+
+const aligns = new WeakMap<object, number>();
+const elemSizes = new WeakMap<object, number>();
+
+const PTR = 8; // elem_size(t, 'i64'): the bound uses 64-bit pointers
+
+function discriminantSize(n: number): number {
+  return n <= 256 ? 1 : n <= 65536 ? 2 : 4;
+}
+
+function caseAlign(cases: readonly (ValType | undefined)[]): number {
+  let a = 1;
+  for (const c of cases) if (c) a = Math.max(a, alignment(c));
+  return a;
+}
+
+/** `alignment(t, 'i64')` of definitions.py. */
+export function alignment(t: ValType): number {
+  const known = aligns.get(t);
+  if (known !== undefined) return known;
+  let a: number;
+  switch (t.kind) {
+    case 'bool': case 's8': case 'u8': a = 1; break;
+    case 's16': case 'u16': a = 2; break;
+    case 's64': case 'u64': case 'f64': a = 8; break;
+    case 'string': case 'map': a = PTR; break;
+    case 'list': a = t.l === undefined ? PTR : alignment(t.t); break;
+    case 'record': a = Math.max(1, ...t.fields.map((f) => alignment(f.t))); break;
+    case 'tuple': a = Math.max(1, ...t.ts.map(alignment)); break;
+    case 'variant': a = Math.max(discriminantSize(t.cases.length), caseAlign(t.cases.map((c) => c.t))); break;
+    case 'enum': a = discriminantSize(t.labels.length); break;
+    case 'option': a = Math.max(1, caseAlign([t.t])); break;
+    case 'result': a = Math.max(1, caseAlign([t.ok, t.error])); break;
+    case 'flags': a = t.labels.length <= 8 ? 1 : t.labels.length <= 16 ? 2 : 4; break;
+    default: a = 4;
+  }
+  aligns.set(t, a);
+  return a;
+}
+
+const alignTo = (p: number, a: number) => Math.ceil(p / a) * a;
+
+function variantSize(n: number, cases: readonly (ValType | undefined)[]): number {
+  let s = discriminantSize(n);
+  const ca = caseAlign(cases);
+  s = alignTo(s, ca);
+  let cs = 0;
+  for (const c of cases) if (c) cs = Math.max(cs, elemSize(c));
+  return alignTo(s + cs, Math.max(discriminantSize(n), ca));
+}
+
+/** `elem_size(t, 'i64')` of definitions.py (a double once past 2^53: only compared against MAX_ELEM_SIZE). */
+export function elemSize(t: ValType): number {
+  const known = elemSizes.get(t);
+  if (known !== undefined) return known;
+  let s: number;
+  switch (t.kind) {
+    case 'bool': case 's8': case 'u8': s = 1; break;
+    case 's16': case 'u16': s = 2; break;
+    case 's64': case 'u64': case 'f64': s = 8; break;
+    case 'string': case 'map': s = 2 * PTR; break;
+    case 'list': s = t.l === undefined ? 2 * PTR : t.l * elemSize(t.t); break;
+    case 'record':
+    case 'tuple': {
+      const ts = t.kind === 'record' ? t.fields.map((f) => f.t) : t.ts;
+      let p = 0;
+      for (const x of ts) p = alignTo(p, alignment(x)) + elemSize(x);
+      s = alignTo(p, alignment(t));
+      break;
+    }
+    case 'variant': s = variantSize(t.cases.length, t.cases.map((c) => c.t)); break;
+    case 'enum': s = discriminantSize(t.labels.length); break;
+    case 'option': s = variantSize(2, [undefined, t.t]); break;
+    case 'result': s = variantSize(2, [t.ok, t.error]); break;
+    case 'flags': s = t.labels.length <= 8 ? 1 : t.labels.length <= 16 ? 2 : 4; break;
+    default: s = 4;
+  }
+  elemSizes.set(t, s);
+  return s;
 }
 
 /** `flatten_functype` of definitions.py. */
 export function flattenFunctype(opts: Pick<CanonOpts, 'async_' | 'callback'>, ft: FuncType, context: 'lift' | 'lower'): CoreFuncType {
-  let params = flattenTypes(ft.params.map(([, t]) => t));
-  let results = flattenTypes(ft.result ? [ft.result] : []);
+  let params: CoreValType[] = flattenTypes(ft.params.map(([, t]) => t));
+  let results: CoreValType[] = flattenTypes(ft.result ? [ft.result] : []);
   if (!opts.async_) {
     if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
     if (results.length > MAX_FLAT_RESULTS) {
@@ -878,7 +1090,7 @@ function resourceEq(actual: ResourceType, expected: ResourceType, bindings?: Map
   return false;
 }
 
-function funcError(a: FuncType, b: FuncType, bindings: Map<ResourceType, ResourceType>): string | undefined {
+function funcError(a: FuncType, b: FuncType, bindings: Map<ResourceType, ResourceType> | undefined): string | undefined {
   if (a.async !== b.async) return `one function is async and the other is not`;
   if (a.params.length !== b.params.length) return `${a.params.length} parameter(s) where ${b.params.length} are expected`;
   for (let i = 0; i < a.params.length; i++) {
@@ -895,7 +1107,7 @@ function funcError(a: FuncType, b: FuncType, bindings: Map<ResourceType, Resourc
  * (names matter, order does not). Functions: equal types. Resources: by
  * identity, with `expected`'s abstract resources bound through `bindings`.
  */
-export function subtypeError(actual: ExternType, expected: ExternType, bindings: Map<ResourceType, ResourceType> = new Map()): string | undefined {
+export function subtypeError(actual: ExternType, expected: ExternType, bindings: Map<ResourceType, ResourceType> | undefined = new Map()): string | undefined {
   if (actual.kind !== expected.kind) return `a ${actual.kind} where a ${expected.kind} is expected`;
   switch (expected.kind) {
     case 'func': return funcError(actual.type as FuncType, expected.type, bindings);
@@ -941,7 +1153,7 @@ export function subtypeError(actual: ExternType, expected: ExternType, bindings:
   }
 }
 
-function exportsError(actual: readonly ExternDecl[], expected: readonly ExternDecl[], bindings: Map<ResourceType, ResourceType>): string | undefined {
+function exportsError(actual: readonly ExternDecl[], expected: readonly ExternDecl[], bindings: Map<ResourceType, ResourceType> | undefined): string | undefined {
   for (const e of expected) {
     const a = actual.find((x) => x.name === e.name);
     if (!a) return `no export '${e.name}'`;
@@ -989,6 +1201,7 @@ function substExtern(e: ExternType, b: Map<ResourceType, ResourceType>): ExternT
 const LABEL = '(?:[a-z][0-9a-z]*|[A-Z][0-9A-Z]*)(?:-(?:[0-9a-z]+|[0-9A-Z]+))*';
 const WORDS = '[a-z][0-9a-z]*(?:-[0-9a-z]+)*';
 const SEMVER = '(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?';
+const PLAIN_LABEL = new RegExp(`^${LABEL}$`);
 const PLAIN = new RegExp(`^(?:${LABEL}|\\[constructor\\]${LABEL}|\\[(?:method|static)\\]${LABEL}\\.${LABEL}|\\[async\\]${LABEL}|\\[async (?:method|static)\\]${LABEL}\\.${LABEL})$`);
 const INTERFACE = new RegExp(`^(?:${WORDS}:)+${WORDS}(?:/${LABEL})+(?:@${SEMVER})?$`);
 const OTHER = /^(?:(?:unlocked-dep|locked-dep)=<[^<>]+>|url=<[^<>]+>|integrity=<[^<>]+>)(?:,.*)?$/;

@@ -48,6 +48,7 @@ export type ComponentRule =
   | 'resource-in-type-decl' // a resource type defined inside a component or instance type
   | 'duplicate-name' // two labels or extern names that are not strongly unique
   | 'bad-extern-name' // an import/export name that is not a valid externname
+  | 'bad-annotation' // a [constructor]/[method]/[static] name whose item does not fit it
   | 'async-option-sync-type' // the `async` option with a non-async function type
   | 'callback-without-async' // `callback` without `async`
   | 'post-return-with-async' // `post-return` together with `async`
@@ -64,7 +65,8 @@ export type ComponentRule =
   | 'core-module-invalid' // a core module that WebAssembly.Module rejects
   | 'missing-export' // an (core) export alias of a name the instance does not export
   | 'missing-arg' // an instantiation lacks an import the (core) module/component needs
-  | 'element-size' // a value type whose element size is too large
+  | 'element-size' // a value type whose elem_size(t, 'i64') is not below 2^28
+  | 'type-too-large' // a type whose expanded size passes 1,000,000 nodes
   | 'not-subtype'; // an import/export type that does not match what is required
 
 /** The malformed-input error of the component loader. */
