@@ -1,4 +1,4 @@
-// The differential check (issue 5): every scenario on both ABI builds, under
+// The differential check: every scenario on both ABI builds, under
 // jco (the composed component: runner + laundry, in the pinned JSPI Node 24)
 // and under our embedded host (the core-module build); the outcomes must be
 // the same, and the expected ones. A mismatch prints both sides in full.
@@ -10,6 +10,7 @@ import { primary, runGuestScenario, type ScenarioRun } from '../host/scenarios/r
 import { renderTimeline } from '../host/trace/diagram.js';
 import { abortViolationKind, runJcoScenario, type JcoScenarioRun } from '../host/jco/scenarios.js';
 import { jspiNode } from '../host/jco/run.js';
+import { runComponentScenario, type ComponentScenarioRun } from '../host/scenarios/component.js';
 import type { AbiVersion } from '../host/guest/builds.js';
 // @ts-expect-error: plain .mjs build script, no types
 import { componentize } from '../scripts/componentize.mjs';
@@ -20,6 +21,7 @@ const key = (abi: AbiVersion, name: string) => `v${abi} ${name}`;
 
 const jcoRuns = new Map<string, JcoScenarioRun>();
 const embeddedRuns = new Map<string, ScenarioRun>();
+const componentRuns = new Map<string, ComponentScenarioRun>();
 
 /** Run `fn` over `items`, at most `limit` at a time. */
 async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -50,9 +52,10 @@ beforeAll(async () => {
   jspiNode();
   await componentize({ ifNeeded: true, quiet: true });
   await pool(cases, 4, async ({ abi, scenario }) => {
-    const [j, e] = await Promise.all([runJcoScenario(scenario, abi), runGuestScenario(scenario, abi)]);
+    const [j, e, c] = await Promise.all([runJcoScenario(scenario, abi), runGuestScenario(scenario, abi), runComponentScenario(scenario, abi)]);
     jcoRuns.set(key(abi, scenario.name), j);
     embeddedRuns.set(key(abi, scenario.name), e);
+    componentRuns.set(key(abi, scenario.name), c);
   });
 }, 120_000);
 
@@ -73,6 +76,15 @@ describe('jco vs the embedded host', () => {
     } else {
       expect(j.result, `different results for ${k}\n${both}`).toEqual(e.result);
     }
+  });
+
+  it.each(cases.map(({ abi, scenario }) => [key(abi, scenario.name)] as const))('%s: the embedded component host agrees with jco on the same component', (k) => {
+    const j = jcoRuns.get(k)!;
+    const c = componentRuns.get(k)!;
+    const both = `jco: ${j.outcome} (${j.diagnosis})\nembedded component: ${c.outcome} (${c.diagnosis})`;
+    expect(c.outcome, both).toBe(j.outcome);
+    expect(c.violations, both).toEqual(j.violations);
+    expect(c.result, both).toEqual(j.result);
   });
 
   it('the three bugs carry three different kinds, the same on both hosts', () => {

@@ -56,41 +56,71 @@ export interface JcoScenarioRun {
   run: JcoRun;
 }
 
-export async function runJcoScenario(scenario: GuestScenario, abi: AbiVersion, opts: JcoRunOptions = {}): Promise<JcoScenarioRun> {
-  const run = await runOnJco(composedPath(abi), scenario.name, [], opts);
-  const aborts = abortMessages(run.stderr);
+/** What a component host showed of one scenario run, for `judgeComponentRun`. */
+export interface ComponentRunView {
+  /** The host could not run it at all (not a guest trap). */
+  error?: string;
+  /** The guest trapped: its name and message as the host reports them. */
+  trap?: { name: string; message: string };
+  /** What the guest wrote to stderr (its abort text). */
+  stderr: string;
+  /** The export's value, when it returned. */
+  value?: unknown;
+  returned: boolean;
+}
+
+/**
+ * Judges a scenario run on a component host (jco, or the embedded component
+ * host) from what the host shows: `pass` when the export returned the
+ * scenario's value, `reproduced` when the guest trapped and its abort text
+ * names the scenario's own bug, `fail` otherwise.
+ */
+export function judgeComponentRun(scenario: GuestScenario, abi: AbiVersion, v: ComponentRunView): Omit<JcoScenarioRun, 'run'> {
+  const aborts = abortMessages(v.stderr);
   const abort = aborts.length ? aborts.join(' / ') : undefined;
   const violations = aborts.map(abortViolationKind).filter((k): k is ViolationKind => k !== undefined);
-  const result = typeof run.result === 'number' ? [run.result >>> 0] : undefined;
+  const result = typeof v.value === 'number' ? [v.value >>> 0] : undefined;
   let outcome: Outcome;
   let diagnosis: string;
-  if (run.error) {
+  if (v.error) {
     outcome = 'fail';
-    diagnosis = `jco run error: ${run.error}`;
-  } else if (run.trap) {
+    diagnosis = `run error: ${v.error}`;
+  } else if (v.trap) {
     const bug = scenario.bug;
-    if (violations.length > 0 && bug?.kinds.includes(violations[0])) {
+    if (violations.length > 0 && bug?.kinds.includes(violations[0]!)) {
       outcome = 'reproduced';
-      diagnosis = `guest trap (${run.trap.name}: ${run.trap.message}) after abort: ${abort}`;
+      diagnosis = `guest trap (${v.trap.name}: ${v.trap.message}) after abort: ${abort}`;
     } else if (violations.length > 0) {
       outcome = 'fail';
       diagnosis = `violation ${violations[0]}, which is not this scenario's bug${bug ? ` (${bug.name}: ${bug.kinds.join(' or ')})` : ''}; abort: ${abort}`;
     } else {
       outcome = 'fail';
-      diagnosis = `trap ${run.trap.name}: ${run.trap.message}${abort ? `; abort: ${abort}` : ' (no abort text on stderr)'}`;
+      diagnosis = `trap ${v.trap.name}: ${v.trap.message}${abort ? `; abort: ${abort}` : ' (no abort text on stderr)'}`;
     }
-  } else if ('result' in run) {
+  } else if (v.returned) {
     const want = scenario.expectedResult;
-    if (result && result.length === want.length && result.every((v, i) => v === want[i] >>> 0)) {
+    if (result && result.length === want.length && result.every((x, i) => x === want[i]! >>> 0)) {
       outcome = 'pass';
       diagnosis = `returned [${result.join(', ')}]`;
     } else {
       outcome = 'fail';
-      diagnosis = `returned ${JSON.stringify(run.result)}, expected [${want.join(', ')}]`;
+      diagnosis = `returned ${JSON.stringify(v.value)}, expected [${want.join(', ')}]`;
     }
   } else {
     outcome = 'fail';
     diagnosis = 'no result and no trap';
   }
-  return { scenario: scenario.name, abi: abiName(abi), outcome, expected: scenario.expected[abiName(abi)], result, abort, violations, diagnosis, run };
+  return { scenario: scenario.name, abi: abiName(abi), outcome, expected: scenario.expected[abiName(abi)], result, abort, violations, diagnosis };
+}
+
+export async function runJcoScenario(scenario: GuestScenario, abi: AbiVersion, opts: JcoRunOptions = {}): Promise<JcoScenarioRun> {
+  const run = await runOnJco(composedPath(abi), scenario.name, [], opts);
+  const judged = judgeComponentRun(scenario, abi, {
+    error: run.error,
+    trap: run.trap,
+    stderr: run.stderr,
+    value: run.result,
+    returned: 'result' in run,
+  });
+  return { ...judged, run };
 }
