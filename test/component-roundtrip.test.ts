@@ -51,8 +51,8 @@ const HEAP = 8192;
 /** A component whose export `echo` round-trips `t` through the host import `echo`. */
 function echoComponent(t: ValType, enc: StringEncoding): string {
   const ft: FuncType = { kind: 'func', params: [['v', t]], result: t, async: false };
-  const lift = flattenFunctype({ async_: false }, ft, 'lift');
-  const lower = flattenFunctype({ async_: false }, ft, 'lower');
+  const lift = flattenFunctype({ async: false }, ft, 'lift');
+  const lower = flattenFunctype({ async: false }, ft, 'lower');
   const params = lift.params.map((p, i) => `(param $p${i} ${p})`).join(' ');
   const results = lift.results.length ? `(result ${lift.results.join(' ')})` : '';
   const args = lift.params.map((_, i) => `(local.get $p${i})`).join(' ');

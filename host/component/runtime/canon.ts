@@ -9,13 +9,13 @@
 import { Trap, trapIf, type TrapSite } from '../../canon/errors.js';
 import { ErrorContextHandle, ResourceHandle } from '../../canon/resource.js';
 import type { FlatValue } from '../../canon/task.js';
-import { MAX_FLAT_PARAMS } from '../abi/layout.js';
+import { flattenTypes, MAX_FLAT_PARAMS } from '../abi/layout.js';
 import { CoreValueIter, liftFlatValues, loadStringFromRange } from '../abi/lift.js';
 import { LiftLowerContext } from '../abi/context.js';
 import { storeString } from '../abi/lower.js';
 import type { Canon } from '../binary/ast.js';
 import { typeEq } from '../validate.js';
-import type { ResourceType, ValType } from '../types.js';
+import type { CoreFuncType, CoreValType, ResourceType, ValType } from '../types.js';
 import { elemTypeOf, type RuntimeInstance } from './handles.js';
 import { taskFuncType, type CanonOptions } from './func.js';
 
@@ -41,6 +41,41 @@ function asStreamOrFuture(env: CanonEnv, idx: number, kind: 'stream' | 'future',
   const t = env.type(idx) as ValType;
   if (t?.kind !== kind) throw new Trap('type-mismatch', { instance: env.rt.name, builtin, detail: `type ${idx} is not a ${kind} type` });
   return t.t;
+}
+
+const I32 = 'i32' as const;
+const sig = (params: CoreValType[], results: CoreValType[]): CoreFuncType => ({ params, results });
+
+/**
+ * The core function type of a built-in (the Explainer's "canonical built-ins"
+ * signatures): a core module importing it with another type does not link.
+ */
+export function builtinCoreType(env: CanonEnv, c: Exclude<Canon, { kind: 'lift' | 'lower' }>): CoreFuncType | undefined {
+  switch (c.kind) {
+    case 'waitable-set.new': case 'thread.yield': return sig([], [I32]);
+    case 'waitable-set.wait': case 'waitable-set.poll': case 'waitable.join':
+      return c.kind === 'waitable.join' ? sig([I32, I32], []) : sig([I32, I32], [I32]);
+    case 'waitable-set.drop': case 'subtask.drop': case 'resource.drop': case 'error-context.drop':
+    case 'stream.drop-readable': case 'stream.drop-writable': case 'future.drop-readable': case 'future.drop-writable':
+      return sig([I32], []);
+    case 'context.get': return sig([], [c.t as CoreValType]);
+    case 'context.set': return sig([c.t as CoreValType], []);
+    case 'backpressure.inc': case 'backpressure.dec': case 'task.cancel': return sig([], []);
+    case 'subtask.cancel': case 'resource.new': case 'resource.rep':
+    case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write':
+      return sig([I32], [I32]);
+    case 'stream.new': case 'future.new': return sig([], ['i64']);
+    case 'stream.read': case 'stream.write': return sig([I32, I32, I32], [I32]);
+    case 'future.read': case 'future.write': return sig([I32, I32], [I32]);
+    case 'error-context.new': return sig([I32, I32], [I32]);
+    case 'error-context.debug-message': return sig([I32, I32], []);
+    case 'task.return': {
+      const ts = c.result === undefined ? [] : [env.valType(c.result)];
+      const flat = flattenTypes(ts);
+      return sig(flat.length > MAX_FLAT_PARAMS ? [I32] : flat, []);
+    }
+    default: return undefined;
+  }
 }
 
 /** The core function for a built-in definition (everything but `lift` and `lower`). */

@@ -20,9 +20,10 @@ import type { FlatValue } from '../../canon/task.js';
 import type { Realloc } from '../abi/context.js';
 import type { Canon, CanonOpts, Definition, Sort, ValTypeRef } from '../binary/ast.js';
 import { ComponentError } from '../binary/reader.js';
-import { Prim, type ExternType, type FuncType, type ResourceType, type ValType } from '../types.js';
+import { Prim, type CoreFuncType, type ExternType, type FuncType, type ModuleType, type ResourceType, type ValType } from '../types.js';
 import type { ValidatedComponent } from '../validate.js';
-import { builtinFunc, type CanonEnv } from './canon.js';
+import { builtinCoreType, builtinFunc, type CanonEnv } from './canon.js';
+import { flattenFunctype } from '../abi/layout.js';
 import { canonLower, LiftedFunc, type CanonOptions, type ComponentFunc } from './func.js';
 import { HostReps, RuntimeInstance } from './handles.js';
 
@@ -208,6 +209,7 @@ function define(
       const module = scope.get('core module', expr.module) as WebAssembly.Module;
       const imports: Record<string, unknown> = {};
       for (const a of expr.args) imports[a.name] = scope.get('core instance', a.instance);
+      checkCoreImports(rt, def.index, scope.v.coreModules[expr.module], imports);
       try {
         return new WebAssembly.Instance(module, imports as WebAssembly.Imports).exports;
       } catch (e) {
@@ -315,6 +317,33 @@ function startFunction(cx: InstantiateContext, rt: RuntimeInstance, f: Component
   if (rt.canon.poisoned) throw rt.canon.poisoned;
 }
 
+/** Core types of the functions this host made (built-ins, `canon lower`): JS functions link to any import type, so they are checked here. */
+const coreTypes = new WeakMap<object, CoreFuncType>();
+
+const showType = (t: CoreFuncType): string => `(${t.params.join(' ')}) -> (${t.results.join(' ')})`;
+const sameType = (a: CoreFuncType, b: CoreFuncType): boolean =>
+  a.params.length === b.params.length && a.results.length === b.results.length &&
+  a.params.every((p, i) => p === b.params[i]) && a.results.every((r, i) => r === b.results[i]);
+
+/** Every function import of a core module that a host-made function serves must have that function's core type. */
+function checkCoreImports(rt: RuntimeInstance, index: number, mt: ModuleType | undefined, imports: Record<string, unknown>): void {
+  if (mt === undefined) return;
+  for (const imp of mt.imports) {
+    if (imp.kind !== 'func' || imp.t === undefined) continue;
+    const f = (imports[imp.module] as Record<string, unknown> | undefined)?.[imp.field];
+    const want = typeof f === 'function' ? coreTypes.get(f) : undefined;
+    if (want !== undefined && !sameType(want, imp.t)) {
+      throw new ComponentLinkError(
+        'core-link',
+        `${rt.name} core instance ${index}`,
+        `import "${imp.module}" "${imp.field}" has type ${showType(imp.t)}, but the function given (${coreNames.get(f as object) ?? 'a built-in'}) has type ${showType(want)}`,
+      );
+    }
+  }
+}
+
+const coreNames = new WeakMap<object, string>();
+
 /** The runtime values a built-in definition refers to. */
 function canonEnv(scope: Scope): CanonEnv {
   const rt = scope.rt;
@@ -368,10 +397,18 @@ function canonDefinition(scope: Scope, env: CanonEnv, c: Canon, index: number): 
     case 'lower': {
       const callee = scope.get('func', c.func) as ComponentFunc;
       const ft = scope.subst(scope.v.funcs[c.func] ?? callee.ft);
-      return canonLower(rt, callee, ft, resolveOptions(scope, c.opts), funcName(scope, c.func));
+      const f = canonLower(rt, callee, ft, resolveOptions(scope, c.opts), funcName(scope, c.func));
+      coreTypes.set(f, flattenFunctype({ async: c.opts.async_ }, ft, 'lower'));
+      coreNames.set(f, `canon lower ${funcName(scope, c.func)}`);
+      return f;
     }
-    default:
-      return builtinFunc(env, c);
+    default: {
+      const f = builtinFunc(env, c);
+      const t = builtinCoreType(env, c);
+      if (t !== undefined) coreTypes.set(f, t);
+      coreNames.set(f, `canon ${c.kind}`);
+      return f;
+    }
   }
 }
 
