@@ -257,3 +257,32 @@ describe('linking component instances directly', async () => {
     expect(await (inst.exports['twiceAdd'] as Fn)(20, 1)).toBe(42);
   });
 });
+
+describe('an exported resource as a JS class (resources.wat)', async () => {
+  const c = loadComponent(await wat(text('resources')));
+
+  it('constructs with new, calls methods and statics, drops with Symbol.dispose (the destructor runs)', async () => {
+    const x = c.instantiate({}).exports as Record<string, unknown>;
+    const Counter = x['Counter'] as new (start: number) => { inc(): Promise<number>; [Symbol.dispose](): void };
+    const a = new Counter(5);
+    expect(await a.inc()).toBe(6);
+    expect(await a.inc()).toBe(7);
+    const z = await (Counter as unknown as { zero(): Promise<{ inc(): Promise<number> }> }).zero();
+    expect(z).toBeInstanceOf(Counter);
+    expect(await z.inc()).toBe(1);
+    expect(await (x['drops'] as Fn)()).toBe(0);
+    a[Symbol.dispose]();
+    a[Symbol.dispose]();
+    expect(await (x['drops'] as Fn)()).toBe(1);
+    await expect(a.inc()).rejects.toThrow(/dropped/);
+    // Passing an own handle moves it into the component.
+    expect(await (x['take'] as Fn)(z)).toBe(1);
+  });
+
+  it('a bad constructor argument is a typed error, and the class still works', async () => {
+    const x = c.instantiate({}).exports as Record<string, unknown>;
+    const Counter = x['Counter'] as new (start: unknown) => { inc(): Promise<number> };
+    expect(() => new Counter('five')).toThrow(ComponentCallError);
+    expect(await new Counter(1).inc()).toBe(2);
+  });
+});

@@ -23,10 +23,11 @@ import { MAX_FLAT_PARAMS } from './abi/layout.js';
 import { lowerFlatValues } from './abi/lower.js';
 import { contains, flattenTypes } from './abi/layout.js';
 import { loadComponentBinary, type ValidatedComponent } from './validate.js';
-import type { ExternType, FuncType, InstanceType, ValType } from './types.js';
+import type { ExternType, FuncType, InstanceType, ResourceType, ValType } from './types.js';
 import { HostFunc, LiftedFunc, signature, type ComponentFunc } from './runtime/func.js';
 import { HostReps } from './runtime/handles.js';
 import { ComponentFuture, ComponentStream, fromJsAsync, toJsAsync } from './runtime/streams.js';
+import { fromJsResource, ResourceClasses } from './resources.js';
 import { ComponentLinkError, InstanceValue, instantiateComponent, type Item } from './runtime/instantiate.js';
 
 /** Host imports: by import name (versions may be left out), then by function name (kebab or camel case). */
@@ -115,7 +116,7 @@ export class ComponentInstanceApi {
     readonly store: Store,
     readonly root: InstanceValue,
   ) {
-    this.exports = exportObject(store, root, '');
+    this.exports = exportObject(store, classesOf(store), root, '');
   }
 
   /** A stream made by the host, to pass (`.readable`) to a component taking `stream<T>`; `t` is T (default u8). */
@@ -139,14 +140,43 @@ export class ComponentInstanceApi {
   }
 }
 
-/** The JS object for an instance's exports (funcs and nested instances). */
-function exportObject(store: Store, inst: InstanceValue, prefix: string): Record<string, unknown> {
+const classesByStore = new WeakMap<Store, ResourceClasses>();
+function classesOf(store: Store): ResourceClasses {
+  let c = classesByStore.get(store);
+  if (c === undefined) classesByStore.set(store, (c = new ResourceClasses(store)));
+  return c;
+}
+
+/** `[constructor]r`, `[method]r.f`, `[static]r.f`: the resource and the function. */
+const RESOURCE_FUNC = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;
+
+/** The JS object for an instance's exports (funcs, nested instances, resources as classes). */
+function exportObject(store: Store, classes: ResourceClasses, inst: InstanceValue, prefix: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const short = new Map<string, number>();
+  // Exported resources: a class each, with its constructor, methods and statics.
+  for (const [name, item] of inst.exports) {
+    const rt = item.value as ResourceType;
+    if (item.sort !== 'type' || rt?.kind !== 'resource') continue;
+    const ctor = inst.exports.get(`[constructor]${name}`);
+    const construct = ctor?.sort === 'func' && ctor.value instanceof LiftedFunc
+      ? (args: unknown[]) => callSync(store, ctor.value as LiftedFunc, args, `${prefix}[constructor]${name}`) as number
+      : undefined;
+    const cls = classes.define(rt, name, construct) as unknown as Record<string, unknown> & { prototype: Record<string, unknown> };
+    for (const [fname, fitem] of inst.exports) {
+      const m = RESOURCE_FUNC.exec(fname);
+      if (m === null || m[2] !== name || fitem.sort !== 'func' || m[1] === 'constructor') continue;
+      const f = jsFunction(store, classes, fitem.value as ComponentFunc, prefix + fname);
+      if (m[1] === 'method') cls.prototype[toLowerCamelCase(m[3]!)] = function (this: unknown, ...a: unknown[]) { return f(this, ...a); };
+      else cls[toLowerCamelCase(m[3]!)] = f;
+    }
+    const className = (cls as unknown as { name: string }).name;
+    out[className] = cls;
+  }
   for (const [name, item] of inst.exports) {
     let v: unknown;
-    if (item.sort === 'func') v = jsFunction(store, item.value as ComponentFunc, prefix + name);
-    else if (item.sort === 'instance') v = exportObject(store, item.value as InstanceValue, `${prefix}${name}#`);
+    if (item.sort === 'func') v = jsFunction(store, classes, item.value as ComponentFunc, prefix + name);
+    else if (item.sort === 'instance') v = exportObject(store, classes, item.value as InstanceValue, `${prefix}${name}#`);
     else continue;
     out[name] = v;
     const camel = toLowerCamelCase(shortName(name));
@@ -223,11 +253,30 @@ function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
 }
 
 /** A component function as an async JS function. */
-function jsFunction(store: Store, f: ComponentFunc, name: string): (...args: unknown[]) => Promise<unknown> {
+/**
+ * Calls a lifted function and returns its result at once: for a constructor
+ * (JS constructors cannot wait). The store runs synchronously, so a function
+ * that does not wait on the host has resolved when the call returns.
+ */
+function callSync(store: Store, f: LiftedFunc, jsArgs: unknown[], name: string): unknown {
+  const args = jsArgs.map((a) => fromJsAsync(fromJsResource(a)));
+  checkArgs(f.ft, args, name);
+  const task = f.prepare(() => args, () => {});
+  let failure: unknown;
+  store.runTopLevel(task, []).catch((e: unknown) => (failure = e));
+  if (task.trap) throw task.trap;
+  if (failure !== undefined) throw failure;
+  if (task.values === undefined) {
+    throw new Trap('may-not-block', { builtin: name, detail: `${name} did not return at once (it waits on the host), so it cannot be a JS constructor` });
+  }
+  return task.values[0];
+}
+
+function jsFunction(store: Store, classes: ResourceClasses, f: ComponentFunc, name: string): (...args: unknown[]) => Promise<unknown> {
   const ft = f.ft;
   const isResult = ft.result?.kind === 'result';
   const fn = async (...jsArgs: unknown[]): Promise<unknown> => {
-    const args = jsArgs.map(fromJsAsync);
+    const args = jsArgs.map((a) => fromJsAsync(fromJsResource(a)));
     checkArgs(ft, args, name);
     let values: unknown[];
     if (f instanceof LiftedFunc) {
@@ -246,11 +295,12 @@ function jsFunction(store: Store, f: ComponentFunc, name: string): (...args: unk
       });
     }
     if (ft.result === undefined) return undefined;
-    const v = toJsAsync(store, values[0]);
+    const v = classes.toJs(toJsAsync(store, values[0]), ft.result);
     if (isResult) {
       const r = v as { tag: 'ok' | 'err'; val?: unknown };
-      if (r.tag === 'err') throw new ComponentResultError(r.val);
-      return r.val;
+      const rt = ft.result as Extract<ValType, { kind: 'result' }>;
+      if (r.tag === 'err') throw new ComponentResultError(classes.toJs(r.val, rt.error));
+      return classes.toJs(r.val, rt.ok);
     }
     return v;
   };

@@ -1,0 +1,105 @@
+/**
+ * Resources a component exports, as JS classes (jco's convention): for an
+ * exported resource `counter` with `[constructor]counter`,
+ * `[method]counter.inc` and `[static]counter.zero`, the export object has a
+ * class `Counter`: `new Counter(...)` (the constructor runs synchronously, as
+ * a non-async function does), `c.inc()` and `Counter.zero()` (async, like
+ * every export), and `c[Symbol.dispose]()` to drop the owned handle (which
+ * runs the resource's destructor in its instance). An `own<counter>` or
+ * `borrow<counter>` result is an instance of the class; an instance passed
+ * where the function takes `own`/`borrow<counter>` gives its rep.
+ */
+import { Trap } from '../canon/errors.js';
+import type { Store } from '../canon/store.js';
+import { toLowerCamelCase } from './abi/js.js';
+import type { ResourceType, ValType } from './types.js';
+import { RuntimeInstance } from './runtime/handles.js';
+
+/** The rep an instance of an exported resource's class stands for. */
+export const REP = Symbol('rep');
+
+interface Wrapped {
+  [REP]: number;
+  dropped?: boolean;
+}
+
+/** The classes of the exported resources of one store, by resource type. */
+export class ResourceClasses {
+  private readonly byType = new Map<ResourceType, new (...a: unknown[]) => unknown>();
+
+  constructor(private readonly store: Store) {}
+
+  get(rt: ResourceType): (new (...a: unknown[]) => unknown) | undefined {
+    return this.byType.get(rt);
+  }
+
+  /**
+   * Makes (once per resource type) the class of exported resource `rt`, named
+   * `name`; `construct` calls the constructor synchronously and returns the rep.
+   */
+  define(rt: ResourceType, name: string, construct: ((args: unknown[]) => number) | undefined): new (...a: unknown[]) => unknown {
+    const had = this.byType.get(rt);
+    if (had !== undefined) return had;
+    const store = this.store;
+    const className = upperCamel(name);
+    const cls = {
+      [className]: class {
+        [REP]!: number;
+        dropped = false;
+        constructor(...args: unknown[]) {
+          if (args[0] === REP) {
+            this[REP] = args[1] as number;
+            return;
+          }
+          if (construct === undefined) throw new TypeError(`${className} has no constructor in this component`);
+          this[REP] = construct(args);
+        }
+        /** Drops the owned handle: the resource's destructor runs in its instance. */
+        [Symbol.dispose](): void {
+          if (this.dropped) return;
+          this.dropped = true;
+          destroy(store, rt, this[REP]);
+        }
+      },
+    }[className]!;
+    this.byType.set(rt, cls as unknown as new (...a: unknown[]) => unknown);
+    return cls as unknown as new (...a: unknown[]) => unknown;
+  }
+
+  /** A lifted value of type `t` as JS: an own/borrow of an exported resource becomes an instance of its class. */
+  toJs(v: unknown, t: ValType | undefined): unknown {
+    if (t === undefined || (t.kind !== 'own' && t.kind !== 'borrow') || typeof v !== 'number') return v;
+    const cls = this.byType.get(t.rt);
+    return cls === undefined ? v : new cls(REP, v);
+  }
+}
+
+/** A JS value passed to a component: an instance of an exported resource's class gives its rep. */
+export function fromJsResource(v: unknown): unknown {
+  if (typeof v === 'object' && v !== null && REP in v) {
+    const w = v as Wrapped;
+    if (w.dropped) throw new TypeError('this resource was dropped ([Symbol.dispose]) and cannot be passed again');
+    return w[REP];
+  }
+  return v;
+}
+
+/** Runs `rt`'s destructor for `rep` as a sync task of its instance (spec `canon resource.drop` of an own handle). */
+function destroy(store: Store, rt: ResourceType, rep: number): void {
+  const impl = rt.impl;
+  if (!(impl instanceof RuntimeInstance) || rt.dtor === undefined) return;
+  const inst = impl.canon;
+  if (inst.poisoned) throw inst.poisonedTrap({ builtin: `[resource-drop]${rt.name}` });
+  const dtor = rt.dtor;
+  const task = inst.newTask(`[dtor]${rt.name}`, 'sync');
+  task.lifted = { fn: () => dtor(rep) };
+  let trap: unknown;
+  store.runTopLevel(task, []).catch((e: unknown) => (trap = e));
+  if (task.trap) throw task.trap;
+  if (trap instanceof Trap) throw trap;
+}
+
+function upperCamel(s: string): string {
+  const c = toLowerCamelCase(s);
+  return c.charAt(0).toUpperCase() + c.slice(1);
+}
