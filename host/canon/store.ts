@@ -47,7 +47,7 @@ export interface StoreOptions {
  * each callback turn (which blames exactly the task whose turn it is) gets
  * the first chance; the watchdog stops code that never returns to the host.
  */
-const WATCHDOG_GRACE_MS = 10;
+const WATCHDOG_GRACE_MS = 25;
 
 export class Store {
   readonly trace: Trace;

@@ -103,6 +103,8 @@ export interface RunOutcome {
   result?: number[];
   trap?: { code: string; message: string; instance?: string; task?: string };
   events?: TraceEvent[];
+  /** Events past the trace's cap (`Trace.maxEvents`): counted, not kept. */
+  eventsDropped?: number;
 }
 
 /** Instantiate a core module on the embedded host and call `invoke` (callback-lifted when `[async-lift]invoke` exists). */
@@ -130,6 +132,7 @@ export async function runCoreModule(
     else throw e;
   }
   if (opts.trace) out.events = trace.events;
+  if (trace.dropped > 0) out.eventsDropped = trace.dropped;
   return out;
 }
 

@@ -116,7 +116,7 @@ export type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
 
 export class Trace {
   /** Events kept by default: a runaway guest cannot grow a trace without bound (~100-200 bytes each). */
-  static readonly DEFAULT_MAX_EVENTS = 1 << 20;
+  static readonly DEFAULT_MAX_EVENTS = 1 << 18;
   readonly events: TraceEvent[] = [];
   /**
    * At most this many events are kept (then one note saying so); later ones
