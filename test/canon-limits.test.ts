@@ -282,3 +282,22 @@ describe('guest abort text', () => {
     expect(printableGuestText('\ud800z')).toBe('\\ud800z');
   });
 });
+
+describe('deadlines in the component host', () => {
+  it('a core instance whose start function loops stops at the store deadline', async () => {
+    const { parse } = await import('@bytecodealliance/jco');
+    const { loadComponent } = await import('../host/component/api.js');
+    const bytes = await parse(`(component
+      (core module $m (func $s (loop $l (br $l))) (start $s))
+      (core instance (instantiate $m)))`);
+    const store = new Store({ timeoutMs: 100 });
+    let thrown: unknown;
+    try {
+      loadComponent(bytes).instantiate({}, { store, name: 'looper' });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(TimeoutTrap);
+    expect(new Store().instantiate(await watModule(SPIN), { name: 'after' }).exports['ok']).toBeTypeOf('function');
+  });
+});
