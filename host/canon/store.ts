@@ -309,7 +309,22 @@ export class Store {
           inst.start(task, args);
         });
       if (this.guarding) start();
-      else if (!this.guard(start, deadline, ms)) this.expireDue();
+      else if (this.driving || this.batching > 0) {
+        if (!this.guard(start, deadline, ms)) this.expireDue();
+      } else {
+        // One watchdog for the start and the drive that follows (each costs a thread).
+        this.driving = true;
+        try {
+          if (!this.guard(() => (start(), this.scheduler.runAll()), deadline, ms)) {
+            this.expireDue();
+            this.runAllWithDeadlines();
+          } else this.expireDue();
+        } finally {
+          this.driving = false;
+        }
+        this.settle();
+        return p;
+      }
     }
     this.drive();
     return p;
