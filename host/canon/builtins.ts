@@ -316,8 +316,9 @@ export class Builtins {
   streamNew(elem: ElemType = U8): bigint {
     const site = this.site('stream.new');
     const shared = new SharedStream(elem);
-    const ri = this.inst.handles.add(new ReadableStreamEnd(shared), site);
-    const wi = this.inst.handles.add(new WritableStreamEnd(shared), site);
+    this.inst.reserveEnds(2, site);
+    const ri = this.inst.addEnd(new ReadableStreamEnd(shared), site);
+    const wi = this.inst.addEnd(new WritableStreamEnd(shared), site);
     const r = BigInt(ri) | (BigInt(wi) << 32n);
     this.log('stream.new', [], r);
     return r;
@@ -422,7 +423,7 @@ export class Builtins {
     const e = this.inst.handles.getAs(i, EndT, site);
     this.checkElem(builtin, i, e.shared.elem, elem);
     e.drop(site);
-    this.inst.handles.remove(i, site);
+    this.inst.removeEnd(i, site);
     this.log(builtin, [i]);
   }
 
@@ -432,8 +433,9 @@ export class Builtins {
   futureNew(elem: ElemType = U8): bigint {
     const site = this.site('future.new');
     const shared = new SharedFuture(elem);
-    const ri = this.inst.handles.add(new ReadableFutureEnd(shared), site);
-    const wi = this.inst.handles.add(new WritableFutureEnd(shared), site);
+    this.inst.reserveEnds(2, site);
+    const ri = this.inst.addEnd(new ReadableFutureEnd(shared), site);
+    const wi = this.inst.addEnd(new WritableFutureEnd(shared), site);
     const r = BigInt(ri) | (BigInt(wi) << 32n);
     this.log('future.new', [], r);
     return r;

@@ -70,6 +70,9 @@ export const TRAP_RULES = {
   'may-not-leave': 'an instance may not call out while it is lowering or lifting values for the host (may_leave is false)',
   'unsupported-canon': 'this canonical definition is not supported by the embedded host yet',
   'host-value': 'a host function must return a value of its declared result type',
+  // host limits (not in the spec: they keep a runaway guest from hanging or exhausting the host)
+  'timeout': 'a call must finish before its deadline (timeoutMs of the store, instantiation or call; --timeout on the CLI)',
+  'limit-exceeded': 'an instance may hold at most the configured number of handles, stream/future ends and live tasks (Limits; --max-* on the CLI)',
 } as const;
 
 export type TrapCode = keyof typeof TRAP_RULES;
@@ -128,6 +131,76 @@ export class Trap extends Error {
   }
 }
 
+/** The deadline passed while the guest (or work queued for it) was still running. */
+export class TimeoutTrap extends Trap {
+  /** The deadline that passed, in milliseconds after the call (or instantiation) started. */
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, site: TrapSite = {}) {
+    super('timeout', {
+      ...site,
+      detail: site.detail ?? `timeout: not finished within ${formatMs(timeoutMs)}`,
+    });
+    this.name = 'TimeoutTrap';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** An instance asked for more of a resource than its `Limits` allow. */
+export class LimitExceeded extends Trap {
+  /** The limit's name (`maxHandles`, `maxStreamEnds`, `maxTasks`). */
+  readonly limit: string;
+  readonly max: number;
+  constructor(limit: string, max: number, what: string, flag: string, site: TrapSite = {}) {
+    super('limit-exceeded', {
+      ...site,
+      detail: `limit-exceeded: instance ${site.instance ?? '?'} may hold at most ${max} ${what} (limit ${limit}, ${flag} on the CLI)`,
+    });
+    this.name = 'LimitExceeded';
+    this.limit = limit;
+    this.max = max;
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** At most this many characters of a guest's abort message (and file name) are kept. */
+export const GUEST_TEXT_MAX = 1024;
+
+/**
+ * Makes guest-supplied text safe to print: C0/C1 control characters, DEL,
+ * bidirectional overrides and lone surrogates become `\xNN` / `\uNNNN`
+ * escapes (a backslash becomes `\\`), and the text is cut after `max`
+ * characters with a note of how much was left out.
+ */
+export function printableGuestText(s: string, max = GUEST_TEXT_MAX, omittedUnits = 0): string {
+  let out = '';
+  let i = 0;
+  let kept = 0;
+  for (; i < s.length && kept < max; i++, kept++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out += s[i]! + s[i + 1]!;
+        i++;
+        continue;
+      }
+    }
+    if (c === 0x5c) out += '\\\\';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x09) out += '\\t';
+    else if (c === 0x0d) out += '\\r';
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || (c >= 0xd800 && c <= 0xdfff) || c === 0xfeff) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+    } else out += s[i]!;
+  }
+  const left = s.length - i + omittedUnits;
+  return left > 0 ? `${out}… (${left} more character${left === 1 ? '' : 's'})` : out;
+}
+
 /** The guest called AssemblyScript's `abort(msg, file, line, column)`. */
 export class GuestAbort extends Trap {
   guestMessage: string;
@@ -135,11 +208,25 @@ export class GuestAbort extends Trap {
   line: number;
   column: number;
 
-  constructor(guestMessage: string, file: string, line: number, column: number, site: TrapSite = {}) {
-    super('guest-abort', { ...site, detail: `guest aborted: ${guestMessage || '(no message)'} at ${file || '?'}:${line}:${column}` });
+  /**
+   * `guestMessage` and `file` are the guest's text: kept at most
+   * GUEST_TEXT_MAX characters, control characters escaped (`printableGuestText`).
+   */
+  constructor(
+    guestMessage: string,
+    file: string,
+    line: number,
+    column: number,
+    site: TrapSite = {},
+    /** UTF-16 units of each text that were not even read (the guest's string was longer). */
+    omitted: { message?: number; file?: number } = {},
+  ) {
+    const msg = printableGuestText(guestMessage, GUEST_TEXT_MAX, omitted.message);
+    const f = printableGuestText(file, 256, omitted.file);
+    super('guest-abort', { ...site, detail: `guest aborted: ${msg || '(no message)'} at ${f || '?'}:${line}:${column}` });
     this.name = 'GuestAbort';
-    this.guestMessage = guestMessage;
-    this.file = file;
+    this.guestMessage = msg;
+    this.file = f;
     this.line = line;
     this.column = column;
   }

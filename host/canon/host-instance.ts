@@ -36,6 +36,20 @@ export class HostInstance implements Enterable, CanonOwner {
     return this.depth === 0 && this.failed === undefined;
   }
 
+  /**
+   * V8 terminated this peer's callback (a deadline's watchdog): reset the
+   * entry state no `finally` restored and record `trap`. True when the peer was on the stack.
+   */
+  abandonStack(trap: Trap): boolean {
+    if (this.depth === 0) return false;
+    this.depth = 0;
+    if (!this.failed) {
+      this.failed = trap;
+      this.store.trace.push({ kind: 'trap', instance: this.name, task: undefined, code: trap.code, message: trap.message });
+    }
+    return true;
+  }
+
   private site(builtin: string): TrapSite {
     return { instance: this.name, builtin };
   }
@@ -104,7 +118,7 @@ export class HostInstance implements Enterable, CanonOwner {
     task.onFail = (t) => this.run(() => onTrap(t));
     const sub: HostSubtask = { task, cancel: () => requestCancellation(task) };
     onCreated(sub);
-    startTask(task, args);
+    this.store.startGuarded(() => startTask(task, args));
     this.store.drive();
     return sub;
   }

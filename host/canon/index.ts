@@ -36,7 +36,8 @@
  * task-cancel-not-delivered, may-not-block, may-not-enter, backpressure-overflow,
  * backpressure-underflow, subtask-not-resolved, subtask-resolved,
  * subtask-cancel-twice, async-call-shape, deadlock, unknown-builtin,
- * unresolved-import, guest-abort, wasm-trap, host-error, instance-poisoned.
+ * unresolved-import, guest-abort, wasm-trap, host-error, instance-poisoned,
+ * and the host's own limits: timeout, limit-exceeded (limits.ts).
  *
  * ## Differences from the spec
  * docs/deviations.md is the one list of every place this host does something
@@ -46,16 +47,17 @@
  * the table numbering, what is not implemented).
  */
 export { BLOCKED, CallbackCode, Cancelled, CopyResult, CopyResultKind, type HostCopyResult, CopyState, EventCode, SubtaskState, TaskState, packCopyResult } from './constants.js';
-export { DeadlockError, GuestAbort, Trap, TRAP_RULES, type TrapCode, type TrapSite } from './errors.js';
+export { DeadlockError, GuestAbort, GUEST_TEXT_MAX, LimitExceeded, printableGuestText, TimeoutTrap, Trap, TRAP_RULES, type TrapCode, type TrapSite } from './errors.js';
+export { checkTimeout, DEFAULT_LIMITS, LIMIT_FLAGS, LimitOptionError, resolveLimits, type Limits } from './limits.js';
 export { U8, sameElemType, type ElemType } from './buffer.js';
 export { Builtins } from './builtins.js';
 export { ReadableFutureEnd, SharedFuture, WritableFutureEnd } from './future.js';
 export { HostInstance, type HostSubtask } from './host-instance.js';
-export { ComponentInstance } from './instance.js';
-export { parseBuiltinName, readAsString, type InstanceOptions } from './linker.js';
+export { ComponentInstance, type CallOptions } from './instance.js';
+export { parseBuiltinName, readAsString, readGuestString, type InstanceOptions } from './linker.js';
 export type { AsyncCallee, ExportCallee, HostAsyncFunction, HostCall } from './lower.js';
 export { Scheduler, type Enterable, type Runnable } from './scheduler.js';
-export { Store } from './store.js';
+export { Store, type StoreOptions } from './store.js';
 export { ReadableStreamEnd, SharedStream, WritableStreamEnd, type CanonOwner } from './stream.js';
 export { Subtask } from './subtask.js';
 export { Table } from './table.js';

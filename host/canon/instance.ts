@@ -1,5 +1,6 @@
 import { CopyState } from './constants.js';
-import { Trap, trapIf, toTrap, type TrapSite } from './errors.js';
+import { LimitExceeded, Trap, trapIf, toTrap, type TrapSite } from './errors.js';
+import { LIMIT_FLAGS, resolveLimits, type Limits } from './limits.js';
 import { Builtins } from './builtins.js';
 import { ReadableFutureEnd } from './future.js';
 import { link, type InstanceOptions } from './linker.js';
@@ -15,6 +16,15 @@ import type { ErrorContextHandle, ResourceHandle } from './resource.js';
 
 const NOOP_RESOLVE = (): void => {};
 
+/** Options of one top-level call. */
+export interface CallOptions {
+  /**
+   * The call must settle within this many milliseconds (default: the store's
+   * `timeoutMs`); else the trap `timeout` and the instance poisoned.
+   */
+  timeoutMs?: number;
+}
+
 /**
  * One instantiated core module with its own handle table (spec
  * `ComponentInstance`). Guest code is entered only through `enter`, which
@@ -22,7 +32,11 @@ const NOOP_RESOLVE = (): void => {};
  * anything thrown into a Trap that poisons the instance.
  */
 export class ComponentInstance implements Enterable, CanonOwner {
-  readonly handles = new Table<Waitable | WaitableSet | ResourceHandle | ErrorContextHandle>();
+  /** This instance's resource caps (the store's, overridden by the instantiation's). */
+  readonly limits: Limits;
+  readonly handles: Table<Waitable | WaitableSet | ResourceHandle | ErrorContextHandle>;
+  /** Stream and future ends (readable or writable) in `handles`. */
+  streamEnds = 0;
   readonly canon: Builtins;
   readonly exports: WebAssembly.Exports;
   /** The core module, for an instance made from one; undefined for a component instance (see `Store.componentInstance`). */
@@ -48,6 +62,8 @@ export class ComponentInstance implements Enterable, CanonOwner {
     opts: InstanceOptions,
   ) {
     this.module = module;
+    this.limits = resolveLimits(store.limits, opts.limits);
+    this.handles = new Table(this.limits.maxHandles);
     this.canon = new Builtins(this);
     if (module === undefined) {
       // A component instance: its core instances are made by the component
@@ -165,6 +181,18 @@ export class ComponentInstance implements Enterable, CanonOwner {
     }
   }
 
+  /**
+   * V8 terminated the guest's code (the deadline's watchdog): no `finally`
+   * on the way ran, so the entry bookkeeping is reset here. Returns the task
+   * that was innermost on the stack. The caller poisons the instance.
+   */
+  abandonStack(): Task | undefined {
+    const task = this.current;
+    this.depth = 0;
+    this.current = undefined;
+    return task;
+  }
+
   private entryFailed(task: Task, e: unknown): Trap {
     const t = toTrap(e).locate({ instance: this.name, task: task.name });
     this.poison(t);
@@ -269,22 +297,25 @@ export class ComponentInstance implements Enterable, CanonOwner {
    * export `<name>`. Resolves with the values passed to task.return (or the
    * plain result); rejects with a Trap. Runs the scheduler to quiescence inside.
    */
-  callExport(name: string, args: readonly number[] = []): Promise<number[]> {
-    return this.callExportFlat(name, args, true) as Promise<number[]>;
+  callExport(name: string, args: readonly number[] = [], opts: CallOptions = {}): Promise<number[]> {
+    return this.callExportFlat(name, args, true, opts) as Promise<number[]>;
   }
 
   /** As `callExport`, keeping i64 values as bigint (arguments and results). */
-  callExportFlat(name: string, args: readonly FlatValue[] = [], asNumbers = false): Promise<FlatValue[]> {
+  callExportFlat(name: string, args: readonly FlatValue[] = [], asNumbers = false, opts: CallOptions = {}): Promise<FlatValue[]> {
     const kind = this.liftKind(name);
     if (this.poisoned) return Promise.reject(this.poisonedTrap({ detail: undefined }));
     if (kind === undefined) {
       return Promise.reject(new Trap('unresolved-import', { instance: this.name, detail: `instance ${this.name} has no export "${name}" or "[async-lift]${name}"` }));
     }
-    return this.store.callTopLevel(this, name, kind, args, asNumbers);
+    return this.store.callTopLevel(this, name, kind, args, asNumbers, opts.timeoutMs);
   }
 
   /** Creates a task for export `name` and starts it (or queues it behind backpressure). */
   newTask(name: string, kind: LiftKind): Task {
+    if (this.tasks.size >= this.limits.maxTasks) {
+      throw new LimitExceeded('maxTasks', this.limits.maxTasks, 'live tasks', LIMIT_FLAGS.maxTasks, { instance: this.name, builtin: `call ${name}` });
+    }
     const task = new Task(this, name, kind, NOOP_RESOLVE);
     this.tasks.add(task);
     return task;
@@ -303,7 +334,7 @@ export class ComponentInstance implements Enterable, CanonOwner {
 
   /** Puts a readable stream end into this instance's table (spec `lower_stream`). */
   addReadableStream(end: ReadableStreamEnd): number {
-    return this.handles.add(end, { instance: this.name, builtin: 'addReadableStream' });
+    return this.addEnd(end, { instance: this.name, builtin: 'addReadableStream' });
   }
 
   /** Moves a readable future end out of this instance (spec `lift_future`). */
@@ -313,7 +344,29 @@ export class ComponentInstance implements Enterable, CanonOwner {
   }
 
   addReadableFuture(end: ReadableFutureEnd): number {
-    return this.handles.add(end, { instance: this.name, builtin: 'addReadableFuture' });
+    return this.addEnd(end, { instance: this.name, builtin: 'addReadableFuture' });
+  }
+
+  /** Traps `limit-exceeded` unless `n` more stream/future ends fit (`Limits.maxStreamEnds`). */
+  reserveEnds(n: number, site: TrapSite): void {
+    if (this.streamEnds + n > this.limits.maxStreamEnds) {
+      throw new LimitExceeded('maxStreamEnds', this.limits.maxStreamEnds, 'stream and future ends', LIMIT_FLAGS.maxStreamEnds, { instance: this.name, ...site });
+    }
+  }
+
+  /** Puts a stream/future end into the table, counting it against `maxStreamEnds`. */
+  addEnd(end: CopyEnd, site: TrapSite): number {
+    this.reserveEnds(1, site);
+    const i = this.handles.add(end, site);
+    this.streamEnds++;
+    return i;
+  }
+
+  /** Removes the stream/future end at `i` from the table. */
+  removeEnd(i: number, site: TrapSite): CopyEnd {
+    const e = this.handles.remove(i, site) as CopyEnd;
+    this.streamEnds--;
+    return e;
   }
 
   private takeEnd<E extends ReadableStreamEnd | ReadableFutureEnd>(
@@ -325,7 +378,7 @@ export class ComponentInstance implements Enterable, CanonOwner {
     const e = this.handles.getAs(handle, cls, site);
     trapIf(e.state !== CopyState.IDLE, e.state === CopyState.DONE ? 'end-done' : 'end-busy', site);
     trapIf(e.inWaitableSet(), 'end-in-set', site);
-    this.handles.remove(handle, site);
+    this.removeEnd(handle, site);
     return fresh(e);
   }
 }

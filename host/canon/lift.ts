@@ -53,7 +53,10 @@ export function startTask(task: Task, args: readonly FlatValue[]): void {
       run: () => {
         task.starting = undefined;
         inst.numWaitingToEnter--;
-        contain(task, () => begin(task, args));
+        contain(task, () => {
+          if (inst.store.deadlineAt !== Infinity) inst.store.checkDeadline(task);
+          begin(task, args);
+        });
       },
     };
     task.starting = runnable;
@@ -247,6 +250,8 @@ function park(task: Task, parked: ParkedTask): void {
 /** Calls the callback with `event` and interprets what it returns. */
 function deliver(task: Task, event: EventTuple): void {
   const inst = task.inst;
+  // A deadline is set: a callback that keeps returning YIELD (or WAIT with events always ready) stops here.
+  if (inst.store.deadlineAt !== Infinity) inst.store.checkDeadline(task);
   const callback = task.lifted?.callback ?? inst.callbackFunction(task.funcName);
   inst.exclusive = task;
   const packed = inst.enterCall(task, callback, event[0], event[1], event[2]);

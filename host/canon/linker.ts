@@ -8,8 +8,9 @@
  * missing is `unresolved-import`.
  */
 import { U8, type ElemType } from './buffer.js';
-import { GuestAbort, Trap } from './errors.js';
+import { GUEST_TEXT_MAX, GuestAbort, Trap } from './errors.js';
 import type { ComponentInstance } from './instance.js';
+import type { Limits } from './limits.js';
 import { lowerAsyncImport, type AsyncCallee } from './lower.js';
 import type { FlatValue } from './task.js';
 
@@ -27,6 +28,10 @@ export interface InstanceOptions {
    * function, or another instance's export.
    */
   asyncImports?: Record<string, Record<string, AsyncCallee>>;
+  /** Resource caps for this instance, over the store's (`Store` option `limits`). */
+  limits?: Partial<Limits>;
+  /** Deadline for the instantiation (the start function), over the store's `timeoutMs`. */
+  timeoutMs?: number;
 }
 
 type Fn = (...args: never[]) => unknown;
@@ -227,12 +232,22 @@ function builtin(inst: ComponentInstance, module: string, p: ParsedName, opts: I
 
 /** Reads an AssemblyScript string (UTF-16LE; byte length in the u32 at ptr-4). */
 export function readAsString(memory: WebAssembly.Memory | undefined, ptr: number): string {
-  if (!memory || ptr === 0) return '';
+  return readGuestString(memory, ptr, Infinity).text;
+}
+
+/**
+ * Like `readAsString`, reading at most `maxUnits` UTF-16 units; `omitted`
+ * counts the units of the string that were left unread.
+ */
+export function readGuestString(memory: WebAssembly.Memory | undefined, ptr: number, maxUnits: number): { text: string; omitted: number } {
+  if (!memory || ptr === 0) return { text: '', omitted: 0 };
   const buf = memory.buffer;
-  if (ptr < 4 || ptr > buf.byteLength) return `<bad string pointer ${ptr}>`;
+  if (ptr < 4 || ptr > buf.byteLength) return { text: `<bad string pointer ${ptr}>`, omitted: 0 };
   const len = new DataView(buf).getUint32(ptr - 4, true);
-  if (ptr + len > buf.byteLength) return `<bad string length ${len} at ${ptr}>`;
-  return new TextDecoder('utf-16le').decode(new Uint8Array(buf, ptr, len & ~1));
+  if (ptr + len > buf.byteLength) return { text: `<bad string length ${len} at ${ptr}>`, omitted: 0 };
+  const units = len >>> 1;
+  const read = Math.min(units, maxUnits);
+  return { text: new TextDecoder('utf-16le').decode(new Uint8Array(buf, ptr, read * 2)), omitted: units - read };
 }
 
 /** AssemblyScript's `abort(message, fileName, line, column)`: a GuestAbort. */
@@ -244,9 +259,12 @@ function abortImport(inst: ComponentInstance): Fn {
     } catch {
       memory = undefined;
     }
-    throw new GuestAbort(readAsString(memory, u(msg)), readAsString(memory, u(file)), line | 0, col | 0, {
+    // Guest text is bounded (and escaped by GuestAbort): a huge or hostile message cannot flood the output.
+    const m = readGuestString(memory, u(msg), GUEST_TEXT_MAX + 1);
+    const f = readGuestString(memory, u(file), GUEST_TEXT_MAX + 1);
+    throw new GuestAbort(m.text, f.text, line | 0, col | 0, {
       instance: inst.name,
       task: inst.current?.name,
-    });
+    }, { message: m.omitted, file: f.omitted });
   };
 }

@@ -39,6 +39,8 @@ export class Scheduler {
   private count = 0;
   /** Number of runnables run so far (for tests and benchmarks). */
   steps = 0;
+  /** The runnable being run (innermost, when runs nest); undefined between runs. */
+  running: Runnable | undefined = undefined;
 
   add(r: Runnable): void {
     this.queue.push(r);
@@ -98,7 +100,10 @@ export class Scheduler {
       if ((r.owner === undefined || r.owner.mayEnter()) && r.ready()) {
         this.take(i);
         this.steps++;
+        const outer = this.running;
+        this.running = r;
         r.run();
+        this.running = outer;
         return true;
       }
     }

@@ -4,11 +4,12 @@
  * nothing more can run, then settles the Promises of top-level calls.
  */
 import { Trace } from '../trace/trace.js';
-import { DeadlockError, Trap, trapIf, type TrapSite } from './errors.js';
+import { DeadlockError, TimeoutTrap, Trap, trapIf, type TrapSite } from './errors.js';
 import { HostInstance } from './host-instance.js';
 import { ComponentInstance } from './instance.js';
 import type { InstanceOptions } from './linker.js';
 import { contain } from './lift.js';
+import { checkTimeout, resolveLimits, runWithWatchdog, type Limits } from './limits.js';
 import { Scheduler } from './scheduler.js';
 import type { FlatValue, LiftKind, Task } from './task.js';
 
@@ -19,6 +20,34 @@ interface TopLevelCall {
   /** Resolve with `Number(v)` of every value (`callExport`). */
   asNumbers: boolean;
 }
+
+/** A top-level call's deadline (kept beside the call, so calls without one cost nothing more). */
+interface Deadline {
+  /** `performance.now()` by which the call must settle. */
+  deadline: number;
+  timeoutMs: number;
+}
+
+export interface StoreOptions {
+  trace?: Trace;
+  /** Resource caps of every instance (an instantiation's own `limits` win); default `DEFAULT_LIMITS`. */
+  limits?: Partial<Limits>;
+  /**
+   * Deadline in milliseconds (default none) of every top-level call
+   * (`callExport`; a call's own `timeoutMs` wins), every instantiation (its
+   * start function; `InstanceOptions.timeoutMs` wins), every host-peer call
+   * and every `run`. When it passes: the trap `timeout`, and the instance
+   * whose code was running (and the instance of the call) poisoned.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * The watchdog fires this long after the deadline, so the clock check at
+ * each callback turn (which blames exactly the task whose turn it is) gets
+ * the first chance; the watchdog stops code that never returns to the host.
+ */
+const WATCHDOG_GRACE_MS = 25;
 
 export class Store {
   readonly trace: Trace;
@@ -33,27 +62,174 @@ export class Store {
    * for the host, not deadlocked.
    */
   hostHeldEnds = 0;
+  /** Default resource caps of this store's instances. */
+  readonly limits: Limits;
+  /** Default deadline (ms) of calls, instantiations and runs; Infinity: none. */
+  readonly timeoutMs: number;
+  /**
+   * The deadline (`performance.now()`) of the guarded synchronous run in
+   * progress, Infinity when none: checked at every callback turn and queued start.
+   */
+  deadlineAt = Infinity;
+  /** The timeoutMs that `deadlineAt` came from (for messages). */
+  private deadlineMs = Infinity;
+  private guarding = false;
   private driving = false;
   private batching = 0;
   private readonly topLevel = new Set<TopLevelCall>();
+  /** Top-level calls with a deadline, not settled yet. */
+  private readonly timed = new Map<TopLevelCall, Deadline>();
+  /** Fires at the earliest deadline of calls waiting for host Promises. */
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private readonly runAllFn = (): void => this.scheduler.runAll();
 
-  constructor(opts: { trace?: Trace } = {}) {
+  constructor(opts: StoreOptions = {}) {
     this.trace = opts.trace ?? new Trace();
+    this.limits = resolveLimits(opts.limits);
+    this.timeoutMs = checkTimeout(opts.timeoutMs);
   }
 
-  /** Synchronous instantiation of a core module, with the canonical built-ins generated from its imports. */
+  /**
+   * Synchronous instantiation of a core module, with the canonical built-ins
+   * generated from its imports. With a deadline (`opts.timeoutMs`, else the
+   * store's), a start function still running at the deadline is stopped: the
+   * trap `timeout` (and no instance).
+   */
   instantiate(module: WebAssembly.Module | BufferSource, opts: InstanceOptions): ComponentInstance {
     const m = module instanceof WebAssembly.Module ? module : new WebAssembly.Module(module);
-    try {
-      const inst = new ComponentInstance(this, opts.name, m, opts);
-      this.instances.push(inst);
-      return inst;
-    } catch (e) {
+    const timeoutMs = opts.timeoutMs === undefined ? this.timeoutMs : checkTimeout(opts.timeoutMs, 'InstanceOptions.timeoutMs');
+    let inst: ComponentInstance | undefined;
+    let failure: unknown;
+    const build = (): void => {
+      try {
+        inst = new ComponentInstance(this, opts.name, m, opts);
+      } catch (e) {
+        failure = e;
+      }
+    };
+    if (timeoutMs === Infinity || this.guarding) build();
+    else if (!this.guard(build, performance.now() + timeoutMs, timeoutMs)) {
+      failure = new TimeoutTrap(timeoutMs, {
+        instance: opts.name,
+        detail: `timeout: instantiating ${opts.name} (its start function) did not finish within ${timeoutMs} ms`,
+      });
+    }
+    if (inst === undefined) {
+      const e = failure;
       if (e instanceof Trap && !(e.code === 'guest-abort' || e.code === 'wasm-trap' || e.code === 'host-error')) {
         this.trace.push({ kind: 'trap', instance: opts.name, task: undefined, code: e.code, message: e.message });
       }
       throw e;
     }
+    this.instances.push(inst);
+    return inst;
+  }
+
+  /**
+   * Runs host code `fn` that enters guests directly (e.g. `inst.enter`)
+   * under a deadline (`timeoutMs`, default the store's): when it passes, V8
+   * stops `fn` wherever it is, the instances whose code was running are
+   * poisoned, and this throws their `timeout` trap.
+   */
+  run<T>(fn: () => T, timeoutMs: number = this.timeoutMs): T {
+    const ms = checkTimeout(timeoutMs);
+    if (ms === Infinity || this.guarding) return fn();
+    let out: { v: T } | undefined;
+    const stopped = !this.guard(() => void (out = { v: fn() }), performance.now() + ms, ms);
+    if (stopped || out === undefined) {
+      this.expireDue();
+      this.drive();
+      throw this.lastTimeout ?? new TimeoutTrap(ms, { detail: `timeout: not finished within ${ms} ms` });
+    }
+    return out.v;
+  }
+  /** The timeout trap of the last watchdog stop (for `run`). */
+  private lastTimeout: TimeoutTrap | undefined = undefined;
+  /** Whether the last watchdog stop poisoned an instance or stopped a peer. */
+  private stopMadeProgress = false;
+
+  /**
+   * Runs `fn` under the watchdog until `deadline` (+ a grace). Returns
+   * false when V8 had to terminate it; then every instance whose code was
+   * on the stack, and the owner of the work being run, is poisoned with
+   * `timeout` (no `finally` ran on the way, so their entry state is reset).
+   */
+  private guard(fn: () => void, deadline: number, timeoutMs: number): boolean {
+    const remaining = deadline - performance.now();
+    let finished = false;
+    this.guarding = true;
+    this.deadlineAt = deadline;
+    this.deadlineMs = timeoutMs;
+    try {
+      finished = remaining > 0 && runWithWatchdog(remaining + WATCHDOG_GRACE_MS, fn);
+    } finally {
+      this.guarding = false;
+      this.deadlineAt = Infinity;
+    }
+    if (finished) return true;
+    this.stopMadeProgress = this.watchdogFired(timeoutMs, remaining > 0);
+    return false;
+  }
+
+  /** Repairs and poisons what V8's termination left behind; true when an instance or peer was stopped. */
+  private watchdogFired(timeoutMs: number, ran: boolean): boolean {
+    this.lastTimeout = undefined;
+    if (!ran) return false;
+    const running = this.scheduler.running;
+    this.scheduler.running = undefined;
+    const victims = new Set<ComponentInstance>();
+    for (const inst of this.instances) if (inst.onStack()) victims.add(inst);
+    if (running?.owner instanceof ComponentInstance) victims.add(running.owner);
+    let any = false;
+    for (const h of this.hosts) {
+      if (h.abandonStack(new TimeoutTrap(timeoutMs, { instance: h.name, detail: `timeout: host peer ${h.name} was still running ${timeoutMs} ms after the call began (stopped by the watchdog)` }))) any = true;
+    }
+    for (const inst of victims) {
+      const task = inst.abandonStack();
+      if (inst.poisoned) continue;
+      const trap = new TimeoutTrap(timeoutMs, {
+        instance: inst.name,
+        task: task?.name,
+        detail: `timeout: instance ${inst.name} was still running ${task ? `task ${task.name}` : 'guest code'} when its ${timeoutMs} ms deadline passed (stopped by the watchdog)`,
+      });
+      this.lastTimeout ??= trap;
+      inst.poison(trap);
+      any = true;
+    }
+    return any;
+  }
+
+  /** Fails every top-level call whose deadline has passed (poisoning its instance); true when there was one. */
+  private expireDue(): boolean {
+    if (this.timed.size === 0) return false;
+    const now = performance.now();
+    let any = false;
+    for (const [call, d] of this.timed) {
+      const t = call.task;
+      if (d.deadline > now || t.trap || t.resolved()) continue;
+      const trap = new TimeoutTrap(d.timeoutMs, {
+        instance: t.inst.name,
+        task: t.name,
+        detail: `timeout: call ${t.funcName} of instance ${t.inst.name} did not finish within ${d.timeoutMs} ms`,
+      });
+      if (t.inst.poisoned) t.inst.failTask(t, trap);
+      else t.inst.poison(trap);
+      any = true;
+    }
+    return any;
+  }
+
+  /**
+   * The clock check of callback turns and queued starts (only while a
+   * deadline is set): throws `timeout` for `task` once the deadline passed.
+   */
+  checkDeadline(task: Task): void {
+    if (performance.now() <= this.deadlineAt) return;
+    throw new TimeoutTrap(this.deadlineMs, {
+      instance: task.inst.name,
+      task: task.name,
+      detail: `timeout: task ${task.name} was still taking turns when its ${this.deadlineMs} ms deadline passed`,
+    });
   }
 
   /**
@@ -89,27 +265,78 @@ export class Store {
     }
   }
 
-  /** Used by `ComponentInstance.callExport`. */
-  callTopLevel(inst: ComponentInstance, name: string, kind: LiftKind, args: readonly FlatValue[], asNumbers = false): Promise<FlatValue[]> {
-    return this.runTopLevel(inst.newTask(name, kind), args, asNumbers);
+  /** Used by `ComponentInstance.callExport`; `timeoutMs` overrides the store's. */
+  callTopLevel(inst: ComponentInstance, name: string, kind: LiftKind, args: readonly FlatValue[], asNumbers = false, timeoutMs?: number): Promise<FlatValue[]> {
+    let task: Task;
+    try {
+      task = inst.newTask(name, kind);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.runTopLevel(task, args, asNumbers, timeoutMs);
   }
 
   /**
    * Starts a task made by the caller (a core export, or a component's lifted
    * function with `task.lifted` set) as a top-level call. Resolves with the
-   * flat results, or with `task.values` for a component task.
+   * flat results, or with `task.values` for a component task. `timeoutMs`
+   * (default the store's) is the call's deadline.
    */
-  runTopLevel(task: Task, args: readonly FlatValue[], asNumbers = false): Promise<FlatValue[]> {
+  runTopLevel(task: Task, args: readonly FlatValue[], asNumbers = false, timeoutMs?: number): Promise<FlatValue[]> {
     const inst = task.inst;
+    let ms: number;
+    try {
+      ms = timeoutMs === undefined ? this.timeoutMs : checkTimeout(timeoutMs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    let call: TopLevelCall;
     const p = new Promise<FlatValue[]>((resolve, reject) => {
-      this.topLevel.add({ task, resolve, reject, asNumbers });
+      call = { task, resolve, reject, asNumbers };
+      this.topLevel.add(call);
     });
-    contain(task, () => {
-      if (!inst.mayEnter()) inst.checkEnter(task, { builtin: `call ${task.funcName}` });
-      inst.start(task, args);
-    });
+    if (ms === Infinity) {
+      contain(task, () => {
+        if (!inst.mayEnter()) inst.checkEnter(task, { builtin: `call ${task.funcName}` });
+        inst.start(task, args);
+      });
+    } else {
+      const deadline = performance.now() + ms;
+      this.timed.set(call!, { deadline, timeoutMs: ms });
+      const start = (): void =>
+        contain(task, () => {
+          if (!inst.mayEnter()) inst.checkEnter(task, { builtin: `call ${task.funcName}` });
+          inst.start(task, args);
+        });
+      if (this.guarding) start();
+      else if (this.driving || this.batching > 0) {
+        if (!this.guard(start, deadline, ms)) this.expireDue();
+      } else {
+        // One watchdog for the start and the drive that follows (each costs a thread).
+        this.driving = true;
+        try {
+          if (!this.guard(() => (start(), this.scheduler.runAll()), deadline, ms)) {
+            this.expireDue();
+            this.runAllWithDeadlines();
+          } else this.expireDue();
+        } finally {
+          this.driving = false;
+        }
+        this.settle();
+        return p;
+      }
+    }
     this.drive();
     return p;
+  }
+
+  /**
+   * Starts guest work from host code outside any drive (a host peer's call):
+   * under the store's deadline when it has one.
+   */
+  startGuarded(fn: () => void): void {
+    if (this.timeoutMs === Infinity || this.guarding) fn();
+    else this.guard(fn, performance.now() + this.timeoutMs, this.timeoutMs);
   }
 
   /** Runs the queue until nothing can run, then settles top-level calls (unless nested or batching). */
@@ -117,11 +344,37 @@ export class Store {
     if (this.driving || this.batching > 0) return;
     this.driving = true;
     try {
-      this.scheduler.runAll();
+      if (this.guarding || (this.timed.size === 0 && this.timeoutMs === Infinity)) this.scheduler.runAll();
+      else this.runAllWithDeadlines();
     } finally {
       this.driving = false;
     }
     this.settle();
+  }
+
+  /** `runAll` under the earliest deadline; when it fires, the rest of the queue goes on under the next one. */
+  private runAllWithDeadlines(): void {
+    for (;;) {
+      let deadline = this.timeoutMs === Infinity ? Infinity : performance.now() + this.timeoutMs;
+      let ms = this.timeoutMs;
+      for (const [c, d] of this.timed) {
+        if (d.deadline < deadline && !c.task.trap && !c.task.resolved()) {
+          deadline = d.deadline;
+          ms = d.timeoutMs;
+        }
+      }
+      if (deadline === Infinity) {
+        this.scheduler.runAll();
+        return;
+      }
+      if (this.guard(this.runAllFn, deadline, ms)) {
+        this.expireDue();
+        return;
+      }
+      // Stopped: the rest of the queue goes on, if that made progress (else the loop could not end).
+      const expired = this.expireDue();
+      if (!expired && !this.stopMadeProgress) return;
+    }
   }
 
   /** Host Promise settled: apply `fn` from the run queue and drive again. */
@@ -132,6 +385,7 @@ export class Store {
   }
 
   private settle(): void {
+    if (this.timed.size > 0) this.expireDue();
     for (const call of [...this.topLevel]) {
       const t = call.task;
       if (t.trap) {
@@ -154,7 +408,25 @@ export class Store {
         call.reject(t.trap ?? err);
       }
       this.topLevel.delete(call);
+      this.timed.delete(call);
     }
+    this.armTimer();
+  }
+
+  /** Calls still waiting (for host Promises) time out at their deadline even if nothing drives the store. */
+  private armTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.timed.size === 0) return;
+    let deadline = Infinity;
+    for (const d of this.timed.values()) deadline = Math.min(deadline, d.deadline);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.expireDue();
+      this.drive();
+    }, Math.max(0, deadline - performance.now()) + 1);
   }
 
   /**

@@ -1,16 +1,29 @@
 import { TABLE_MAX_LENGTH } from './constants.js';
-import { Trap, trapIf, type TrapSite } from './errors.js';
+import { LimitExceeded, Trap, type TrapSite } from './errors.js';
 
 /**
  * One instance's handle table (spec `Table`): index 0 is never valid, freed
- * indices are reused last-freed-first, so the same sequence of operations
- * always yields the same handles.
+ * indices go on a free list and are reused last-freed-first (the spec's
+ * `free.append` / `free.pop`), even after the table empties, so the same
+ * sequence of operations always yields the same handles as the spec.
  */
 export class Table<T extends object> {
   private readonly array: (T | undefined)[] = [undefined];
-  private readonly free: number[] = [];
-  /** Live entries; when it drops to 0 the table starts over, so memory goes back to baseline. */
+  /** The spec's `free` list, as a stack of indices (half the memory of a JS array of numbers). */
+  private free = new Int32Array(16);
+  private freeCount = 0;
+  /** Live entries. */
   private live = 0;
+  /**
+   * The host's cap on live entries (`Limits.maxHandles`), at most the spec's
+   * MAX_LENGTH. With a LIFO free list the array grows only when no index is
+   * free, so capping the array's length caps the live entries.
+   */
+  private maxLive: number;
+
+  constructor(maxLive: number = TABLE_MAX_LENGTH) {
+    this.maxLive = Math.min(maxLive, TABLE_MAX_LENGTH);
+  }
 
   /** The live entry at `i`, or a trap `unknown-handle`. */
   get(i: number, site?: TrapSite): T {
@@ -52,14 +65,14 @@ export class Table<T extends object> {
   }
 
   add(e: T, site?: TrapSite): number {
-    const reuse = this.free.pop();
-    if (reuse !== undefined) {
+    if (this.freeCount > 0) {
+      const reuse = this.free[--this.freeCount]!;
       this.array[reuse] = e;
       this.live++;
       return reuse;
     }
     const i = this.array.length;
-    trapIf(i > TABLE_MAX_LENGTH, 'table-full', site);
+    if (i > this.maxLive) throw this.full(site);
     this.array.push(e);
     this.live++;
     return i;
@@ -68,14 +81,20 @@ export class Table<T extends object> {
   remove(i: number, site?: TrapSite): T {
     const e = this.get(i, site);
     this.array[i] = undefined;
-    if (--this.live === 0) {
-      // Empty: drop the high-water slots (deterministic: numbering restarts at 1).
-      this.array.length = 1;
-      this.free.length = 0;
-    } else {
-      this.free.push(i);
+    this.live--;
+    if (this.freeCount === this.free.length) {
+      const grown = new Int32Array(this.free.length * 2);
+      grown.set(this.free);
+      this.free = grown;
     }
+    this.free[this.freeCount++] = i;
     return e;
+  }
+
+  /** Spec `trap_if(i > Table.MAX_LENGTH)`, or the host's lower cap. */
+  private full(site?: TrapSite): Trap {
+    if (this.maxLive >= TABLE_MAX_LENGTH) return new Trap('table-full', site);
+    return new LimitExceeded('maxHandles', this.maxLive, 'handles', '--max-handles', site);
   }
 
   /** Live entries with their indices, in index order. */
@@ -92,7 +111,8 @@ export class Table<T extends object> {
     return i < 0 ? 0 : i;
   }
 
+  /** Live entries. */
   get size(): number {
-    return this.array.length - 1 - this.free.length;
+    return this.live;
   }
 }

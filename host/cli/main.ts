@@ -17,6 +17,7 @@ import { runComponent } from './run-component.js';
 import { instanceName, loadWasm, parseArgs, runCoreModule, RunError, wasmKind } from './run.js';
 import { cellJson, formatMatrix, formatRun, formatSummaryTable, runJson } from './format.js';
 import { registerInspect } from './inspect.js';
+import { limitOptions, limitsFrom, timeoutOption } from './limits.js';
 
 const program = new Command();
 program
@@ -29,11 +30,12 @@ program
   .description('the compatibility matrix: every executor x importer pairing x every scenario, plus the guest exports on both builds (exit 0 when every cell matches its expectation)')
   .option('--json', 'print one JSON object with a `cells` array')
   .option('--trace <dir>', 'write a sequence diagram (SVG) per cell into <dir>')
-  .action(async (opts: { json?: boolean; trace?: string }) => {
-    const cells = await runMatrix();
+  .addOption(timeoutOption('a cell'))
+  .action(async (opts: { json?: boolean; trace?: string; timeout: number }) => {
+    const cells = await runMatrix({ timeoutMs: opts.timeout });
     const exportsRuns: ScenarioRun[] = [];
     for (const scenario of guestScenarios) {
-      for (const abi of [1, 2] as const) exportsRuns.push(await runGuestScenario(scenario, abi));
+      for (const abi of [1, 2] as const) exportsRuns.push(await runGuestScenario(scenario, abi, { timeoutMs: opts.timeout }));
     }
     const ok = cells.every((c) => c.actual === c.expected) && exportsRuns.every((r) => r.outcome === r.expected);
     if (opts.trace) writeDiagrams(opts.trace, cells, exportsRuns);
@@ -83,10 +85,11 @@ program
   .option('--trace', 'record canonical built-in calls too')
   .option('--json', 'print one JSON object (scenario, abi, outcome, violations, events)')
   .option('--svg <file>', 'write the run as a sequence diagram (SVG)')
-  .action(async (name: string, opts: { abi: string; trace?: boolean; json?: boolean; svg?: string }) => {
+  .addOption(timeoutOption('the scenario'))
+  .action(async (name: string, opts: { abi: string; trace?: boolean; json?: boolean; svg?: string; timeout: number }) => {
     const scenario = findGuestScenario(name);
     if (!scenario) throw new InvalidArgumentError(`unknown scenario '${name}'`);
-    const run = await runGuestScenario(scenario, parseAbi(opts.abi), { canon: opts.trace });
+    const run = await runGuestScenario(scenario, parseAbi(opts.abi), { canon: opts.trace, timeoutMs: opts.timeout });
     if (opts.svg) {
       writeFileSync(opts.svg, renderSequenceDiagram(run.events, {
         title: `${run.scenario} on guest ${run.abi}`,
@@ -100,6 +103,7 @@ program
     process.exitCode = run.outcome === run.expected ? 0 : 1;
   });
 
+const [maxHandles, maxStreamEnds, maxTasks] = limitOptions();
 program
   .command('run')
   .description('host a WASIp3 async component (under jco) or a core module (.wasm or .wat, on the embedded host) and call one export; exit 0 on a result, 1 on a trap')
@@ -109,18 +113,22 @@ program
   .option('--json', 'print one object: result or trap (code, message, instance, task), plus events with --trace')
   .option('--trace', 'record every canonical built-in call and task-ABI event')
   .addOption(new Option('--host <host>', 'where to run it (components default to jco, core modules to embedded)').choices(['embedded', 'jco']))
-  .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco' }) => {
+  .addOption(timeoutOption('the guest (its start function and the call; under jco, the whole child process)'))
+  .addOption(maxHandles)
+  .addOption(maxStreamEnds)
+  .addOption(maxTasks)
+  .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco'; timeout: number; maxHandles?: number; maxStreamEnds?: number; maxTasks?: number }) => {
     const bytes = await loadWasm(file);
     const kind = wasmKind(bytes);
     const host = opts.host ?? (kind === 'component' ? 'jco' : 'embedded');
     if (kind === 'component') {
       if (opts.trace) throw new RunError('unsupported', '--trace is for core modules on the embedded host');
-      const { exitCode } = await runComponent(file, { invoke: opts.invoke, args: opts.args, host, json: opts.json, bytes });
+      const { exitCode } = await runComponent(file, { invoke: opts.invoke, args: opts.args, host, json: opts.json, bytes, timeoutMs: opts.timeout });
       process.exitCode = exitCode;
       return;
     }
     if (host === 'jco') throw new RunError('unsupported', 'jco runs components; a core module runs on the embedded host');
-    const out = await runCoreModule(bytes, { name: instanceName(file), invoke: opts.invoke, args: parseArgs(opts.args), trace: !!opts.trace });
+    const out = await runCoreModule(bytes, { name: instanceName(file), invoke: opts.invoke, args: parseArgs(opts.args), trace: !!opts.trace, timeoutMs: opts.timeout, limits: limitsFrom(opts) });
     if (opts.json) console.log(JSON.stringify(out, null, 2));
     else {
       if (out.events) for (const line of renderTimeline(out.events, [])) console.log(line);

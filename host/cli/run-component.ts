@@ -18,6 +18,7 @@
  * throws RunError: exit 2.
  */
 import { abortMessages, runOnJco, type JcoRun } from '../jco/run.js';
+import { printableGuestText } from '../canon/errors.js';
 import { RunError } from './run.js';
 export { JspiNodeMissing } from '../jco/run.js';
 
@@ -41,7 +42,7 @@ export interface RunComponentOptions {
   /** Default jco. */
   host?: HostName;
   json?: boolean;
-  /** Kill jco's child after this long (default 30 s). */
+  /** Kill jco's child after this long (default 30 s; Infinity: never): a trap `timeout`, exit 1. */
   timeoutMs?: number;
   /** Where output goes (default process.stdout / process.stderr). */
   stdout?: (s: string) => void;
@@ -78,11 +79,18 @@ export async function runComponent(file: string, opts: RunComponentOptions & { b
     if (run.stdout) out(run.stdout);
     if (run.stderr) err(run.stderr);
   }
+  const base = { host: 'jco', jco: run.jco, file, export: opts.invoke, args };
+  if (run.timedOut) {
+    // A guest that never settles is stopped like one on the embedded host: a trap.
+    const trap = { code: 'timeout' as const, message: run.error!, jco: undefined };
+    if (opts.json) out(JSON.stringify({ ...base, trap, stderr: run.stderr, stdout: run.stdout }, null, 2) + '\n');
+    else out(`trap ${trap.code}: ${trap.message}\n`);
+    return { exitCode: 1, run };
+  }
   if (run.error) {
     if (/has no export/.test(run.error)) throw new RunError('no-such-export', run.error);
     throw new Error(`jco could not run ${opts.invoke}: ${run.error}`);
   }
-  const base = { host: 'jco', jco: run.jco, file, export: opts.invoke, args };
   if (run.trap) {
     const trap = componentTrap(run);
     if (opts.json) out(JSON.stringify({ ...base, trap, stderr: run.stderr, stdout: run.stdout }, null, 2) + '\n');
@@ -109,6 +117,7 @@ export interface ComponentTrap {
 export function componentTrap(run: JcoRun): ComponentTrap {
   const aborts = abortMessages(run.stderr);
   const jco = { name: run.trap!.name, message: run.trap!.message };
-  if (aborts.length) return { code: 'guest-abort', message: aborts.join('\n'), jco };
+  // The guest's text: bounded, control characters escaped (as GuestAbort does on the embedded host).
+  if (aborts.length) return { code: 'guest-abort', message: aborts.map((a) => printableGuestText(a)).join('\n'), jco };
   return { code: 'wasm-trap', message: `${jco.name}: ${jco.message}`, jco };
 }

@@ -2,10 +2,10 @@
  * `wasip3-task run`: host a core module on the embedded host (or hand a
  * component to a component host) and call one export.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from '@bytecodealliance/jco';
-import { Store, Trap } from '../canon/index.js';
+import { Store, Trap, type Limits } from '../canon/index.js';
 import { Trace, type TraceEvent } from '../trace/trace.js';
 import { guestPeerImports } from '../guest/guest.js';
 
@@ -33,9 +33,49 @@ export class RunError extends Error {
   }
 }
 
+/** The largest input file `run` reads (binary or text). */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads `file` if it is a regular file of at most `max` bytes (a device, a
+ * FIFO or a directory would read forever or not at all: RunError `bad-input`;
+ * a larger file: RunError `input-too-large`). Never reads more than `max` + 1 bytes.
+ */
+export function readInput(file: string, max = MAX_INPUT_BYTES): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw new RunError('bad-input', `cannot open ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      const what = st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a pipe' : st.isSocket() ? 'a socket' : 'not a regular file';
+      throw new RunError('bad-input', `${file} is ${what}: run reads a regular file (a .wasm binary or .wat text)`);
+    }
+    if (st.size > max) throw new RunError('input-too-large', `${file} has ${st.size} bytes; run reads at most ${max}`);
+    // The size can change between fstat and read: read at most max + 1 bytes and check again.
+    const buf = Buffer.allocUnsafe(Math.min(st.size, max) + 1);
+    let n = 0;
+    for (;;) {
+      const k = readSync(fd, buf, n, buf.length - n, null);
+      if (k === 0) break;
+      n += k;
+      if (n === buf.length) {
+        if (n > max) throw new RunError('input-too-large', `${file} has more than ${max} bytes; run reads at most ${max}`);
+        throw new RunError('bad-input', `${file} grew while it was being read`);
+      }
+    }
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Read a .wasm file, or a .wat file compiled with jco's `parse`. */
 export async function loadWasm(file: string): Promise<Uint8Array> {
-  const raw = readFileSync(file);
+  const raw = readInput(file);
   const isText = file.endsWith('.wat') || (raw.length > 0 && raw[0] !== 0x00);
   if (!isText) return new Uint8Array(raw);
   try {
@@ -63,12 +103,17 @@ export interface RunOutcome {
   result?: number[];
   trap?: { code: string; message: string; instance?: string; task?: string };
   events?: TraceEvent[];
+  /** Events past the trace's cap (`Trace.maxEvents`): counted, not kept. */
+  eventsDropped?: number;
 }
 
 /** Instantiate a core module on the embedded host and call `invoke` (callback-lifted when `[async-lift]invoke` exists). */
-export async function runCoreModule(bytes: Uint8Array, opts: { name: string; invoke: string; args: number[]; trace: boolean }): Promise<RunOutcome> {
+export async function runCoreModule(
+  bytes: Uint8Array,
+  opts: { name: string; invoke: string; args: number[]; trace: boolean; timeoutMs?: number; limits?: Partial<Limits> },
+): Promise<RunOutcome> {
   const trace = new Trace(opts.trace);
-  const store = new Store({ trace });
+  const store = new Store({ trace, timeoutMs: opts.timeoutMs, limits: opts.limits });
   const out: RunOutcome = {};
   try {
     const module = new WebAssembly.Module(bytes as unknown as BufferSource);
@@ -87,6 +132,7 @@ export async function runCoreModule(bytes: Uint8Array, opts: { name: string; inv
     else throw e;
   }
   if (opts.trace) out.events = trace.events;
+  if (trace.dropped > 0) out.eventsDropped = trace.dropped;
   return out;
 }
 

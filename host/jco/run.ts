@@ -64,6 +64,8 @@ export interface JcoRun {
   trap?: JcoTrap;
   /** The runner could not run the export (bad export name, instantiation failed, timeout…). */
   error?: string;
+  /** The child was killed at `timeoutMs` (then `error` says so). */
+  timedOut?: boolean;
   /** What the guest (and the runner's Node) wrote to stderr / stdout. */
   stderr: string;
   stdout: string;
@@ -108,10 +110,11 @@ export async function runOnJco(component: string | Uint8Array, exportName: strin
   (child.stdio[3] as NodeJS.ReadableStream).on('data', (s: string) => (report += s));
   let timedOut = false;
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  // Infinity (no deadline) would overflow setTimeout's 32-bit delay and fire at once.
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGKILL');
-  }, timeoutMs);
+  }, Math.min(timeoutMs, 0x7fffffff));
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve(code));
@@ -133,7 +136,10 @@ export async function runOnJco(component: string | Uint8Array, exportName: strin
   } catch {
     parsed = { error: `unreadable report from the runner: ${report}` };
   }
-  if (timedOut) run.error = `no result after ${timeoutMs} ms (killed): jco never settled the call`;
+  if (timedOut) {
+    run.timedOut = true;
+    run.error = `no result after ${timeoutMs} ms (killed): jco never settled the call`;
+  }
   else if (!parsed) run.error = `the runner exited with code ${exitCode} and no report`;
   else {
     if ('result' in parsed) run.result = parsed.result;

@@ -63,14 +63,15 @@ export function expectedOutcome(p: Pairing, scenario: MatrixScenario): string {
 
 class ScenarioCheckFailed extends Error {}
 
-export async function runCell(p: Pairing, scenario: MatrixScenario, opts: { canon?: boolean } = {}): Promise<Cell> {
+/** `timeoutMs`: deadline of the cell's instantiation and run (Store `timeoutMs`; default none). */
+export async function runCell(p: Pairing, scenario: MatrixScenario, opts: { canon?: boolean; timeoutMs?: number } = {}): Promise<Cell> {
   // The guest module: the executor's build, else the importer's, else any (it then only provides memory, table and slot).
   const build = (p.executor.side === 'guest' ? p.executor.version : p.importer.side === 'guest' ? p.importer.version : 2) >= 2 ? 2 : 1;
   if (p.executor.side === 'guest' && p.importer.side === 'guest' && p.executor.version !== p.importer.version) {
     throw new Error('a guest executor pairs only with the guest importer of the same build');
   }
   const trace = new Trace(opts.canon ?? false);
-  const store = new Store({ trace });
+  const store = new Store({ trace, timeoutMs: opts.timeoutMs });
   const guest = Guest.instantiate(store, build, { name: `guest-${build === 1 ? 'v1' : 'v2'}` });
   const env = await TaskAbiEnv.create(guest);
   const exec = p.executor.side === 'guest' ? guestExecutor(guest, env) : hostExecutor(env, p.executor.version);
@@ -118,7 +119,7 @@ export async function runCell(p: Pairing, scenario: MatrixScenario, opts: { cano
   let trap: TrapInfo | undefined;
   const driver = inst.newTask(`matrix/${scenario.name}`, 'sync');
   try {
-    inst.enter(driver, () => scenario.run(ctx));
+    store.run(() => inst.enter(driver, () => scenario.run(ctx)));
   } catch (e) {
     if (e instanceof ScenarioCheckFailed) problems.push(e.message);
     else if (e instanceof Trap && e.cause instanceof ScenarioCheckFailed) problems.push(e.cause.message);
@@ -158,7 +159,7 @@ export async function runCell(p: Pairing, scenario: MatrixScenario, opts: { cano
   };
 }
 
-export async function runMatrix(opts: { canon?: boolean; scenarios?: readonly MatrixScenario[] } = {}): Promise<Cell[]> {
+export async function runMatrix(opts: { canon?: boolean; scenarios?: readonly MatrixScenario[]; timeoutMs?: number } = {}): Promise<Cell[]> {
   const cells: Cell[] = [];
   for (const p of pairings()) {
     for (const s of opts.scenarios ?? matrixScenarios) cells.push(await runCell(p, s, opts));

@@ -62,6 +62,8 @@ export interface RunOptions {
   canon?: boolean;
   /** Poisoned blocks kept before reuse (guest default 8; 0 reuses addresses at once). */
   quarantine?: number;
+  /** Deadline of the instantiation and of the scenario's call (Store `timeoutMs`; default none). */
+  timeoutMs?: number;
 }
 
 /** The violations that name a cause, before those that are its consequences. */
@@ -80,7 +82,7 @@ export function trapInfo(e: unknown): TrapInfo {
 
 export async function runGuestScenario(scenario: GuestScenario, abi: AbiVersion, opts: RunOptions = {}): Promise<ScenarioRun> {
   const trace = new Trace(opts.canon ?? false);
-  const store = new Store({ trace });
+  const store = new Store({ trace, timeoutMs: opts.timeoutMs });
   const guest = Guest.instantiate(store, abi, { stepText: (n) => `step ${n}: ${scenario.steps[n - 1] ?? ''}`.trimEnd() });
   if (opts.quarantine !== undefined) guest.setQuarantine(opts.quarantine);
   let result: number[] | undefined;

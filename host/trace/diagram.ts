@@ -235,7 +235,7 @@ export function renderTimeline(
   const { bySeq, unanchored } = groupViolations(sorted, violations);
   const instances = new Set(sorted.map((e) => e.instance));
   const multi = instances.size > 1;
-  const width = Math.max(3, ...sorted.map((e) => String(e.seq).length));
+  const width = Math.max(3, String(sorted.reduce((m, e) => Math.max(m, e.seq), 0)).length); // no spread: a trace may hold 10^5+ events
   const indent = ' '.repeat(width + 2);
   const slot = new SlotTracker();
   const structName = (instance: string, struct: number): string => {

@@ -115,7 +115,16 @@ export type TraceEvent = TaskAbiEvent | CanonEvent | TrapEvent | NoteEvent;
 export type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
 
 export class Trace {
+  /** Events kept by default: a runaway guest cannot grow a trace without bound (~100-200 bytes each). */
+  static readonly DEFAULT_MAX_EVENTS = 1 << 18;
   readonly events: TraceEvent[] = [];
+  /**
+   * At most this many events are kept (then one note saying so); later ones
+   * are counted in `dropped` (and still passed to subscribers).
+   */
+  maxEvents = Trace.DEFAULT_MAX_EVENTS;
+  /** Events recorded after `maxEvents` was reached, not kept. */
+  dropped = 0;
   private next = 1;
   private readonly listeners: ((e: TraceEvent) => void)[] = [];
 
@@ -131,7 +140,15 @@ export class Trace {
   push(event: WithoutSeq<TraceEvent>): void {
     if (!this.enabled) return;
     (event as TraceEvent).seq = this.next++;
-    this.events.push(event as TraceEvent);
+    if (this.events.length < this.maxEvents) this.events.push(event as TraceEvent);
+    else if (this.dropped++ === 0) {
+      this.events.push({
+        seq: this.next++,
+        kind: 'note',
+        instance: 'instance' in event && typeof event.instance === 'string' ? event.instance : '',
+        text: `trace limit reached: ${this.maxEvents} events kept, later ones counted in Trace.dropped`,
+      });
+    }
     for (const l of this.listeners) l(event as TraceEvent);
   }
 
@@ -151,6 +168,7 @@ export class Trace {
 
   clear(): void {
     this.events.length = 0;
+    this.dropped = 0;
     this.next = 1;
   }
 }

@@ -211,7 +211,8 @@ function define(
       for (const a of expr.args) imports[a.name] = scope.get('core instance', a.instance);
       checkCoreImports(rt, def.index, scope.v.coreModules[expr.module], imports);
       try {
-        return new WebAssembly.Instance(module, imports as WebAssembly.Imports).exports;
+        // Under the store's deadline: a start function that never returns traps `timeout`.
+        return rt.canon.store.run(() => new WebAssembly.Instance(module, imports as WebAssembly.Imports).exports);
       } catch (e) {
         if (e instanceof WebAssembly.LinkError) {
           throw new ComponentLinkError('core-link', `${rt.name} core instance ${def.index}`, e.message);
