@@ -1,5 +1,6 @@
 import { CopyResult, CopyState } from './constants.js';
 import { trapIf, type TrapSite } from './errors.js';
+import { checkCopyTransition, COPY_TRANSITIONS, isCopying, type CopyTransition } from './copy-state.js';
 import type { ElemType, ReadableBuffer, WritableBuffer } from './buffer.js';
 import { Waitable } from './waitable.js';
 
@@ -133,23 +134,79 @@ export class SharedStream {
   }
 }
 
-/** One end of a stream or future (spec `CopyEnd`); a waitable. */
+/**
+ * One end of a stream or future (spec `CopyEnd`); a waitable. Its `state`
+ * changes only through the named transitions of copy-state.ts, each made by
+ * one method here: `copy` (in the subclasses' `copy`), `cancelCopy`,
+ * `streamEvent`, `futureEvent` and `drop`.
+ */
 export abstract class CopyEnd extends Waitable {
-  state: CopyState = CopyState.IDLE;
+  private copyState: CopyState = CopyState.IDLE;
   abstract readonly shared: { readonly elem: ElemType; drop(): void; cancel(): void };
 
+  /** Spec `CopyEnd.state` (read-only: change it through a transition). */
+  get state(): CopyState {
+    return this.copyState;
+  }
+
+  /** Spec `CopyEnd.copying()`. */
   copying(): boolean {
-    return this.state === CopyState.COPYING || this.state === CopyState.CANCELLING_COPY;
+    return isCopying(this.copyState);
+  }
+
+  /** Spec `trap_if(e.state != CopyState.IDLE)` of `stream_copy` / `future_copy`: the guard of `copy`. */
+  checkCopy(site: TrapSite): void {
+    if (this.copyState !== CopyState.IDLE) {
+      checkCopyTransition('copy', this.copyState, site, `${this.kindName}${site.handle === undefined ? '' : ` ${site.handle}`} already has a ${this.readable ? 'read' : 'write'} pending`);
+    }
+  }
+
+  /** Makes transition `t` (see copy-state.ts), trapping when it is illegal in the current state. */
+  private transition(t: CopyTransition, result: CopyResult | undefined, site: TrapSite | undefined): void {
+    const s = this.copyState;
+    const rule = COPY_TRANSITIONS[t];
+    if ((rule.fromMask & (1 << s)) === 0) checkCopyTransition(t, s, site ?? { builtin: `${this.kindName} ${t}` });
+    this.copyState = rule.to(s, result);
+  }
+
+  /** Transition `copy` (spec `e.state = CopyState.COPYING`), made by the subclasses' `copy`. */
+  protected startCopy(site: TrapSite): void {
+    this.checkCopy(site);
+    this.transition('copy', undefined, site);
+  }
+
+  /** Spec `trap_if(e.state != CopyState.COPYING or e.has_sync_waiter)` of `cancel_copy`. */
+  checkCancelCopy(site: TrapSite): void {
+    trapIf(this.hasSyncWaiter, 'not-copying', site);
+    checkCopyTransition('cancel_copy', this.copyState, site);
+  }
+
+  /** Transition `cancel_copy` (spec `e.state = CopyState.CANCELLING_COPY`); the caller then cancels the shared copy. */
+  cancelCopy(site: TrapSite): void {
+    this.checkCancelCopy(site);
+    this.transition('cancel_copy', undefined, site);
+  }
+
+  /** Transition `stream_event`: the stream copy's event is being delivered with `result`. */
+  streamEvent(result: CopyResult): void {
+    this.transition('stream_event', result, undefined);
+  }
+
+  /** Transition `future_event`: the future copy's event is being delivered with `result`. */
+  futureEvent(result: CopyResult): void {
+    this.transition('future_event', result, undefined);
   }
 
   /** Spec `CopyEnd.drop`: no copy may be in progress. */
   drop(site: TrapSite): void {
-    trapIf(this.copying(), 'end-busy', site);
+    this.transition('drop', undefined, site);
     this.shared.drop();
     this.dropWaitable();
   }
 
   abstract get kindName(): string;
+  /** The end reads (a readable end) rather than writes. */
+  abstract get readable(): boolean;
 }
 
 export class ReadableStreamEnd extends CopyEnd {
@@ -159,6 +216,14 @@ export class ReadableStreamEnd extends CopyEnd {
   get kindName(): string {
     return 'readable stream end';
   }
+  get readable(): boolean {
+    return true;
+  }
+  /** Spec `ReadableStreamEnd.copy`, after the transition `copy`. */
+  copy(inst: CanonOwner, dst: WritableBuffer, listener: CopyListener, site: TrapSite): void {
+    this.startCopy(site);
+    this.shared.read(inst, dst, listener, site);
+  }
 }
 
 export class WritableStreamEnd extends CopyEnd {
@@ -167,5 +232,13 @@ export class WritableStreamEnd extends CopyEnd {
   }
   get kindName(): string {
     return 'writable stream end';
+  }
+  get readable(): boolean {
+    return false;
+  }
+  /** Spec `WritableStreamEnd.copy`, after the transition `copy`. */
+  copy(inst: CanonOwner, src: ReadableBuffer, listener: CopyListener, site: TrapSite): void {
+    this.startCopy(site);
+    this.shared.write(inst, src, listener, site);
   }
 }
