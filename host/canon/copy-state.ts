@@ -3,20 +3,21 @@
  * one place. Every change of the state is a named transition, named after the
  * spec code that makes it:
  *
- * | transition     | spec                                          | from                     | to                                   |
- * |----------------|-----------------------------------------------|--------------------------|--------------------------------------|
- * | `copy`         | `stream_copy` / `future_copy`: `e.state = COPYING` | IDLE                | COPYING                              |
- * | `cancel_copy`  | `cancel_copy`: `e.state = CANCELLING_COPY`    | COPYING                  | CANCELLING_COPY                      |
- * | `stream_event` | `stream_event` (delivering a stream's event)  | COPYING, CANCELLING_COPY | DONE if DROPPED, else IDLE           |
- * | `future_event` | `future_event` (delivering a future's event)  | COPYING, CANCELLING_COPY | DONE if COMPLETED or DROPPED, else IDLE |
- * | `drop`         | `CopyEnd.drop` (the state is kept)            | IDLE, DONE               | unchanged                            |
+ * | transition     | spec                                            | from                     | to                                      |
+ * |----------------|-------------------------------------------------|--------------------------|-----------------------------------------|
+ * | `copy`         | `stream_copy`, `future_copy`: `state = COPYING` | IDLE                     | COPYING                                 |
+ * | `cancel_copy`  | `cancel_copy`: `state = CANCELLING_COPY`        | COPYING                  | CANCELLING_COPY                         |
+ * | `stream_event` | `stream_event` (a stream's event is delivered)  | COPYING, CANCELLING_COPY | DONE if DROPPED, else IDLE              |
+ * | `future_event` | `future_event` (a future's event is delivered)  | COPYING, CANCELLING_COPY | DONE if COMPLETED or DROPPED, else IDLE |
+ * | `drop`         | `CopyEnd.drop` (the state is kept)              | IDLE, DONE               | unchanged                               |
  *
  * A transition from any other state traps: `copy` with `end-done` (from
  * DONE) or `copy-in-progress`, `cancel_copy` with `not-copying`, `drop` with
  * `end-busy`, the two events with `copy-state` (the spec's `assert(e.copying())`:
  * the host delivers an end's event only while its copy is in progress).
- * `CopyEnd` (stream.ts) is the only writer of the state and goes through
- * `copyTransition`.
+ * `CopyEnd` (stream.ts) is the only writer of the state, and each of its
+ * writes looks its transition up in `COPY_TRANSITIONS`; `copyTransition` is
+ * the same step as a pure function.
  */
 import { CopyResult, CopyState } from './constants.js';
 import { Trap, type TrapCode, type TrapSite } from './errors.js';
