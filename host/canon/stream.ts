@@ -1,6 +1,8 @@
 import { CopyResult, CopyState } from './constants.js';
 import { trapIf, type TrapSite } from './errors.js';
 import { checkCopyTransition, COPY_TRANSITIONS, isCopying, type CopyTransition } from './copy-state.js';
+
+const { copy: COPY, cancel_copy: CANCEL_COPY, stream_event: STREAM_EVENT, future_event: FUTURE_EVENT, drop: DROP } = COPY_TRANSITIONS;
 import type { ElemType, ReadableBuffer, WritableBuffer } from './buffer.js';
 import { Waitable } from './waitable.js';
 
@@ -154,52 +156,60 @@ export abstract class CopyEnd extends Waitable {
     return isCopying(this.copyState);
   }
 
+  // Each transition reads its own row of the table (one call site per row,
+  // so each `to` call stays monomorphic on the copy fast path).
+
   /** Spec `trap_if(e.state != CopyState.IDLE)` of `stream_copy` / `future_copy`: the guard of `copy`. */
   checkCopy(site: TrapSite): void {
-    if (this.copyState !== CopyState.IDLE) {
-      checkCopyTransition('copy', this.copyState, site, `${this.kindName}${site.handle === undefined ? '' : ` ${site.handle}`} already has a ${this.readable ? 'read' : 'write'} pending`);
-    }
-  }
-
-  /** Makes transition `t` (see copy-state.ts), trapping when it is illegal in the current state. */
-  private transition(t: CopyTransition, result: CopyResult | undefined, site: TrapSite | undefined): void {
     const s = this.copyState;
-    const rule = COPY_TRANSITIONS[t];
-    if ((rule.fromMask & (1 << s)) === 0) checkCopyTransition(t, s, site ?? { builtin: `${this.kindName} ${t}` });
-    this.copyState = rule.to(s, result);
+    if ((COPY.fromMask & (1 << s)) === 0) {
+      checkCopyTransition('copy', s, site, `${this.kindName}${site.handle === undefined ? '' : ` ${site.handle}`} already has a ${this.readable ? 'read' : 'write'} pending`);
+    }
   }
 
   /** Transition `copy` (spec `e.state = CopyState.COPYING`), made by the subclasses' `copy`. */
   protected startCopy(site: TrapSite): void {
     this.checkCopy(site);
-    this.transition('copy', undefined, site);
+    this.copyState = COPY.to(this.copyState, undefined);
   }
 
   /** Spec `trap_if(e.state != CopyState.COPYING or e.has_sync_waiter)` of `cancel_copy`. */
   checkCancelCopy(site: TrapSite): void {
     trapIf(this.hasSyncWaiter, 'not-copying', site);
-    checkCopyTransition('cancel_copy', this.copyState, site);
+    const s = this.copyState;
+    if ((CANCEL_COPY.fromMask & (1 << s)) === 0) checkCopyTransition('cancel_copy', s, site);
   }
 
   /** Transition `cancel_copy` (spec `e.state = CopyState.CANCELLING_COPY`); the caller then cancels the shared copy. */
   cancelCopy(site: TrapSite): void {
     this.checkCancelCopy(site);
-    this.transition('cancel_copy', undefined, site);
+    this.copyState = CANCEL_COPY.to(this.copyState, undefined);
   }
 
   /** Transition `stream_event`: the stream copy's event is being delivered with `result`. */
   streamEvent(result: CopyResult): void {
-    this.transition('stream_event', result, undefined);
+    const s = this.copyState;
+    if ((STREAM_EVENT.fromMask & (1 << s)) === 0) this.illegal('stream_event', s);
+    this.copyState = STREAM_EVENT.to(s, result);
   }
 
   /** Transition `future_event`: the future copy's event is being delivered with `result`. */
   futureEvent(result: CopyResult): void {
-    this.transition('future_event', result, undefined);
+    const s = this.copyState;
+    if ((FUTURE_EVENT.fromMask & (1 << s)) === 0) this.illegal('future_event', s);
+    this.copyState = FUTURE_EVENT.to(s, result);
   }
 
-  /** Spec `CopyEnd.drop`: no copy may be in progress. */
+  private illegal(t: CopyTransition, s: CopyState): never {
+    checkCopyTransition(t, s, { builtin: `${this.kindName} ${t}` });
+    throw new Error(`internal: ${t} from state ${s} was not refused`);
+  }
+
+  /** Spec `CopyEnd.drop`: no copy may be in progress (transition `drop`, which keeps the state). */
   drop(site: TrapSite): void {
-    this.transition('drop', undefined, site);
+    const s = this.copyState;
+    if ((DROP.fromMask & (1 << s)) === 0) checkCopyTransition('drop', s, site);
+    this.copyState = DROP.to(s, undefined);
     this.shared.drop();
     this.dropWaitable();
   }
