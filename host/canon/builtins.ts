@@ -341,14 +341,16 @@ export class Builtins {
     const EndT: StreamEndClass = dir === 'read' ? ReadableStreamEnd : WritableStreamEnd;
     const e = this.inst.handles.lookup(i, EndT) ?? this.inst.handles.getAs(i, EndT, site);
     this.checkElem(builtin, i, e.shared.elem, elem);
-    e.checkCopy(site);
+    if (!e.mayCopy()) e.checkCopy(site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
     const eventCode = dir === 'read' ? EventCode.STREAM_READ : EventCode.STREAM_WRITE;
     const copy = new GuestStreamCopy(this.mem(site), elem, ptr, n >>> 0, site, e, i, eventCode);
 
-    if (dir === 'read') (e as ReadableStreamEnd).copy(this.inst, copy, copy, site);
-    else (e as WritableStreamEnd).copy(this.inst, copy, copy, site);
+    // Spec `e.state = COPYING; e.copy(...)`, spelled out on the hot path.
+    e.startCopy(NO_SITE); // checked above
+    if (dir === 'read') (e.shared as SharedStream).read(this.inst, copy, copy, site);
+    else (e.shared as SharedStream).write(this.inst, copy, copy, site);
     return this.finishCopy(builtin, e, i, async, task, this.tracing ? [i, ptr, n] : NO_ARGS);
   }
 
@@ -387,10 +389,10 @@ export class Builtins {
     const site = this.site(builtin, i);
     const e = this.inst.handles.getAs(i, EndT, site);
     this.checkElem(builtin, i, e.shared.elem, elem);
-    e.checkCancelCopy(site);
+    if (!e.mayCancelCopy()) e.checkCancelCopy(site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
-    e.cancelCopy(site);
+    e.cancelCopy(NO_SITE); // checked above
     if (!e.hasPendingEvent()) e.shared.cancel();
     return this.finishCopy(builtin, e, i, async, task, [i]);
   }
@@ -445,7 +447,7 @@ export class Builtins {
     const EndT: FutureEndClass = dir === 'read' ? ReadableFutureEnd : WritableFutureEnd;
     const e = this.inst.handles.getAs(i, EndT, site);
     this.checkElem(builtin, i, e.shared.elem, elem);
-    e.checkCopy(site);
+    if (!e.mayCopy()) e.checkCopy(site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
     const buffer = new GuestBuffer(this.mem(site), elem, ptr, 1, site);

@@ -16,8 +16,8 @@
  * `end-busy`, the two events with `copy-state` (the spec's `assert(e.copying())`:
  * the host delivers an end's event only while its copy is in progress).
  * `CopyEnd` (stream.ts) is the only writer of the state, and each of its
- * writes looks its transition up in `COPY_TRANSITIONS`; `copyTransition` is
- * the same step as a pure function.
+ * writes reads its transition's row of `COPY_TRANSITIONS`; `copyTransition`
+ * is the same step as a pure function.
  */
 import { CopyResult, CopyState } from './constants.js';
 import { Trap, type TrapCode, type TrapSite } from './errors.js';
@@ -29,30 +29,37 @@ export interface CopyTransitionRule {
   readonly from: readonly CopyState[];
   /** `from` as a bit set (bit `1 << state`), for the check on every copy. */
   readonly fromMask: number;
-  /** The next state; `result` is the copy's result (the two events only). */
-  to(s: CopyState, result: CopyResult | undefined): CopyState;
+  /**
+   * The next state for each copy result (indexed by `CopyResult`: COMPLETED,
+   * DROPPED, CANCELLED; only the two events depend on it), or undefined
+   * when the transition keeps the state. Data, not code: the copy path reads it.
+   */
+  readonly next: readonly [CopyState, CopyState, CopyState] | undefined;
   /** The trap when the transition is tried in `s`, a state not in `from`. */
   readonly illegal: (s: CopyState) => TrapCode;
 }
 
-function rule(from: readonly CopyState[], to: CopyTransitionRule['to'], illegal: CopyTransitionRule['illegal']): CopyTransitionRule {
-  return Object.freeze({ from: Object.freeze([...from]), fromMask: from.reduce((m, s) => m | (1 << s), 0), to, illegal });
+function rule(from: readonly CopyState[], next: CopyTransitionRule['next'], illegal: CopyTransitionRule['illegal']): CopyTransitionRule {
+  return Object.freeze({
+    from: Object.freeze([...from]),
+    fromMask: from.reduce((m, s) => m | (1 << s), 0),
+    next: next === undefined ? undefined : (Object.freeze([...next]) as unknown as CopyTransitionRule['next']),
+    illegal,
+  });
 }
 
-const COPYING_STATES = [CopyState.COPYING, CopyState.CANCELLING_COPY];
+const { IDLE, COPYING, CANCELLING_COPY, DONE } = CopyState;
+const COPYING_STATES = [COPYING, CANCELLING_COPY];
 const notCopying = (): TrapCode => 'copy-state';
 
 /** The transition table: the only definition of how an end's state changes. */
 export const COPY_TRANSITIONS: { readonly [T in CopyTransition]: CopyTransitionRule } = Object.freeze({
-  copy: rule([CopyState.IDLE], () => CopyState.COPYING, (s) => (s === CopyState.DONE ? 'end-done' : 'copy-in-progress')),
-  cancel_copy: rule([CopyState.COPYING], () => CopyState.CANCELLING_COPY, () => 'not-copying'),
-  stream_event: rule(COPYING_STATES, (_s, r) => (r === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE), notCopying),
-  future_event: rule(
-    COPYING_STATES,
-    (_s, r) => (r === CopyResult.DROPPED || r === CopyResult.COMPLETED ? CopyState.DONE : CopyState.IDLE),
-    notCopying,
-  ),
-  drop: rule([CopyState.IDLE, CopyState.DONE], (s) => s, () => 'end-busy'),
+  //                                    next on COMPLETED, DROPPED, CANCELLED
+  copy: rule([IDLE], [COPYING, COPYING, COPYING], (s) => (s === DONE ? 'end-done' : 'copy-in-progress')),
+  cancel_copy: rule([COPYING], [CANCELLING_COPY, CANCELLING_COPY, CANCELLING_COPY], () => 'not-copying'),
+  stream_event: rule(COPYING_STATES, [IDLE, DONE, IDLE], notCopying),
+  future_event: rule(COPYING_STATES, [DONE, DONE, IDLE], notCopying),
+  drop: rule([IDLE, DONE], undefined, () => 'end-busy'),
 });
 
 const STATE_NAMES: { readonly [S in CopyState]: string } = {
@@ -98,5 +105,6 @@ export function checkCopyTransition(t: CopyTransition, s: CopyState, site: TrapS
  */
 export function copyTransition(t: CopyTransition, s: CopyState, result: CopyResult | undefined, site: TrapSite): CopyState {
   checkCopyTransition(t, s, site);
-  return COPY_TRANSITIONS[t].to(s, result);
+  const next = COPY_TRANSITIONS[t].next;
+  return next === undefined ? s : next[result ?? CopyResult.COMPLETED];
 }

@@ -3,6 +3,11 @@ import { trapIf, type TrapSite } from './errors.js';
 import { checkCopyTransition, COPY_TRANSITIONS, isCopying, type CopyTransition } from './copy-state.js';
 
 const { copy: COPY, cancel_copy: CANCEL_COPY, stream_event: STREAM_EVENT, future_event: FUTURE_EVENT, drop: DROP } = COPY_TRANSITIONS;
+/** The rows' next states, read once: the result-independent ones as a state, the events' per result. */
+const AFTER_COPY = COPY.next![CopyResult.COMPLETED];
+const AFTER_CANCEL_COPY = CANCEL_COPY.next![CopyResult.COMPLETED];
+const AFTER_STREAM_EVENT = STREAM_EVENT.next!;
+const AFTER_FUTURE_EVENT = FUTURE_EVENT.next!;
 import type { ElemType, ReadableBuffer, WritableBuffer } from './buffer.js';
 import { Waitable } from './waitable.js';
 
@@ -139,8 +144,10 @@ export class SharedStream {
 /**
  * One end of a stream or future (spec `CopyEnd`); a waitable. Its `state`
  * changes only through the named transitions of copy-state.ts, each made by
- * one method here: `copy` (in the subclasses' `copy`), `cancelCopy`,
- * `streamEvent`, `futureEvent` and `drop`.
+ * one method here: `copy` by `startCopy` (called by the subclasses' `copy`),
+ * `cancel_copy` by `cancelCopy`, `stream_event` by `streamEvent`,
+ * `future_event` by `futureEvent`, `drop` by `drop`. The `may*` / `check*`
+ * methods are the guards, for callers that must trap before other checks.
  */
 export abstract class CopyEnd extends Waitable {
   private copyState: CopyState = CopyState.IDLE;
@@ -156,8 +163,21 @@ export abstract class CopyEnd extends Waitable {
     return isCopying(this.copyState);
   }
 
-  // Each transition reads its own row of the table (one call site per row,
-  // so each `to` call stays monomorphic on the copy fast path).
+  // Each transition reads its own row of the table (its `fromMask` and
+  // `next`, taken out once above), so the copy path makes no lookup by name.
+
+  /**
+   * Whether `copy` may happen now (the guard's fast path: the copy path tests
+   * this first and builds no trap site unless it fails).
+   */
+  mayCopy(): boolean {
+    return (COPY.fromMask & (1 << this.copyState)) !== 0;
+  }
+
+  /** Whether `cancel_copy` may happen now (no synchronous waiter, a copy in progress). */
+  mayCancelCopy(): boolean {
+    return !this.hasSyncWaiter && (CANCEL_COPY.fromMask & (1 << this.copyState)) !== 0;
+  }
 
   /** Spec `trap_if(e.state != CopyState.IDLE)` of `stream_copy` / `future_copy`: the guard of `copy`. */
   checkCopy(site: TrapSite): void {
@@ -167,10 +187,10 @@ export abstract class CopyEnd extends Waitable {
     }
   }
 
-  /** Transition `copy` (spec `e.state = CopyState.COPYING`), made by the subclasses' `copy`. */
-  protected startCopy(site: TrapSite): void {
-    this.checkCopy(site);
-    this.copyState = COPY.to(this.copyState, undefined);
+  /** Transition `copy` (spec `e.state = CopyState.COPYING`): the subclasses' `copy`, and the guest's stream copy before its shared copy. */
+  startCopy(site: TrapSite): void {
+    if (!this.mayCopy()) this.checkCopy(site);
+    this.copyState = AFTER_COPY;
   }
 
   /** Spec `trap_if(e.state != CopyState.COPYING or e.has_sync_waiter)` of `cancel_copy`. */
@@ -182,22 +202,22 @@ export abstract class CopyEnd extends Waitable {
 
   /** Transition `cancel_copy` (spec `e.state = CopyState.CANCELLING_COPY`); the caller then cancels the shared copy. */
   cancelCopy(site: TrapSite): void {
-    this.checkCancelCopy(site);
-    this.copyState = CANCEL_COPY.to(this.copyState, undefined);
+    if (!this.mayCancelCopy()) this.checkCancelCopy(site);
+    this.copyState = AFTER_CANCEL_COPY;
   }
 
   /** Transition `stream_event`: the stream copy's event is being delivered with `result`. */
   streamEvent(result: CopyResult): void {
     const s = this.copyState;
     if ((STREAM_EVENT.fromMask & (1 << s)) === 0) this.illegal('stream_event', s);
-    this.copyState = STREAM_EVENT.to(s, result);
+    this.copyState = AFTER_STREAM_EVENT[result];
   }
 
   /** Transition `future_event`: the future copy's event is being delivered with `result`. */
   futureEvent(result: CopyResult): void {
     const s = this.copyState;
     if ((FUTURE_EVENT.fromMask & (1 << s)) === 0) this.illegal('future_event', s);
-    this.copyState = FUTURE_EVENT.to(s, result);
+    this.copyState = AFTER_FUTURE_EVENT[result];
   }
 
   private illegal(t: CopyTransition, s: CopyState): never {
@@ -209,7 +229,6 @@ export abstract class CopyEnd extends Waitable {
   drop(site: TrapSite): void {
     const s = this.copyState;
     if ((DROP.fromMask & (1 << s)) === 0) checkCopyTransition('drop', s, site);
-    this.copyState = DROP.to(s, undefined);
     this.shared.drop();
     this.dropWaitable();
   }
