@@ -54,6 +54,17 @@ export const VTABLE_OFFSET_WAITABLE_UNREGISTER: u32 = offsetof<Wasip3TaskVtable>
 export const VTABLE_OFFSET_CLONE: u32 = offsetof<Wasip3TaskVtable>("clone");
 export const VTABLE_OFFSET_DROP: u32 = offsetof<Wasip3TaskVtable>("drop");
 
+/**
+ * What waitable-set.wait/poll store at their `out` pointer (spec
+ * `unpack_event`): the waitable's handle, then the event's payload. 8 bytes,
+ * align 4.
+ */
+@unmanaged
+export class EventOut {
+  waitable: u32;
+  payload: u32;
+}
+
 // Event codes: first result of waitable-set.wait/poll, first callback argument.
 export const EVENT_NONE: u32 = 0;
 export const EVENT_SUBTASK: u32 = 1;

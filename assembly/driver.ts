@@ -4,14 +4,10 @@
 // These are exported for the host's eyes only; the component build leaves
 // them out.
 
-import { EVENT_NONE } from "./abi";
-import { waitable_set_poll, stream_new } from "./canon";
-import { TaskState, taskNew, taskExit, deliver } from "./task";
+import { TaskState, taskNew, taskExit, pollOnce } from "./task";
 import { futurePoll, futureDrop } from "./future";
 import { streamWriteBytes, streamRead } from "./stream";
 import { WaitableOperation } from "./waitable";
-
-const EVENT_BUF: usize = memory.data(8);
 
 /** A new task of this runtime's executor; returns its struct (what goes in the slot). */
 export function exec_task_new(label: u32): usize {
@@ -20,16 +16,7 @@ export function exec_task_new(label: u32): usize {
 
 /** Deliver at most one pending event of the task's set (waitable-set.poll); returns the event code. */
 export function exec_task_poll(task: usize): u32 {
-  const shared = changetype<TaskState>(task).shared;
-  if (shared.set == 0) return EVENT_NONE;
-  const event = waitable_set_poll(shared.set, EVENT_BUF);
-  deliver(shared, event, load<u32>(EVENT_BUF), load<u32>(EVENT_BUF, 4));
-  return event;
-}
-
-/** Registrations the task holds. */
-export function exec_task_entries(task: usize): u32 {
-  return changetype<TaskState>(task).shared.count;
+  return pollOnce(changetype<TaskState>(task).shared);
 }
 
 /**
@@ -40,11 +27,6 @@ export function exec_task_exit(task: usize): u32 {
   const count = changetype<TaskState>(task).shared.count;
   if (count == 0) taskExit(changetype<TaskState>(task));
   return count;
-}
-
-/** A new stream<u8>: readable end in the low 32 bits, writable in the high. */
-export function driver_stream_new(): u64 {
-  return stream_new();
 }
 
 /** An importer operation: write one byte. */
@@ -79,8 +61,4 @@ export function host_alloc(size: u32): usize {
   const p = heap.alloc(size);
   memory.fill(p, 0, size);
   return p;
-}
-
-export function host_free(p: usize): void {
-  heap.free(p);
 }

@@ -7,10 +7,10 @@
 // and the state (and its waitable set) is freed when the count reaches 0.
 
 import {
-  Wasip3Task, Wasip3TaskV2, Wasip3TaskVtable, WASIP3_TASK_V1, WASIP3_TASK_V2,
+  Wasip3Task, Wasip3TaskV2, Wasip3TaskVtable, WASIP3_TASK_V1, WASIP3_TASK_V2, EventOut,
   CALLBACK_CODE_EXIT, CALLBACK_CODE_WAIT, EVENT_NONE, EVENT_TASK_CANCELLED,
 } from "./abi";
-import { waitable_join, waitable_set_new, waitable_set_drop, waitable_set_wait, task_cancel } from "./canon";
+import { waitable_join, waitable_set_new, waitable_set_drop, waitable_set_wait, waitable_set_poll, task_cancel } from "./canon";
 import { Pool, Pooled, initPool, poolAlloc, poolFree, isLive, isPoisoned } from "./pool";
 import { wasip3_task_set } from "./slot";
 import {
@@ -74,8 +74,8 @@ VTABLE.waitable_unregister = taskWaitableUnregister.index;
 VTABLE.clone = taskClone.index;
 VTABLE.drop = taskDrop.index;
 
-/** Scratch for waitable-set.wait: handle at +0, payload at +4. */
-const EVENT_BUF: usize = memory.data(8);
+/** Where waitable-set.wait/poll store the event's handle and payload. */
+const EVENT_OUT = changetype<EventOut>(memory.data(offsetof<EventOut>()));
 
 function sharedFrom(ptr: usize, what: string): SharedTaskState {
   if (!isLive(SHARED_POOL, ptr)) {
@@ -329,8 +329,16 @@ function checkLeftBehind(shared: SharedTaskState): void {
 }
 
 function waitFor(shared: SharedTaskState): void {
-  const event = waitable_set_wait(shared.set, EVENT_BUF);
-  deliver(shared, event, load<u32>(EVENT_BUF), load<u32>(EVENT_BUF, 4));
+  const event = waitable_set_wait(shared.set, changetype<usize>(EVENT_OUT));
+  deliver(shared, event, EVENT_OUT.waitable, EVENT_OUT.payload);
+}
+
+/** Polls the task's set once (waitable-set.poll) and delivers what it returned; returns the event code. */
+export function pollOnce(shared: SharedTaskState): u32 {
+  if (shared.set == 0) return EVENT_NONE;
+  const event = waitable_set_poll(shared.set, changetype<usize>(EVENT_OUT));
+  deliver(shared, event, EVENT_OUT.waitable, EVENT_OUT.payload);
+  return event;
 }
 
 /** Live task states and entries, for tests and benchmarks. */

@@ -5,7 +5,12 @@
 @external("wasip3-task-shim", "trace")
 declare function trace_event(kind: u32, task: usize, waitable: u32, ptr: usize, extra: usize): void;
 
-/** Numbers shared with the host's `TaskAbiKind` (host/trace/trace.ts). */
+/**
+ * The guest's trace numbers, defined here once. The host defines the same
+ * numbers once (host/trace/trace.ts: `TaskAbiKind`, `GuestTraceKind`,
+ * `GuestViolation`); assembly/index.ts exports these so a test checks that
+ * the two agree name for name.
+ */
 export const TRACE_SLOT_SET: u32 = 1;
 export const TRACE_REGISTER: u32 = 2;
 export const TRACE_UNREGISTER: u32 = 3;
@@ -18,10 +23,10 @@ export const TRACE_TASK_EXIT: u32 = 9;
 export const TRACE_STATUS_NEW: u32 = 10;
 export const TRACE_STATUS_FREE: u32 = 11;
 export const TRACE_GUEST_VIOLATION: u32 = 12;
-/** A scenario step marker: `extra` is the step number. */
+/** A scenario step marker: `extra` is the step number (host `GuestTraceKind.STEP`). */
 export const TRACE_STEP: u32 = 13;
 
-/** Violation codes carried in `extra` of TRACE_GUEST_VIOLATION. */
+/** Violation codes carried in `extra` of TRACE_GUEST_VIOLATION (host `GuestViolation`). */
 export const VIOLATION_STALE_REGISTRATION: u32 = 1;
 export const VIOLATION_USE_AFTER_FREE: u32 = 2;
 export const VIOLATION_BAD_DROP: u32 = 3;

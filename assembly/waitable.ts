@@ -120,11 +120,6 @@ function operationWake(cbPtr: usize, code: u32): void {
   op.registeredTask = 0;
 }
 
-/** The index of the completion callback, for host-side checks. */
-export function operationWakeIndex(): u32 {
-  return operationWake.index;
-}
-
 /** register_waker (docs/task-abi.md, "The importer"). */
 export function registerWaker(op: WaitableOperation): void {
   const t = currentTaskStruct();

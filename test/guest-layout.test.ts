@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Store } from '../host/canon/index.js';
-import { Trace, type TaskAbiEvent } from '../host/trace/trace.js';
+import { GuestTraceKind, GuestViolation, TaskAbiKind, TaskLabel, Trace, type TaskAbiEvent } from '../host/trace/trace.js';
 import { Guest } from '../host/guest/guest.js';
 import { TaskAbiCodec, WASIP3_TASK, WASIP3_TASK_V2, WASIP3_TASK_VTABLE } from '../host/task-abi/layout.js';
 
@@ -53,6 +53,35 @@ describe('task-ABI layouts: guest and host agree byte for byte', () => {
       for (const f of [v.clone, v.drop]) expect(s.fn(f)).toBeTypeOf('function');
       expect(new Set([v.waitableRegister, v.waitableUnregister, v.clone, v.drop]).size).toBe(4);
     }
+  });
+});
+
+describe('trace numbers: guest and host agree name for name', () => {
+  /** The guest's exported u32 globals whose name starts with `prefix`, without it. */
+  function guestNumbers(abi: 1 | 2, prefix: string): Record<string, number> {
+    const guest = Guest.instantiate(new Store({ trace: new Trace() }), abi);
+    const out: Record<string, number> = {};
+    for (const [name, v] of Object.entries(guest.instance.exports)) {
+      if (name.startsWith(prefix) && v instanceof WebAssembly.Global) out[name.slice(prefix.length)] = v.value as number;
+    }
+    return out;
+  }
+
+  for (const abi of [1, 2] as const) {
+    it(`guest v${abi}: TRACE_* are the host's TaskAbiKind and GuestTraceKind, VIOLATION_* its GuestViolation`, () => {
+      expect(guestNumbers(abi, 'TRACE_')).toEqual({ ...TaskAbiKind, ...GuestTraceKind });
+      expect(guestNumbers(abi, 'VIOLATION_')).toEqual({ ...GuestViolation });
+      // The guest labels its own two executors; HOST is the host's executor only.
+      const { HOST, ...guestLabels } = TaskLabel;
+      expect(guestNumbers(abi, 'TASK_LABEL_')).toEqual(guestLabels);
+      expect(Object.values(guestLabels)).not.toContain(HOST);
+    });
+  }
+
+  it('no number is used twice on the host side', () => {
+    const kinds = Object.values({ ...TaskAbiKind, ...GuestTraceKind });
+    expect(new Set(kinds).size).toBe(kinds.length);
+    expect(new Set(Object.values(GuestViolation)).size).toBe(Object.keys(GuestViolation).length);
   });
 });
 

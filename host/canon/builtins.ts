@@ -10,7 +10,6 @@ import {
   Cancelled,
   CONTEXT_SLOTS,
   CopyResult,
-  CopyState,
   EventCode,
   packCopyResult,
   TaskState,
@@ -33,6 +32,8 @@ const NO_SITE: TrapSite = Object.freeze({});
 const NO_ARGS: FlatValue[] = [];
 
 type EndClass = abstract new (...args: never[]) => CopyEnd;
+type StreamEndClass = abstract new (...args: never[]) => ReadableStreamEnd | WritableStreamEnd;
+type FutureEndClass = abstract new (...args: never[]) => ReadableFutureEnd | WritableFutureEnd;
 
 const NO_RECLAIM: ReclaimBuffer = () => {};
 
@@ -65,7 +66,7 @@ class GuestStreamCopy extends GuestBuffer implements CopyListener {
 
   private event(result: CopyResult, reclaim: ReclaimBuffer): EventTuple {
     reclaim();
-    this.end.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
+    this.end.streamEvent(result);
     return [this.eventCode, this.handle, packCopyResult(result, this.progress)];
   }
 }
@@ -338,30 +339,20 @@ export class Builtins {
   private streamCopy(dir: 'read' | 'write', elem: ElemType, i: number, ptr: number, n: number, async: boolean): number {
     const builtin = dir === 'read' ? (async ? 'stream.read async' : 'stream.read') : async ? 'stream.write async' : 'stream.write';
     const site = this.site(builtin, i);
-    const EndT = dir === 'read' ? ReadableStreamEnd : WritableStreamEnd;
+    const EndT: StreamEndClass = dir === 'read' ? ReadableStreamEnd : WritableStreamEnd;
     const e = this.inst.handles.lookup(i, EndT) ?? this.inst.handles.getAs(i, EndT, site);
     this.checkElem(builtin, i, e.shared.elem, elem);
-    if (e.state !== CopyState.IDLE) this.checkIdle(e, site);
+    if (!e.mayCopy()) e.checkCopy(site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
     const eventCode = dir === 'read' ? EventCode.STREAM_READ : EventCode.STREAM_WRITE;
     const copy = new GuestStreamCopy(this.mem(site), elem, ptr, n >>> 0, site, e, i, eventCode);
 
-    e.state = CopyState.COPYING;
+    // Spec `e.state = COPYING; e.copy(...)`, spelled out on the hot path.
+    e.startCopy(NO_SITE); // checked above
     if (dir === 'read') (e.shared as SharedStream).read(this.inst, copy, copy, site);
     else (e.shared as SharedStream).write(this.inst, copy, copy, site);
     return this.finishCopy(builtin, e, i, async, task, this.tracing ? [i, ptr, n] : NO_ARGS);
-  }
-
-  /** Traps unless the end may start a copy (spec `trap_if(e.state != IDLE)`). */
-  private checkIdle(e: CopyEnd, site: TrapSite): void {
-    trapIf(e.state === CopyState.DONE, 'end-done', site);
-    if (e.state !== CopyState.IDLE) {
-      throw new Trap('copy-in-progress', {
-        ...site,
-        detail: `${e.kindName} ${site.handle} already has a ${e instanceof ReadableStreamEnd || e instanceof ReadableFutureEnd ? 'read' : 'write'} pending`,
-      });
-    }
   }
 
   /** The common tail of copies and cancels: the event now, BLOCKED, or a synchronous wait. */
@@ -399,10 +390,10 @@ export class Builtins {
     const site = this.site(builtin, i);
     const e = this.inst.handles.getAs(i, EndT, site);
     this.checkElem(builtin, i, e.shared.elem, elem);
-    trapIf(e.state !== CopyState.COPYING || e.hasSyncWaiter, 'not-copying', site);
+    if (!e.mayCancelCopy()) e.checkCancelCopy(site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
-    e.state = CopyState.CANCELLING_COPY;
+    e.cancelCopy(NO_SITE); // checked above
     if (!e.hasPendingEvent()) e.shared.cancel();
     return this.finishCopy(builtin, e, i, async, task, [i]);
   }
@@ -455,10 +446,10 @@ export class Builtins {
   private futureCopy(dir: 'read' | 'write', elem: ElemType, i: number, ptr: number, async: boolean): number {
     const builtin = `future.${dir}${async ? ' async' : ''}`;
     const site = this.site(builtin, i);
-    const EndT = dir === 'read' ? ReadableFutureEnd : WritableFutureEnd;
+    const EndT: FutureEndClass = dir === 'read' ? ReadableFutureEnd : WritableFutureEnd;
     const e = this.inst.handles.getAs(i, EndT, site);
     this.checkElem(builtin, i, e.shared.elem, elem);
-    this.checkIdle(e, site);
+    if (!e.mayCopy()) e.checkCopy(site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
     const buffer = new GuestBuffer(this.mem(site), elem, ptr, 1, site);
@@ -466,13 +457,12 @@ export class Builtins {
 
     const onCopyDone = (result: CopyResult): void =>
       e.setPendingEvent(() => {
-        e.state = result === CopyResult.DROPPED || result === CopyResult.COMPLETED ? CopyState.DONE : CopyState.IDLE;
+        e.futureEvent(result);
         return [eventCode, i, result];
       });
 
-    e.state = CopyState.COPYING;
-    if (dir === 'read') (e.shared as SharedFuture).read(this.inst, buffer, onCopyDone, site);
-    else (e.shared as SharedFuture).write(this.inst, buffer, onCopyDone, site);
+    if (dir === 'read') (e as ReadableFutureEnd).copy(this.inst, buffer, onCopyDone, site);
+    else (e as WritableFutureEnd).copy(this.inst, buffer, onCopyDone, site);
     return this.finishCopy(builtin, e, i, async, task, [i, ptr]);
   }
 

@@ -91,8 +91,6 @@ export const BUFFER_MAX_LENGTH = 2 ** 28 - 1;
 export const BACKPRESSURE_LIMIT = 2 ** 16;
 /** Number of context slots per task (`context.get/set` 0 and 1). */
 export const CONTEXT_SLOTS = 2;
-/** Most flat parameters an async-lowered import passes directly (spec `MAX_FLAT_ASYNC_PARAMS`). */
-export const MAX_FLAT_ASYNC_PARAMS = 4;
 
 /** Packs a stream copy result: low nibble the result, the element count above it. */
 export function packCopyResult(result: CopyResult, count: number): number {

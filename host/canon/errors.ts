@@ -22,6 +22,7 @@ export const TRAP_RULES = {
   'end-in-set': 'a stream or future end that is joined to a waitable set cannot be transferred or used synchronously',
   'type-mismatch': 'a stream or future built-in must be used with ends of its own element type',
   'same-instance-copy': 'one instance may read and write the same stream or future only when its elements are plain numbers',
+  'copy-state': 'a stream or future end\'s event is delivered only while its copy is in progress (an invariant of the host: a host peer broke it)',
   'future-write-not-done': 'a future\'s writable end may be dropped only after a write reported COMPLETED or DROPPED (the reader going away is not enough: the writer must see DROPPED)',
   // memory
   'out-of-bounds': 'a buffer or result pointer must lie inside the instance\'s linear memory',

@@ -87,6 +87,14 @@ export class ReadableFutureEnd extends CopyEnd {
   get kindName(): string {
     return 'readable future end';
   }
+  get readable(): boolean {
+    return true;
+  }
+  /** Spec `ReadableFutureEnd.copy`, after the transition `copy`. */
+  copy(inst: CanonOwner, dst: WritableBuffer, onCopyDone: OnCopyDone, site: TrapSite): void {
+    this.startCopy(site);
+    this.shared.read(inst, dst, onCopyDone, site);
+  }
 }
 
 export class WritableFutureEnd extends CopyEnd {
@@ -95,6 +103,14 @@ export class WritableFutureEnd extends CopyEnd {
   }
   get kindName(): string {
     return 'writable future end';
+  }
+  get readable(): boolean {
+    return false;
+  }
+  /** Spec `WritableFutureEnd.copy`, after the transition `copy`. */
+  copy(inst: CanonOwner, src: ReadableBuffer, onCopyDone: OnCopyDone, site: TrapSite): void {
+    this.startCopy(site);
+    this.shared.write(inst, src, onCopyDone, site);
   }
   /** Spec: the writable end of a future may be dropped only once it is DONE. */
   override drop(site: TrapSite): void {

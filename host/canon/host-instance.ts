@@ -4,12 +4,12 @@
  * callback-based: completions run from the run queue (or at once when the
  * other side was already waiting).
  */
-import { CopyResult, CopyState, type HostCopyResult } from './constants.js';
+import { CopyResult, type HostCopyResult } from './constants.js';
 import { Trap, toTrap, trapIf, type TrapSite } from './errors.js';
 import { HostBuffer, U8, type ElemType } from './buffer.js';
 import type { Enterable, Runnable } from './scheduler.js';
 import type { Store } from './store.js';
-import { CopyEnd, ReadableStreamEnd, SharedStream, WritableStreamEnd, type CanonOwner } from './stream.js';
+import { ReadableStreamEnd, SharedStream, WritableStreamEnd, type CanonOwner, type CopyEnd, type CopyListener, type OnCopyDone, type ReclaimBuffer } from './stream.js';
 import { ReadableFutureEnd, SharedFuture, WritableFutureEnd } from './future.js';
 import type { ComponentInstance } from './instance.js';
 import { requestCancellation, startTask } from './lift.js';
@@ -20,6 +20,30 @@ export interface HostSubtask {
   readonly task: Task;
   /** Requests cancellation (spec `request_cancellation`); `onResolve(undefined)` follows once the callee confirms. */
   cancel(): void;
+}
+
+const NO_RECLAIM: ReclaimBuffer = () => {};
+
+/** What a host stream copy does when it makes progress or ends: the end's event, whose delivery is `stream_event`. */
+function hostStreamListener(end: CopyEnd): CopyListener {
+  const event = (result: CopyResult, reclaim: ReclaimBuffer) => () => {
+    reclaim();
+    end.streamEvent(result);
+    return [0, 0, result] as const;
+  };
+  return {
+    onCopy: (reclaim) => end.setPendingEvent(event(CopyResult.COMPLETED, reclaim)),
+    onCopyDone: (r) => end.setPendingEvent(event(r, NO_RECLAIM)),
+  };
+}
+
+/** As `hostStreamListener` for a future copy: its event's delivery is `future_event`. */
+function hostFutureOnCopyDone(end: CopyEnd): OnCopyDone {
+  return (r) =>
+    end.setPendingEvent(() => {
+      end.futureEvent(r);
+      return [0, 0, r] as const;
+    });
 }
 
 export class HostInstance implements Enterable, CanonOwner {
@@ -133,14 +157,6 @@ export class HostInstance implements Enterable, CanonOwner {
     return { readable: new ReadableFutureEnd(shared), writable: new WritableFutureEnd(shared) };
   }
 
-  private startCopy(end: CopyEnd, builtin: string): TrapSite {
-    const site = this.site(builtin);
-    trapIf(end.state === CopyState.DONE, 'end-done', site);
-    trapIf(end.state !== CopyState.IDLE, 'copy-in-progress', site);
-    end.state = CopyState.COPYING;
-    return site;
-  }
-
   /**
    * Starts a read of up to `n` elements. `onDone(result, bytes)` runs from the
    * run queue, or at once when a writer was already waiting. `result.kind` is
@@ -148,36 +164,25 @@ export class HostInstance implements Enterable, CanonOwner {
    * number of elements in `bytes`.
    */
   read(end: ReadableStreamEnd, n: number, onDone: (result: HostCopyResult, bytes: Uint8Array) => void): void {
-    const site = this.startCopy(end, 'host stream.read');
+    const site = this.site('host stream.read');
     const buffer = new HostBuffer(end.shared.elem, n);
-    const finish = (result: CopyResult, reclaim: () => void) => () => {
-      reclaim();
-      end.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
-      return [0, 0, result] as const;
-    };
-    end.shared.read(this, buffer, { onCopy: (reclaim) => end.setPendingEvent(finish(CopyResult.COMPLETED, reclaim)), onCopyDone: (r) => end.setPendingEvent(finish(r, () => {})) }, site);
+    end.copy(this, buffer, hostStreamListener(end), site);
     this.whenEvent(end, `read ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.filled()));
   }
 
   /** Starts a write of `bytes` (whole elements). `onDone(result, count)` as for `read`. */
   write(end: WritableStreamEnd, bytes: Uint8Array, onDone: (result: HostCopyResult, count: number) => void): void {
-    const site = this.startCopy(end, 'host stream.write');
+    const site = this.site('host stream.write');
     const size = end.shared.elem.size;
     const n = size === 0 ? 0 : Math.floor(bytes.length / size);
     const buffer = new HostBuffer(end.shared.elem, n, bytes.slice(0, n * size));
-    const finish = (result: CopyResult, reclaim: () => void) => () => {
-      reclaim();
-      end.state = result === CopyResult.DROPPED ? CopyState.DONE : CopyState.IDLE;
-      return [0, 0, result] as const;
-    };
-    end.shared.write(this, buffer, { onCopy: (reclaim) => end.setPendingEvent(finish(CopyResult.COMPLETED, reclaim)), onCopyDone: (r) => end.setPendingEvent(finish(r, () => {})) }, site);
+    end.copy(this, buffer, hostStreamListener(end), site);
     this.whenEvent(end, `write ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.progress));
   }
 
   /** Cancels a pending host read or write; its `onDone` then reports CANCELLED (or the result already there). */
   cancel(end: ReadableStreamEnd | WritableStreamEnd | ReadableFutureEnd | WritableFutureEnd): void {
-    trapIf(end.state !== CopyState.COPYING, 'not-copying', this.site('host cancel'));
-    end.state = CopyState.CANCELLING_COPY;
+    end.cancelCopy(this.site('host cancel'));
     if (!end.hasPendingEvent()) end.shared.cancel();
   }
 
@@ -210,23 +215,15 @@ export class HostInstance implements Enterable, CanonOwner {
 
   /** Reads the one value of a future. */
   readFuture(end: ReadableFutureEnd, onDone: (result: HostCopyResult, bytes: Uint8Array) => void): void {
-    const site = this.startCopy(end, 'host future.read');
     const buffer = new HostBuffer(end.shared.elem, 1);
-    end.shared.read(this, buffer, (r) => end.setPendingEvent(() => {
-      end.state = r === CopyResult.CANCELLED ? CopyState.IDLE : CopyState.DONE;
-      return [0, 0, r] as const;
-    }), site);
+    end.copy(this, buffer, hostFutureOnCopyDone(end), this.site('host future.read'));
     this.whenEvent(end, 'future read', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.filled()));
   }
 
   /** Writes the one value of a future. */
   writeFuture(end: WritableFutureEnd, bytes: Uint8Array, onDone: (result: HostCopyResult) => void): void {
-    const site = this.startCopy(end, 'host future.write');
     const buffer = new HostBuffer(end.shared.elem, 1, bytes.slice(0, end.shared.elem.size));
-    end.shared.write(this, buffer, (r) => end.setPendingEvent(() => {
-      end.state = r === CopyResult.CANCELLED ? CopyState.IDLE : CopyState.DONE;
-      return [0, 0, r] as const;
-    }), site);
+    end.copy(this, buffer, hostFutureOnCopyDone(end), this.site('host future.write'));
     this.whenEvent(end, 'future write', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }));
   }
 

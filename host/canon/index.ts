@@ -30,7 +30,7 @@
  * unknown-handle, wrong-handle-type, table-full, waitable-set-not-empty,
  * waitable-set-waited-on, waitable-has-sync-waiter, copy-in-progress, end-done,
  * not-copying, end-busy, end-in-set, type-mismatch, same-instance-copy,
- * future-write-not-done, out-of-bounds, unaligned-pointer,
+ * copy-state, future-write-not-done, out-of-bounds, unaligned-pointer,
  * buffer-too-long, no-memory, no-current-task, bad-callback-code,
  * exit-without-return, task-return-twice, task-return-mismatch, task-not-async,
  * task-cancel-not-delivered, may-not-block, may-not-enter, backpressure-overflow,

@@ -55,10 +55,6 @@ export class Scheduler {
     return true;
   }
 
-  has(r: Runnable): boolean {
-    return this.queue.indexOf(r, this.head) >= 0;
-  }
-
   private take(i: number): void {
     this.queue[i] = undefined;
     this.count--;

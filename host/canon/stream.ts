@@ -1,5 +1,13 @@
 import { CopyResult, CopyState } from './constants.js';
 import { trapIf, type TrapSite } from './errors.js';
+import { checkCopyTransition, COPY_TRANSITIONS, isCopying, type CopyTransition } from './copy-state.js';
+
+const { copy: COPY, cancel_copy: CANCEL_COPY, stream_event: STREAM_EVENT, future_event: FUTURE_EVENT, drop: DROP } = COPY_TRANSITIONS;
+/** The rows' next states, read once: the result-independent ones as a state, the events' per result. */
+const AFTER_COPY = COPY.next![CopyResult.COMPLETED];
+const AFTER_CANCEL_COPY = CANCEL_COPY.next![CopyResult.COMPLETED];
+const AFTER_STREAM_EVENT = STREAM_EVENT.next!;
+const AFTER_FUTURE_EVENT = FUTURE_EVENT.next!;
 import type { ElemType, ReadableBuffer, WritableBuffer } from './buffer.js';
 import { Waitable } from './waitable.js';
 
@@ -133,23 +141,101 @@ export class SharedStream {
   }
 }
 
-/** One end of a stream or future (spec `CopyEnd`); a waitable. */
+/**
+ * One end of a stream or future (spec `CopyEnd`); a waitable. Its `state`
+ * changes only through the named transitions of copy-state.ts, each made by
+ * one method here: `copy` by `startCopy` (called by the subclasses' `copy`),
+ * `cancel_copy` by `cancelCopy`, `stream_event` by `streamEvent`,
+ * `future_event` by `futureEvent`, `drop` by `drop`. The `may*` / `check*`
+ * methods are the guards, for callers that must trap before other checks.
+ */
 export abstract class CopyEnd extends Waitable {
-  state: CopyState = CopyState.IDLE;
+  private copyState: CopyState = CopyState.IDLE;
   abstract readonly shared: { readonly elem: ElemType; drop(): void; cancel(): void };
 
-  copying(): boolean {
-    return this.state === CopyState.COPYING || this.state === CopyState.CANCELLING_COPY;
+  /** Spec `CopyEnd.state` (read-only: change it through a transition). */
+  get state(): CopyState {
+    return this.copyState;
   }
 
-  /** Spec `CopyEnd.drop`: no copy may be in progress. */
+  /** Spec `CopyEnd.copying()`. */
+  copying(): boolean {
+    return isCopying(this.copyState);
+  }
+
+  // Each transition reads its own row of the table (its `fromMask` and
+  // `next`, taken out once above), so the copy path makes no lookup by name.
+
+  /**
+   * Whether `copy` may happen now (the guard's fast path: the copy path tests
+   * this first and builds no trap site unless it fails).
+   */
+  mayCopy(): boolean {
+    return (COPY.fromMask & (1 << this.copyState)) !== 0;
+  }
+
+  /** Whether `cancel_copy` may happen now (no synchronous waiter, a copy in progress). */
+  mayCancelCopy(): boolean {
+    return !this.hasSyncWaiter && (CANCEL_COPY.fromMask & (1 << this.copyState)) !== 0;
+  }
+
+  /** Spec `trap_if(e.state != CopyState.IDLE)` of `stream_copy` / `future_copy`: the guard of `copy`. */
+  checkCopy(site: TrapSite): void {
+    const s = this.copyState;
+    if ((COPY.fromMask & (1 << s)) === 0) {
+      checkCopyTransition('copy', s, site, `${this.kindName}${site.handle === undefined ? '' : ` ${site.handle}`} already has a ${this.readable ? 'read' : 'write'} pending`);
+    }
+  }
+
+  /** Transition `copy` (spec `e.state = CopyState.COPYING`): the subclasses' `copy`, and the guest's stream copy before its shared copy. */
+  startCopy(site: TrapSite): void {
+    if (!this.mayCopy()) this.checkCopy(site);
+    this.copyState = AFTER_COPY;
+  }
+
+  /** Spec `trap_if(e.state != CopyState.COPYING or e.has_sync_waiter)` of `cancel_copy`. */
+  checkCancelCopy(site: TrapSite): void {
+    trapIf(this.hasSyncWaiter, 'not-copying', site);
+    const s = this.copyState;
+    if ((CANCEL_COPY.fromMask & (1 << s)) === 0) checkCopyTransition('cancel_copy', s, site);
+  }
+
+  /** Transition `cancel_copy` (spec `e.state = CopyState.CANCELLING_COPY`); the caller then cancels the shared copy. */
+  cancelCopy(site: TrapSite): void {
+    if (!this.mayCancelCopy()) this.checkCancelCopy(site);
+    this.copyState = AFTER_CANCEL_COPY;
+  }
+
+  /** Transition `stream_event`: the stream copy's event is being delivered with `result`. */
+  streamEvent(result: CopyResult): void {
+    const s = this.copyState;
+    if ((STREAM_EVENT.fromMask & (1 << s)) === 0) this.illegal('stream_event', s);
+    this.copyState = AFTER_STREAM_EVENT[result];
+  }
+
+  /** Transition `future_event`: the future copy's event is being delivered with `result`. */
+  futureEvent(result: CopyResult): void {
+    const s = this.copyState;
+    if ((FUTURE_EVENT.fromMask & (1 << s)) === 0) this.illegal('future_event', s);
+    this.copyState = AFTER_FUTURE_EVENT[result];
+  }
+
+  private illegal(t: CopyTransition, s: CopyState): never {
+    checkCopyTransition(t, s, { builtin: `${this.kindName} ${t}` });
+    throw new Error(`internal: ${t} from state ${s} was not refused`);
+  }
+
+  /** Spec `CopyEnd.drop`: no copy may be in progress (transition `drop`, which keeps the state). */
   drop(site: TrapSite): void {
-    trapIf(this.copying(), 'end-busy', site);
+    const s = this.copyState;
+    if ((DROP.fromMask & (1 << s)) === 0) checkCopyTransition('drop', s, site);
     this.shared.drop();
     this.dropWaitable();
   }
 
   abstract get kindName(): string;
+  /** The end reads (a readable end) rather than writes. */
+  abstract get readable(): boolean;
 }
 
 export class ReadableStreamEnd extends CopyEnd {
@@ -159,6 +245,14 @@ export class ReadableStreamEnd extends CopyEnd {
   get kindName(): string {
     return 'readable stream end';
   }
+  get readable(): boolean {
+    return true;
+  }
+  /** Spec `ReadableStreamEnd.copy`, after the transition `copy`. */
+  copy(inst: CanonOwner, dst: WritableBuffer, listener: CopyListener, site: TrapSite): void {
+    this.startCopy(site);
+    this.shared.read(inst, dst, listener, site);
+  }
 }
 
 export class WritableStreamEnd extends CopyEnd {
@@ -167,5 +261,13 @@ export class WritableStreamEnd extends CopyEnd {
   }
   get kindName(): string {
     return 'writable stream end';
+  }
+  get readable(): boolean {
+    return false;
+  }
+  /** Spec `WritableStreamEnd.copy`, after the transition `copy`. */
+  copy(inst: CanonOwner, src: ReadableBuffer, listener: CopyListener, site: TrapSite): void {
+    this.startCopy(site);
+    this.shared.write(inst, src, listener, site);
   }
 }

@@ -105,12 +105,6 @@ export class Table<T extends object> {
     }
   }
 
-  /** The index of `e`, or 0 when it is not in the table (for messages). */
-  indexOf(e: T): number {
-    const i = this.array.indexOf(e);
-    return i < 0 ? 0 : i;
-  }
-
   /** Live entries. */
   get size(): number {
     return this.live;

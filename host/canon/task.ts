@@ -96,11 +96,6 @@ export class Task {
     return (this.nameCache ??= `${this.inst.name}/${this.funcName}#${this.id}`);
   }
 
-  /** Context slots 0 and 1 (a copy). */
-  get context(): number[] {
-    return [this.context0, this.context1];
-  }
-
   getContext(slot: number): number {
     return slot === 0 ? this.context0 : this.context1;
   }

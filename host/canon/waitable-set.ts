@@ -14,13 +14,6 @@ export class WaitableSet {
   /** How many tasks are waiting on this set right now (spec `num_waiting`). */
   numWaiting = 0;
 
-  /** Members in join order (a copy). */
-  get elems(): Waitable[] {
-    const out: Waitable[] = [];
-    for (let w = this.first; w !== undefined; w = w.nextInSet) out.push(w);
-    return out;
-  }
-
   get size(): number {
     return this.count;
   }

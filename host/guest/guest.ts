@@ -4,7 +4,7 @@
  * instance, and the guest's own layout facts and pool statistics.
  */
 import type { ComponentInstance, InstanceOptions, Store } from '../canon/index.js';
-import { TaskAbiKind, taskAbiKindName, type Trace } from '../trace/trace.js';
+import { GuestTraceKind, TaskAbiKind, taskAbiKindName, type Trace } from '../trace/trace.js';
 import { abiName, guestModule, type AbiVersion } from './builds.js';
 import { launderImport, LAUNDRY } from './launder.js';
 
@@ -23,9 +23,6 @@ export interface GuestLayout {
   vtableClone: number;
   vtableDrop: number;
 }
-
-/** Guest trace kinds beyond the shared task-ABI kinds (assembly/trace.ts). */
-const GUEST_STEP = 13;
 
 export interface GuestOptions {
   /** Instance name used in traces and errors; default `guest-v1` / `guest-v2`. */
@@ -148,7 +145,7 @@ function recordGuestEvent(
   ptr: number,
   extra: number,
 ): void {
-  if (kind === GUEST_STEP) {
+  if (kind === GuestTraceKind.STEP) {
     trace.note(instance, stepText(extra >>> 0));
     return;
   }

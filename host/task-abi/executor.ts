@@ -154,10 +154,6 @@ export class HostExecutor {
     return event;
   }
 
-  entries(struct: number): number {
-    return this.stateOf(struct).entries.size;
-  }
-
   /** Exit if no registration remains; returns the number remaining. */
   exit(struct: number): number {
     const s = this.stateOf(struct);

@@ -90,12 +90,24 @@ function wrap(text: string, width: number): string[] {
 }
 
 function formatValue(v: number | bigint): string {
-  return typeof v === 'bigint' ? `${v}n` : String(v);
+  return String(v);
+}
+
+/**
+ * A built-in's result: `stream.new` and `future.new` return both handles in
+ * one i64 (readable | writable << 32), shown as the two handles.
+ */
+function formatCanonResult(builtin: string, v: number | bigint): string {
+  if (/^(stream|future)\.new\b/.test(builtin)) {
+    const r = BigInt(v);
+    return `readable ${r & 0xffff_ffffn}, writable ${r >> 32n}`;
+  }
+  return formatValue(v);
 }
 
 function canonText(e: CanonEvent): string {
   const args = e.args.map(formatValue).join(', ');
-  return `${e.builtin}(${args})` + (e.result === undefined ? '' : ` = ${formatValue(e.result)}`);
+  return `${e.builtin}(${args})` + (e.result === undefined ? '' : ` = ${formatCanonResult(e.builtin, e.result)}`);
 }
 
 /** The value the slot holds in one instance: null when empty. */
@@ -270,6 +282,14 @@ export function renderTimeline(
 
 // ---------------------------------------------------------------------------
 // SVG sequence diagram
+//
+// `renderSequenceDiagram` runs four stages, each its own function: the model
+// (`placeEvents`: which lifelines exist and where each event goes), the
+// geometry (`layout`: x of each lifeline, y of each row, the image size, from
+// the measured extent of everything drawn), the lifeline state
+// (`lifelineState`: freed tasks and activation bars), and the drawing
+// (`drawHeader`, `drawLifelines`, `drawLifelineBoxes`, `drawRow`,
+// `drawUnanchored`, ...), each drawing one part of the picture.
 
 const RED = '#d32f2f';
 const GREEN = '#2e7d32';
@@ -284,6 +304,18 @@ const VIO_W = 470;
 const VIO_FONT = 11;
 const VIO_LINE = 14;
 const VIO_WRAP = Math.floor((VIO_W - 56) / (VIO_FONT * CHAR));
+/** Font sizes of the parts drawn. */
+const TITLE_FONT = 18;
+const SUBTITLE_FONT = 12;
+const VERDICT_FONT = 13;
+const LABEL_FONT = 11;
+const CANON_FONT = 10;
+/** Left edge of the header text and the right margin kept free. */
+const MARGIN = 16;
+/** Longest canonical built-in call label, in characters. */
+const CANON_CHARS = 60;
+/** Narrowest image. */
+const MIN_WIDTH = 640;
 
 type ColumnKind = 'importer' | 'slot' | 'task' | 'other';
 
@@ -292,7 +324,6 @@ interface Column {
   kind: ColumnKind;
   label: string;
   sub: string;
-  x: number;
 }
 
 type Placement =
@@ -311,8 +342,38 @@ interface Row {
   base: number;
 }
 
+/** Where each event goes: the lifelines, in order, and one placement per event. */
+interface DiagramModel {
+  columns: Column[];
+  placements: Placement[];
+}
+
+/** Where everything is: computed once from the model, read by the drawing functions. */
+interface Geometry {
+  colX: ReadonlyMap<string, number>;
+  /** Right end of the lifeline area (rows, bands); the violation column starts here. */
+  lifeRight: number;
+  width: number;
+  height: number;
+  header: { title: string[]; subtitle: string[]; verdict: string[] };
+  boxTop: number;
+  rows: Row[];
+  rowsBottom: number;
+  bottom: { top: number; h: number; lines: string[][] };
+}
+
 const importerId = (actor: Actor): string => `imp:${actor}`;
 const taskId = (instance: string, task: number): string => `task:${instance}:${task}`;
+
+/** Width in pixels of `content` at `fontSize` (monospace estimate). */
+function textWidth(content: string, fontSize: number): number {
+  return [...content].length * fontSize * CHAR;
+}
+
+/** Characters of `fontSize` that fit in `px`. */
+function charsIn(px: number, fontSize: number): number {
+  return Math.max(1, Math.floor(px / (fontSize * CHAR)));
+}
 
 /** A small `<text>` element. */
 function text(x: number, y: number, content: string, attrs = ''): string {
@@ -323,14 +384,32 @@ function text(x: number, y: number, content: string, attrs = ''): string {
  * Renders the events as a self-contained SVG sequence diagram: lifelines for
  * each importer side, the slot and each task; one numbered row per event;
  * violations marked in red on their row (or listed at the bottom when they
- * have no seq).
+ * have no seq). Everything drawn lies inside the image.
  */
 export function renderSequenceDiagram(events: readonly TraceEvent[], opts: SequenceDiagramOptions): string {
-  const names = opts.taskNames;
   const sorted = sortedBySeq(events);
   const { bySeq, unanchored } = groupViolations(sorted, opts.violations);
+  const model = placeEvents(sorted, opts.taskNames);
+  const g = layout(model, sorted, bySeq, unanchored, opts);
+  const life = lifelineState(g);
 
-  // --- columns -----------------------------------------------------------
+  const out: string[] = [];
+  out.push(...drawPrelude(g, opts.title));
+  out.push(...drawHeader(g, opts.violations.length));
+  out.push(...drawViolationBands(g));
+  out.push(...drawLifelines(model.columns, g, life.dead));
+  out.push(...drawActivationBars(g, life.bars));
+  out.push(...drawLifelineBoxes(model.columns, g, life.dead));
+  for (const r of g.rows) out.push(drawRow(r, g));
+  out.push(...drawUnanchored(g, unanchored.length));
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+// --- model -------------------------------------------------------------------
+
+/** The importer sides that need a lifeline from the start. */
+function importerActors(sorted: readonly TraceEvent[]): Set<Actor> {
   const actors = new Set<Actor>();
   for (const e of sorted) {
     if (e.kind === 'register' || e.kind === 'unregister' || e.kind === 'clone' || e.kind === 'drop') actors.add(e.actor);
@@ -344,6 +423,33 @@ export function renderSequenceDiagram(events: readonly TraceEvent[], opts: Seque
       (e.kind === 'guest_violation' && e.task === 0);
     if (needsImporter) actors.add(e.actor);
   }
+  return actors;
+}
+
+/**
+ * The task-ABI task each canonical task (`instance` + the canon task name)
+ * acts for: the first task installed in the slot while that canonical task
+ * called a built-in. Built-ins called while the slot is empty (the export's
+ * own `[async-lift]` entry, `context.get/set` before the slot is set, the
+ * callback entry) go to that task.
+ */
+function canonTaskOwners(sorted: readonly TraceEvent[]): Map<string, number> {
+  const owners = new Map<string, number>();
+  const slot = new SlotTracker();
+  for (const e of sorted) {
+    if (e.kind === 'canon' && e.task !== undefined) {
+      const key = `${e.instance}\u0000${e.task}`;
+      const cur = slot.currentTask(e.instance);
+      if (cur !== 0 && !owners.has(key)) owners.set(key, cur);
+    }
+    slot.apply(e);
+  }
+  return owners;
+}
+
+/** Which lifelines there are and where each event is drawn. */
+function placeEvents(sorted: readonly TraceEvent[], names: ReadonlyMap<string, string> | undefined): DiagramModel {
+  const actors = importerActors(sorted);
   const slotInstances: string[] = [];
   for (const e of sorted) if (e.kind === 'slot_set' && !slotInstances.includes(e.instance)) slotInstances.push(e.instance);
   const perInstanceSlot = slotInstances.length > 1;
@@ -351,9 +457,9 @@ export function renderSequenceDiagram(events: readonly TraceEvent[], opts: Seque
 
   const columns: Column[] = [];
   if (perInstanceSlot) {
-    for (const inst of slotInstances) columns.push({ id: slotId(inst), kind: 'slot', label: 'slot', sub: inst, x: 0 });
+    for (const inst of slotInstances) columns.push({ id: slotId(inst), kind: 'slot', label: 'slot', sub: inst });
   } else {
-    columns.push({ id: 'slot', kind: 'slot', label: 'slot', sub: 'wasip3_task_set', x: 0 });
+    columns.push({ id: 'slot', kind: 'slot', label: 'slot', sub: 'wasip3_task_set' });
   }
   const taskCols = new Set<string>();
   for (const e of sorted) {
@@ -361,10 +467,10 @@ export function renderSequenceDiagram(events: readonly TraceEvent[], opts: Seque
     const id = taskId(e.instance, e.task);
     if (taskCols.has(id)) continue;
     taskCols.add(id);
-    columns.push({ id, kind: 'task', label: taskLabel(e.instance, e.task, names), sub: e.instance, x: 0 });
+    columns.push({ id, kind: 'task', label: taskLabel(e.instance, e.task, names), sub: e.instance });
   }
 
-  // --- placements (needs the task columns to match canon events) ----------
+  const owners = canonTaskOwners(sorted);
   const slot = new SlotTracker();
   const lastRegisterActor = new Map<string, Actor>();
   /** The importer lifeline for `actor`, else the other side's, else a new one for `actor`. */
@@ -389,70 +495,172 @@ export function renderSequenceDiagram(events: readonly TraceEvent[], opts: Seque
     if (e.kind === 'note') p = { type: 'band', label, cls: 'step' };
     else if (e.kind === 'trap') p = { type: 'band', label: trapLabel(e), cls: 'trap' };
     else if (e.kind === 'canon') {
-      const col = canonColumn(e, slot, taskCols);
+      const col = canonColumn(e, slot, taskCols, owners);
       if (col === 'other') needOther = true;
       p = { type: 'canon', col, label };
-    } else {
-      const tcol = e.task !== 0 ? taskId(e.instance, e.task) : undefined;
-      switch (e.kind) {
-        case 'slot_set':
-          p = { type: 'arrow', from: importerFor(e.actor), to: slotId(e.instance), label, ret: false, cls: 'set' };
-          break;
-        case 'register':
-        case 'unregister':
-        case 'clone':
-        case 'drop':
-          if (e.kind === 'register') lastRegisterActor.set(`${e.instance}:${e.task}:${e.waitable}`, e.actor);
-          p = tcol
-            ? { type: 'arrow', from: importerFor(e.actor), to: tcol, label, ret: false, cls: 'call' }
-            : { type: 'note', col: importerFor(e.actor), label: `${label} (no task)`, cls: 'note' };
-          break;
-        case 'callback': {
-          const actor = lastRegisterActor.get(`${e.instance}:${e.task}:${e.waitable}`) ?? e.actor;
-          p = tcol
-            ? { type: 'arrow', from: tcol, to: importerFor(actor), label, ret: true, cls: 'cb' }
-            : { type: 'note', col: importerFor(actor), label, cls: 'note' };
-          break;
-        }
-        case 'task_new':
-        case 'task_free':
-        case 'task_exit':
-          p = { type: 'note', col: tcol ?? importerFor(e.actor), label: `task ${label}`, cls: 'life' };
-          break;
-        case 'guest_violation':
-          p = { type: 'note', col: tcol ?? importerFor(e.actor), label, cls: 'gv' };
-          break;
-        case 'status_new':
-        case 'status_free':
-          p = { type: 'note', col: importerFor(e.actor), label, cls: 'note' };
-          break;
-        default: {
-          // A task-ABI kind this renderer does not know yet.
-          const u = e as TaskAbiEvent;
-          p = { type: 'note', col: tcol ?? importerFor(u.actor), label, cls: 'note' };
-        }
-      }
-    }
+    } else p = placeTaskAbi(e, label, { importerFor, slotId, lastRegisterActor });
     placements.push(p);
     slot.apply(e);
   }
-  if (needOther) columns.push({ id: 'other', kind: 'other', label: 'canon', sub: '(no task matched)', x: 0 });
+  if (needOther) columns.push({ id: 'other', kind: 'other', label: 'canon', sub: '(no task matched)' });
   // Importer lifelines first (guest, then host), including any a placement had to add.
-  const rest = columns.filter((c) => c.kind !== 'importer');
-  columns.length = 0;
+  const importers: Column[] = [];
   for (const a of ['guest', 'host'] as const) {
-    if (actors.has(a)) columns.push({ id: importerId(a), kind: 'importer', label: `importer (${a})`, sub: '', x: 0 });
+    if (actors.has(a)) importers.push({ id: importerId(a), kind: 'importer', label: `importer (${a})`, sub: '' });
   }
-  columns.push(...rest);
+  return { columns: [...importers, ...columns], placements };
+}
 
-  // --- geometry ------------------------------------------------------------
-  columns.forEach((c, i) => (c.x = GUTTER + Math.round(COL_GAP / 2) + i * COL_GAP));
-  const colX = new Map(columns.map((c) => [c.id, c.x]));
-  const lifeRight = GUTTER + columns.length * COL_GAP;
+/** Where a task-ABI event goes: an arrow between an importer and a task, or a note on a lifeline. */
+function placeTaskAbi(
+  e: TaskAbiEvent,
+  label: string,
+  ctx: { importerFor(actor: Actor): string; slotId(instance: string): string; lastRegisterActor: Map<string, Actor> },
+): Placement {
+  const tcol = e.task !== 0 ? taskId(e.instance, e.task) : undefined;
+  const { importerFor } = ctx;
+  switch (e.kind) {
+    case 'slot_set':
+      return { type: 'arrow', from: importerFor(e.actor), to: ctx.slotId(e.instance), label, ret: false, cls: 'set' };
+    case 'register':
+    case 'unregister':
+    case 'clone':
+    case 'drop':
+      if (e.kind === 'register') ctx.lastRegisterActor.set(`${e.instance}:${e.task}:${e.waitable}`, e.actor);
+      return tcol
+        ? { type: 'arrow', from: importerFor(e.actor), to: tcol, label, ret: false, cls: 'call' }
+        : { type: 'note', col: importerFor(e.actor), label: `${label} (no task)`, cls: 'note' };
+    case 'callback': {
+      const actor = ctx.lastRegisterActor.get(`${e.instance}:${e.task}:${e.waitable}`) ?? e.actor;
+      return tcol
+        ? { type: 'arrow', from: tcol, to: importerFor(actor), label, ret: true, cls: 'cb' }
+        : { type: 'note', col: importerFor(actor), label, cls: 'note' };
+    }
+    case 'task_new':
+    case 'task_free':
+    case 'task_exit':
+      return { type: 'note', col: tcol ?? importerFor(e.actor), label: `task ${label}`, cls: 'life' };
+    case 'guest_violation':
+      return { type: 'note', col: tcol ?? importerFor(e.actor), label, cls: 'gv' };
+    case 'status_new':
+    case 'status_free':
+      return { type: 'note', col: importerFor(e.actor), label, cls: 'note' };
+    default:
+      // A task-ABI kind this renderer does not know yet.
+      return { type: 'note', col: tcol ?? importerFor(e.actor), label, cls: 'note' };
+  }
+}
+
+/**
+ * The task column a canonical built-in call belongs to: the task its `task`
+ * field names (a number, decimal or `0x…`, or an `instance:task` key), else the
+ * task installed in its instance's slot, else the task its canonical task acts
+ * for (`canonTaskOwners`), else the catch-all column.
+ */
+function canonColumn(e: CanonEvent, slot: SlotTracker, taskCols: ReadonlySet<string>, owners: ReadonlyMap<string, number>): string {
+  if (e.task !== undefined) {
+    const t = e.task.trim();
+    const asNum = /^(0x[0-9a-f]+|\d+)$/i.test(t) ? Number(t) : NaN;
+    if (!Number.isNaN(asNum) && taskCols.has(taskId(e.instance, asNum))) return taskId(e.instance, asNum);
+    const m = /^(.*):(0x[0-9a-f]+|\d+)$/i.exec(t);
+    if (m && taskCols.has(taskId(m[1]!, Number(m[2])))) return taskId(m[1]!, Number(m[2]));
+  }
+  const cur = slot.currentTask(e.instance);
+  if (cur !== 0 && taskCols.has(taskId(e.instance, cur))) return taskId(e.instance, cur);
+  if (e.task !== undefined) {
+    const owner = owners.get(`${e.instance}\u0000${e.task}`);
+    if (owner !== undefined && taskCols.has(taskId(e.instance, owner))) return taskId(e.instance, owner);
+  }
+  return 'other';
+}
+
+function trapLabel(e: TrapEvent): string {
+  return `TRAP in ${e.instance}${e.task !== undefined ? ` (${e.task})` : ''}: ${e.code}${e.message ? ' — ' + e.message : ''}`;
+}
+
+function kindSummary(vs: readonly Violation[]): string {
+  const counts = new Map<string, number>();
+  for (const v of vs) counts.set(v.kind, (counts.get(v.kind) ?? 0) + 1);
+  return [...counts].map(([k, c]) => (c === 1 ? k : `${k} ×${c}`)).join(', ');
+}
+
+// --- geometry ----------------------------------------------------------------
+
+/** The text a canonical built-in call row shows. */
+function canonRowText(ev: TraceEvent, label: string): string {
+  return clip(`${ev.instance}: ${label}`, CANON_CHARS);
+}
+
+/** Pixels a note box takes: its label plus padding. */
+function noteWidth(label: string): number {
+  return Math.round(textWidth(label, LABEL_FONT) + 12);
+}
+
+/** The rightmost x a placement draws at, with lifelines at `colX` (bands stretch, so they do not count). */
+function placementRight(p: Placement, colX: ReadonlyMap<string, number>): number {
+  switch (p.type) {
+    case 'arrow': {
+      const x1 = colX.get(p.from)!;
+      const x2 = colX.get(p.to)!;
+      if (x1 === x2) return x1 + 30 + textWidth(p.label, LABEL_FONT);
+      return Math.max(x1, x2, Math.min(x1, x2) + 10 + textWidth(p.label, LABEL_FONT));
+    }
+    case 'note':
+      return noteX(p, colX) + Math.ceil(noteWidth(p.label) / 2);
+    case 'canon':
+      return 0; // measured with its row's text in `layout`
+    case 'band':
+      return 0;
+  }
+}
+
+/** The centre of a note: on its lifeline, moved right when the box would cross the left edge. */
+function noteX(p: Placement & { type: 'note' }, colX: ReadonlyMap<string, number>): number {
+  const x = colX.get(p.col)!;
+  return Math.max(x, 4 + Math.ceil(noteWidth(p.label) / 2));
+}
+
+/** The header lines: title, subtitle and verdict, each wrapped to `width`. */
+function headerLines(opts: SequenceDiagramOptions, events: number, width: number): Geometry['header'] {
+  const n = opts.violations.length;
+  const verdict = n === 0 ? 'no violations' : `${n} violation${n === 1 ? '' : 's'}: ${kindSummary(opts.violations)}`;
+  const room = width - 2 * MARGIN;
+  return {
+    title: wrap(opts.title, charsIn(room, TITLE_FONT)),
+    subtitle: opts.subtitle === undefined ? [] : wrap(opts.subtitle, charsIn(room, SUBTITLE_FONT)),
+    verdict: wrap(`${verdict} · ${events} event${events === 1 ? '' : 's'}`, charsIn(room, VERDICT_FONT)),
+  };
+}
+
+const TITLE_LINE = 22;
+const SUBTITLE_LINE = 16;
+const VERDICT_LINE = 18;
+
+/**
+ * Lifeline x positions, row heights, the image size: the lifeline area is
+ * widened until every row's label fits in it, so nothing runs past the edge.
+ */
+function layout(
+  model: DiagramModel,
+  sorted: readonly TraceEvent[],
+  bySeq: ReadonlyMap<number, Violation[]>,
+  unanchored: readonly Violation[],
+  opts: SequenceDiagramOptions,
+): Geometry {
+  const { columns, placements } = model;
+  const colX = new Map(columns.map((c, i) => [c.id, GUTTER + Math.round(COL_GAP / 2) + i * COL_GAP]));
+  let contentRight = GUTTER + columns.length * COL_GAP;
+  placements.forEach((p, i) => {
+    const right = p.type === 'canon' ? colX.get(p.col)! + 8 + textWidth(canonRowText(sorted[i]!, p.label), CANON_FONT) : placementRight(p, colX);
+    contentRight = Math.max(contentRight, Math.ceil(right) + 12);
+  });
+  const lifeRight = contentRight;
   const hasRowViolations = bySeq.size > 0;
-  const width = lifeRight + (hasRowViolations ? VIO_W : 24);
+  const width = Math.max(MIN_WIDTH, lifeRight + (hasRowViolations ? VIO_W : 24));
 
-  const headerH = opts.subtitle !== undefined ? 86 : 68;
+  const header = headerLines(opts, sorted.length, width);
+  // Baselines: the title's first line at 28, then each line below the last.
+  const headerH = 28 + (header.title.length - 1) * TITLE_LINE + header.subtitle.length * SUBTITLE_LINE + 4 + header.verdict.length * VERDICT_LINE + 18;
   const boxTop = headerH;
   const rowsTop = boxTop + BOX_H + 14;
 
@@ -471,18 +679,23 @@ export function renderSequenceDiagram(events: readonly TraceEvent[], opts: Seque
 
   // Bottom box: violations not tied to a row.
   const boxWrap = Math.max(20, Math.floor((width - 60) / (VIO_FONT * CHAR)));
-  const bottomLines: string[][] = unanchored.map((v) => wrap(`${v.kind}: ${v.message}`, boxWrap));
-  const bottomBoxH = unanchored.length === 0 ? 0 : 34 + bottomLines.reduce((n, l) => n + l.length, 0) * VIO_LINE + 8;
+  const lines: string[][] = unanchored.map((v) => wrap(`${v.kind}: ${v.message}`, boxWrap));
+  const bottomH = unanchored.length === 0 ? 0 : 34 + lines.reduce((n, l) => n + l.length, 0) * VIO_LINE + 8;
   const bottomTop = rowsBottom + 16;
-  const height = bottomTop + (bottomBoxH > 0 ? bottomBoxH + 16 : 0) + 8;
+  const height = bottomTop + (bottomH > 0 ? bottomH + 16 : 0) + 8;
+  return { colX, lifeRight, width, height, header, boxTop, rows, rowsBottom, bottom: { top: bottomTop, h: bottomH, lines } };
+}
 
-  // --- lifeline state: freed tasks, installed task (activation bars) -------
+// --- lifeline state ------------------------------------------------------------
+
+/** Where each task lifeline is dashed (the task was freed) and the activation bars (the task installed in the slot). */
+function lifelineState(g: Geometry): { dead: Map<string, [number, number][]>; bars: { col: string; y0: number; y1: number }[] } {
   const dead = new Map<string, [number, number][]>(); // column id -> grey ranges
   const deadSince = new Map<string, number>();
   const bars: { col: string; y0: number; y1: number }[] = [];
   const openBar = new Map<string, { col: string; y0: number } | null>(); // per instance
-  const slot2 = new SlotTracker();
-  for (const r of rows) {
+  const slot = new SlotTracker();
+  for (const r of g.rows) {
     const e = r.event;
     const mid = r.y + Math.round(r.base / 2);
     if (isTaskAbi(e) && e.task !== 0) {
@@ -494,131 +707,17 @@ export function renderSequenceDiagram(events: readonly TraceEvent[], opts: Seque
       }
     }
     if (e.kind === 'slot_set') {
-      slot2.apply(e);
+      slot.apply(e);
       const open = openBar.get(e.instance);
       if (open) bars.push({ col: open.col, y0: open.y0, y1: mid });
-      const t = slot2.currentTask(e.instance);
+      const t = slot.currentTask(e.instance);
       const id = t !== 0 ? taskId(e.instance, t) : undefined;
-      openBar.set(e.instance, id && colX.has(id) ? { col: id, y0: mid } : null);
+      openBar.set(e.instance, id && g.colX.has(id) ? { col: id, y0: mid } : null);
     }
   }
-  for (const [id, since] of deadSince) pushRange(dead, id, since, rowsBottom);
-  for (const open of openBar.values()) if (open) bars.push({ col: open.col, y0: open.y0, y1: rowsBottom });
-
-  // --- output ----------------------------------------------------------------
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}" font-size="12">`,
-  );
-  out.push(`<title>${escapeXml(opts.title)}</title>`);
-  out.push(
-    '<style>' +
-      'text{white-space:pre}' +
-      '.lbl{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}' +
-      '.seq{fill:#777;font-size:11px}' +
-      '.canon{fill:#888;font-size:10px}' +
-      '.life{stroke:#555;stroke-width:1}' +
-      '.dead{stroke:#bbb;stroke-width:1;stroke-dasharray:3 4}' +
-      '.box{fill:#f4f6fa;stroke:#445;stroke-width:1}' +
-      '.call{stroke:#1f4e9a;stroke-width:1.4}' +
-      '.set{stroke:#6a3d9a;stroke-width:1.4}' +
-      '.cb{stroke:#1b7a3a;stroke-width:1.4;stroke-dasharray:6 3}' +
-      '</style>',
-  );
-  out.push(
-    '<defs>' +
-      '<marker id="ah" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker>' +
-      '</defs>',
-  );
-  out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-
-  // Header: title, subtitle, verdict.
-  out.push(text(16, 28, opts.title, 'font-size="18" font-weight="bold" fill="#111"'));
-  let hy = 28;
-  if (opts.subtitle !== undefined) {
-    hy += 20;
-    out.push(text(16, hy, opts.subtitle, 'font-size="12" fill="#555"'));
-  }
-  hy += 22;
-  const n = opts.violations.length;
-  const verdict = n === 0 ? 'no violations' : `${n} violation${n === 1 ? '' : 's'}: ${kindSummary(opts.violations)}`;
-  out.push(
-    text(16, hy, `${verdict} · ${sorted.length} event${sorted.length === 1 ? '' : 's'}`, `class="verdict" font-size="13" font-weight="bold" fill="${n === 0 ? GREEN : RED}"`),
-  );
-
-  // Row backgrounds: violation bands first, so everything else draws over them.
-  for (const r of rows) {
-    if (r.violations.length > 0) out.push(`<rect x="2" y="${r.y}" width="${width - 4}" height="${r.h}" fill="${RED}" fill-opacity="0.08"/>`);
-  }
-
-  // Lifelines.
-  const lifeTop = boxTop + BOX_H;
-  for (const c of columns) {
-    const ranges = dead.get(c.id) ?? [];
-    let from = lifeTop;
-    for (const [a, b] of ranges) {
-      if (a > from) out.push(`<line class="life" x1="${c.x}" y1="${from}" x2="${c.x}" y2="${a}"/>`);
-      out.push(`<line class="dead" x1="${c.x}" y1="${a}" x2="${c.x}" y2="${b}"/>`);
-      from = b;
-    }
-    if (from < rowsBottom) out.push(`<line class="life" x1="${c.x}" y1="${from}" x2="${c.x}" y2="${rowsBottom}"/>`);
-  }
-  // Activation bars: the task installed in the slot.
-  for (const b of bars) {
-    const x = colX.get(b.col)!;
-    if (b.y1 > b.y0) out.push(`<rect x="${x - 4}" y="${b.y0}" width="8" height="${b.y1 - b.y0}" fill="#cfe0fb" stroke="#6a8fd0" stroke-width="1"/>`);
-  }
-  // Lifeline header boxes.
-  const boxW = COL_GAP - 28;
-  const boxChars = Math.floor((boxW - 10) / (12 * CHAR));
-  for (const c of columns) {
-    const dim = (dead.get(c.id) ?? []).some(([, b]) => b >= rowsBottom);
-    out.push(`<rect class="box" x="${c.x - boxW / 2}" y="${boxTop}" width="${boxW}" height="${BOX_H}" rx="4"${dim ? ' fill-opacity="0.5"' : ''}/>`);
-    out.push(text(c.x, boxTop + 16, clip(c.label, boxChars), `text-anchor="middle" font-weight="bold" fill="#222" class="lifeline-label"`));
-    if (c.sub) out.push(text(c.x, boxTop + 31, clip(c.sub, boxChars + 2), 'text-anchor="middle" font-size="10" fill="#666"'));
-  }
-
-  // Rows.
-  for (const r of rows) {
-    const e = r.event;
-    const cls = r.violations.length > 0 ? 'row violation' : 'row';
-    const parts: string[] = [];
-    parts.push(text(GUTTER - 10, r.y + (r.placement.type === 'canon' ? 12 : r.placement.type === 'band' ? 16 : 18), String(e.seq), 'class="seq" text-anchor="end"'));
-    parts.push(...drawPlacement(r, colX, lifeRight));
-    if (r.violations.length > 0) {
-      const my = r.y + Math.round(r.base / 2);
-      parts.push(`<circle cx="10" cy="${my}" r="5" fill="${RED}" stroke="${RED}"/>`);
-      parts.push(`<line x1="16" y1="${my}" x2="${GUTTER - 30}" y2="${my}" stroke="${RED}" stroke-width="2"/>`);
-      let ty = r.y + 16;
-      for (const v of r.violations) {
-        wrap(`${v.kind}: ${v.message}`, VIO_WRAP).forEach((line, i) => {
-          parts.push(text(lifeRight + 22, ty, (i === 0 ? '✖ ' : '  ') + line, `class="vio" font-size="${VIO_FONT}" fill="${RED}"`));
-          ty += VIO_LINE;
-        });
-      }
-      parts.push(`<line x1="${lifeRight + 10}" y1="${r.y + 4}" x2="${lifeRight + 10}" y2="${r.y + r.h - 4}" stroke="${RED}" stroke-width="3"/>`);
-    }
-    out.push(`<g class="${cls}" data-seq="${e.seq}">${parts.join('')}</g>`);
-  }
-
-  // Violations without a row.
-  if (bottomBoxH > 0) {
-    const bw = width - 32;
-    const parts: string[] = [];
-    parts.push(`<rect x="16" y="${bottomTop}" width="${bw}" height="${bottomBoxH}" rx="4" fill="${RED}" fill-opacity="0.06" stroke="${RED}" stroke-width="1.5"/>`);
-    parts.push(text(28, bottomTop + 20, `Violations not tied to an event (${unanchored.length})`, `font-weight="bold" fill="${RED}"`));
-    let ty = bottomTop + 20 + 18;
-    bottomLines.forEach((lines) =>
-      lines.forEach((line, i) => {
-        parts.push(text(28, ty, (i === 0 ? '✖ ' : '  ') + line, `class="vio" font-size="${VIO_FONT}" fill="${RED}"`));
-        ty += VIO_LINE;
-      }),
-    );
-    out.push(`<g class="unanchored">${parts.join('')}</g>`);
-  }
-
-  out.push('</svg>');
-  return out.join('\n') + '\n';
+  for (const [id, since] of deadSince) pushRange(dead, id, since, g.rowsBottom);
+  for (const open of openBar.values()) if (open) bars.push({ col: open.col, y0: open.y0, y1: g.rowsBottom });
+  return { dead, bars };
 }
 
 function pushRange(map: Map<string, [number, number][]>, id: string, a: number, b: number): void {
@@ -627,38 +726,134 @@ function pushRange(map: Map<string, [number, number][]>, id: string, a: number, 
   else map.set(id, [[a, b]]);
 }
 
-function trapLabel(e: TrapEvent): string {
-  return `TRAP in ${e.instance}${e.task !== undefined ? ` (${e.task})` : ''}: ${e.code}${e.message ? ' — ' + e.message : ''}`;
+// --- drawing -------------------------------------------------------------------
+
+/** The `<svg>` element, title, styles, arrow marker and background. */
+function drawPrelude(g: Geometry, title: string): string[] {
+  const { width, height } = g;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
+    '<style>' +
+      'text{white-space:pre}' +
+      '.lbl{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}' +
+      `.seq{fill:#777;font-size:${LABEL_FONT}px}` +
+      `.canon{fill:#888;font-size:${CANON_FONT}px}` +
+      '.life{stroke:#555;stroke-width:1}' +
+      '.dead{stroke:#bbb;stroke-width:1;stroke-dasharray:3 4}' +
+      '.box{fill:#f4f6fa;stroke:#445;stroke-width:1}' +
+      '.call{stroke:#1f4e9a;stroke-width:1.4}' +
+      '.set{stroke:#6a3d9a;stroke-width:1.4}' +
+      '.cb{stroke:#1b7a3a;stroke-width:1.4;stroke-dasharray:6 3}' +
+      '</style>',
+    '<defs>' +
+      '<marker id="ah" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker>' +
+      '</defs>',
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+  ];
 }
 
-function kindSummary(vs: readonly Violation[]): string {
-  const counts = new Map<string, number>();
-  for (const v of vs) counts.set(v.kind, (counts.get(v.kind) ?? 0) + 1);
-  return [...counts].map(([k, c]) => (c === 1 ? k : `${k} ×${c}`)).join(', ');
-}
-
-/**
- * The task column a canonical built-in call belongs to: the task its `task`
- * field names (a number, decimal or `0x…`, or an `instance:task` key), else the
- * task installed in its instance's slot, else the catch-all column.
- */
-function canonColumn(e: CanonEvent, slot: SlotTracker, taskCols: ReadonlySet<string>): string {
-  if (e.task !== undefined) {
-    const t = e.task.trim();
-    const asNum = /^(0x[0-9a-f]+|\d+)$/i.test(t) ? Number(t) : NaN;
-    if (!Number.isNaN(asNum) && taskCols.has(taskId(e.instance, asNum))) return taskId(e.instance, asNum);
-    const m = /^(.*):(0x[0-9a-f]+|\d+)$/i.exec(t);
-    if (m && taskCols.has(taskId(m[1]!, Number(m[2])))) return taskId(m[1]!, Number(m[2]));
+/** Title, subtitle and verdict, wrapped to the image width. */
+function drawHeader(g: Geometry, violations: number): string[] {
+  const out: string[] = [];
+  let y = 28;
+  g.header.title.forEach((line, i) => {
+    if (i > 0) y += TITLE_LINE;
+    out.push(text(MARGIN, y, line, `font-size="${TITLE_FONT}" font-weight="bold" fill="#111"`));
+  });
+  for (const line of g.header.subtitle) {
+    y += SUBTITLE_LINE;
+    out.push(text(MARGIN, y, line, `class="subtitle" font-size="${SUBTITLE_FONT}" fill="#555"`));
   }
-  const cur = slot.currentTask(e.instance);
-  if (cur !== 0 && taskCols.has(taskId(e.instance, cur))) return taskId(e.instance, cur);
-  return 'other';
+  y += 4;
+  for (const line of g.header.verdict) {
+    y += VERDICT_LINE;
+    out.push(text(MARGIN, y, line, `class="verdict" font-size="${VERDICT_FONT}" font-weight="bold" fill="${violations === 0 ? GREEN : RED}"`));
+  }
+  return out;
 }
 
-function drawPlacement(r: Row, colX: ReadonlyMap<string, number>, lifeRight: number): string[] {
+/** The red background of rows with a violation (drawn first, so everything else draws over it). */
+function drawViolationBands(g: Geometry): string[] {
+  return g.rows
+    .filter((r) => r.violations.length > 0)
+    .map((r) => `<rect x="2" y="${r.y}" width="${g.width - 4}" height="${r.h}" fill="${RED}" fill-opacity="0.08"/>`);
+}
+
+/** One vertical line per column, dashed where the task was freed. */
+function drawLifelines(columns: readonly Column[], g: Geometry, dead: ReadonlyMap<string, [number, number][]>): string[] {
+  const out: string[] = [];
+  const top = g.boxTop + BOX_H;
+  for (const c of columns) {
+    const x = g.colX.get(c.id)!;
+    let from = top;
+    for (const [a, b] of dead.get(c.id) ?? []) {
+      if (a > from) out.push(`<line class="life" x1="${x}" y1="${from}" x2="${x}" y2="${a}"/>`);
+      out.push(`<line class="dead" x1="${x}" y1="${a}" x2="${x}" y2="${b}"/>`);
+      from = b;
+    }
+    if (from < g.rowsBottom) out.push(`<line class="life" x1="${x}" y1="${from}" x2="${x}" y2="${g.rowsBottom}"/>`);
+  }
+  return out;
+}
+
+/** Activation bars: the task installed in the slot. */
+function drawActivationBars(g: Geometry, bars: readonly { col: string; y0: number; y1: number }[]): string[] {
+  const out: string[] = [];
+  for (const b of bars) {
+    const x = g.colX.get(b.col)!;
+    if (b.y1 > b.y0) out.push(`<rect x="${x - 4}" y="${b.y0}" width="8" height="${b.y1 - b.y0}" fill="#cfe0fb" stroke="#6a8fd0" stroke-width="1"/>`);
+  }
+  return out;
+}
+
+/** The box at the top of each lifeline with its name (dimmed for a task freed at the end). */
+function drawLifelineBoxes(columns: readonly Column[], g: Geometry, dead: ReadonlyMap<string, [number, number][]>): string[] {
+  const out: string[] = [];
+  const boxW = COL_GAP - 28;
+  const boxChars = Math.floor((boxW - 10) / (12 * CHAR));
+  for (const c of columns) {
+    const x = g.colX.get(c.id)!;
+    const dim = (dead.get(c.id) ?? []).some(([, b]) => b >= g.rowsBottom);
+    out.push(`<rect class="box" x="${x - boxW / 2}" y="${g.boxTop}" width="${boxW}" height="${BOX_H}" rx="4"${dim ? ' fill-opacity="0.5"' : ''}/>`);
+    out.push(text(x, g.boxTop + 16, clip(c.label, boxChars), `text-anchor="middle" font-weight="bold" fill="#222" class="lifeline-label"`));
+    if (c.sub) out.push(text(x, g.boxTop + 31, clip(c.sub, boxChars + 2), 'text-anchor="middle" font-size="10" fill="#666"'));
+  }
+  return out;
+}
+
+/** One event's row: its number, what it draws, and its violations in the right-hand column. */
+function drawRow(r: Row, g: Geometry): string {
+  const cls = r.violations.length > 0 ? 'row violation' : 'row';
+  const parts: string[] = [];
+  parts.push(text(GUTTER - 10, r.y + (r.placement.type === 'canon' ? 12 : r.placement.type === 'band' ? 16 : 18), String(r.event.seq), 'class="seq" text-anchor="end"'));
+  parts.push(...drawPlacement(r, g));
+  if (r.violations.length > 0) parts.push(...drawRowViolations(r, g.lifeRight));
+  return `<g class="${cls}" data-seq="${r.event.seq}">${parts.join('')}</g>`;
+}
+
+/** A red marker in the gutter and the violation texts to the right of the lifelines. */
+function drawRowViolations(r: Row, lifeRight: number): string[] {
+  const out: string[] = [];
+  const my = r.y + Math.round(r.base / 2);
+  out.push(`<circle cx="10" cy="${my}" r="5" fill="${RED}" stroke="${RED}"/>`);
+  out.push(`<line x1="16" y1="${my}" x2="${GUTTER - 30}" y2="${my}" stroke="${RED}" stroke-width="2"/>`);
+  let ty = r.y + 16;
+  for (const v of r.violations) {
+    wrap(`${v.kind}: ${v.message}`, VIO_WRAP).forEach((line, i) => {
+      out.push(text(lifeRight + 22, ty, (i === 0 ? '✖ ' : '  ') + line, `class="vio" font-size="${VIO_FONT}" fill="${RED}"`));
+      ty += VIO_LINE;
+    });
+  }
+  out.push(`<line x1="${lifeRight + 10}" y1="${r.y + 4}" x2="${lifeRight + 10}" y2="${r.y + r.h - 4}" stroke="${RED}" stroke-width="3"/>`);
+  return out;
+}
+
+/** What one event draws: an arrow, a note, a built-in call or a band across the lifelines. */
+function drawPlacement(r: Row, g: Geometry): string[] {
   const p = r.placement;
   const out: string[] = [];
-  const ev = r.event;
+  const { colX } = g;
   switch (p.type) {
     case 'arrow': {
       const x1 = colX.get(p.from)!;
@@ -667,38 +862,55 @@ function drawPlacement(r: Row, colX: ReadonlyMap<string, number>, lifeRight: num
       if (x1 === x2) {
         // Same lifeline (should not happen): a small loop.
         out.push(`<path class="${p.cls}" d="M${x1},${ly - 6} h24 v8 h-20" fill="none" marker-end="url(#ah)"/>`);
-        out.push(text(x1 + 30, ly, p.label, 'class="lbl" font-size="11" fill="#222"'));
+        out.push(text(x1 + 30, ly, p.label, `class="lbl" font-size="${LABEL_FONT}" fill="#222"`));
         break;
       }
       const dir = x2 > x1 ? 1 : -1;
       out.push(`<line class="${p.cls}" x1="${x1 + dir * 5}" y1="${ly}" x2="${x2 - dir * 5}" y2="${ly}" marker-end="url(#ah)"/>`);
-      out.push(text(Math.min(x1, x2) + 10, ly - 5, p.label, 'class="lbl" font-size="11" fill="#222"'));
+      out.push(text(Math.min(x1, x2) + 10, ly - 5, p.label, `class="lbl" font-size="${LABEL_FONT}" fill="#222"`));
       break;
     }
     case 'note': {
-      const x = colX.get(p.col)!;
-      const w = Math.round(p.label.length * 11 * CHAR + 12);
+      const x = noteX(p, colX);
+      const w = noteWidth(p.label);
       const [fill, stroke, color] =
         p.cls === 'gv' ? ['#fdecea', RED, RED] : p.cls === 'life' ? ['#fff8e1', '#b08900', '#5d4600'] : ['#f1f3f4', '#999', '#333'];
       out.push(`<rect x="${x - Math.round(w / 2)}" y="${r.y + 5}" width="${w}" height="18" rx="3" fill="${fill}" stroke="${stroke}" stroke-width="1"/>`);
-      out.push(text(x, r.y + 18, p.label, `text-anchor="middle" font-size="11" fill="${color}"${p.cls === 'gv' ? ' font-weight="bold"' : ''}`));
+      out.push(text(x, r.y + 18, p.label, `text-anchor="middle" font-size="${LABEL_FONT}" fill="${color}"${p.cls === 'gv' ? ' font-weight="bold"' : ''}`));
       break;
     }
     case 'canon': {
       const x = colX.get(p.col)!;
-      out.push(text(x + 8, r.y + 12, clip(`${ev.instance}: ${p.label}`, 60), 'class="canon"'));
+      out.push(text(x + 8, r.y + 12, canonRowText(r.event, p.label), 'class="canon"'));
       break;
     }
     case 'band': {
       const trap = p.cls === 'trap';
-      const bw = lifeRight - GUTTER + 4;
+      const bw = g.lifeRight - GUTTER + 4;
       out.push(
         `<rect x="${GUTTER - 4}" y="${r.y + 3}" width="${bw}" height="${r.base - 6}" rx="3" fill="${trap ? RED : '#e8eaed'}"${trap ? ` stroke="${RED}"` : ''}/>`,
       );
-      const chars = Math.floor((bw - 20) / (11 * CHAR));
-      out.push(text(GUTTER + 6, r.y + 16, clip(trap ? p.label : `▸ ${p.label}`, chars), `font-size="11" fill="${trap ? '#fff' : '#444'}"${trap ? ' font-weight="bold"' : ''}`));
+      const chars = charsIn(bw - 20, LABEL_FONT);
+      out.push(text(GUTTER + 6, r.y + 16, clip(trap ? p.label : `▸ ${p.label}`, chars), `font-size="${LABEL_FONT}" fill="${trap ? '#fff' : '#444'}"${trap ? ' font-weight="bold"' : ''}`));
       break;
     }
   }
   return out;
+}
+
+/** The box under the rows listing the violations that point at no event. */
+function drawUnanchored(g: Geometry, count: number): string[] {
+  const { top, h, lines } = g.bottom;
+  if (h === 0) return [];
+  const parts: string[] = [];
+  parts.push(`<rect x="16" y="${top}" width="${g.width - 32}" height="${h}" rx="4" fill="${RED}" fill-opacity="0.06" stroke="${RED}" stroke-width="1.5"/>`);
+  parts.push(text(28, top + 20, `Violations not tied to an event (${count})`, `font-weight="bold" fill="${RED}"`));
+  let ty = top + 20 + 18;
+  for (const block of lines) {
+    block.forEach((line, i) => {
+      parts.push(text(28, ty, (i === 0 ? '✖ ' : '  ') + line, `class="vio" font-size="${VIO_FONT}" fill="${RED}"`));
+      ty += VIO_LINE;
+    });
+  }
+  return [`<g class="unanchored">${parts.join('')}</g>`];
 }

@@ -16,10 +16,7 @@
  * map and every completion status's lifetime (with a generation per address,
  * so a reused address is not mistaken for the old block).
  */
-import { guestViolationNames, type TaskAbiEvent, type TraceEvent } from './trace.js';
-
-/** The guest's VIOLATION_REGISTRATION_LEFT_BEHIND (assembly/trace.ts), by its name in `guestViolationNames`. */
-const GUEST_LEFT_BEHIND = Number(Object.entries(guestViolationNames).find(([, n]) => n === 'registration-left-behind')![0]);
+import { GuestViolation, TaskLabel, type TaskAbiEvent, type TraceEvent } from './trace.js';
 import { hex, type Violation, type ViolationKind } from './violation.js';
 
 interface ModelEntry {
@@ -57,7 +54,7 @@ export class TaskNames {
   private readonly counters = new Map<string, number>();
 
   assign(instance: string, ptr: number, label: number): string {
-    const prefix = label === 1 ? 'E' : label === 2 ? 'B' : label === 3 ? 'H' : 'T';
+    const prefix = label === TaskLabel.EXPORT ? 'E' : label === TaskLabel.BLOCK_ON ? 'B' : label === TaskLabel.HOST ? 'H' : 'T';
     const n = (this.counters.get(prefix) ?? 0) + 1;
     this.counters.set(prefix, n);
     const name = `${prefix}${n}`;
@@ -231,7 +228,7 @@ export class InvariantChecker {
       }
       case 'guest_violation': {
         // The guest's own exit check: the model cannot see it otherwise, since the task never exits.
-        if (e.extra !== GUEST_LEFT_BEHIND) break;
+        if (e.extra !== GuestViolation.REGISTRATION_LEFT_BEHIND) break;
         const t = this.tasks.get(this.key(e.instance, e.task));
         const name = t?.name ?? `task ${hex(e.task)}`;
         this.report('registration-left-behind', e, e.task, e.waitable, e.ptr,

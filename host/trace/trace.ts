@@ -8,7 +8,11 @@
  * them all. Invariant checks (`host/trace/invariants.ts`) read this record.
  */
 
-/** Kinds of task-ABI events; the guest's `TRACE_*` constants (assembly/trace.ts) use the same numbers. */
+/**
+ * Kinds of task-ABI events: the host's one definition of these numbers. The
+ * guest defines them once too (its `TRACE_*` constants); the guest-layout test
+ * checks that both agree.
+ */
 export const TaskAbiKind = {
   /** `wasip3_task_set(task)`: `task` stored, `prev` returned. */
   SLOT_SET: 1,
@@ -35,19 +39,37 @@ export const TaskAbiKind = {
   /** The guest detected a contract violation itself (before trapping). */
   GUEST_VIOLATION: 12,
 } as const;
-/** `extra` of TASK_NEW: which kind of executor made the task (the guest's TASK_LABEL_*). */
+/** Trace kinds the guest sends that are not task-ABI events (the guest's `TRACE_STEP`). */
+export const GuestTraceKind = {
+  /** A scenario step marker: `extra` is the step number; recorded as a note. */
+  STEP: 13,
+} as const;
+
+/**
+ * `extra` of TASK_NEW: which kind of executor made the task (the guest's
+ * TASK_LABEL_*; HOST is the host's task-ABI executor, never the guest's).
+ */
 export const TaskLabel = { EXPORT: 1, BLOCK_ON: 2, HOST: 3 } as const;
-const taskLabelNames: Record<number, string> = { 1: 'export task', 2: 'block_on task', 3: 'host executor' };
+const taskLabelNames: Record<number, string> = {
+  [TaskLabel.EXPORT]: 'export task',
+  [TaskLabel.BLOCK_ON]: 'block_on task',
+  [TaskLabel.HOST]: 'host executor',
+};
 export const taskLabelName = (label: number): string => taskLabelNames[label] ?? `label ${label}`;
 
 /** `extra` of GUEST_VIOLATION: what the guest detected (the guest's VIOLATION_*). */
-export const guestViolationNames: Record<number, string> = {
-  1: 'stale-registration',
-  2: 'use-after-free',
-  3: 'bad-drop',
-  4: 'registration-left-behind',
-  5: 'wrong-task-unregister',
-};
+export const GuestViolation = {
+  STALE_REGISTRATION: 1,
+  USE_AFTER_FREE: 2,
+  BAD_DROP: 3,
+  REGISTRATION_LEFT_BEHIND: 4,
+  WRONG_TASK_UNREGISTER: 5,
+} as const;
+
+/** The violation kind each guest violation code reports (`STALE_REGISTRATION` -> `stale-registration`). */
+export const guestViolationNames: Record<number, string> = Object.fromEntries(
+  Object.entries(GuestViolation).map(([k, v]) => [v, k.toLowerCase().replace(/_/g, '-')]),
+);
 
 export type TaskAbiKindName = Lowercase<keyof typeof TaskAbiKind>;
 
