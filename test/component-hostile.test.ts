@@ -204,6 +204,22 @@ describe('built-ins misused', () => {
   });
 });
 
+describe('may_leave', () => {
+  it('a built-in called from post-return: may-not-leave', async () => {
+    const text = `(component
+      (core func $new (canon waitable-set.new))
+      (core module $m (import "c" "new" (func $new (result i32)))
+        (func (export "f") (result i32) (i32.const 1))
+        (func (export "post") (param i32) (drop (call $new)))
+        (func (export "ok") (result i32) (i32.const 7)))
+      (core instance $i (instantiate $m (with "c" (instance (export "new" (func $new))))))
+      (func $bad (result u32) (canon lift (core func $i "f") (post-return (core func $i "post"))))
+      (func $ok (result u32) (canon lift (core func $i "ok")))
+      (export "bad" (func $bad)) (export "ok" (func $ok)))`;
+    await expectTrap(text, 'may-not-leave');
+  });
+});
+
 describe('linking', () => {
   it('a core module importing a built-in with the wrong signature: a ComponentLinkError naming the core instance', async () => {
     const text = `(component

@@ -272,6 +272,7 @@ function guardPoisoned(rt: RuntimeInstance, f: CoreFn, builtin: string): CoreFn 
   const g = f as (...a: unknown[]) => unknown;
   return (...args: unknown[]) => {
     if (inst.poisoned) throw inst.poisonedTrap({ builtin });
+    if (!rt.mayLeave) throw new Trap('may-not-leave', site(rt, builtin));
     return g(...args);
   };
 }
