@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from '@bytecodealliance/jco';
+import { compileModule } from '../host/canon/wasm-types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cache = new Map<string, WebAssembly.Module>();
@@ -13,7 +14,7 @@ export async function watModule(nameOrText: string): Promise<WebAssembly.Module>
   if (!m) {
     const text = nameOrText.includes('(module') ? nameOrText : readFileSync(join(here, 'wat', `${nameOrText}.wat`), 'utf8');
     const bytes = await parse(text);
-    m = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    m = compileModule(bytes as Uint8Array<ArrayBuffer>);
     cache.set(nameOrText, m);
   }
   return m;

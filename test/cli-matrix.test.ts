@@ -51,7 +51,7 @@ describe('the CLI main job', () => {
     expect(v1.code).toBe(0);
     const j1 = JSON.parse(v1.out);
     expect(j1).toMatchObject({ scenario: 'block-on-stale', abi: 'v1', outcome: 'reproduced' });
-    expect(j1.violations[0]).toEqual(expect.objectContaining({ kind: expect.any(String), waitable: expect.any(Number), task: expect.any(Number), ptr: expect.any(Number), message: expect.any(String) }));
+    expect(j1.violations[0]).toEqual(expect.objectContaining({ kind: expect.any(String), waitable: expect.any(Number), task: 'E1', taskPtr: expect.any(Number), ptr: expect.any(Number), message: expect.any(String) }));
     expect(j1.events.length).toBeGreaterThan(10);
     const v2 = JSON.parse(cli('repro', 'block-on-stale', '--abi', 'v2', '--json').out);
     expect(v2.outcome).toBe('pass');

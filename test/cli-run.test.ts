@@ -18,7 +18,7 @@ describe('wasip3-task run (core modules on the embedded host)', () => {
   it('calls a plain export', () => {
     const r = cli('run', 'test/wat/run-demo.wat', '--invoke', 'answer', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual({ result: [42] });
+    expect(JSON.parse(r.out)).toEqual({ result: [42], resultTypes: ['i32'], trap: null, violations: [] });
   });
 
   it('reports a trap with its code (exit 1), and --trace adds the events', () => {
@@ -43,7 +43,7 @@ describe('wasip3-task run (core modules on the embedded host)', () => {
   it('rejects bad input with a clear error (exit 2)', () => {
     const missing = cli('run', 'test/wat/run-demo.wat', '--invoke', 'nope');
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/no-such-export.*exports neither 'nope'/);
+    expect(missing.err).toMatch(/no-such-export.*exports no function 'nope' nor '\[async-lift\]nope' \(functions: double, explode, answer\)/);
     const args = cli('run', 'test/wat/run-demo.wat', '--invoke', 'double', '--args', '{"x":1}');
     expect(args.code).toBe(2);
     expect(args.err).toMatch(/bad-args/);

@@ -52,6 +52,8 @@ export const TRAP_RULES = {
   // linking
   'unknown-builtin': 'a bracketed import must name a canonical built-in this host supports',
   'unresolved-import': 'every import of a core module must be provided',
+  'bad-signature': 'a canonical built-in must be imported (and an async-lifted function exported) with its core type',
+  'no-such-export': 'a call must name a function export of the instance (plain, or [async-lift] with its callback)',
   // failures
   'guest-abort': 'the guest aborted (AssemblyScript abort)',
   'wasm-trap': 'the guest executed a WebAssembly trap',

@@ -36,8 +36,9 @@
  * task-cancel-not-delivered, may-not-block, may-not-enter, backpressure-overflow,
  * backpressure-underflow, subtask-not-resolved, subtask-resolved,
  * subtask-cancel-twice, async-call-shape, deadlock, unknown-builtin,
- * unresolved-import, guest-abort, wasm-trap, host-error, instance-poisoned,
- * and the host's own limits: timeout, limit-exceeded (limits.ts).
+ * unresolved-import, bad-signature, no-such-export, guest-abort, wasm-trap,
+ * host-error, instance-poisoned, and the host's own limits: timeout,
+ * limit-exceeded (limits.ts).
  *
  * ## Differences from the spec
  * docs/deviations.md is the one list of every place this host does something
@@ -64,3 +65,4 @@ export { Table } from './table.js';
 export { Task, type FlatValue, type LiftKind } from './task.js';
 export { Waitable, type EventTuple } from './waitable.js';
 export { WaitableSet } from './waitable-set.js';
+export { compileModule, formatFuncType, moduleTypes, readModuleTypes, WasmFormatError, type FuncType, type ModuleTypes, type ValType } from './wasm-types.js';

@@ -306,7 +306,7 @@ export class ComponentInstance implements Enterable, CanonOwner {
     const kind = this.liftKind(name);
     if (this.poisoned) return Promise.reject(this.poisonedTrap({ detail: undefined }));
     if (kind === undefined) {
-      return Promise.reject(new Trap('unresolved-import', { instance: this.name, detail: `instance ${this.name} has no export "${name}" or "[async-lift]${name}"` }));
+      return Promise.reject(new Trap('no-such-export', { instance: this.name, detail: `instance ${this.name} has no function export "${name}" or "[async-lift]${name}"` }));
     }
     return this.store.callTopLevel(this, name, kind, args, asNumbers, opts.timeoutMs);
   }

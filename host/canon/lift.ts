@@ -81,8 +81,10 @@ function begin(task: Task, args: readonly FlatValue[]): void {
     case 'sync': {
       const fn = exports[task.funcName] as (...a: FlatValue[]) => FlatValue | undefined;
       const r = inst.enter(task, () => fn(...args));
-      if (inst.store.trace.canon) inst.store.traceCanon(inst, task, task.funcName, args, r);
-      task.return_(r === undefined ? [] : [r], { instance: inst.name, task: task.name });
+      // A multi-value function returns its values as an array (the JS API's view).
+      const values = r === undefined ? [] : Array.isArray(r) ? (r as FlatValue[]) : [r];
+      if (inst.store.trace.canon) inst.store.traceCanon(inst, task, task.funcName, args, values.length === 1 ? values[0] : undefined);
+      task.return_(values, { instance: inst.name, task: task.name });
       exit(task);
       return;
     }

@@ -13,6 +13,7 @@ import type { ComponentInstance } from './instance.js';
 import type { Limits } from './limits.js';
 import { lowerAsyncImport, type AsyncCallee } from './lower.js';
 import type { FlatValue } from './task.js';
+import { formatFuncType, moduleTypes, sameFuncType, type FuncType, type ModuleTypes } from './wasm-types.js';
 
 export interface InstanceOptions {
   name: string;
@@ -41,8 +42,12 @@ const u = (x: unknown): number => (typeof x === 'number' ? x >>> 0 : Number(x) >
 export function link(inst: ComponentInstance, module: WebAssembly.Module, opts: InstanceOptions): WebAssembly.Imports {
   const user = opts.imports ?? {};
   const out: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+  const types = moduleTypes(module);
+  if (types) checkLiftSignatures(inst, types);
+  const importTypes = new Map(types?.imports.map((t) => [`${t.module}\0${t.name}`, t.type]));
   for (const imp of WebAssembly.Module.imports(module)) {
     const given = user[imp.module]?.[imp.name];
+    if (given === undefined && imp.kind === 'function' && types) checkBuiltinSignature(inst, imp.module, imp.name, importTypes.get(`${imp.module}\0${imp.name}`));
     const value = given ?? (imp.kind === 'function' ? generate(inst, imp.module, imp.name, opts) : undefined);
     if (value === undefined) {
       throw new Trap('unresolved-import', {
@@ -57,6 +62,107 @@ export function link(inst: ComponentInstance, module: WebAssembly.Module, opts: 
     for (const [name, v] of Object.entries(fields)) (out[mod] ??= {})[name] ??= v;
   }
   return out;
+}
+
+const fn = (params: string, results: string): FuncType => ({
+  params: params === '' ? [] : params.split(' '),
+  results: results === '' ? [] : results.split(' '),
+});
+
+/** The core type of each built-in (wasm32), by its op name. */
+const BUILTIN_TYPES: Record<string, FuncType> = {
+  'waitable-set-new': fn('', 'i32'),
+  'waitable-set-wait': fn('i32 i32', 'i32'),
+  'waitable-set-poll': fn('i32 i32', 'i32'),
+  'waitable-set-drop': fn('i32', ''),
+  'waitable-join': fn('i32 i32', ''),
+  'context-get': fn('', 'i32'),
+  'context-set': fn('i32', ''),
+  'thread-yield': fn('', 'i32'),
+  'backpressure-inc': fn('', ''),
+  'backpressure-dec': fn('', ''),
+  'subtask-drop': fn('i32', ''),
+  'subtask-cancel': fn('i32', 'i32'),
+  'task-cancel': fn('', ''),
+  'stream-new': fn('', 'i64'),
+  'stream-read': fn('i32 i32 i32', 'i32'),
+  'stream-write': fn('i32 i32 i32', 'i32'),
+  'stream-cancel-read': fn('i32', 'i32'),
+  'stream-cancel-write': fn('i32', 'i32'),
+  'stream-drop-readable': fn('i32', ''),
+  'stream-drop-writable': fn('i32', ''),
+  'future-new': fn('', 'i64'),
+  'future-read': fn('i32 i32', 'i32'),
+  'future-write': fn('i32 i32', 'i32'),
+  'future-cancel-read': fn('i32', 'i32'),
+  'future-cancel-write': fn('i32', 'i32'),
+  'future-drop-readable': fn('i32', ''),
+  'future-drop-writable': fn('i32', ''),
+};
+
+const NUMERIC = new Set(['i32', 'i64', 'f32', 'f64']);
+const ABORT_TYPE = fn('i32 i32 i32 i32', '');
+const CALLBACK_TYPE = fn('i32 i32 i32', 'i32');
+
+/** `what` is `module::name` of a built-in import, or `export <name>`. */
+function badSignature(inst: ComponentInstance, what: string, expected: string, actual: FuncType): Trap {
+  const isExport = what.startsWith('export ');
+  return new Trap('bad-signature', {
+    instance: inst.name,
+    builtin: isExport ? undefined : what,
+    detail: `${isExport ? what : `built-in ${what}`} must have type ${expected}, but the module declares ${formatFuncType(actual)}`,
+  });
+}
+
+/**
+ * Checks the core type of a generated import (a canonical built-in, an
+ * async-lowered call or `env.abort`) before anything is called: a wrong type
+ * is `bad-signature`, naming the built-in, the type it must have and the one
+ * declared. Names that are not built-ins are left to `generate`.
+ */
+function checkBuiltinSignature(inst: ComponentInstance, module: string, name: string, actual: FuncType | undefined): void {
+  if (actual === undefined) return;
+  const builtin = `${module}::${name}`;
+  if (module === 'env' && name === 'abort') {
+    if (!sameFuncType(actual, ABORT_TYPE)) throw badSignature(inst, builtin, formatFuncType(ABORT_TYPE), actual);
+    return;
+  }
+  const parsed = parseBuiltinName(name);
+  if (parsed === undefined) return;
+  if ('lowered' in parsed || parsed.op === 'task-return') {
+    // `[async-lower]f`: the flat parameters (and a result pointer), returning the subtask state.
+    // `[task-return]f`: the flat results as parameters, returning nothing.
+    const ret = 'lowered' in parsed ? ['i32'] : [];
+    const ok = actual.params.every((t) => NUMERIC.has(t)) && sameFuncType({ params: [], results: actual.results }, { params: [], results: ret });
+    if (!ok) {
+      const want = 'lowered' in parsed ? '(func (param <flat params, result pointer: i32 i64 f32 f64>) (result i32))' : '(func (param <flat results: i32 i64 f32 f64>))';
+      throw badSignature(inst, builtin, want, actual);
+    }
+    return;
+  }
+  const want = BUILTIN_TYPES[parsed.op];
+  if (want !== undefined && !sameFuncType(actual, want)) throw badSignature(inst, builtin, formatFuncType(want), actual);
+}
+
+/**
+ * `[async-lift]f` with `[callback][async-lift]f` must return its callback
+ * code (i32), the callback takes (event, handle, payload); a stackful
+ * `[async-lift]f` (no callback) returns nothing.
+ */
+function checkLiftSignatures(inst: ComponentInstance, types: ModuleTypes): void {
+  const fns = new Map(types.exports.filter((e) => e.kind === 'function' && e.type).map((e) => [e.name, e.type!]));
+  for (const [name, type] of fns) {
+    if (!name.startsWith('[async-lift]')) continue;
+    const cb = fns.get(`[callback]${name}`);
+    if (cb !== undefined) {
+      if (!sameFuncType({ params: [], results: type.results }, { params: [], results: ['i32'] }) || !type.params.every((t) => NUMERIC.has(t))) {
+        throw badSignature(inst, `export ${name}`, '(func (param <flat params>) (result i32)) (a callback-lifted export returns its callback code)', type);
+      }
+      if (!sameFuncType(cb, CALLBACK_TYPE)) throw badSignature(inst, `export [callback]${name}`, formatFuncType(CALLBACK_TYPE), cb);
+    } else if (type.results.length !== 0 || !type.params.every((t) => NUMERIC.has(t))) {
+      throw badSignature(inst, `export ${name}`, '(func (param <flat params>)) (a stackful export without [callback] returns nothing: it calls task.return)', type);
+    }
+  }
 }
 
 /** A parsed built-in name: `[prefix]...[op-N]func`. */

@@ -11,6 +11,7 @@ import type { InstanceOptions } from './linker.js';
 import { contain } from './lift.js';
 import { checkTimeout, resolveLimits, runWithWatchdog, type Limits } from './limits.js';
 import { Scheduler } from './scheduler.js';
+import { rememberBytes } from './wasm-types.js';
 import type { FlatValue, LiftKind, Task } from './task.js';
 
 interface TopLevelCall {
@@ -96,7 +97,12 @@ export class Store {
    * trap `timeout` (and no instance).
    */
   instantiate(module: WebAssembly.Module | BufferSource, opts: InstanceOptions): ComponentInstance {
-    const m = module instanceof WebAssembly.Module ? module : new WebAssembly.Module(module);
+    let m: WebAssembly.Module;
+    if (module instanceof WebAssembly.Module) m = module;
+    else {
+      m = new WebAssembly.Module(module);
+      rememberBytes(m, module);
+    }
     const timeoutMs = opts.timeoutMs === undefined ? this.timeoutMs : checkTimeout(opts.timeoutMs, 'InstanceOptions.timeoutMs');
     let inst: ComponentInstance | undefined;
     let failure: unknown;
@@ -480,7 +486,7 @@ export class Store {
       instance: inst.name,
       task: task?.name,
       builtin,
-      args: args.map(Number),
+      args: args.slice(),
       result: result as number | bigint | undefined,
     });
   }

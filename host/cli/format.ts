@@ -3,6 +3,8 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ScenarioRun } from '../scenarios/run.js';
 import type { Cell } from '../matrix/run.js';
+import type { Violation } from '../trace/violation.js';
+import { trapMessage } from './run.js';
 
 const outcomeColour = (run: ScenarioRun, text: string): string =>
   run.outcome !== run.expected ? pc.red(text) : run.outcome === 'pass' ? pc.green(text) : pc.yellow(text);
@@ -21,7 +23,7 @@ export function formatRun(run: ScenarioRun, timeline: readonly string[]): string
     ...timeline,
     '',
   ];
-  if (run.trap) lines.push(`trap ${run.trap.code}${run.trap.instance ? ` in ${run.trap.instance}` : ''}: ${run.trap.message}`);
+  if (run.trap) lines.push(`trap ${run.trap.code}${run.trap.instance ? ` in ${run.trap.instance}` : ''}: ${trapMessage(run.trap.code, run.trap.message)}`);
   if (run.violations.length > 0) {
     lines.push(`${run.violations.length} violation(s):`);
     for (const v of run.violations) lines.push(`  ${v.kind}${v.seq !== undefined ? ` at #${v.seq}` : ''}: ${v.message}`);
@@ -47,9 +49,9 @@ export function runJson(run: ScenarioRun, opts: { events: boolean }): Record<str
     abi: run.abi,
     outcome: run.outcome,
     expected: run.expected,
-    result: run.result,
-    trap: run.trap,
-    violations: run.violations,
+    result: run.result ?? null,
+    trap: trapJson(run.trap),
+    violations: violationsJson(run.violations, run.taskNames),
     diagnosis: run.diagnosis,
     ...(opts.events ? { events: run.events } : {}),
   };
@@ -99,8 +101,32 @@ export function cellJson(c: Cell): Record<string, unknown> {
     scenario: c.scenario,
     expected: c.expected,
     actual: c.actual,
-    violations: c.violations,
-    trap: c.trap,
+    violations: violationsJson(c.violations, c.taskNames),
+    trap: trapJson(c.trap),
     diagnosis: c.diagnosis,
   };
+}
+
+/** A trap in JSON: `null` when there is none, the message without its `[code]` prefix. */
+export function trapJson(t: { code: string; message: string; instance?: string; task?: string } | undefined): Record<string, unknown> | null {
+  if (!t) return null;
+  return { code: t.code, message: trapMessage(t.code, t.message), instance: t.instance ?? null, task: t.task ?? null };
+}
+
+/**
+ * Violations in JSON: every field present (`seq` null when the violation
+ * points at no event), `task` the name the message uses (E1, B1…; null when
+ * none) and `taskPtr` the shared state's address.
+ */
+export function violationsJson(vs: readonly Violation[], names: ReadonlyMap<string, string>): Record<string, unknown>[] {
+  return vs.map((v) => ({
+    kind: v.kind,
+    instance: v.instance,
+    task: v.task === 0 ? null : (names.get(`${v.instance}:${v.task}`) ?? `task 0x${(v.task >>> 0).toString(16).padStart(4, '0')}`),
+    taskPtr: v.task,
+    waitable: v.waitable,
+    ptr: v.ptr,
+    seq: v.seq ?? null,
+    message: v.message,
+  }));
 }

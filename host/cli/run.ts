@@ -4,10 +4,16 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parse } from '@bytecodealliance/jco';
-import { Store, Trap, type Limits } from '../canon/index.js';
+import { compileModule, readModuleTypes, Store, Trap, type FlatValue, type FuncType, type Limits, type ModuleTypes, type ValType } from '../canon/index.js';
 import { Trace, type TraceEvent } from '../trace/trace.js';
+import { InvariantChecker } from '../trace/invariants.js';
+import type { Violation } from '../trace/violation.js';
 import { guestPeerImports } from '../guest/guest.js';
+import { RunError } from './errors.js';
+import { coreArgs } from './values.js';
+import { wasmFromFile } from './wat.js';
+
+export { RunError } from './errors.js';
 
 export type WasmKind = 'core' | 'component';
 
@@ -20,17 +26,6 @@ export function wasmKind(bytes: Uint8Array): WasmKind {
   if (layer === 0) return 'core';
   if (layer === 1) return 'component';
   throw new RunError('not-wasm', `unknown WebAssembly layer ${layer} in the header`);
-}
-
-/** A problem with the command's input (not a trap in the guest). */
-export class RunError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RunError';
-  }
 }
 
 /** The largest input file `run` reads (binary or text). */
@@ -73,67 +68,148 @@ export function readInput(file: string, max = MAX_INPUT_BYTES): Buffer {
   }
 }
 
-/** Read a .wasm file, or a .wat file compiled with jco's `parse`. */
+/** Read a file: a WebAssembly binary (by its `\0asm` magic), else WAT text compiled with jco's `parse`. */
 export async function loadWasm(file: string): Promise<Uint8Array> {
-  const raw = readInput(file);
-  const isText = file.endsWith('.wat') || (raw.length > 0 && raw[0] !== 0x00);
-  if (!isText) return new Uint8Array(raw);
-  try {
-    return new Uint8Array(await parse(raw.toString('utf8')));
-  } catch (e) {
-    throw new RunError('bad-wat', `${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  return wasmFromFile(file, new Uint8Array(readInput(file)));
 }
 
-export function parseArgs(json: string | undefined): number[] {
-  if (json === undefined) return [];
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch (e) {
-    throw new RunError('bad-args', `--args is not JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new RunError('bad-args', '--args must be a JSON array of numbers (the flat core arguments), e.g. [1, 2]');
-  }
-  return v as number[];
+/** The `trap` of a run's output: the code once, the message without the code repeated. */
+export interface TrapOutput {
+  code: string;
+  message: string;
+  instance?: string;
+  task?: string;
+}
+
+/** A trap's message without its leading `[code]` (the code is printed on its own). */
+export const trapMessage = (code: string, message: string): string =>
+  message.startsWith(`[${code}] `) ? message.slice(code.length + 3) : message;
+
+export function trapOutput(e: Trap): TrapOutput {
+  return { code: e.code, message: trapMessage(e.code, e.message), instance: e.instance, task: e.task };
 }
 
 export interface RunOutcome {
-  result?: number[];
-  trap?: { code: string; message: string; instance?: string; task?: string };
+  result?: FlatValue[];
+  /** The core types of `result` (the export's results, or the `task.return` parameters), when known. */
+  resultTypes?: ValType[];
+  trap?: TrapOutput;
+  /** Task-ABI invariant violations found in the trace (a module that reports task-ABI events). */
+  violations: Violation[];
   events?: TraceEvent[];
   /** Events past the trace's cap (`Trace.maxEvents`): counted, not kept. */
   eventsDropped?: number;
+  /** `${instance}:${ptr}` -> E1, B1, … (the names the violations use). */
+  taskNames: ReadonlyMap<string, string>;
 }
 
-/** Instantiate a core module on the embedded host and call `invoke` (callback-lifted when `[async-lift]invoke` exists). */
+/** The function export `name` is called as, and the types that shape its call and result. */
+interface Callable {
+  params?: FuncType;
+  results?: ValType[];
+}
+
+/** Checks that `invoke` names a function export; returns its parameter and result types. */
+function findCallable(module: WebAssembly.Module, types: ModuleTypes | undefined, invoke: string): Callable {
+  const fns = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
+  const lifted = fns.includes(`[async-lift]${invoke}`);
+  if (!lifted && !fns.includes(invoke)) {
+    const other = WebAssembly.Module.exports(module).find((e) => e.name === invoke);
+    const what = other ? `'${invoke}' is a ${other.kind}, not a function; ` : '';
+    const callable = fns.filter((n) => !n.startsWith('[callback]')).map((n) => n.replace(/^\[async-lift\]/, ''));
+    throw new RunError(
+      'no-such-export',
+      `${what}the module exports no function '${invoke}' nor '[async-lift]${invoke}' (functions: ${callable.join(', ') || 'none'})`,
+    );
+  }
+  if (!types) return {};
+  const fnType = (n: string) => types.exports.find((e) => e.name === n && e.kind === 'function')?.type;
+  if (!lifted) {
+    const t = fnType(invoke);
+    return { params: t, results: t?.results };
+  }
+  // An async export's results are what it passes to task.return: the parameters of its `[task-return]` import.
+  const hash = invoke.lastIndexOf('#');
+  const [iface, func] = hash < 0 ? ['$root', invoke] : [invoke.slice(0, hash), invoke.slice(hash + 1)];
+  const ret = types.imports.find((i) => i.kind === 'function' && i.module === `[export]${iface}` && i.name === `[task-return]${func}`);
+  return { params: fnType(`[async-lift]${invoke}`), results: ret?.type?.params ?? [] };
+}
+
+/**
+ * Instantiate a core module on the embedded host and call `invoke`
+ * (callback-lifted when `[async-lift]invoke` exists). `args` is the `--args`
+ * JSON text, checked against the export's core type.
+ */
 export async function runCoreModule(
   bytes: Uint8Array,
-  opts: { name: string; invoke: string; args: number[]; trace: boolean; timeoutMs?: number; limits?: Partial<Limits> },
+  opts: { name: string; invoke: string; args?: string; trace: boolean; timeoutMs?: number; limits?: Partial<Limits> },
 ): Promise<RunOutcome> {
+  let module: WebAssembly.Module;
+  try {
+    module = compileModule(bytes as unknown as BufferSource);
+  } catch (e) {
+    throw new RunError('bad-module', `the module does not validate: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let types: ModuleTypes | undefined;
+  try {
+    types = readModuleTypes(bytes);
+  } catch {
+    // A binary V8 accepts but this reader cannot follow: run it unchecked.
+    types = undefined;
+  }
+  const callable = findCallable(module, types, opts.invoke);
+  const args = coreArgs(opts.args, callable.params, opts.invoke);
   const trace = new Trace(opts.trace);
   const store = new Store({ trace, timeoutMs: opts.timeoutMs, limits: opts.limits });
-  const out: RunOutcome = {};
+  const out: Omit<RunOutcome, 'violations' | 'taskNames'> = {};
   try {
-    const module = new WebAssembly.Module(bytes as unknown as BufferSource);
-    const exportNames = WebAssembly.Module.exports(module).map((e) => e.name);
-    if (!exportNames.includes(opts.invoke) && !exportNames.includes(`[async-lift]${opts.invoke}`)) {
-      throw new RunError('no-such-export', `the module exports neither '${opts.invoke}' nor '[async-lift]${opts.invoke}' (it exports: ${exportNames.join(', ') || 'nothing'})`);
-    }
     // A module that imports this project's trace or `launder` gets the same peers as the guest.
     const peer = guestPeerImports(store, opts.name);
     const inst = store.instantiate(module, { name: opts.name, ...peer.options });
     peer.bind(inst);
-    out.result = await inst.callExport(opts.invoke, opts.args);
+    out.result = await inst.callExportFlat(opts.invoke, args);
+    if (callable.results && callable.results.length === out.result.length) out.resultTypes = callable.results;
   } catch (e) {
-    if (e instanceof Trap) out.trap = { code: e.code, message: e.message, instance: e.instance, task: e.task };
+    if (e instanceof Trap) out.trap = trapOutput(e);
     else if (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) throw new RunError('bad-module', e.message);
     else throw e;
   }
-  if (opts.trace) out.events = trace.events;
-  if (trace.dropped > 0) out.eventsDropped = trace.dropped;
-  return out;
+  const checker = InvariantChecker.check(trace.events);
+  return {
+    ...out,
+    violations: checker.violations,
+    taskNames: checker.names.asMap(),
+    ...(opts.trace ? { events: typedEvents(trace.events, opts.invoke, callable) } : {}),
+    ...(trace.dropped > 0 ? { eventsDropped: trace.dropped } : {}),
+  };
+}
+
+/** An integer core value as the CLI prints it: unsigned (see values.ts). */
+function unsignedAs(v: FlatValue, t: ValType | undefined): FlatValue {
+  if (t === 'i32' && typeof v === 'number') return v >>> 0;
+  if (t === 'i64' && typeof v === 'bigint') return BigInt.asUintN(64, v);
+  return v;
+}
+
+/**
+ * The trace with the invoked function's own values (its arguments, its
+ * `task.return` values, a plain export's result) shown by the printing rule,
+ * as the built-ins' handles and pointers already are: integers unsigned.
+ */
+function typedEvents(events: readonly TraceEvent[], invoke: string, c: Callable): TraceEvent[] {
+  const func = invoke.includes('#') ? invoke.slice(invoke.lastIndexOf('#') + 1) : invoke;
+  const params = c.params?.params;
+  return events.map((e) => {
+    if (e.kind !== 'canon') return e;
+    if (e.builtin === `task.return ${invoke}` || e.builtin === `task.return ${func}`) {
+      return { ...e, args: e.args.map((v, i) => unsignedAs(v, c.results?.[i])) };
+    }
+    if (e.builtin === `[async-lift]${invoke}` || e.builtin === invoke) {
+      const result = e.builtin === invoke && e.result !== undefined ? unsignedAs(e.result, c.results?.[0]) : e.result;
+      return { ...e, args: e.args.map((v, i) => unsignedAs(v, params?.[i])), result };
+    }
+    return e;
+  });
 }
 
 export const instanceName = (file: string): string => basename(file).replace(/\.(wasm|wat)$/, '');

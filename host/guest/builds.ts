@@ -2,6 +2,7 @@
  * The AssemblyScript guest builds (build/guest-v1.wasm, build/guest-v2.wasm)
  * and where they are.
  */
+import { compileModule } from '../canon/wasm-types.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -73,7 +74,7 @@ export function guestModule(abi: AbiVersion): WebAssembly.Module {
   if (!m) {
     const path = guestWasmPath(abi);
     if (!existsSync(path)) throw new Error(`guest build missing: ${path} (run \`npm run build\`)`);
-    m = new WebAssembly.Module(readFileSync(path));
+    m = compileModule(readFileSync(path));
     modules.set(abi, m);
   }
   return m;

@@ -109,7 +109,8 @@ export interface CanonEvent {
   instance: string;
   task: string | undefined;
   builtin: string;
-  args: readonly number[];
+  /** The core arguments: i64 as bigint, so no value is rounded. */
+  args: readonly (number | bigint)[];
   result: number | bigint | undefined;
 }
 
