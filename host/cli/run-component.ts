@@ -17,9 +17,11 @@
  * Bad usage (unknown export, a component with --host embedded, bad --args)
  * throws RunError: exit 2.
  */
+import { readFileSync } from 'node:fs';
 import { abortMessages, runOnJco, type JcoRun } from '../jco/run.js';
 import { printableGuestText } from '../canon/errors.js';
-import { RunError } from './run.js';
+import { transpileCached } from '../jco/transpile.js';
+import { RunError } from './errors.js';
 export { JspiNodeMissing } from '../jco/run.js';
 
 export type HostName = 'embedded' | 'jco';
@@ -51,7 +53,20 @@ export interface RunComponentOptions {
 
 export interface RunComponentResult {
   exitCode: 0 | 1;
-  run: JcoRun;
+  /** Undefined when the component was not run (an import nobody serves). */
+  run: JcoRun | undefined;
+}
+
+/** The WASI interfaces preview2-shim's `WASIShim` serves (what a jco run gets), without versions. */
+async function servedImports(): Promise<Set<string>> {
+  const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
+  return new Set(Object.keys(new WASIShim().getImportObject() as Record<string, unknown>));
+}
+
+/** The component's imports (as jco names them) that a jco run does not serve. */
+export async function unservedImports(imports: readonly string[]): Promise<string[]> {
+  const served = await servedImports();
+  return imports.filter((i) => !served.has(i.replace(/@[^/]*$/, '')));
 }
 
 /**
@@ -70,47 +85,72 @@ export async function runComponent(file: string, opts: RunComponentOptions & { b
     );
   }
   const args = parseArgs(opts.args);
+  const bytes = opts.bytes ?? readFileSync(file);
+  const base = { host: 'jco', file, export: opts.invoke, args };
+  const printTrap = (trap: ComponentTrap, extra: Record<string, unknown>): void => {
+    if (opts.json) out(JSON.stringify({ ...base, ...extra, trap }, null, 2) + '\n');
+    else out(`trap ${trap.code}: ${trap.message}\n`);
+  };
+  // An import nobody serves: say which, before jco fails on it inside its generated code.
+  const missing = await unservedImports((await transpileCached(bytes)).imports);
+  if (missing.length > 0) {
+    printTrap({
+      code: 'unresolved-import',
+      message: `the component imports ${missing.map((m) => `'${m}'`).join(', ')}, which no host serves here ` +
+        `(jco runs get WASI 0.2 from preview2-shim, nothing else): compose the component with one that exports ${missing.length > 1 ? 'them' : 'it'}`,
+      jco: null,
+    }, { missingImports: missing });
+    return { exitCode: 1, run: undefined };
+  }
   // The guest's output is passed through live to the process's own streams;
   // with --json (clean stdout) or custom writers it is captured instead.
   const live = !opts.json && !opts.stdout && !opts.stderr;
-  const run = await runOnJco(opts.bytes ?? file, opts.invoke, args, { timeoutMs: opts.timeoutMs, echo: live });
+  const run = await runOnJco(bytes, opts.invoke, args, { timeoutMs: opts.timeoutMs, echo: live });
   run.component = file;
   if (!opts.json && !live) {
     if (run.stdout) out(run.stdout);
     if (run.stderr) err(run.stderr);
   }
-  const base = { host: 'jco', jco: run.jco, file, export: opts.invoke, args };
   if (run.timedOut) {
     // A guest that never settles is stopped like one on the embedded host: a trap.
-    const trap = { code: 'timeout' as const, message: run.error!, jco: undefined };
-    if (opts.json) out(JSON.stringify({ ...base, trap, stderr: run.stderr, stdout: run.stdout }, null, 2) + '\n');
-    else out(`trap ${trap.code}: ${trap.message}\n`);
+    printTrap({ code: 'timeout', message: run.error!, jco: null }, { jco: run.jco, stderr: run.stderr, stdout: run.stdout });
     return { exitCode: 1, run };
   }
   if (run.error) {
-    if (/has no export/.test(run.error)) throw new RunError('no-such-export', run.error);
-    throw new Error(`jco could not run ${opts.invoke}: ${run.error}`);
+    const first = run.error.split('\n')[0]!;
+    if (/has no export/.test(first)) throw new RunError('no-such-export', first);
+    if (first.startsWith('instantiate: ')) {
+      // jco's generated code threw while instantiating: a host failure, not a wasm trap.
+      printTrap({ code: 'host-error', message: `jco could not instantiate the component: ${first.slice('instantiate: '.length)}`, jco: null }, { jco: run.jco, stderr: run.stderr, stdout: run.stdout });
+      return { exitCode: 1, run };
+    }
+    throw new RunError('jco-failed', `jco could not run ${opts.invoke}: ${first}`);
   }
   if (run.trap) {
     const trap = componentTrap(run);
-    if (opts.json) out(JSON.stringify({ ...base, trap, stderr: run.stderr, stdout: run.stdout }, null, 2) + '\n');
-    else out(`trap ${trap.code}: ${trap.message}\n`);
+    printTrap(trap, { jco: run.jco, stderr: run.stderr, stdout: run.stdout });
     return { exitCode: 1, run };
   }
   // As for a core module: the task.return values, here the one value jco lifted (none for a void result).
   const result = run.result === undefined || run.result === null ? [] : [run.result];
-  if (opts.json) out(JSON.stringify({ ...base, result, stderr: run.stderr, stdout: run.stdout }, null, 2) + '\n');
+  if (opts.json) out(JSON.stringify({ ...base, jco: run.jco, result, trap: null, stderr: run.stderr, stdout: run.stdout }, null, 2) + '\n');
   else out(`result: ${JSON.stringify(result)}\n`);
   return { exitCode: 0, run };
 }
 
 export interface ComponentTrap {
-  /** `guest-abort` when the guest wrote its abort text to stderr first, else `wasm-trap`. */
-  code: 'guest-abort' | 'wasm-trap';
+  /**
+   * `guest-abort` when the guest wrote its abort text to stderr first,
+   * `wasm-trap` for a WebAssembly trap (jco's `RuntimeError`), `host-error`
+   * for any other JS error thrown by jco's bindings or the WASI shim,
+   * `unresolved-import` for an import nobody serves (the component did not run),
+   * `timeout` when the call did not settle before the deadline.
+   */
+  code: 'guest-abort' | 'wasm-trap' | 'host-error' | 'unresolved-import' | 'timeout';
   /** The guest's abort text, else jco's message. */
   message: string;
-  /** What jco threw. */
-  jco: { name: string; message: string };
+  /** What jco threw; null when jco threw nothing (the run never started). */
+  jco: { name: string; message: string } | null;
 }
 
 /** A jco trap in the embedded host's terms (codes as in host/canon's Trap). */
@@ -119,5 +159,6 @@ export function componentTrap(run: JcoRun): ComponentTrap {
   const jco = { name: run.trap!.name, message: run.trap!.message };
   // The guest's text: bounded, control characters escaped (as GuestAbort does on the embedded host).
   if (aborts.length) return { code: 'guest-abort', message: aborts.map((a) => printableGuestText(a)).join('\n'), jco };
-  return { code: 'wasm-trap', message: `${jco.name}: ${jco.message}`, jco };
+  if (jco.name === 'RuntimeError') return { code: 'wasm-trap', message: `${jco.name}: ${jco.message}`, jco };
+  return { code: 'host-error', message: `jco's bindings threw ${jco.name}: ${jco.message}`, jco };
 }
