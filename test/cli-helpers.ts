@@ -15,7 +15,7 @@ export interface CliResult {
 
 /** `node bin/wasip3-task.js ...args` in the package root. */
 export function cli(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, ['bin/wasip3-task.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['bin/wasip3-task.js', ...args], { cwd: root, encoding: 'utf8', timeout: 50_000, env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -18,6 +18,7 @@ describe('usage errors exit 2 with the command\'s usage', () => {
     ['matrix with an argument', ['matrix', 'extra'], /matrix takes no arguments, got 'extra'/, /Usage: wasip3-task matrix/],
     ['an unknown scenario', ['repro', 'nope', '--abi', 'v1'], /unknown scenario 'nope'/, /Usage: wasip3-task repro/],
     ['matrix --trace \'\'', ['matrix', '--trace', ''], /--trace needs a directory name/, /Usage: wasip3-task matrix/],
+    ['matrix --trace where no directory can be made (Node\'s recursive mkdir never returns there)', ['matrix', '--trace', '/proc/nonexistent/x'], /--trace \/proc\/nonexistent\/x: cannot create the directory \(ENOENT\)/, /Usage: wasip3-task matrix/],
     ['repro --svg into a missing directory', ['repro', 'control', '--abi', 'v1', '--svg', '/nonexistent-dir/x.svg'], /--svg \/nonexistent-dir\/x\.svg: the directory \/nonexistent-dir does not exist/, /Usage: wasip3-task repro/],
   ];
   for (const [what, args, message, usage] of cases) {

@@ -107,7 +107,10 @@ function prepareDir(cmd: Command, flag: string, dir: string): void {
   if (dir.trim() === '') usage(cmd, `${flag} needs a directory name (got an empty string)`);
   if (existsSync(dir) && !statSync(dir).isDirectory()) usage(cmd, `${flag} ${dir}: exists and is not a directory`);
   try {
-    mkdirSync(dir, { recursive: true });
+    // Component by component: Node's recursive mkdir never returns for some paths (under /proc).
+    const missing: string[] = [];
+    for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+    for (const d of missing) mkdirSync(d);
   } catch (e) {
     usage(cmd, `${flag} ${dir}: cannot create the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
