@@ -148,6 +148,18 @@ describe('--args is checked against the export\'s core type', () => {
   });
 });
 
+describe('values the CLI cannot pass or print', () => {
+  it('a v128 result or an externref parameter is unsupported (exit 2), not a made-up result or a host-error', () => {
+    const f = file('refs.wat', '(module (func (export "v") (result v128) (v128.const i32x4 1 2 3 4)) (func (export "e") (param externref)) (func (export "r") (result externref) (ref.null extern)))');
+    for (const [name, type] of [['v', 'v128'], ['e', 'externref'], ['r', 'externref']]) {
+      const r = cli('run', f, '--invoke', name!);
+      expect(r.code, name).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^error \\[unsupported\\]: export '${name}' has type .*only i32, i64, f32 and f64 values \\(not ${type}\\)`));
+      expect(r.out).toBe('');
+    }
+  });
+});
+
 describe('--invoke names a function', () => {
   it('a global or the memory is no-such-export (exit 2)', () => {
     for (const name of ['g', 'memory']) {

@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
-import { compileModule, readModuleTypes, Store, Trap, type FlatValue, type FuncType, type Limits, type ModuleTypes, type ValType } from '../canon/index.js';
+import { compileModule, formatFuncType, readModuleTypes, Store, Trap, type FlatValue, type FuncType, type Limits, type ModuleTypes, type ValType } from '../canon/index.js';
 import { Trace, type TraceEvent } from '../trace/trace.js';
 import { InvariantChecker } from '../trace/invariants.js';
 import type { Violation } from '../trace/violation.js';
@@ -158,6 +158,10 @@ export async function runCoreModule(
     types = undefined;
   }
   const callable = findCallable(module, types, opts.invoke);
+  const odd = [...(callable.params?.params ?? []), ...(callable.results ?? [])].filter((t) => !['i32', 'i64', 'f32', 'f64'].includes(t));
+  if (odd.length > 0) {
+    throw new RunError('unsupported', `export '${opts.invoke}' has type ${formatFuncType(callable.params!)}: the CLI passes and prints only i32, i64, f32 and f64 values (not ${[...new Set(odd)].join(', ')})`);
+  }
   const args = coreArgs(opts.args, callable.params, opts.invoke);
   const trace = new Trace(opts.trace);
   const store = new Store({ trace, timeoutMs: opts.timeoutMs, limits: opts.limits });
