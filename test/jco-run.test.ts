@@ -53,7 +53,7 @@ describe('run <component> under jco', () => {
     await runComponent(build('composed-v2.wasm'), { invoke: 'block-on-stale', json: true, stdout: ok.stdout, stderr: ok.stderr });
     const r = JSON.parse(ok.out.join(''));
     expect(r).toMatchObject({ host: 'jco', export: 'block-on-stale', result: [258] });
-    expect(r.trap).toBeUndefined();
+    expect(r.trap).toBeNull();
     const bad = capture();
     const { exitCode } = await runComponent(build('composed-v1.wasm'), { invoke: 'moved-waitable', json: true, stdout: bad.stdout, stderr: bad.stderr });
     expect(exitCode).toBe(1);
