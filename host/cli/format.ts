@@ -49,7 +49,8 @@ export function runJson(run: ScenarioRun, opts: { events: boolean }): Record<str
     abi: run.abi,
     outcome: run.outcome,
     expected: run.expected,
-    result: run.result ?? null,
+    // The scenario exports return one i32 (a u32 in the WIT): printed unsigned, as everywhere.
+    result: run.result?.map((v) => v >>> 0) ?? null,
     trap: trapJson(run.trap),
     violations: violationsJson(run.violations, run.taskNames),
     diagnosis: run.diagnosis,
