@@ -75,7 +75,7 @@ describe('run reads its input by content', () => {
     expect(cli('run', file('binary.wat', await parse(MODULE)), '--invoke', 'f').out).toBe('result: [7]\n');
   });
 
-  it('empty, binary garbage and unreadable files are not-wasm / cannot-read (exit 2)', () => {
+  it('empty, binary garbage and unreadable files are not-wasm / bad-input (exit 2)', () => {
     const empty = cli('run', file('empty.wasm', ''), '--invoke', 'f');
     expect(empty.code).toBe(2);
     expect(empty.err).toMatch(/^error \[not-wasm\]: .*the file is empty/);
@@ -84,7 +84,7 @@ describe('run reads its input by content', () => {
     expect(garbage.err).toMatch(/^error \[not-wasm\]: /);
     const missing = cli('run', '/nonexistent-dir/x.wasm', '--invoke', 'f');
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/^error \[cannot-read\]: \/nonexistent-dir\/x\.wasm: cannot read it \(ENOENT\)/);
+    expect(missing.err).toMatch(/^error \[bad-input\]: cannot open \/nonexistent-dir\/x\.wasm: ENOENT/);
   });
 });
 
