@@ -3,6 +3,7 @@
 // (https://no-color.org: any non-empty value), so a piped or saved table is
 // plain text.
 import Table from 'cli-table3';
+import { createColors } from 'picocolors';
 
 /** Whether to colour output written to `stream`. */
 export function colorEnabled(stream = process.stdout, env = process.env) {
@@ -12,7 +13,12 @@ export function colorEnabled(stream = process.stdout, env = process.env) {
 
 /** The table of `rows` under `head`, coloured only when `color`. */
 export function renderTable(head, rows, { color = colorEnabled() } = {}) {
-  const table = new Table({ head, style: color ? { head: [], border: ['grey'] } : { head: [], border: [] } });
+  const table = new Table({ head, style: { head: [], border: [] } });
   for (const r of rows) table.push(r);
-  return table.toString();
+  const text = table.toString();
+  if (!color) return text;
+  // Grey borders, coloured here rather than by cli-table3 (whose colour
+  // library turns itself off under CI=true even when asked for colour).
+  const { gray } = createColors(true);
+  return text.replace(/[─│┌┐└┘├┤┬┴┼]+/g, (b) => gray(b));
 }

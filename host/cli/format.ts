@@ -1,6 +1,13 @@
 /** Human and JSON renderings of scenario runs. */
 import Table from 'cli-table3';
-import pc from 'picocolors';
+import { createColors } from 'picocolors';
+
+/**
+ * Colour only on a terminal (and not with NO_COLOR): picocolors alone would
+ * also colour piped output whenever CI is set, and a script reading our
+ * output must get plain text.
+ */
+const pc = createColors(process.stdout.isTTY === true && !process.env['NO_COLOR']);
 import type { ScenarioRun } from '../scenarios/run.js';
 import type { Cell } from '../matrix/run.js';
 import type { Violation } from '../trace/violation.js';
