@@ -400,6 +400,9 @@ function hostFunc(store: Store, ft: FuncType, js: unknown, path: string): HostFu
   const wrapErr = (e: unknown): unknown[] => {
     if (isResult && e instanceof ComponentResultError) return [{ tag: 'err', val: e.payload }];
     if (isResult && typeof e === 'object' && e !== null && 'payload' in e) return [{ tag: 'err', val: (e as { payload: unknown }).payload }];
+    // jco's convention: a thrown value that is not an Error is the err payload itself
+    // (preview2-shim throws `'no-entry'` and `{ tag: 'closed' }`).
+    if (isResult && !(e instanceof Error)) return [{ tag: 'err', val: e }];
     throw e;
   };
   return new HostFunc(ft, path, store, (args) => {

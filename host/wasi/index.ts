@@ -1,0 +1,103 @@
+/**
+ * WASI for the embedded component host:
+ *
+ *     const wasi = new WasiHost({ args: ['prog.wasm'], preopens: { '/data': './data' } });
+ *     const inst = loadComponent(bytes).instantiate(wasi.imports, { store: wasi.store });
+ *     const code = await wasi.run(inst);   // calls wasi:cli/run, resolves with the exit code
+ *
+ * Versions are matched as the ecosystem does: `wasi:<pkg>/<iface>@0.2.x` (any
+ * patch version) gets the WASI 0.2 implementation (host/wasi/p2.ts), and
+ * `@0.3.0` or a `0.3.0-*` pre-release gets WASI 0.3 (host/wasi/p3.ts).
+ * Other versions, and unversioned names, are not served (a link error).
+ */
+import { Store } from '../canon/store.js';
+import { Trap } from '../canon/errors.js';
+import { ComponentResultError, type ComponentInstanceApi } from '../component/api.js';
+import { WasiEnv, WasiExit, exitCodeOf, type WasiOptions } from './common.js';
+import { wasiP2 } from './p2.js';
+import { wasiP3 } from './p3.js';
+
+export { WasiExit, WasiError, exitCodeOf, type WasiOptions, type Sink, type Source } from './common.js';
+
+/** Which WASI implementation serves `name`: `0.2`, `0.3`, or undefined. */
+export function wasiVersionOf(name: string): '0.2' | '0.3' | undefined {
+  const m = /^wasi:[a-z0-9-]+\/[a-z0-9-]+@(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(name);
+  if (m === null) return undefined;
+  const [major, minor, patch, pre] = [m[1], m[2], m[3], m[4]];
+  if (major === '0' && minor === '2' && pre === undefined) return '0.2';
+  if (major === '0' && minor === '3' && patch === '0') return '0.3';
+  return undefined;
+}
+
+/** The import object over two implementations, answering any matching versioned name. */
+function versionedImports(p2: Record<string, unknown>, p3: Record<string, unknown>): Record<string, unknown> {
+  const pick = (name: string): unknown => {
+    const v = wasiVersionOf(name);
+    if (v === undefined) return undefined;
+    const base = name.slice(0, name.indexOf('@'));
+    return (v === '0.2' ? p2 : p3)[base];
+  };
+  const keys = [...Object.keys(p2).map((k) => `${k}@0.2.6`), ...Object.keys(p3).map((k) => `${k}@0.3.0`)];
+  return new Proxy({} as Record<string, unknown>, {
+    has: (_t, k) => typeof k === 'string' && pick(k) !== undefined,
+    get: (_t, k) => (typeof k === 'string' ? pick(k) : undefined),
+    ownKeys: () => keys,
+    getOwnPropertyDescriptor: (_t, k) => {
+      const v = typeof k === 'string' ? pick(k) : undefined;
+      return v === undefined ? undefined : { value: v, enumerable: true, configurable: true, writable: false };
+    },
+  });
+}
+
+/** One program's WASI: the store it runs in, its import object, its exit code. */
+export class WasiHost {
+  readonly store: Store;
+  readonly env: WasiEnv;
+  /** The WASI imports (any 0.2.x or 0.3.0 name). */
+  readonly imports: Record<string, unknown>;
+  /** Set once the program called `wasi:cli/exit`. */
+  exitCode: number | undefined;
+
+  constructor(options: WasiOptions = {}) {
+    this.store = options.store ?? new Store();
+    this.env = new WasiEnv(options);
+    const onExit = (code: number): void => void (this.exitCode ??= code);
+    this.imports = versionedImports(wasiP2(this.env, onExit), wasiP3(this.env, this.store, onExit));
+  }
+
+  /** The WASI imports together with the embedder's own (which win over WASI names). */
+  with(extra: Record<string, unknown>): Record<string, unknown> {
+    const base = this.imports;
+    return new Proxy(extra, {
+      has: (t, k) => k in t || k in base,
+      get: (t, k) => (k in t ? t[k as string] : base[k as string]),
+    });
+  }
+
+  /**
+   * Calls the instance's `wasi:cli/run` export (0.2.x or 0.3.0) and resolves
+   * with the exit code: 0 for `ok`, 1 for `err`, the code given to
+   * `wasi:cli/exit`. A trap rejects (the output written so far stays written).
+   */
+  async run(inst: ComponentInstanceApi): Promise<number> {
+    const name = Object.keys(inst.exports).find((k) => /^wasi:cli\/run@0\.(2\.\d+|3\.0(-.*)?)$/.test(k));
+    if (name === undefined) throw new Trap('host-error', { builtin: 'wasi:cli/run', detail: 'the component exports no wasi:cli/run@0.2.x or @0.3.0' });
+    const run = (inst.exports[name] as Record<string, () => Promise<unknown>>)['run']!;
+    try {
+      await run();
+      return this.exitCode ?? 0;
+    } catch (e) {
+      const code = exitCodeOf(e) ?? this.exitCode;
+      if (code !== undefined) return code;
+      if (e instanceof ComponentResultError) return 1;
+      throw e;
+    }
+  }
+}
+
+/** The WASI import object for `loadComponent(...).instantiate(wasiImports(o), { store: o.store })`. */
+export function wasiImports(options: WasiOptions & { store: Store }): Record<string, unknown> {
+  return new WasiHost(options).imports;
+}
+
+

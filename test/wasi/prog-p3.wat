@@ -1,0 +1,242 @@
+;; WASI 0.3: a wasi:cli/run@0.3.0 program (async, callback-lifted) that writes
+;; to stdout through write-via-stream. argv[1]'s first letter picks what it does:
+;;   h  "hello from wasi 0.3\n"           b  300000 bytes, byte i = i % 251
+;;   e  echo stdin to stdout             s  "before\n", wait-for 40 ms, "after\n"
+;;   r  16 bytes of get-random-bytes     x  "bye\n", then exit-with-code 3
+;;   t  "partial\n", then trap           d  drop the stdout stream unwritten
+;;   w  two write-via-stream calls, one after the other returned: "one\n" "two\n"
+;; run returns err when a write-via-stream returned err (a closed stdout).
+(component
+  (import "wasi:cli/types@0.3.0" (instance $types
+    (type $ec (enum "io" "illegal-byte-sequence" "pipe"))
+    (export "error-code" (type (eq $ec)))))
+  (alias export $types "error-code" (type $error-code))
+  (import "wasi:cli/stdout@0.3.0" (instance $stdout
+    (alias outer 1 $error-code (type $ec0))
+    (export "error-code" (type $ec (eq $ec0)))
+    (export "write-via-stream" (func async (param "data" (stream u8)) (result (result (error $ec)))))))
+  (import "wasi:cli/stdin@0.3.0" (instance $stdin
+    (alias outer 1 $error-code (type $ec0))
+    (export "error-code" (type $ec (eq $ec0)))
+    (export "read-via-stream" (func (result (tuple (stream u8) (future (result (error $ec)))))))))
+  (import "wasi:cli/environment@0.3.0" (instance $environment
+    (export "get-arguments" (func (result (list string))))))
+  (import "wasi:cli/exit@0.3.0" (instance $exit
+    (export "exit-with-code" (func (param "status-code" u8)))))
+  (import "wasi:clocks/monotonic-clock@0.3.0" (instance $clock
+    (export "wait-for" (func async (param "how-long" u64)))))
+  (import "wasi:random/random@0.3.0" (instance $random
+    (export "get-random-bytes" (func (param "max-len" u64) (result (list u8))))))
+  (core module $libc
+    (memory (export "mem") 4)
+    (global $top (mut i32) (i32.const 8192))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $top) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $top (i32.add (local.get $p) (local.get 3)))
+      (local.get $p)))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "mem" (core memory $mem))
+  (alias core export $libc "realloc" (core func $realloc))
+  (type $s (stream u8))
+  (core func $wvs (canon lower (func $stdout "write-via-stream") async (memory $mem)))
+  (core func $rvs (canon lower (func $stdin "read-via-stream") (memory $mem)))
+  (core func $args (canon lower (func $environment "get-arguments") (memory $mem) (realloc $realloc)))
+  (core func $exit (canon lower (func $exit "exit-with-code")))
+  (core func $wait-for (canon lower (func $clock "wait-for") async (memory $mem)))
+  (core func $random (canon lower (func $random "get-random-bytes") (memory $mem) (realloc $realloc)))
+  (core func $snew (canon stream.new $s))
+  (core func $swrite (canon stream.write $s async (memory $mem)))
+  (core func $sread (canon stream.read $s async (memory $mem)))
+  (core func $drop-w (canon stream.drop-writable $s))
+  (core func $drop-r (canon stream.drop-readable $s))
+  (core func $ws-new (canon waitable-set.new))
+  (core func $join (canon waitable.join))
+  (core func $sub-drop (canon subtask.drop))
+  (core func $ret (canon task.return (result (result))))
+  (core module $m
+    (import "libc" "mem" (memory 4))
+    (import "c" "wvs" (func $wvs (param i32 i32) (result i32)))
+    (import "c" "rvs" (func $rvs (param i32)))
+    (import "c" "args" (func $args (param i32)))
+    (import "c" "exit" (func $exit (param i32)))
+    (import "c" "wait-for" (func $wait-for (param i64) (result i32)))
+    (import "c" "random" (func $random (param i64 i32)))
+    (import "c" "snew" (func $snew (result i64)))
+    (import "c" "swrite" (func $swrite (param i32 i32 i32) (result i32)))
+    (import "c" "sread" (func $sread (param i32 i32 i32) (result i32)))
+    (import "c" "drop-w" (func $drop-w (param i32)))
+    (import "c" "drop-r" (func $drop-r (param i32)))
+    (import "c" "ws-new" (func $ws-new (result i32)))
+    (import "c" "join" (func $join (param i32 i32)))
+    (import "c" "sub-drop" (func $sub-drop (param i32)))
+    (import "c" "ret" (func $ret (param i32)))
+    (data (i32.const 1024) "hello from wasi 0.3\n")   ;; 20
+    (data (i32.const 1056) "bye\n")                    ;; 4
+    (data (i32.const 1064) "partial\n")                ;; 8
+    (data (i32.const 1080) "before\n")                 ;; 7
+    (data (i32.const 1088) "after\n")                  ;; 6
+    (data (i32.const 1096) "one\n")                    ;; 4
+    (data (i32.const 1104) "two\n")                    ;; 4
+    (global $set (mut i32) (i32.const 0))
+    (global $mode (mut i32) (i32.const 104))
+    (global $ph (mut i32) (i32.const 0))
+    (global $w (mut i32) (i32.const 0))
+    (global $sub (mut i32) (i32.const 0))
+    (global $pptr (mut i32) (i32.const 0))
+    (global $plen (mut i32) (i32.const 0))
+    (global $closed (mut i32) (i32.const 0))
+    (global $dropped (mut i32) (i32.const 0))
+    (global $left (mut i32) (i32.const 300000))
+    (global $pos (mut i32) (i32.const 0))
+    (global $sleep (mut i32) (i32.const 0))
+    (global $slept (mut i32) (i32.const 0))
+    (global $in (mut i32) (i32.const 0))
+    (global $eof (mut i32) (i32.const 0))
+    (global $round (mut i32) (i32.const 0))
+    (func $wait (result i32) (i32.or (i32.const 2) (i32.shl (global.get $set) (i32.const 4))))
+    (func $pend (param $p i32) (param $n i32) (global.set $pptr (local.get $p)) (global.set $plen (local.get $n)))
+    (func $start-write
+      (local $pair i64) (local $r i32)
+      (local.set $pair (call $snew))
+      (global.set $w (i32.wrap_i64 (i64.shr_u (local.get $pair) (i64.const 32))))
+      (call $join (global.get $w) (global.get $set))
+      (local.set $r (call $wvs (i32.wrap_i64 (local.get $pair)) (i32.const 16)))
+      (global.set $sub (i32.shr_u (local.get $r) (i32.const 4)))
+      (call $join (global.get $sub) (global.get $set)))
+    (func $close
+      (call $drop-w (global.get $w))
+      (global.set $closed (i32.const 1)))
+    ;; a stream.write result: advance the pending bytes; DROPPED means the reader is gone
+    (func $wrote (param $r i32)
+      (local $n i32)
+      (local.set $n (i32.shr_u (local.get $r) (i32.const 4)))
+      (global.set $pptr (i32.add (global.get $pptr) (local.get $n)))
+      (global.set $plen (i32.sub (global.get $plen) (local.get $n)))
+      (if (i32.eq (i32.and (local.get $r) (i32.const 0xf)) (i32.const 1))
+        (then (global.set $dropped (i32.const 1)) (global.set $plen (i32.const 0)))))
+    ;; a stream.read result on stdin
+    (func $got (param $r i32)
+      (call $pend (i32.const 131072) (i32.shr_u (local.get $r) (i32.const 4)))
+      (if (i32.eq (i32.and (local.get $r) (i32.const 0xf)) (i32.const 1)) (then (global.set $eof (i32.const 1)))))
+    (func $fill (param $n i32)
+      (local $i i32)
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store8 (i32.add (i32.const 131072) (local.get $i)) (i32.rem_u (i32.add (global.get $pos) (local.get $i)) (i32.const 251)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+      (global.set $pos (i32.add (global.get $pos) (local.get $n))))
+    ;; makes the next piece of work; 1: progress, 0: wait for an event
+    (func $produce (result i32)
+      (local $m i32) (local $n i32) (local $r i32)
+      (local.set $m (global.get $mode))
+      (if (global.get $dropped) (then (call $close) (return (i32.const 1))))
+      (if (i32.eq (local.get $m) (i32.const 104)) (then   ;; h
+        (if (i32.eqz (global.get $ph)) (then (call $pend (i32.const 1024) (i32.const 20)) (global.set $ph (i32.const 1)) (return (i32.const 1))))
+        (call $close) (return (i32.const 1))))
+      (if (i32.eq (local.get $m) (i32.const 98)) (then    ;; b
+        (if (global.get $left) (then
+          (local.set $n (select (i32.const 65536) (global.get $left) (i32.gt_u (global.get $left) (i32.const 65536))))
+          (call $fill (local.get $n))
+          (global.set $left (i32.sub (global.get $left) (local.get $n)))
+          (call $pend (i32.const 131072) (local.get $n))
+          (return (i32.const 1))))
+        (call $close) (return (i32.const 1))))
+      (if (i32.eq (local.get $m) (i32.const 120)) (then   ;; x
+        (if (i32.eqz (global.get $ph)) (then (call $pend (i32.const 1056) (i32.const 4)) (global.set $ph (i32.const 1)) (return (i32.const 1))))
+        (call $close) (return (i32.const 1))))
+      (if (i32.eq (local.get $m) (i32.const 114)) (then   ;; r
+        (if (i32.eqz (global.get $ph)) (then
+          (call $random (i64.const 16) (i32.const 64))
+          (call $pend (i32.load (i32.const 64)) (i32.load (i32.const 68)))
+          (global.set $ph (i32.const 1)) (return (i32.const 1))))
+        (call $close) (return (i32.const 1))))
+      (if (i32.eq (local.get $m) (i32.const 116)) (then   ;; t
+        (if (i32.eqz (global.get $ph)) (then (call $pend (i32.const 1064) (i32.const 8)) (global.set $ph (i32.const 1)) (return (i32.const 1))))
+        unreachable))
+      (if (i32.eq (local.get $m) (i32.const 100)) (then   ;; d
+        (call $close) (return (i32.const 1))))
+      (if (i32.eq (local.get $m) (i32.const 119)) (then   ;; w
+        (if (i32.eqz (global.get $ph)) (then
+          (if (global.get $round) (then (call $pend (i32.const 1104) (i32.const 4))) (else (call $pend (i32.const 1096) (i32.const 4))))
+          (global.set $ph (i32.const 1)) (return (i32.const 1))))
+        (call $close) (return (i32.const 1))))
+      (if (i32.eq (local.get $m) (i32.const 115)) (then   ;; s
+        (if (i32.eqz (global.get $ph)) (then
+          (local.set $r (call $wait-for (i64.const 40000000)))
+          (if (i32.eq (i32.and (local.get $r) (i32.const 0xf)) (i32.const 2))
+            (then (global.set $slept (i32.const 1)))
+            (else (global.set $sleep (i32.shr_u (local.get $r) (i32.const 4))) (call $join (global.get $sleep) (global.get $set))))
+          (call $pend (i32.const 1080) (i32.const 7)) (global.set $ph (i32.const 1)) (return (i32.const 1))))
+        (if (i32.eq (global.get $ph) (i32.const 1)) (then
+          (if (i32.eqz (global.get $slept)) (then (return (i32.const 0))))
+          (call $pend (i32.const 1088) (i32.const 6)) (global.set $ph (i32.const 2)) (return (i32.const 1))))
+        (call $close) (return (i32.const 1))))
+      (if (i32.eq (local.get $m) (i32.const 101)) (then   ;; e
+        (if (i32.eqz (global.get $ph)) (then
+          (call $rvs (i32.const 48))
+          (global.set $in (i32.load (i32.const 48)))
+          (call $join (global.get $in) (global.get $set))
+          (global.set $ph (i32.const 1)) (return (i32.const 1))))
+        (if (i32.eq (global.get $ph) (i32.const 2)) (then (return (i32.const 0))))
+        (if (global.get $eof) (then (call $drop-r (global.get $in)) (call $close) (return (i32.const 1))))
+        (local.set $r (call $sread (global.get $in) (i32.const 131072) (i32.const 65536)))
+        (if (i32.eq (local.get $r) (i32.const -1)) (then (global.set $ph (i32.const 2)) (return (i32.const 0))))
+        (call $got (local.get $r))
+        (return (i32.const 1))))
+      unreachable)
+    (func $step (result i32)
+      (local $r i32)
+      (loop $again
+        (if (global.get $plen) (then
+          (local.set $r (call $swrite (global.get $w) (global.get $pptr) (global.get $plen)))
+          (if (i32.eq (local.get $r) (i32.const -1)) (then (return (call $wait))))
+          (call $wrote (local.get $r))
+          (br $again)))
+        (if (global.get $closed) (then (return (call $wait))))
+        (if (call $produce) (then (br $again))))
+      (call $wait))
+    ;; the stdout write-via-stream call returned
+    (func $returned (result i32)
+      (call $sub-drop (global.get $sub))
+      (if (i32.and (i32.eq (global.get $mode) (i32.const 119)) (i32.eqz (global.get $round))) (then
+        (global.set $round (i32.const 1)) (global.set $ph (i32.const 0)) (global.set $closed (i32.const 0))
+        (call $start-write)
+        (return (call $step))))
+      (if (i32.eq (global.get $mode) (i32.const 120)) (then (call $exit (i32.const 3))))
+      (call $ret (i32.load8_u (i32.const 16)))
+      (i32.const 0))
+    (func (export "run") (result i32)
+      (global.set $set (call $ws-new))
+      (call $args (i32.const 32))
+      (if (i32.ge_u (i32.load (i32.const 36)) (i32.const 2))
+        (then (global.set $mode (i32.load8_u (i32.load offset=8 (i32.load (i32.const 32)))))))
+      (call $start-write)
+      (call $step))
+    (func (export "run-cb") (param $ev i32) (param $h i32) (param $p i32) (result i32)
+      (if (i32.eq (local.get $ev) (i32.const 1)) (then      ;; SUBTASK
+        (if (i32.ne (local.get $p) (i32.const 2)) (then (return (call $wait))))
+        (if (i32.eq (local.get $h) (global.get $sub)) (then (return (call $returned))))
+        (if (i32.eq (local.get $h) (global.get $sleep)) (then
+          (call $sub-drop (local.get $h)) (global.set $slept (i32.const 1)) (return (call $step))))
+        (return (call $wait))))
+      (if (i32.eq (local.get $ev) (i32.const 3)) (then      ;; STREAM_WRITE
+        (call $wrote (local.get $p)) (return (call $step))))
+      (if (i32.eq (local.get $ev) (i32.const 2)) (then      ;; STREAM_READ
+        (global.set $ph (i32.const 1)) (call $got (local.get $p)) (return (call $step))))
+      (call $wait)))
+  (core instance $i (instantiate $m
+    (with "libc" (instance $libc))
+    (with "c" (instance
+      (export "wvs" (func $wvs)) (export "rvs" (func $rvs)) (export "args" (func $args))
+      (export "exit" (func $exit)) (export "wait-for" (func $wait-for)) (export "random" (func $random))
+      (export "snew" (func $snew)) (export "swrite" (func $swrite)) (export "sread" (func $sread))
+      (export "drop-w" (func $drop-w)) (export "drop-r" (func $drop-r))
+      (export "ws-new" (func $ws-new)) (export "join" (func $join))
+      (export "sub-drop" (func $sub-drop)) (export "ret" (func $ret))))))
+  (func $run async (result (result))
+    (canon lift (core func $i "run") async (callback (core func $i "run-cb"))))
+  (instance $run-inst (export "run" (func $run)))
+  (export "wasi:cli/run@0.3.0" (instance $run-inst))
+)
