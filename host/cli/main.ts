@@ -23,6 +23,7 @@ import { runComponent } from './run-component.js';
 import { instanceName, loadWasm, runCoreModule, RunError, wasmKind } from './run.js';
 import { cellJson, formatMatrix, formatRun, formatSummaryTable, runJson, trapJson, violationsJson } from './format.js';
 import { stringifyJson, textValues, jsonValue } from './values.js';
+import { exportsWasiRun, runWasiProgram } from './run-wasi.js';
 import { limitOptions, limitsFrom, timeoutOption } from './limits.js';
 import { registerInspect } from './inspect.js';
 
@@ -186,7 +187,8 @@ const run = program
   .command('run')
   .description('host a WASIp3 async component (under jco) or a core module (binary or WAT text, on the embedded host) and call one export; exit 0 on a result, 1 on a trap or a task-ABI violation')
   .argument('<file>', 'a component, or a core module (a binary, or WAT text) that imports the built-ins by their wit-component names')
-  .addOption(new Option('--invoke <export>', '(required) the export to call: callback-lifted when [async-lift]<export> exists, else the plain export').makeOptionMandatory())
+  .argument('[program-args...]', 'after --: the arguments of a wasi:cli/run program (argv[0] is the file name)')
+  .option('--invoke <export>', '(required) the export to call: callback-lifted when [async-lift]<export> exists, else the plain export (a component exporting wasi:cli/run runs as a program without it)')
   .option('--args <json>', 'the arguments as a JSON array: for a core module the flat core values, checked against the export\'s type (i64 as a number within ±(2^53-1) or a decimal string; floats as numbers or "NaN", "Infinity", "-Infinity"), e.g. [1,"9007199254740993",1.5]')
   .option('--json', 'print one object: result (and resultTypes) or trap, violations, plus events with --trace')
   .option('--trace', 'record every canonical built-in call and task-ABI event, and print the timeline')
@@ -196,9 +198,21 @@ const run = program
   .addOption(maxStreamEnds)
   .addOption(maxTasks)
   .addHelpText('after', EXIT_CODES)
-  .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco'; timeout: number; maxHandles?: number; maxStreamEnds?: number; maxTasks?: number }) => {
+  .option('--env <K=V>', 'wasi:cli/run programs: an environment variable (repeatable)', (v: string, a: string[]) => [...a, v], [] as string[])
+  .option('--inherit-env', "wasi:cli/run programs: pass the tool's environment")
+  .option('--dir <host::guest>', 'wasi:cli/run programs: a preopened directory (repeatable)', (v: string, a: string[]) => [...a, v], [] as string[])
+  .option('--deterministic [seed]', 'wasi:cli/run programs: seeded random and virtual clocks')
+  .action(async (file: string, programArgs: string[], opts: { invoke?: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco'; timeout: number; maxHandles?: number; maxStreamEnds?: number; maxTasks?: number; env: string[]; inheritEnv?: boolean; dir: string[]; deterministic?: boolean | string }) => {
     const bytes = await loadWasm(file);
     const kind = wasmKind(bytes);
+    if (opts.invoke === undefined) {
+      // A program: wasi:cli/run on the embedded component host (host/cli/run-wasi.ts).
+      if (kind !== 'component' || !exportsWasiRun(bytes)) {
+        usage(run, `required option '--invoke <export>' not specified${kind === 'component' ? ` (${file} exports no wasi:cli/run)` : ''}`);
+      }
+      process.exit(await runWasiProgram(file, bytes, programArgs, opts));
+    }
+    if (programArgs.length > 0) usage(run, `program arguments (${programArgs.join(' ')}) are for a wasi:cli/run program, which runs without --invoke`);
     const host = opts.host ?? (kind === 'component' ? 'jco' : 'embedded');
     if (kind === 'component') {
       if (opts.trace) throw new RunError('unsupported', '--trace is for core modules on the embedded host');

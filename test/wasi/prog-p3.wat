@@ -5,6 +5,7 @@
 ;;   r  16 bytes of get-random-bytes     x  "bye\n", then exit-with-code 3
 ;;   t  "partial\n", then trap           d  drop the stdout stream unwritten
 ;;   w  two write-via-stream calls, one after the other returned: "one\n" "two\n"
+;;   z  as s, but wait-for 2^64-1 ns (forever)
 ;; run returns err when a write-via-stream returned err (a closed stdout).
 (component
   (import "wasi:cli/types@0.3.0" (instance $types
@@ -162,9 +163,9 @@
           (if (global.get $round) (then (call $pend (i32.const 1104) (i32.const 4))) (else (call $pend (i32.const 1096) (i32.const 4))))
           (global.set $ph (i32.const 1)) (return (i32.const 1))))
         (call $close) (return (i32.const 1))))
-      (if (i32.eq (local.get $m) (i32.const 115)) (then   ;; s
+      (if (i32.or (i32.eq (local.get $m) (i32.const 115)) (i32.eq (local.get $m) (i32.const 122))) (then   ;; s, z
         (if (i32.eqz (global.get $ph)) (then
-          (local.set $r (call $wait-for (i64.const 40000000)))
+          (local.set $r (call $wait-for (select (i64.const -1) (i64.const 40000000) (i32.eq (global.get $mode) (i32.const 122)))))
           (if (i32.eq (i32.and (local.get $r) (i32.const 0xf)) (i32.const 2))
             (then (global.set $slept (i32.const 1)))
             (else (global.set $sleep (i32.shr_u (local.get $r) (i32.const 4))) (call $join (global.get $sleep) (global.get $set))))

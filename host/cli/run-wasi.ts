@@ -1,0 +1,90 @@
+/**
+ * `wasip3-task run prog.wasm [--env K=V] [--inherit-env] [--dir host::guest]
+ * [--deterministic [seed]] [-- args...]`: a component exporting
+ * `wasi:cli/run` (0.2.x or 0.3.0) runs on the embedded component host with
+ * WASI (host/wasi), as `wasmtime run` runs it: argv[0] is the file name,
+ * then the arguments after `--`; nothing of the environment is passed unless
+ * asked; stdin, stdout and stderr are the process's own. The exit code is
+ * the program's (`wasi:cli/exit`, or 0 for `ok` and 1 for `err`), or 1 on a
+ * trap (reported on stderr after the program's own output, as
+ * `wasip3-task: trap <code>: <message>`).
+ */
+import { basename } from 'node:path';
+import { Trap } from '../canon/errors.js';
+import { loadComponent } from '../component/api.js';
+import { WasiHost } from '../wasi/index.js';
+import { RunError } from './run.js';
+
+export interface RunWasiOptions {
+  /** `K=V` pairs (`--env`, repeatable). */
+  readonly env?: readonly string[];
+  /** Pass the tool's own environment first (`--inherit-env`). */
+  readonly inheritEnv?: boolean;
+  /** `host::guest` preopens (`--dir`, repeatable); a plain `dir` is `dir::dir`. */
+  readonly dir?: readonly string[];
+  /** Seeded random and virtual clocks (`--deterministic [seed]`). */
+  readonly deterministic?: boolean | string;
+}
+
+/** Whether a component exports `wasi:cli/run` at a version the WASI host serves. */
+export function exportsWasiRun(bytes: Uint8Array): boolean {
+  try {
+    return loadComponent(bytes).exports.some((e) => /^wasi:cli\/run@0\.(2\.\d+|3\.0(-.*)?)$/.test(e.name));
+  } catch {
+    return false;
+  }
+}
+
+function parseEnv(pairs: readonly string[], inherit: boolean): [string, string][] {
+  const env = new Map<string, string>();
+  if (inherit) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env.set(k, v);
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new RunError('bad-env', `--env ${JSON.stringify(p)} is not K=V`);
+    env.set(p.slice(0, eq), p.slice(eq + 1));
+  }
+  return [...env];
+}
+
+function parseDirs(dirs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of dirs) {
+    const i = d.indexOf('::');
+    const [host, guest] = i < 0 ? [d, d] : [d.slice(0, i), d.slice(i + 2)];
+    if (host === '' || guest === '') throw new RunError('bad-dir', `--dir ${JSON.stringify(d)} is not host::guest`);
+    out[guest] = host;
+  }
+  return out;
+}
+
+/** Runs the program; resolves with the process exit code (the caller exits with it). */
+export async function runWasiProgram(file: string, bytes: Uint8Array, args: readonly string[], opts: RunWasiOptions = {}): Promise<number> {
+  const c = loadComponent(bytes);
+  if (!c.exports.some((e) => /^wasi:cli\/run@/.test(e.name))) {
+    throw new RunError('no-run', `${file} exports no wasi:cli/run; call one of its exports with --invoke <export>`);
+  }
+  const det = opts.deterministic;
+  const wasi = new WasiHost({
+    args: [basename(file), ...args],
+    env: parseEnv(opts.env ?? [], !!opts.inheritEnv),
+    preopens: parseDirs(opts.dir ?? []),
+    stdin: 0,
+    stdout: 1,
+    stderr: 2,
+    terminal: !!process.stdout.isTTY,
+    deterministic: det === undefined || det === false ? undefined : det === true ? true : { seed: BigInt(det) },
+  });
+  let inst;
+  try {
+    inst = c.instantiate(wasi.imports, { store: wasi.store, name: basename(file) });
+  } catch (e) {
+    throw new RunError((e as { rule?: string }).rule ?? 'link', (e as Error).message);
+  }
+  try {
+    return await wasi.run(inst);
+  } catch (e) {
+    const t = e instanceof Trap ? `trap: ${e.message}` : `error: ${e instanceof Error ? e.message : String(e)}`;
+    process.stderr.write(`wasip3-task: ${t}\n`);
+    return 1;
+  }
+}

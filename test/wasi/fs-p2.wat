@@ -1,0 +1,125 @@
+;; WASI 0.2 filesystem: opens argv[1] in the first preopen, writes its contents
+;; to stdout, and when argv[2] is given creates that file with the same
+;; contents. A filesystem error-code e exits with code 100 + e (its index in
+;; the enum: no-entry 20, loop 15, not-permitted 31); no preopen exits with 99.
+(component
+  (import "wasi:io/error@0.2.6" (instance $ioerr (export "error" (type (sub resource)))))
+  (alias export $ioerr "error" (type $error))
+  (import "wasi:io/streams@0.2.6" (instance $streams
+    (alias outer 1 $error (type $err))
+    (export "error" (type $e (eq $err)))
+    (export "output-stream" (type $os (sub resource)))
+    (type $own-e (own $e))
+    (type $se (variant (case "last-operation-failed" $own-e) (case "closed")))
+    (export "stream-error" (type $serr (eq $se)))
+    (type $bos (borrow $os))
+    (export "[method]output-stream.blocking-write-and-flush"
+      (func (param "self" $bos) (param "contents" (list u8)) (result (result (error $serr)))))))
+  (alias export $streams "output-stream" (type $output-stream))
+  (import "wasi:cli/stdout@0.2.6" (instance $stdout
+    (alias outer 1 $output-stream (type $os0))
+    (export "output-stream" (type $os (eq $os0)))
+    (type $o (own $os))
+    (export "get-stdout" (func (result $o)))))
+  (import "wasi:cli/environment@0.2.6" (instance $environment
+    (export "get-arguments" (func (result (list string))))))
+  (import "wasi:cli/exit@0.2.6" (instance $exit
+    (export "exit-with-code" (func (param "status-code" u8)))))
+  (import "wasi:filesystem/types@0.2.6" (instance $fs
+    (export "descriptor" (type $d (sub resource)))
+    (type $ec0 (enum "access" "would-block" "already" "bad-descriptor" "busy" "deadlock" "quota" "exist"
+      "file-too-large" "illegal-byte-sequence" "in-progress" "interrupted" "invalid" "io" "is-directory"
+      "loop" "too-many-links" "message-size" "name-too-long" "no-device" "no-entry" "no-lock"
+      "insufficient-memory" "insufficient-space" "not-directory" "not-empty" "not-recoverable" "unsupported"
+      "no-tty" "no-such-device" "overflow" "not-permitted" "pipe" "read-only" "invalid-seek"
+      "text-file-busy" "cross-device"))
+    (export "error-code" (type $ec (eq $ec0)))
+    (type $pf0 (flags "symlink-follow"))
+    (export "path-flags" (type $pf (eq $pf0)))
+    (type $of0 (flags "create" "directory" "exclusive" "truncate"))
+    (export "open-flags" (type $of (eq $of0)))
+    (type $df0 (flags "read" "write" "file-integrity-sync" "data-integrity-sync" "requested-write-sync" "mutate-directory"))
+    (export "descriptor-flags" (type $df (eq $df0)))
+    (type $bd (borrow $d))
+    (type $od (own $d))
+    (export "[method]descriptor.open-at" (func (param "self" $bd) (param "path-flags" $pf) (param "path" string)
+      (param "open-flags" $of) (param "flags" $df) (result (result $od (error $ec)))))
+    (export "[method]descriptor.read" (func (param "self" $bd) (param "length" u64) (param "offset" u64)
+      (result (result (tuple (list u8) bool) (error $ec)))))
+    (export "[method]descriptor.write" (func (param "self" $bd) (param "buffer" (list u8)) (param "offset" u64)
+      (result (result u64 (error $ec)))))))
+  (alias export $fs "descriptor" (type $descriptor))
+  (import "wasi:filesystem/preopens@0.2.6" (instance $preopens
+    (alias outer 1 $descriptor (type $d0))
+    (export "descriptor" (type $d (eq $d0)))
+    (type $od (own $d))
+    (export "get-directories" (func (result (list (tuple $od string)))))))
+  (core module $libc
+    (memory (export "mem") 2)
+    (global $top (mut i32) (i32.const 8192))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $top) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $top (i32.add (local.get $p) (local.get 3)))
+      (if (i32.gt_u (global.get $top) (i32.shl (memory.size) (i32.const 16)))
+        (then (drop (memory.grow (i32.add (i32.shr_u (i32.sub (global.get $top) (i32.shl (memory.size) (i32.const 16))) (i32.const 16)) (i32.const 1))))))
+      (local.get $p)))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "mem" (core memory $mem))
+  (alias core export $libc "realloc" (core func $realloc))
+  (core func $get-stdout (canon lower (func $stdout "get-stdout")))
+  (core func $out (canon lower (func $streams "[method]output-stream.blocking-write-and-flush") (memory $mem)))
+  (core func $args (canon lower (func $environment "get-arguments") (memory $mem) (realloc $realloc)))
+  (core func $exit (canon lower (func $exit "exit-with-code")))
+  (core func $dirs (canon lower (func $preopens "get-directories") (memory $mem) (realloc $realloc)))
+  (core func $open (canon lower (func $fs "[method]descriptor.open-at") (memory $mem) (realloc $realloc)))
+  (core func $read (canon lower (func $fs "[method]descriptor.read") (memory $mem) (realloc $realloc)))
+  (core func $write (canon lower (func $fs "[method]descriptor.write") (memory $mem)))
+  (core module $m
+    (import "libc" "mem" (memory 2))
+    (import "c" "get-stdout" (func $get-stdout (result i32)))
+    (import "c" "out" (func $out (param i32 i32 i32 i32)))
+    (import "c" "args" (func $args (param i32)))
+    (import "c" "exit" (func $exit (param i32)))
+    (import "c" "dirs" (func $dirs (param i32)))
+    (import "c" "open" (func $open (param i32 i32 i32 i32 i32 i32 i32)))
+    (import "c" "read" (func $read (param i32 i64 i64 i32)))
+    (import "c" "write" (func $write (param i32 i32 i32 i64 i32)))
+    ;; exits with 100 + the error code when the result at 64 is err
+    (func $check
+      (if (i32.load8_u (i32.const 64)) (then (call $exit (i32.add (i32.const 100) (i32.load8_u (i32.const 68)))))))
+    (func (export "run") (result i32)
+      (local $d i32) (local $f i32) (local $p i32) (local $n i32) (local $argv i32)
+      (call $args (i32.const 32))
+      (local.set $argv (i32.load (i32.const 32)))
+      (call $dirs (i32.const 40))
+      (if (i32.eqz (i32.load (i32.const 44))) (then (call $exit (i32.const 99))))
+      (local.set $d (i32.load (i32.load (i32.const 40))))
+      ;; open-at(d, symlink-follow, argv[1], {}, {read})
+      (call $open (local.get $d) (i32.const 1) (i32.load offset=8 (local.get $argv)) (i32.load offset=12 (local.get $argv))
+        (i32.const 0) (i32.const 1) (i32.const 64))
+      (call $check)
+      (local.set $f (i32.load (i32.const 68)))
+      (call $read (local.get $f) (i64.const 1048576) (i64.const 0) (i32.const 64))
+      (call $check)
+      (local.set $p (i32.load (i32.const 68)))
+      (local.set $n (i32.load (i32.const 72)))
+      (call $out (call $get-stdout) (local.get $p) (local.get $n) (i32.const 80))
+      (if (i32.ge_u (i32.load (i32.const 36)) (i32.const 3)) (then
+        ;; open-at(d, {}, argv[2], {create, truncate}, {write}); write(contents, 0)
+        (call $open (local.get $d) (i32.const 0) (i32.load offset=16 (local.get $argv)) (i32.load offset=20 (local.get $argv))
+          (i32.const 9) (i32.const 2) (i32.const 64))
+        (call $check)
+        (call $write (i32.load (i32.const 68)) (local.get $p) (local.get $n) (i64.const 0) (i32.const 64))
+        (call $check)))
+      (i32.const 0)))
+  (core instance $i (instantiate $m
+    (with "libc" (instance $libc))
+    (with "c" (instance
+      (export "get-stdout" (func $get-stdout)) (export "out" (func $out)) (export "args" (func $args))
+      (export "exit" (func $exit)) (export "dirs" (func $dirs)) (export "open" (func $open))
+      (export "read" (func $read)) (export "write" (func $write))))))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $run-inst (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.6" (instance $run-inst))
+)
