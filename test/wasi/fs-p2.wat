@@ -63,6 +63,7 @@
       (global.set $top (i32.add (local.get $p) (local.get 3)))
       (if (i32.gt_u (global.get $top) (i32.shl (memory.size) (i32.const 16)))
         (then (drop (memory.grow (i32.add (i32.shr_u (i32.sub (global.get $top) (i32.shl (memory.size) (i32.const 16))) (i32.const 16)) (i32.const 1))))))
+      (if (i32.ne (local.get 0) (i32.const 0)) (then (memory.copy (local.get $p) (local.get 0) (local.get 1))))
       (local.get $p)))
   (core instance $libc (instantiate $libc))
   (alias core export $libc "mem" (core memory $mem))

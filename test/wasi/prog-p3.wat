@@ -35,6 +35,7 @@
       (local $p i32)
       (local.set $p (i32.and (i32.add (global.get $top) (i32.sub (local.get 2) (i32.const 1))) (i32.sub (i32.const 0) (local.get 2))))
       (global.set $top (i32.add (local.get $p) (local.get 3)))
+      (if (i32.ne (local.get 0) (i32.const 0)) (then (memory.copy (local.get $p) (local.get 0) (local.get 1))))
       (local.get $p)))
   (core instance $libc (instantiate $libc))
   (alias core export $libc "mem" (core memory $mem))
