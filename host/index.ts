@@ -31,3 +31,5 @@ export { validateComponent, loadComponentBinary, subtypeError, type ValidatedCom
 // The component host: load, instantiate and call components (docs/component-host.md).
 export { loadComponent, LoadedComponent, ComponentInstanceApi, ComponentResultError, ComponentCallError, type ComponentImports, type InstantiateOptions } from './component/api.js';
 export { ComponentLinkError, InstanceValue } from './component/runtime/instantiate.js';
+// WASI 0.2 and 0.3 for the component host (README, "Running WASI programs").
+export { WasiHost, wasiImports, wasiVersionOf, WasiExit, WasiError, type WasiOptions, type Sink, type Source } from './wasi/index.js';
