@@ -151,6 +151,52 @@ describe('WASI 0.2 filesystem: preopens given explicitly, no way out of them', (
   });
 });
 
+describe('WASI 0.3 filesystem (host/wasi/p3-fs.ts over 0.2 descriptors): read-via-stream, write-via-stream, no way out', () => {
+  const dir = join(tmpdir(), `wasi-fs3-${process.pid}`);
+  const big = pattern(300_001);
+  beforeAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'pre'), { recursive: true });
+    writeFileSync(join(dir, 'pre', 'big.bin'), big);
+    writeFileSync(join(dir, 'secret.txt'), 'secret\n');
+    symlinkSync('../secret.txt', join(dir, 'pre', 'rel-link'));
+    symlinkSync(join(dir, 'secret.txt'), join(dir, 'pre', 'abs-link'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const pre = (): Record<string, string> => ({ '/data': join(dir, 'pre') });
+
+  it('a 300001-byte file through read-via-stream to stdout, byte-exact', async () => {
+    const r = await runApi('prog-p3', { args: ['p', 'f', 'big.bin'], preopens: pre() });
+    expect(r.err).toBeUndefined();
+    expect(r.code).toBe(0);
+    expect(r.out.equals(big)).toBe(true);
+  });
+
+  it('stdin into a new file through write-via-stream', async () => {
+    const text = 'into the file ✓\n'.repeat(10000);
+    const r = await runApi('prog-p3', { args: ['p', 'c', 'made.txt'], preopens: pre(), stdin: text });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'pre', 'made.txt'), 'utf8')).toBe(text);
+  });
+
+  it.each([
+    ['f', 'missing', 100 + 19], // no-entry
+    ['f', '../secret.txt', 100 + 30], // not-permitted
+    ['f', 'rel-link', 100 + 30],
+    ['f', 'abs-link', 100 + 30],
+    ['c', '../escaped.txt', 100 + 30],
+  ])('%s %s is the WASI error code (exit %i)', async (mode, path, code) => {
+    const r = await runApi('prog-p3', { args: ['p', mode, path], preopens: pre(), stdin: 'x' });
+    expect(r.code).toBe(code);
+    expect(r.out.length).toBe(0);
+    expect(() => readFileSync(join(dir, 'escaped.txt'))).toThrow();
+  });
+
+  it('no preopens by default', async () => {
+    expect((await runApi('prog-p3', { args: ['p', 'f', 'big.bin'] })).code).toBe(99);
+  });
+});
+
 describe('WASI 0.3 through the API (host streams and futures, preview3-shim + host/wasi/p3.ts)', () => {
   it('hello through write-via-stream', async () => {
     const r = await runApi('prog-p3', { args: ['p', 'h'] });

@@ -7,7 +7,8 @@
  *
  * Versions are matched as the ecosystem does: `wasi:<pkg>/<iface>@0.2.x` (any
  * patch version) gets the WASI 0.2 implementation (host/wasi/p2.ts), and
- * `@0.3.0` or a `0.3.0-*` pre-release gets WASI 0.3 (host/wasi/p3.ts).
+ * `@0.3.0` or a `0.3.0-*` pre-release gets WASI 0.3 (host/wasi/p3.ts, and
+ * host/wasi/p3-fs.ts for the filesystem over 0.2's descriptors).
  * Other versions, and unversioned names, are not served (a link error).
  */
 import { Store } from '../canon/store.js';
@@ -16,6 +17,7 @@ import { ComponentResultError, type ComponentInstanceApi } from '../component/ap
 import { WasiEnv, WasiExit, exitCodeOf, type WasiOptions } from './common.js';
 import { wasiP2 } from './p2.js';
 import { wasiP3 } from './p3.js';
+import { wasiP3Filesystem } from './p3-fs.js';
 
 export { WasiExit, WasiError, exitCodeOf, type WasiOptions, type Sink, type Source } from './common.js';
 
@@ -62,7 +64,9 @@ export class WasiHost {
     this.store = options.store ?? new Store();
     this.env = new WasiEnv(options);
     const onExit = (code: number): void => void (this.exitCode ??= code);
-    this.imports = versionedImports(wasiP2(this.env, onExit), wasiP3(this.env, this.store, onExit));
+    const p2 = wasiP2(this.env, onExit);
+    const p3 = { ...wasiP3(this.env, this.store, onExit), ...wasiP3Filesystem({ preopens: p2['wasi:filesystem/preopens'] as never }, this.store) };
+    this.imports = versionedImports(p2, p3);
   }
 
   /** The WASI imports together with the embedder's own (which win over WASI names). */

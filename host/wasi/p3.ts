@@ -17,8 +17,9 @@
  * - `monotonic-clock` `wait-for`/`wait-until`: the package's loop overflows
  *   Node's timer for waits over 2^31 ms (it then spins every millisecond);
  *   here they sleep in steps, or on the virtual clock in deterministic mode.
- * - `wasi:filesystem@0.3`: not served yet (the package resolves paths
- *   without looking at symlinks, so a symlink in a preopen leads out of it).
+ * - `wasi:filesystem@0.3`: host/wasi/p3-fs.ts, over WASI 0.2's descriptors
+ *   (the package resolves paths without looking at symlinks, so a symlink in
+ *   a preopen would lead out of it).
  */
 import * as p3clocks from '@bytecodealliance/preview3-shim/clocks';
 import * as p3random from '@bytecodealliance/preview3-shim/random';
