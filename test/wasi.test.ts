@@ -76,6 +76,30 @@ describe('version matching', () => {
   });
 });
 
+describe('host functions for a result type (api.ts): a thrown non-Error is the err payload, as in jco', () => {
+  it('a thrown string or plain object is err; a thrown Error is a host-error trap', async () => {
+    const c = loadComponent(await parse(`(component
+      (import "h" (instance $h (export "f" (func (param "x" u32) (result (result u32 (error string)))))))
+      (core module $libc (memory (export "mem") 1)
+        (global $top (mut i32) (i32.const 1024))
+        (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+          (local $p i32) (local.set $p (global.get $top)) (global.set $top (i32.add (global.get $top) (local.get 3))) (local.get $p)))
+      (core instance $libc (instantiate $libc))
+      (alias core export $libc "mem" (core memory $mem))
+      (core func $f (canon lower (func $h "f") (memory $mem) (realloc (core func $libc "realloc"))))
+      (core module $m (import "libc" "mem" (memory 1)) (import "c" "f" (func $f (param i32 i32)))
+        (func (export "g") (param i32) (result i32) (call $f (local.get 0) (i32.const 16)) (i32.const 16)))
+      (core instance $i (instantiate $m (with "libc" (instance $libc)) (with "c" (instance (export "f" (func $f))))))
+      (func (export "g") (param "x" u32) (result (result u32 (error string))) (canon lift (core func $i "g") (memory $mem)))
+    )`));
+    const mk = (f: (x: number) => number) => c.instantiate({ h: { f } }).exports as Record<string, (x: number) => Promise<unknown>>;
+    expect(await mk((x) => x + 1)['g']!(1)).toBe(2);
+    await expect(mk(() => { throw 'no-entry'; })['g']!(1)).rejects.toMatchObject({ name: 'ComponentResultError', payload: 'no-entry' });
+    await expect(mk(() => { throw Object.assign(new Error('x'), { payload: 'with payload' }); })['g']!(1)).rejects.toMatchObject({ payload: 'with payload' });
+    await expect(mk(() => { throw new Error('boom'); })['g']!(1)).rejects.toMatchObject({ name: 'Trap', code: 'host-error' });
+  });
+});
+
 describe('WASI 0.2 through the API (preview2-shim + host/wasi/p2.ts)', () => {
   it('hello: arguments (argv[0] first) and blocking-write-and-flush on stdout; run ok is exit 0', async () => {
     const r = await runApi('hello-p2', { args: ['hello.wasm', 'a b', 'ü'] });
