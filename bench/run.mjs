@@ -457,6 +457,9 @@ const decode = await componentDecode();
 log('+ components on the embedded host (typed API)…');
 const { componentBench } = await import('./component.mjs');
 const comp = await componentBench({ root, P, FULL, tiny, stats, mapDecreasing });
+log('+ a WASI 0.3 program through `wasip3-task run` (64 MiB to a pipe, time to first byte)…');
+const { wasiBench } = await import('./wasi.mjs');
+const wasi = await wasiBench({ root, FULL, stats });
 
 put('calls_per_s', calls);
 if (j.reason) {
@@ -482,6 +485,9 @@ if (j.reason) reasons.component_calls_ratio = j.reason;
 put('component_stream_mb_per_s', comp.stream);
 put('component_echo_1kib_per_s', comp.echo);
 put('component_sum_16k_per_s', comp.sum);
+put('wasi_stdout_mb_per_s', wasi.stdout);
+put('wasi_first_byte_ms', wasi.firstByte);
+reasons.wasi_stdout_mb_per_s = reasons.wasi_first_byte_ms = 'jco side not measured: the program is not run under jco yet';
 put('abi_cycle_ns_v1', abi.abi_cycle_v1);
 put('abi_cycle_ns_v2', abi.abi_cycle_v2);
 put('tasks_100k_ms', sc.byN[100_000]);
@@ -527,6 +533,7 @@ const TARGETS = {
   calls_ratio: ['>=', 1000],
   component_calls_ratio: ['>=', 1000],
   component_stream_mb_per_s: ['>=', 1000],
+  wasi_stdout_mb_per_s: ['>=', 500],
   stream_mb_per_s: ['>=', 1000],
   abi_cycle_ns_v2: ['<=', 40],
   guest_bytes_per_task: ['<=', 256],
@@ -592,6 +599,8 @@ if (JSON_OUT) {
     row('component spin(3) calls, embedded (bench-jco.wasm)', 'component_calls_per_s', '/s'),
     row('  ratio embedded / jco, same component', 'component_calls_ratio', 'x'),
     row('component produce() stream<u8> to JS, embedded', 'component_stream_mb_per_s', 'MB/s'),
+    row('WASI 0.3 program: 64 MiB stdout to a pipe (CLI)', 'wasi_stdout_mb_per_s', 'MB/s'),
+    row('WASI 0.3 program: spawn to first stdout byte (CLI)', 'wasi_first_byte_ms', 'ms'),
     row('component echo(string) of 1 KiB, embedded', 'component_echo_1kib_per_s', '/s'),
     row('component sum(list<u32>) of 16 K, embedded', 'component_sum_16k_per_s', '/s'),
     row('JS copy of 1 MiB (Uint8Array slice)', 'abi_copy_1mib_us', 'us'),

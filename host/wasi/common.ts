@@ -83,7 +83,7 @@ export function writeAllSync(fd: number, bytes: Uint8Array): void {
   }
 }
 
-/** A sink as a synchronous writer (async sinks are called and not awaited by WASI 0.2's blocking calls; their rejections become the next write's error). */
+/** A sink as a writer: `writeSync` for WASI 0.2's blocking calls (an async sink is called and not awaited; its rejection becomes the next write's error), `write` awaits. */
 export class SinkWriter {
   private failed: unknown;
   private pending: Promise<void> = Promise.resolve();
@@ -101,8 +101,8 @@ export class SinkWriter {
       }
       return;
     }
-    const copy = bytes.slice();
-    const r = this.sink(copy);
+    // the bytes are the sink's: lifted lists and stream chunks are fresh copies
+    const r = this.sink(bytes);
     if (r instanceof Promise) this.pending = this.pending.then(() => r).catch((e) => void (this.failed ??= e));
   }
 
@@ -112,7 +112,7 @@ export class SinkWriter {
     if (typeof this.sink === 'number') return this.writeSync(bytes);
     try {
       await this.pending;
-      await this.sink(bytes.slice());
+      await this.sink(bytes);
     } catch (e) {
       this.failed ??= e;
       throw e;

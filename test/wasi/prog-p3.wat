@@ -1,6 +1,7 @@
 ;; WASI 0.3: a wasi:cli/run@0.3.0 program (async, callback-lifted) that writes
 ;; to stdout through write-via-stream. argv[1]'s first letter picks what it does:
 ;;   h  "hello from wasi 0.3\n"           b  300000 bytes, byte i = i % 251
+;;   B  64 MiB, byte i = i % 256 (one 64 KiB chunk filled once, for the bench)
 ;;   e  echo stdin to stdout             s  "before\n", wait-for 40 ms, "after\n"
 ;;   r  16 bytes of get-random-bytes     x  "bye\n", then exit-with-code 3
 ;;   t  "partial\n", then trap           d  drop the stdout stream unwritten
@@ -139,6 +140,7 @@
     (global $in (mut i32) (i32.const 0))
     (global $eof (mut i32) (i32.const 0))
     (global $round (mut i32) (i32.const 0))
+    (global $fast (mut i32) (i32.const 0))
     (func $wait (result i32) (i32.or (i32.const 2) (i32.shl (global.get $set) (i32.const 4))))
     (func $pend (param $p i32) (param $n i32) (global.set $pptr (local.get $p)) (global.set $plen (local.get $n)))
     (global $argv (mut i32) (i32.const 0))
@@ -195,7 +197,7 @@
       (if (i32.eq (local.get $m) (i32.const 98)) (then    ;; b
         (if (global.get $left) (then
           (local.set $n (select (i32.const 65536) (global.get $left) (i32.gt_u (global.get $left) (i32.const 65536))))
-          (call $fill (local.get $n))
+          (if (i32.eqz (global.get $fast)) (then (call $fill (local.get $n))))
           (global.set $left (i32.sub (global.get $left) (local.get $n)))
           (call $pend (i32.const 131072) (local.get $n))
           (return (i32.const 1))))
@@ -267,11 +269,21 @@
       (call $ret (i32.load8_u (i32.const 16)))
       (i32.const 0))
     (func (export "run") (result i32)
+      (local $i i32)
       (global.set $set (call $ws-new))
       (call $args (i32.const 32))
       (global.set $argv (i32.load (i32.const 32)))
       (if (i32.ge_u (i32.load (i32.const 36)) (i32.const 2))
         (then (global.set $mode (i32.load8_u (i32.load offset=8 (i32.load (i32.const 32)))))))
+      ;; B: b with 64 MiB
+      (if (i32.eq (global.get $mode) (i32.const 66)) (then
+        (global.set $mode (i32.const 98)) (global.set $left (i32.const 67108864)) (global.set $fast (i32.const 1))
+        (local.set $i (i32.const 0))
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $i) (i32.const 65536)))
+          (i32.store8 (i32.add (i32.const 131072) (local.get $i)) (local.get $i))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))))
       ;; c: create argv[2] ({create, truncate}, {write}) before the write starts
       (if (i32.eq (global.get $mode) (i32.const 99)) (then (call $open-arg2 (i32.const 0) (i32.const 9) (i32.const 2))))
       (call $start-write)
