@@ -115,6 +115,14 @@ describe('WASI 0.2 through the API (preview2-shim + host/wasi/p2.ts)', () => {
     expect(r.out.toString()).toBe('x\nhello\n');
   });
 
+  it('stdin through blocking-read until closed, byte-exact (bytes and an empty source)', async () => {
+    const input = pattern(200_003);
+    const r = await runApi('hello-p2', { args: ['p', '-'], stdin: input });
+    expect(r.code).toBe(0);
+    expect(r.out.equals(input)).toBe(true);
+    expect((await runApi('hello-p2', { args: ['p', '-'] })).out.length).toBe(0);
+  });
+
   it('a closed stdout is stream-error closed (the program traps on it here); the host goes on', async () => {
     const epipe = Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
     let calls = 0;
@@ -364,6 +372,25 @@ describe('wasip3-task run prog.wasm (real pipes)', () => {
     const e = await cli(['run', progs['prog-p3']!, '--', 'e'], input);
     expect(e.code).toBe(0);
     expect(e.out.equals(input)).toBe(true);
+  });
+
+  it('WASI 0.2: stdin from a real pipe (fd 0, blocking reads) to stdout', async () => {
+    const input = Buffer.from('p2 through a pipe\n'.repeat(30000));
+    const r = await cli(['run', progs['hello-p2']!, '--', '-'], input);
+    expect(r.code).toBe(0);
+    expect(r.out.equals(input)).toBe(true);
+  });
+
+  it('a stdout closed by the reader: the program gets the error (0.3: err pipe, exit 1), no crash', async () => {
+    const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const p = spawn(process.execPath, [join(root, 'bin', 'wasip3-task.js'), 'run', progs['prog-p3']!, '--', 'b'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      p.stdout.once('data', () => p.stdout.destroy());
+      p.on('close', (code) => resolve({ code, err }));
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).not.toMatch(/EPIPE|at .*\.js:\d+/);
   });
 
   it('a trap: output so far kept, the trap on stderr after it, exit 1', async () => {

@@ -1,6 +1,8 @@
 ;; WASI 0.2: wasi:cli/run whose run writes argv (one per line) and "hello" through
 ;; wasi:cli/stdout's blocking-write-and-flush, then exits with the code in
 ;; env var CODE's first digit when set (wasi:cli/exit exit-with-code) or returns ok.
+;; With the one argument "-", it copies stdin to stdout instead (blocking-read
+;; until the stream is closed).
 (component
   (import "wasi:io/error@0.2.6" (instance $ioerr (export "error" (type (sub resource)))))
   (alias export $ioerr "error" (type $error))
@@ -8,13 +10,23 @@
     (alias outer 1 $error (type $err))
     (export "error" (type $e (eq $err)))
     (export "output-stream" (type $os (sub resource)))
+    (export "input-stream" (type $is (sub resource)))
     (type $own-e (own $e))
     (type $se (variant (case "last-operation-failed" $own-e) (case "closed")))
     (export "stream-error" (type $serr (eq $se)))
     (type $bos (borrow $os))
     (export "[method]output-stream.blocking-write-and-flush"
-      (func (param "self" $bos) (param "contents" (list u8)) (result (result (error $serr)))))))
+      (func (param "self" $bos) (param "contents" (list u8)) (result (result (error $serr)))))
+    (type $bis (borrow $is))
+    (export "[method]input-stream.blocking-read"
+      (func (param "self" $bis) (param "len" u64) (result (result (list u8) (error $serr)))))))
   (alias export $streams "output-stream" (type $output-stream))
+  (alias export $streams "input-stream" (type $input-stream))
+  (import "wasi:cli/stdin@0.2.6" (instance $stdin
+    (alias outer 1 $input-stream (type $is0))
+    (export "input-stream" (type $is (eq $is0)))
+    (type $o (own $is))
+    (export "get-stdin" (func (result $o)))))
   (import "wasi:cli/stdout@0.2.6" (instance $stdout
     (alias outer 1 $output-stream (type $os0))
     (export "output-stream" (type $os (eq $os0)))
@@ -45,6 +57,8 @@
   (core func $envs (canon lower (func $environment "get-environment") (memory $mem) (realloc $realloc)))
   (core func $exit (canon lower (func $exit "exit-with-code")))
   (core func $drop-os (canon resource.drop $output-stream))
+  (core func $get-stdin (canon lower (func $stdin "get-stdin")))
+  (core func $bread (canon lower (func $streams "[method]input-stream.blocking-read") (memory $mem) (realloc $realloc)))
   (core module $m
     (import "libc" "mem" (memory 1))
     (import "c" "get-stdout" (func $get-stdout (result i32)))
@@ -53,6 +67,8 @@
     (import "c" "envs" (func $envs (param i32)))
     (import "c" "exit" (func $exit (param i32)))
     (import "c" "drop-os" (func $drop-os (param i32)))
+    (import "c" "get-stdin" (func $get-stdin (result i32)))
+    (import "c" "bread" (func $bread (param i32 i64 i32)))
     (data (i32.const 100) "hello\n")
     (data (i32.const 110) "\n")
     (data (i32.const 112) "CODE")
@@ -64,6 +80,18 @@
       (local $h i32) (local $i i32) (local $n i32) (local $e i32)
       (local.set $h (call $get-stdout))
       (call $args (i32.const 32))
+      ;; "-": cat stdin (result at 48: disc, list ptr, len; err = closed or failed)
+      (if (i32.eq (i32.load (i32.const 36)) (i32.const 2)) (then
+      (if (i32.eq (i32.load offset=12 (i32.load (i32.const 32))) (i32.const 1)) (then
+      (if (i32.eq (i32.load8_u (i32.load offset=8 (i32.load (i32.const 32)))) (i32.const 45))
+        (then
+          (local.set $e (call $get-stdin))
+          (block $eof (loop $more
+            (call $bread (local.get $e) (i64.const 65536) (i32.const 48))
+            (br_if $eof (i32.load8_u (i32.const 48)))
+            (call $out (local.get $h) (i32.load (i32.const 52)) (i32.load (i32.const 56)))
+            (br $more)))
+          (return (i32.const 0))))))))
       (local.set $n (i32.load (i32.const 36)))
       (block $done (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -95,7 +123,9 @@
       (export "args" (func $args))
       (export "envs" (func $envs))
       (export "exit" (func $exit))
-      (export "drop-os" (func $drop-os))))))
+      (export "drop-os" (func $drop-os))
+      (export "get-stdin" (func $get-stdin))
+      (export "bread" (func $bread))))))
   (func $run (result (result)) (canon lift (core func $i "run")))
   (instance $run-inst (export "run" (func $run)))
   (export "wasi:cli/run@0.2.6" (instance $run-inst))

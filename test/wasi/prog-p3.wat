@@ -10,7 +10,7 @@
 ;;   f  argv[2], a file of the first preopen, to stdout (read-via-stream)
 ;;   c  stdin into a new file argv[2] of the first preopen (its write-via-stream)
 ;; A filesystem error-code e (its case index: no-entry 19, not-permitted 30)
-;; exits with 100 + e; no preopen exits with 99.
+;; exits with 100 + e; no preopen exits with 99, no argv[2] with 98.
 ;; run returns err when a write-via-stream returned err (a closed stdout).
 (component
   (import "wasi:cli/types@0.3.0" (instance $types
@@ -146,6 +146,7 @@
     (global $argv (mut i32) (i32.const 0))
     (global $file (mut i32) (i32.const 0))
     (func $open-arg2 (param $pf i32) (param $of i32) (param $df i32)
+      (if (i32.lt_u (i32.load (i32.const 36)) (i32.const 3)) (then (call $exit (i32.const 98))))
       (call $dirs (i32.const 200))
       (if (i32.eqz (i32.load (i32.const 204))) (then (call $exit (i32.const 99))))
       (call $open (i32.load (i32.load (i32.const 200))) (local.get $pf)
