@@ -123,6 +123,17 @@ describe('WASI 0.2 through the API (preview2-shim + host/wasi/p2.ts)', () => {
     expect((await runApi('hello-p2', { args: ['p', '-'] })).out.length).toBe(0);
   });
 
+  it('a sleep through subscribe-duration + pollable.block: real (preview2-shim), or virtual in deterministic mode', async () => {
+    const t0 = performance.now();
+    const real = await runApi('hello-p2', { args: ['p', 's'] });
+    expect(real.code).toBe(0);
+    expect(real.out.toString()).toBe('slept\n');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(29);
+    const det = await runApi('hello-p2', { args: ['p', 's'], deterministic: true });
+    expect(det.out.toString()).toBe('slept\n');
+    expect(det.wasi.env.clock!.now).toBe(30_000_000n);
+  });
+
   it('a closed stdout is stream-error closed (the program traps on it here); the host goes on', async () => {
     const epipe = Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
     let calls = 0;

@@ -2,7 +2,8 @@
 ;; wasi:cli/stdout's blocking-write-and-flush, then exits with the code in
 ;; env var CODE's first digit when set (wasi:cli/exit exit-with-code) or returns ok.
 ;; With the one argument "-", it copies stdin to stdout instead (blocking-read
-;; until the stream is closed).
+;; until the stream is closed); with the one argument "s", it sleeps 30 ms
+;; (monotonic-clock subscribe-duration, pollable.block) and prints "slept\n".
 (component
   (import "wasi:io/error@0.2.6" (instance $ioerr (export "error" (type (sub resource)))))
   (alias export $ioerr "error" (type $error))
@@ -32,6 +33,16 @@
     (export "output-stream" (type $os (eq $os0)))
     (type $o (own $os))
     (export "get-stdout" (func (result $o)))))
+  (import "wasi:io/poll@0.2.6" (instance $poll
+    (export "pollable" (type $p (sub resource)))
+    (type $bp (borrow $p))
+    (export "[method]pollable.block" (func (param "self" $bp)))))
+  (alias export $poll "pollable" (type $pollable))
+  (import "wasi:clocks/monotonic-clock@0.2.6" (instance $clock
+    (alias outer 1 $pollable (type $p0))
+    (export "pollable" (type $p (eq $p0)))
+    (type $op (own $p))
+    (export "subscribe-duration" (func (param "when" u64) (result $op)))))
   (import "wasi:cli/environment@0.2.6" (instance $environment
     (export "get-arguments" (func (result (list string))))
     (export "get-environment" (func (result (list (tuple string string)))))))
@@ -58,6 +69,9 @@
   (core func $exit (canon lower (func $exit "exit-with-code")))
   (core func $drop-os (canon resource.drop $output-stream))
   (core func $get-stdin (canon lower (func $stdin "get-stdin")))
+  (core func $subscribe (canon lower (func $clock "subscribe-duration")))
+  (core func $block (canon lower (func $poll "[method]pollable.block")))
+  (core func $drop-p (canon resource.drop $pollable))
   (core func $bread (canon lower (func $streams "[method]input-stream.blocking-read") (memory $mem) (realloc $realloc)))
   (core module $m
     (import "libc" "mem" (memory 1))
@@ -68,6 +82,10 @@
     (import "c" "exit" (func $exit (param i32)))
     (import "c" "drop-os" (func $drop-os (param i32)))
     (import "c" "get-stdin" (func $get-stdin (result i32)))
+    (import "c" "subscribe" (func $subscribe (param i64) (result i32)))
+    (import "c" "block" (func $block (param i32)))
+    (import "c" "drop-p" (func $drop-p (param i32)))
+    (data (i32.const 120) "slept\n")
     (import "c" "bread" (func $bread (param i32 i64 i32)))
     (data (i32.const 100) "hello\n")
     (data (i32.const 110) "\n")
@@ -83,6 +101,13 @@
       ;; "-": cat stdin (result at 48: disc, list ptr, len; err = closed or failed)
       (if (i32.eq (i32.load (i32.const 36)) (i32.const 2)) (then
       (if (i32.eq (i32.load offset=12 (i32.load (i32.const 32))) (i32.const 1)) (then
+      (if (i32.eq (i32.load8_u (i32.load offset=8 (i32.load (i32.const 32)))) (i32.const 115))
+        (then
+          (local.set $e (call $subscribe (i64.const 30000000)))
+          (call $block (local.get $e))
+          (call $drop-p (local.get $e))
+          (call $out (local.get $h) (i32.const 120) (i32.const 6))
+          (return (i32.const 0))))
       (if (i32.eq (i32.load8_u (i32.load offset=8 (i32.load (i32.const 32)))) (i32.const 45))
         (then
           (local.set $e (call $get-stdin))
@@ -125,7 +150,8 @@
       (export "exit" (func $exit))
       (export "drop-os" (func $drop-os))
       (export "get-stdin" (func $get-stdin))
-      (export "bread" (func $bread))))))
+      (export "bread" (func $bread))
+      (export "subscribe" (func $subscribe)) (export "block" (func $block)) (export "drop-p" (func $drop-p))))))
   (func $run (result (result)) (canon lift (core func $i "run")))
   (instance $run-inst (export "run" (func $run)))
   (export "wasi:cli/run@0.2.6" (instance $run-inst))
