@@ -152,6 +152,29 @@ describe('WASI 0.2 through the API (preview2-shim + host/wasi/p2.ts)', () => {
   });
 });
 
+describe("the project's composed guest components (wit-component output) take their WASI from WasiHost", () => {
+  it('composed-v2 block-on-stale returns 258; composed-v1 traps with its abort text on the stderr sink', async () => {
+    const run = async (v: 1 | 2): Promise<{ r?: unknown; e?: unknown; err: string }> => {
+      let err = '';
+      const wasi = new WasiHost({ stderr: (b) => void (err += Buffer.from(b).toString()) });
+      const c = loadComponent(readFileSync(join(root, 'build', `composed-v${v}.wasm`)));
+      const inst = c.instantiate(wasi.imports, { store: wasi.store });
+      try {
+        return { r: await (inst.exports['block-on-stale'] as () => Promise<unknown>)(), err };
+      } catch (e) {
+        return { e, err };
+      }
+    };
+    const v2 = await run(2);
+    expect(v2.r).toBe(258);
+    expect(v2.err).toBe('');
+    const v1 = await run(1);
+    expect(v1.e).toBeInstanceOf(Trap);
+    expect(v1.err).toMatch(/^abort: violation use-after-free/);
+    expect(v1.err).toMatch(/#1618/);
+  });
+});
+
 describe('WASI 0.2 filesystem: preopens given explicitly, no way out of them', () => {
   const dir = join(tmpdir(), `wasi-fs-${process.pid}`);
   beforeAll(() => {
