@@ -21,6 +21,7 @@ function entryOf(target) {
   if (target === "laundry") return "assembly/laundry.ts";
   if (target.startsWith("bench")) return "assembly/bench/index.ts";
   if (target === "release") return "assembly/release.ts";
+  if (target.startsWith("wasi-")) return `assembly/programs/${target.slice(5)}.ts`;
   throw new Error(`asconfig.json target '${target}' has no entry in scripts/build.mjs (entryOf)`);
 }
 

@@ -44,6 +44,17 @@ export const COMPONENTS = [
     },
   },
 ];
+// The project's own WASI programs (assembly/programs/, worlds of wit/programs.wit).
+COMPONENTS.push({
+  core: "wasi-hello.core.wasm",
+  world: "hello",
+  out: "wasi-hello.wasm",
+  wit: "wit/programs.wit",
+  renames: {
+    wasi_run_lift: "[async-lift]wasi:cli/run@0.3.0#run",
+    wasi_run_callback: "[callback][async-lift]wasi:cli/run@0.3.0#run",
+  },
+});
 export const COMPOSED = [
   { runner: "component-v1.wasm", peer: "laundry.wasm", out: "composed-v1.wasm" },
   { runner: "component-v2.wasm", peer: "laundry.wasm", out: "composed-v2.wasm" },
@@ -152,6 +163,7 @@ export async function componentOf(c, { jco, witSource } = {}) {
   jco ??= await import("@bytecodealliance/jco");
   witSource ??= readFileSync(WIT, "utf8");
   if (!existsSync(build(c.core))) throw new Error(`missing ${build(c.core)}: build the asconfig target first`);
+  if (c.wit) witSource = readFileSync(join(root, c.wit), "utf8");
   let core = readFileSync(build(c.core));
   if (c.renames) core = renameExports(core, c.renames);
   try {
@@ -166,7 +178,7 @@ export async function componentOf(c, { jco, witSource } = {}) {
 
 export async function componentize({ ifNeeded = false, quiet = false } = {}) {
   const log = quiet ? () => {} : (m) => console.error(m);
-  const witTime = Math.max(mtime(WIT), mtime(fileURLToPath(import.meta.url)));
+  const witTime = Math.max(mtime(WIT), mtime(join(root, "wit/programs.wit")), mtime(fileURLToPath(import.meta.url)));
   const stale = (out, inputs) => !ifNeeded || mtime(build(out)) <= Math.max(witTime, ...inputs.map((i) => mtime(build(i))));
   const todo = COMPONENTS.filter((c) => stale(c.out, [c.core]));
   const todoComposed = COMPOSED.filter((c) => stale(c.out, [c.runner, c.peer]) || todo.length > 0);

@@ -47,6 +47,16 @@ async function runApi(name: string, opts: WasiOptions = {}): Promise<{ code: num
   return { code, out: Buffer.concat(chunks), err, wasi };
 }
 
+async function runApiBytes(bytes: Uint8Array, opts: WasiOptions): Promise<{ code: number | undefined; err: unknown }> {
+  const wasi = new WasiHost(opts);
+  const inst = loadComponent(bytes).instantiate(wasi.imports, { store: wasi.store });
+  try {
+    return { code: await wasi.run(inst), err: undefined };
+  } catch (e) {
+    return { code: undefined, err: e };
+  }
+}
+
 const pattern = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => i % 251));
 
 describe('version matching', () => {
@@ -466,6 +476,20 @@ describe('wasip3-task run prog.wasm (real pipes)', () => {
     expect(a.code).toBe(0);
     expect(a.out.length).toBe(16);
     expect(a.out.equals(b.out)).toBe(true);
+  });
+
+  it('the AssemblyScript program (build/wasi-hello.wasm, wasi:cli/run@0.3.0) prints its arguments', async () => {
+    const r = await cli(['run', join(root, 'build', 'wasi-hello.wasm'), '--', 'a', 'b c', 'ü']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.toString()).toBe('hello from assemblyscript wasi-hello.wasm a b c ü\nsecond line\n');
+    const closed = await runApiBytes(readFileSync(join(root, 'build', 'wasi-hello.wasm')), {
+      args: ['x'],
+      stdout: () => {
+        throw Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
+      },
+    });
+    expect(closed.code).toBe(1); // the write's err pipe, returned by run
   });
 
   it('a component without wasi:cli/run and without --invoke is a usage error (exit 2)', async () => {
