@@ -456,6 +456,13 @@ describe('wasip3-task run prog.wasm (real pipes)', () => {
     expect(z.err).not.toMatch(/TimeoutOverflowWarning/);
   });
 
+  it('--timeout stops a program still waiting: the trap timeout, output kept, exit 1', async () => {
+    const r = await cli(['run', progs['prog-p3']!, '--timeout', '0.3', '--', 'z']);
+    expect(r.code).toBe(1);
+    expect(r.out.toString()).toBe('before\n');
+    expect(r.err).toMatch(/^wasip3-task: trap: \[timeout\]/);
+  });
+
   it('--dir host::guest preopens; a path out of it is not-permitted', async () => {
     const d = mkdtempSync(join(tmpdir(), 'wasi-cli-fs-'));
     mkdirSync(join(d, 'pre'));

@@ -7,12 +7,15 @@
  * asked; stdin, stdout and stderr are the process's own. The exit code is
  * the program's (`wasi:cli/exit`, or 0 for `ok` and 1 for `err`), or 1 on a
  * trap (reported on stderr after the program's own output, as
- * `wasip3-task: trap <code>: <message>`).
+ * `wasip3-task: trap: [<code>] <message>`). `--timeout` and the `--max-*`
+ * limits apply as to any run (the store's deadline and caps).
  */
 import { basename } from 'node:path';
 import { Trap } from '../canon/errors.js';
 import { loadComponent } from '../component/api.js';
 import { WasiHost } from '../wasi/index.js';
+import { Store } from '../canon/store.js';
+import { limitsFrom } from './limits.js';
 import { RunError } from './run.js';
 
 export interface RunWasiOptions {
@@ -24,6 +27,12 @@ export interface RunWasiOptions {
   readonly dir?: readonly string[];
   /** Seeded random and virtual clocks (`--deterministic [seed]`). */
   readonly deterministic?: boolean | string;
+  /** The run's deadline in ms (`--timeout`; Infinity: none): then the trap `timeout`, exit 1. */
+  readonly timeout?: number;
+  /** `--max-handles`, `--max-stream-ends`, `--max-tasks`. */
+  readonly maxHandles?: number;
+  readonly maxStreamEnds?: number;
+  readonly maxTasks?: number;
 }
 
 /** Whether a component exports `wasi:cli/run` at a version the WASI host serves. */
@@ -64,7 +73,9 @@ export async function runWasiProgram(file: string, bytes: Uint8Array, args: read
     throw new RunError('no-run', `${file} exports no wasi:cli/run; call one of its exports with --invoke <export>`);
   }
   const det = opts.deterministic;
+  const store = new Store({ timeoutMs: opts.timeout, limits: limitsFrom(opts) });
   const wasi = new WasiHost({
+    store,
     args: [basename(file), ...args],
     env: parseEnv(opts.env ?? [], !!opts.inheritEnv),
     preopens: parseDirs(opts.dir ?? []),
