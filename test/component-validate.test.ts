@@ -87,6 +87,20 @@ describe('component validation: what the spec forbids is a typed error at the de
     await expectInvalid(`(component ${CORE} (import "f" (func $f (result string))) (core func (canon lower (func $f) (realloc $realloc))))`, 'missing-memory', 'canon', -1, /realloc is given without memory/);
   });
 
+  it('an async lower needs memory only for what passes through memory (entry 16 of docs/deviations.md)', async () => {
+    // No parameters that spill, no result: no memory (what wit-component writes for wait-for).
+    const ok = await wat(`(component (import "f" (func $f async (param "ns" u64))) (core func (canon lower (func $f) async)))`);
+    expect(() => validateComponent(decodeComponent(ok))).not.toThrow();
+    // A result goes through memory: memory is required.
+    await expectInvalid(`(component (import "f" (func $f async (result u32))) (core func (canon lower (func $f) async)))`, 'missing-memory', 'canon');
+  });
+
+  it('an async lift of a function returning a string needs no memory (task.return carries the result)', async () => {
+    const ok = await wat(`(component ${CORE} (type $ft (func async (result string)))
+      (func (export "f") (type $ft) (canon lift (core func $i "f1") async (callback (core func $i "cb")))))`);
+    expect(() => validateComponent(decodeComponent(ok))).not.toThrow();
+  });
+
   it('task.return with realloc', async () => {
     await expectInvalid(`(component ${CORE} (core func (canon task.return (result string) (memory $mem) (realloc $realloc))))`, 'option-not-allowed', 'canon');
   });
