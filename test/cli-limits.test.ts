@@ -134,7 +134,7 @@ describe('jco runs: --timeout is the child\'s limit, and a timeout is a trap', (
   });
 
   it('a component not done within --timeout prints a timeout trap with --json and exits 1', () => {
-    const r = cli('run', 'build/composed-v2.wasm', '--invoke', 'control', '--timeout', '0.001', '--json');
+    const r = cli('run', 'build/composed-v2.wasm', '--invoke', 'control', '--timeout', '0.001', '--json', '--host', 'jco');
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
     expect(j.trap.code).toBe('timeout');

@@ -139,18 +139,51 @@ describe('traps, traces and JSON', () => {
 
 describe('component runs (jco) report what went wrong, not a JS stack', () => {
   it('an import nobody serves is named: trap unresolved-import (exit 1)', () => {
-    const r = cli('run', 'build/component-v2.wasm', '--invoke', 'control');
+    const r = cli('run', 'build/component-v2.wasm', '--invoke', 'control', '--host', 'jco');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^trap unresolved-import: the component imports 'shim:scenarios\/laundry', which no host serves here/);
     expect(r.out + r.err).not.toMatch(/at instantiate|Cannot destructure|file:\/\//);
-    const j = JSON.parse(cli('run', 'build/component-v2.wasm', '--invoke', 'control', '--json').out);
+    const j = JSON.parse(cli('run', 'build/component-v2.wasm', '--invoke', 'control', '--json', '--host', 'jco').out);
     expect(j.missingImports).toEqual(['shim:scenarios/laundry']);
     expect(j.trap).toMatchObject({ code: 'unresolved-import', jco: null });
   });
 
   it('a JS error inside jco\'s bindings is host-error, not wasm-trap', () => {
-    const r = cli('run', 'build/laundry.wasm', '--invoke', 'shim:scenarios/laundry#launder', '--args', '[5]');
+    const r = cli('run', 'build/laundry.wasm', '--invoke', 'shim:scenarios/laundry#launder', '--args', '[5]', '--host', 'jco');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^trap host-error: jco's bindings threw TypeError: /);
+  });
+});
+
+describe('component runs on the embedded host (the default) report what went wrong, not a JS stack', () => {
+  it('runs the composed guest: result [258]; V1 traps with the guest\'s abort text naming #1618', () => {
+    const r = cli('run', 'build/composed-v2.wasm', '--invoke', 'block-on-stale');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('result: [258]\n');
+    const v1 = cli('run', 'build/composed-v1.wasm', '--invoke', 'block-on-stale');
+    expect(v1.code).toBe(1);
+    expect(v1.out).toMatch(/^trap wasm-trap: .*after the guest's abort: violation use-after-free: .*#1618/);
+    expect(v1.err).toContain('abort: violation use-after-free');
+    const j = JSON.parse(cli('run', 'build/composed-v1.wasm', '--invoke', 'block-on-stale', '--json').out);
+    expect(j).toMatchObject({ host: 'embedded', trap: { code: 'wasm-trap', abort: expect.stringContaining('#1618') } });
+  });
+
+  it('an import nobody serves is named: trap unresolved-import (exit 1)', () => {
+    const r = cli('run', 'build/component-v2.wasm', '--invoke', 'control');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^trap unresolved-import: .*shim:scenarios\/laundry/);
+    expect(r.out + r.err).not.toMatch(/\n\s+at |file:\/\//);
+  });
+
+  it('a stream parameter cannot come from --args, an unknown export is named, a bad value is bad-args (exit 2)', () => {
+    const s = cli('run', 'build/laundry.wasm', '--invoke', 'shim:scenarios/laundry#launder', '--args', '[5]');
+    expect(s.code).toBe(2);
+    expect(s.err).toMatch(/parameter 'x' of shim:scenarios\/laundry#launder holds a resource, stream/);
+    const n = cli('run', 'build/composed-v2.wasm', '--invoke', 'nope');
+    expect(n.code).toBe(2);
+    expect(n.err).toMatch(/no function export "nope" \(functions: block-on-stale, control/);
+    const b = cli('run', 'build/composed-v2.wasm', '--invoke', 'control', '--args', '[1]');
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/\[arity\] control takes 0 argument/);
   });
 });

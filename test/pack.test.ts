@@ -138,7 +138,7 @@ describe('the packed package', () => {
   it('runs a composed component under jco from the installed package (jspi-runner, jco found where npm put it)', () => {
     const proj = join(scratch, 'proj');
     const component = join(proj, 'node_modules', 'wasip3-task-shim', 'build', 'composed-v2.wasm');
-    const r = spawnSync(process.execPath, [join(proj, 'node_modules', '.bin', 'wasip3-task'), 'run', component, '--invoke', 'block-on-stale', '--json'], {
+    const r = spawnSync(process.execPath, [join(proj, 'node_modules', '.bin', 'wasip3-task'), 'run', component, '--invoke', 'block-on-stale', '--json', '--host', 'jco'], {
       cwd: proj,
       encoding: 'utf8',
       // The installed package has no devDependencies, so no pinned Node 24: hand it this checkout's.

@@ -20,6 +20,7 @@ import { guestScenarios, findGuestScenario } from '../scenarios/index.js';
 import { runGuestScenario, type ScenarioRun } from '../scenarios/run.js';
 import { renderTimeline, renderSequenceDiagram } from '../trace/diagram.js';
 import { runComponent } from './run-component.js';
+import { runEmbeddedComponent } from './run-embedded-component.js';
 import { instanceName, loadWasm, runCoreModule, RunError, wasmKind } from './run.js';
 import { cellJson, formatMatrix, formatRun, formatSummaryTable, runJson, trapJson, violationsJson } from './format.js';
 import { stringifyJson, textValues, jsonValue } from './values.js';
@@ -192,7 +193,7 @@ const run = program
   .option('--args <json>', 'the arguments as a JSON array: for a core module the flat core values, checked against the export\'s type (i64 as a number within ±(2^53-1) or a decimal string; floats as numbers or "NaN", "Infinity", "-Infinity"), e.g. [1,"9007199254740993",1.5]')
   .option('--json', 'print one object: result (and resultTypes) or trap, violations, plus events with --trace')
   .option('--trace', 'record every canonical built-in call and task-ABI event, and print the timeline')
-  .addOption(new Option('--host <host>', 'where to run it (components default to jco, core modules to embedded)').choices(['embedded', 'jco']))
+  .addOption(new Option('--host <host>', 'where to run it (default embedded; jco runs components only)').choices(['embedded', 'jco']))
   .addOption(timeoutOption('the guest (its start function and the call; under jco, the whole child process)'))
   .addOption(maxHandles)
   .addOption(maxStreamEnds)
@@ -213,9 +214,13 @@ const run = program
       process.exit(await runWasiProgram(file, bytes, programArgs, opts));
     }
     if (programArgs.length > 0) usage(run, `program arguments (${programArgs.join(' ')}) are for a wasi:cli/run program, which runs without --invoke`);
-    const host = opts.host ?? (kind === 'component' ? 'jco' : 'embedded');
+    const host = opts.host ?? 'embedded';
     if (kind === 'component') {
       if (opts.trace) throw new RunError('unsupported', '--trace is for core modules on the embedded host');
+      if (host === 'embedded') {
+        process.exitCode = await runEmbeddedComponent(file, bytes, { invoke: opts.invoke, args: opts.args, json: opts.json, timeoutMs: opts.timeout, limits: limitsFrom(opts) });
+        return;
+      }
       const { exitCode } = await runComponent(file, { invoke: opts.invoke, args: opts.args, host, json: opts.json, bytes, timeoutMs: opts.timeout });
       process.exitCode = exitCode;
       return;
