@@ -1,0 +1,221 @@
+/**
+ * `wasip3-task compare <file> --invoke <export> [--args JSON] [--json] [--hosts LIST]`:
+ * the same call on every host that can run the file, side by side.
+ *
+ * Hosts: `embedded` (host/canon: core modules; it cannot load components yet,
+ * so for a component it is listed as not run with that reason), `jco`
+ * (components, on the JSPI Node) and `wasmtime` (components, through the
+ * project's Wasmtime adapter). A host that is not installed is listed as not
+ * run with the reason and how to install it. Each host that ran gives a
+ * result or a trap, and the outcomes are compared:
+ *
+ * - results agree when the result lists are equal as JSON;
+ * - traps agree when they name the same thing. Engines word their own traps
+ *   differently (Wasmtime: "wasm trap: wasm `unreachable` instruction
+ *   executed", jco: "RuntimeError: unreachable", the embedded host: a Trap
+ *   code), so what is compared is what the guest says: the task-ABI violation
+ *   kinds its abort text names (e.g. "#1618" or "stale registration" ->
+ *   stale-registration; see host/jco/scenarios.ts), else its abort text with
+ *   addresses masked (builds place data differently), else only "a trap
+ *   without guest text";
+ * - a host that could not run the export (timeout, instantiation failure)
+ *   disagrees with every outcome.
+ *
+ * Output: a table (host, outcome, the call's time as the host measured it and
+ * the whole run's wall time) and a verdict line; `--json` prints one object
+ * `{ file, export, args, agree, hosts: [...] }`. Exit 0 when every host that
+ * ran agrees, 1 when they differ, 2 on bad usage (an unknown export on every
+ * host, bad --args, no host able to run the file).
+ */
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import { abortMessages, runOnJco, JspiNodeMissing } from '../jco/run.js';
+import { namedViolations } from '../jco/scenarios.js';
+import { runOnWasmtime, wasmtimeStatus, type WasmtimeRun } from '../wasmtime/run.js';
+import { instanceName, loadWasm, parseArgs, runCoreModule, RunError, wasmKind, type WasmKind } from './run.js';
+import { parseComponentArgs, wasmtimeOutcome } from './run-wasmtime.js';
+
+export const compareHosts = ['embedded', 'jco', 'wasmtime'] as const;
+export type CompareHost = (typeof compareHosts)[number];
+
+export interface HostOutcome {
+  host: CompareHost;
+  /** `result` / `trap`: the host ran the call; `error`: it could not; `not-run`: the host cannot take this file or is not installed. */
+  status: 'result' | 'trap' | 'error' | 'not-run';
+  result?: unknown[];
+  trap?: { code: string; message: string };
+  /** Why it did not run, or what went wrong. */
+  reason?: string;
+  /** What `compare` compares (see the module doc); absent for `not-run`. */
+  signature?: string;
+  /** The export call alone, as the host measured it (ms). */
+  callMs?: number;
+  /** The whole run: process start, compile, instantiate, call (ms). */
+  wallMs: number;
+  stderr?: string;
+}
+
+export interface Comparison {
+  file: string;
+  export: string;
+  args: unknown[];
+  kind: WasmKind;
+  agree: boolean;
+  hosts: HostOutcome[];
+}
+
+/** What a trap is compared by: the violation kinds the guest's text names, else that text with addresses masked, else nothing but "trap". */
+export function trapSignature(guestText: string | undefined): string {
+  if (guestText) {
+    const kinds = [...new Set(namedViolations(guestText))].sort();
+    if (kinds.length) return `trap naming ${kinds.join(', ')}`;
+    return `trap: ${guestText.replace(/0x[0-9a-f]+/gi, '0x…').replace(/ at \S+:\d+:\d+/g, '').replace(/\s+/g, ' ').trim()}`;
+  }
+  return 'trap without guest text';
+}
+
+const resultSignature = (r: unknown[]): string => `result ${JSON.stringify(r)}`;
+
+/**
+ * Whether the embedded host can load this kind of file. Today it runs core
+ * modules only; a component loader (issue 10) makes this true for components.
+ */
+export function embeddedCanLoad(kind: WasmKind): boolean {
+  return kind === 'core';
+}
+
+async function onEmbedded(file: string, bytes: Uint8Array, kind: WasmKind, invoke: string, argsJson: string | undefined): Promise<HostOutcome> {
+  const t0 = performance.now();
+  if (!embeddedCanLoad(kind)) return { host: 'embedded', status: 'not-run', reason: 'cannot load components yet (it runs core modules)', wallMs: 0 };
+  const args = parseArgs(argsJson);
+  const c0 = performance.now();
+  const out = await runCoreModule(bytes, { name: instanceName(file), invoke, args, trace: false });
+  const callMs = performance.now() - c0;
+  const wallMs = performance.now() - t0;
+  if (out.trap) {
+    const guest = out.trap.code === 'guest-abort' ? out.trap.message.replace(/^\[guest-abort\] guest aborted: /, '') : undefined;
+    return { host: 'embedded', status: 'trap', trap: { code: out.trap.code, message: out.trap.message }, signature: trapSignature(guest), callMs, wallMs };
+  }
+  return { host: 'embedded', status: 'result', result: out.result ?? [], signature: resultSignature(out.result ?? []), callMs, wallMs };
+}
+
+async function onJco(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number): Promise<HostOutcome> {
+  if (kind !== 'component') return { host: 'jco', status: 'not-run', reason: 'runs components only', wallMs: 0 };
+  const t0 = performance.now();
+  let run;
+  try {
+    run = await runOnJco(bytes, invoke, args, { timeoutMs });
+  } catch (e) {
+    if (e instanceof JspiNodeMissing) return { host: 'jco', status: 'not-run', reason: e.message, wallMs: 0 };
+    return { host: 'jco', status: 'error', reason: (e as Error).message, wallMs: performance.now() - t0 };
+  }
+  const base = { host: 'jco' as const, callMs: run.callMs, wallMs: run.ms, stderr: run.stderr };
+  if (run.error) return { ...base, status: 'error', reason: run.error };
+  if (run.trap) {
+    const aborts = abortMessages(run.stderr);
+    const trap = aborts.length
+      ? { code: 'guest-abort', message: aborts.join('\n') }
+      : { code: 'wasm-trap', message: `${run.trap.name}: ${run.trap.message}` };
+    return { ...base, status: 'trap', trap, signature: trapSignature(aborts.length ? aborts.join('\n') : undefined) };
+  }
+  const result = run.result === undefined || run.result === null ? [] : [run.result];
+  return { ...base, status: 'result', result, signature: resultSignature(result) };
+}
+
+async function onWasmtime(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number, venv?: string): Promise<HostOutcome> {
+  if (kind !== 'component') return { host: 'wasmtime', status: 'not-run', reason: 'the adapter runs components only', wallMs: 0 };
+  const status = wasmtimeStatus({ venv });
+  if (!status.ok) return { host: 'wasmtime', status: 'not-run', reason: status.reason, wallMs: 0 };
+  let run: WasmtimeRun;
+  try {
+    run = await runOnWasmtime(bytes, invoke, args, { timeoutMs, venv });
+  } catch (e) {
+    return { host: 'wasmtime', status: 'not-run', reason: (e as Error).message, wallMs: 0 };
+  }
+  const base = { host: 'wasmtime' as const, callMs: run.callMs, wallMs: run.ms, stderr: run.stderr };
+  if (run.error) return { ...base, status: 'error', reason: `${run.errorCode}: ${run.error}` };
+  const o = wasmtimeOutcome(run);
+  if (o.trap) {
+    return { ...base, status: 'trap', trap: { code: o.trap.code, message: o.trap.message }, signature: trapSignature(o.trap.code === 'guest-abort' ? o.trap.message : undefined) };
+  }
+  return { ...base, status: 'result', result: o.result, signature: resultSignature(o.result ?? []) };
+}
+
+export interface CompareOptions {
+  invoke: string;
+  args?: string;
+  hosts?: readonly CompareHost[];
+  timeoutMs?: number;
+  /** The Wasmtime virtual environment (default: host/wasmtime/run.ts's). */
+  venv?: string;
+}
+
+/** Runs the call on every host; never prints. Throws RunError on bad usage. */
+export async function compare(file: string, opts: CompareOptions): Promise<Comparison> {
+  const bytes = await loadWasm(file);
+  const kind = wasmKind(bytes);
+  const wanted = opts.hosts ?? compareHosts;
+  const args = kind === 'component' ? parseComponentArgs(opts.args) : parseArgs(opts.args);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const hosts: HostOutcome[] = [];
+  // One after another: the timings are then not disturbed by each other.
+  for (const h of compareHosts) {
+    if (!wanted.includes(h)) continue;
+    if (h === 'embedded') hosts.push(await onEmbedded(file, bytes, kind, opts.invoke, opts.args));
+    else if (h === 'jco') hosts.push(await onJco(bytes, kind, opts.invoke, args, timeoutMs));
+    else hosts.push(await onWasmtime(bytes, kind, opts.invoke, args, timeoutMs, opts.venv));
+  }
+  const ran = hosts.filter((h) => h.status !== 'not-run');
+  if (ran.length === 0) {
+    throw new RunError('no-host', `no host could run ${file}: ${hosts.map((h) => `${h.host}: ${h.reason}`).join('; ')}`);
+  }
+  // An export that no host has is a usage error, not a disagreement.
+  if (ran.every((h) => h.status === 'error' && /no export|exports neither/.test(h.reason ?? ''))) {
+    throw new RunError('no-such-export', ran.map((h) => `${h.host}: ${h.reason}`).join('; '));
+  }
+  const agree = ran.every((h) => h.status !== 'error') && new Set(ran.map((h) => h.signature)).size === 1;
+  return { file, export: opts.invoke, args, kind, agree, hosts };
+}
+
+const ms = (x: number | undefined): string => (x === undefined ? '' : x < 10 ? x.toFixed(2) : x.toFixed(0));
+
+export function formatComparison(c: Comparison): string {
+  const table = new Table({ head: ['host', 'outcome', 'call ms', 'wall ms'], style: { head: [], border: [] }, colWidths: [10, 90, 9, 9], wordWrap: true });
+  for (const h of c.hosts) {
+    const outcome =
+      h.status === 'result' ? `result: ${JSON.stringify(h.result)}`
+      : h.status === 'trap' ? `trap ${h.trap!.code}: ${h.trap!.message}\n(${h.signature})`
+      : h.status === 'error' ? `could not run: ${h.reason}`
+      : `not run: ${h.reason}`;
+    table.push([h.host, outcome, ms(h.callMs), h.status === 'not-run' ? '' : ms(h.wallMs)]);
+  }
+  const ran = c.hosts.filter((h) => h.status !== 'not-run').map((h) => h.host);
+  const verdict = c.agree
+    ? `${ran.length === 1 ? 'only one host ran' : 'agree'}: ${ran.join(', ')} (${c.hosts.find((h) => h.signature)?.signature})`
+    : `DIFFER: ${c.hosts.filter((h) => h.status !== 'not-run').map((h) => `${h.host} -> ${h.signature ?? h.status}`).join('; ')}`;
+  return `${table.toString()}\n${verdict}`;
+}
+
+/** The `compare` subcommand (one registration in main.ts). */
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('run one call on every available host (embedded, jco, wasmtime) and compare the outcomes (exit 0 when they agree, 1 when they differ)')
+    .argument('<file>', 'a component (jco, wasmtime; embedded once it loads components) or a core module (embedded)')
+    .requiredOption('--invoke <export>', 'the export to call (the WIT name; iface#name for an interface function)')
+    .option('--args <json>', 'the arguments as a JSON array (component: jco\'s value form; core module: flat numbers)')
+    .option('--json', 'print one object: file, export, args, agree, hosts (status, result or trap, signature, times)')
+    .addOption(new Option('--hosts <list>', 'comma-separated subset of embedded,jco,wasmtime'))
+    .option('--timeout <ms>', 'kill a host\'s child process after this long', '30000')
+    .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; hosts?: string; timeout: string }) => {
+      const hosts = opts.hosts?.split(',').map((s) => s.trim());
+      const bad = hosts?.find((h) => !(compareHosts as readonly string[]).includes(h));
+      if (bad !== undefined) throw new RunError('bad-usage', `--hosts: unknown host '${bad}' (hosts: ${compareHosts.join(', ')})`);
+      const timeoutMs = Number(opts.timeout);
+      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RunError('bad-usage', `--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
+      const c = await compare(file, { invoke: opts.invoke, args: opts.args, hosts: hosts as CompareHost[] | undefined, timeoutMs });
+      if (opts.json) console.log(JSON.stringify(c, null, 2));
+      else console.log(formatComparison(c));
+      process.exitCode = c.agree ? 0 : 1;
+    });
+}
