@@ -9,7 +9,13 @@
  * run with the reason and how to install it. Each host that ran gives a
  * result or a trap, and the outcomes are compared:
  *
- * - results agree when the result lists are equal as JSON;
+ * - results agree when the result lists are equal as JSON, read the way
+ *   jco's bindings give them: jco returns `undefined` both for no result and
+ *   for an `option` that is none, so a lone `null` counts as no result; and
+ *   jco unwraps a top-level `result<T, E>` (ok: the value; err: a thrown
+ *   ComponentError whose message is the payload), so Wasmtime's
+ *   `{"tag":"ok","val":v}` compares as `v` and `{"tag":"err","val":e}` as
+ *   that error;
  * - traps agree when they name the same thing. Engines word their own traps
  *   differently (Wasmtime: "wasm trap: wasm `unreachable` instruction
  *   executed", jco: "RuntimeError: unreachable", the embedded host: a Trap
@@ -74,7 +80,10 @@ export function trapSignature(guestText: string | undefined): string {
   return 'trap without guest text';
 }
 
-const resultSignature = (r: unknown[]): string => `result ${JSON.stringify(r)}`;
+function resultSignature(r: unknown[]): string {
+  return `result ${JSON.stringify(r.length === 1 && r[0] === null ? [] : r)}`;
+}
+const errorSignature = (payload: unknown): string => `error ${typeof payload === 'string' ? payload : JSON.stringify(payload)}`;
 
 /**
  * Whether the embedded host can load this kind of file. Today it runs core
@@ -113,6 +122,10 @@ async function onJco(bytes: Uint8Array, kind: WasmKind, invoke: string, args: un
   if (run.error) return { ...base, status: 'error', reason: run.error };
   if (run.trap) {
     const aborts = abortMessages(run.stderr);
+    if (run.trap.name === 'ComponentError' && !aborts.length) {
+      // jco's form of a top-level result's err case.
+      return { ...base, status: 'trap', trap: { code: 'component-error', message: run.trap.message }, signature: errorSignature(run.trap.message) };
+    }
     const trap = aborts.length
       ? { code: 'guest-abort', message: aborts.join('\n') }
       : { code: 'wasm-trap', message: `${run.trap.name}: ${run.trap.message}` };
@@ -138,7 +151,14 @@ async function onWasmtime(bytes: Uint8Array, kind: WasmKind, invoke: string, arg
   if (o.trap) {
     return { ...base, status: 'trap', trap: { code: o.trap.code, message: o.trap.message }, signature: trapSignature(o.trap.code === 'guest-abort' ? o.trap.message : undefined) };
   }
-  return { ...base, status: 'result', result: o.result, signature: resultSignature(o.result ?? []) };
+  const result = o.result ?? [];
+  // A top-level result<T, E> read as jco's bindings give it (see the module doc).
+  const tagged = result[0] as { tag?: string; val?: unknown } | undefined;
+  if (run.signature?.result?.startsWith('result<') && tagged && typeof tagged === 'object') {
+    if (tagged.tag === 'err') return { ...base, status: 'result', result, signature: errorSignature(tagged.val) };
+    return { ...base, status: 'result', result, signature: resultSignature('val' in tagged ? [tagged.val] : []) };
+  }
+  return { ...base, status: 'result', result, signature: resultSignature(result) };
 }
 
 export interface CompareOptions {

@@ -23,7 +23,8 @@ WASI p2 is linked (the async bindings), with stdout and stderr inherited: the
 guest's output goes to this process's fd 1 and 2.
 
 Values, in the JSON form jco's bindings use: bool, numbers for integers and
-floats (s64/u64 beyond 2^53 as {"bigint": "<decimal>"}), a one-character
+floats (s64/u64 as {"bigint": "<decimal>"}, as jco's BigInt reads; a
+number is accepted as an argument), a one-character
 string for char, strings, arrays for lists and tuples, objects with
 lowerCamelCase keys for records and flags ({"name": true}), {"tag", "val"}
 for variants and results (tag "ok"/"err"), the case name for enums, null or
@@ -367,8 +368,8 @@ def lift(v):
         return bool(v.of.boolean)
     if k in VAL_INT_FIELD:
         n = int(getattr(v.of, VAL_INT_FIELD[k]))
-        if k in (V["S64"], V["U64"]) and abs(n) > (1 << 53):
-            return {"bigint": str(n)}
+        if k in (V["S64"], V["U64"]):
+            return {"bigint": str(n)}  # jco gives a BigInt for every 64-bit integer
         return n
     if k == V["F32"]:
         return float(v.of.f32)
