@@ -206,7 +206,7 @@ async function spawnAdapter(python: string, path: string, name: string, exportNa
     run.error = `the adapter exited with code ${exitCode} and no report${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`;
     run.errorCode = 'adapter';
   } else {
-    if (parsed.code === 'not-installed') throw new WasmtimeMissing(`${parsed.error}. ${wasmtimeHelp()}`);
+    if (parsed.code === 'not-installed') throw new WasmtimeMissing(`Wasmtime is not installed: ${parsed.error}. ${wasmtimeHelp()}`);
     if (parsed.result) run.result = parsed.result;
     if (parsed.trap) run.trap = parsed.trap;
     if (parsed.error) {
