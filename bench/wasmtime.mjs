@@ -1,0 +1,95 @@
+// The Wasmtime column of the benchmarks (bench/run.mjs), measured in the same
+// run as the other hosts:
+//
+// - calls: `spin(n)` on build/bench-jco.wasm, the very component jco runs;
+// - scenario calls: the guest's `control` export (a stream round trip through
+//   the laundered peer) on build/composed-v2.wasm under Wasmtime and jco, and
+//   on build/guest-v2.wasm (the same guest source as a core module) on the
+//   embedded host.
+//
+// Wasmtime's figures are timed inside the adapter (host/wasmtime/adapter.py):
+// after one checked call, `samples` x `iterations` back-to-back calls of the
+// same export in the same instance, each sample's time divided by its calls.
+// Python start-up, compilation and instantiation are outside the timing; the
+// per-call cost of the ctypes calls into libwasmtime (building the argument
+// values, one wasmtime_component_func_call_async, polling its future) is in.
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** calls/s figures from the adapter's ns-per-call samples, as { stats input } (a list of calls/s). */
+const perSecond = (nsPerCall) => nsPerCall.map((ns) => 1e9 / ns);
+
+/**
+ * Runs the Wasmtime side. Returns { version, calls: [calls/s per sample], control: [...] }
+ * or { reason } when Wasmtime is not installed or a run fails.
+ */
+export async function wasmtimeBench(P) {
+  let wt;
+  try {
+    wt = await import('../dist/host/wasmtime/run.js');
+  } catch (e) {
+    return { reason: `the host is not built: ${e.message}` };
+  }
+  const status = wt.wasmtimeStatus();
+  if (!status.ok) return { reason: status.reason };
+  const { buildBenchComponent } = await import('./jco/component.mjs');
+  const component = await buildBenchComponent();
+  const out = { version: status.version };
+  const spin = await wt.runOnWasmtime(component, 'spin', [P.spinYields], { bench: P.wasmtime, timeoutMs: 300_000 });
+  if (spin.error || spin.trap) return { reason: `spin under Wasmtime: ${spin.error ?? spin.trap.message}` };
+  if (spin.result?.[0] !== P.spinYields) return { reason: `spin under Wasmtime returned ${JSON.stringify(spin.result)}` };
+  out.calls = perSecond(spin.bench.ns_per_call);
+  const control = await wt.runOnWasmtime(join(root, 'build/composed-v2.wasm'), 'control', [], { bench: P.wasmtime, timeoutMs: 300_000 });
+  if (control.error || control.trap) return { ...out, controlReason: `control under Wasmtime: ${control.error ?? control.trap.message}` };
+  if (control.result?.[0] !== 7) return { ...out, controlReason: `control under Wasmtime returned ${JSON.stringify(control.result)}` };
+  out.control = perSecond(control.bench.ns_per_call);
+  return out;
+}
+
+/** `control` on the embedded host: guest-v2.wasm, one instance, `calls` sequential calls per sample; calls/s per sample. */
+export async function controlEmbedded(P, tiny) {
+  const { Store } = await import('../dist/host/canon/index.js');
+  const { guestPeerImports } = await import('../dist/host/guest/guest.js');
+  const { Trace } = await import('../dist/host/trace/trace.js');
+  // guest-v2.wasm reports its task-ABI events through the trace import; a
+  // disabled trace drops them (one branch each) instead of keeping them all.
+  const store = new Store({ trace: new Trace(false, false) });
+  const module = new WebAssembly.Module(readFileSync(join(root, 'build/guest-v2.wasm')));
+  const peer = guestPeerImports(store, 'guest-v2');
+  const g = store.instantiate(module, { name: 'guest-v2', ...peer.options });
+  peer.bind(g);
+  const first = await g.callExport('control', []);
+  if (first[0] !== 7) throw new Error(`control returned ${first}`);
+  const k = P.controlCalls;
+  const samples = await tiny('control', P.callSamples, async () => {
+    for (let i = 0; i < k; i++) await g.callExport('control', []);
+  });
+  return samples.map((ms) => (k / ms) * 1000);
+}
+
+/** `control` under jco on composed-v2 (Node 24 child, bench/jco/scenario-child.mjs); calls/s per sample, or { reason }. */
+export async function controlJco(P) {
+  let node;
+  try {
+    const { jspiNode } = await import('../dist/host/jco/run.js');
+    node = jspiNode();
+  } catch (e) {
+    return { reason: `no JSPI Node to run jco's P3 bindings: ${e.message}` };
+  }
+  const { transpileCached } = await import('../dist/host/jco/transpile.js');
+  const transpiled = await transpileCached(readFileSync(join(root, 'build/composed-v2.wasm')));
+  const child = spawnSync(node, [join(root, 'bench/jco/scenario-child.mjs'), transpiled.dir, JSON.stringify(P.jco)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (child.error) return { reason: `jco child process: ${child.error.message}` };
+  let r;
+  try {
+    r = JSON.parse(child.stdout.trim().split('\n').pop());
+  } catch {
+    return { reason: `jco child printed no result (exit ${child.status}): ${child.stderr.slice(0, 500)}` };
+  }
+  if (r.error) return { reason: `jco run failed: ${r.error.split('\n')[0]}` };
+  return { samples: r.sampleMs.map((ms) => (r.callsPerSample / ms) * 1000) };
+}
