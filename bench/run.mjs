@@ -506,6 +506,7 @@ put('control_calls_per_s_jco', ctlJ);
 put('control_ratio_jco', ctlJ ? ratio(ctlEmb, ctlJ) : null);
 if (!ctlJ) reasons.control_calls_per_s_jco = reasons.control_ratio_jco = ctlJco.reason;
 if (w.version) extra.wasmtime_version = w.version;
+if (w.loop) extra.wasmtime_loop = w.loop;
 put('stream_mb_per_s', streams.g2h);
 put('component_calls_per_s', comp.calls);
 put('component_calls_ratio', j.reason ? null : ratio(comp.calls, j.calls));

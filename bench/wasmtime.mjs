@@ -10,9 +10,12 @@
 // Wasmtime's figures are timed inside the adapter (host/wasmtime/adapter.py):
 // after one checked call, `samples` x `iterations` back-to-back calls of the
 // same export in the same instance, each sample's time divided by its calls.
-// Python start-up, compilation and instantiation are outside the timing; the
-// per-call cost of the ctypes calls into libwasmtime (building the argument
-// values, one wasmtime_component_func_call_async, polling its future) is in.
+// The loop is C (host/wasmtime/bench_loop.c, compiled by the adapter with the
+// system's cc on first use): per call wasmtime_component_func_call_async, its
+// future polled to completion and deleted, the results freed. Python
+// start-up, compilation and instantiation are outside the timing. Without a C
+// compiler the adapter times a Python loop instead (several µs of ctypes
+// overhead per call); `extra.wasmtime_loop` says which.
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -43,6 +46,7 @@ export async function wasmtimeBench(P) {
   if (spin.error || spin.trap) return { reason: `spin under Wasmtime: ${spin.error ?? spin.trap.message}` };
   if (spin.result?.[0] !== P.spinYields) return { reason: `spin under Wasmtime returned ${JSON.stringify(spin.result)}` };
   out.calls = perSecond(spin.bench.ns_per_call);
+  out.loop = spin.bench.loop === 'c' ? 'c' : `python (${spin.bench.why_not_c})`;
   const control = await wt.runOnWasmtime(join(root, 'build/composed-v2.wasm'), 'control', [], { bench: P.wasmtime, timeoutMs: 300_000 });
   if (control.error || control.trap) return { ...out, controlReason: `control under Wasmtime: ${control.error ?? control.trap.message}` };
   if (control.result?.[0] !== 7) return { ...out, controlReason: `control under Wasmtime returned ${JSON.stringify(control.result)}` };
