@@ -3,6 +3,7 @@
 // arguments, so every answer below is the guest's, lowered and lifted by
 // Wasmtime. The same calls under jco must agree (through `compare`); bad
 // arguments are typed errors naming the parameter and its type.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parse } from '@bytecodealliance/jco';
@@ -82,6 +83,19 @@ describeWithWasmtime('typed values on Wasmtime', () => {
       expect(run.error).toMatch(re);
     });
   }
+
+  it('times calls in the adapter\'s loop (C when a compiler is there), and a trap inside the loop is reported as a trap', async () => {
+    const ok = await runOnWasmtime(component, api('add'), [20, 22], { bench: { samples: 3, iterations: 200 } });
+    expect(ok.result).toEqual([42]);
+    expect(ok.bench!.ns_per_call).toHaveLength(3);
+    expect(ok.bench!.ns_per_call.every((ns) => ns > 0)).toBe(true);
+    const hasCc = ['cc', 'gcc', 'clang'].some((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
+    expect(ok.bench!.loop).toBe(hasCc ? 'c' : 'python');
+    // echo's bump allocator never frees: 64 KiB of memory runs out after about 13,000 calls of 5 bytes.
+    const spent = await runOnWasmtime(component, api('echo'), ['12345'], { bench: { samples: 1, iterations: 20_000 } });
+    expect(spent.result).toBeUndefined();
+    expect(spent.trap!.message).toMatch(/realloc return: beyond end of memory/);
+  });
 
   // jco's runner passes --args to the bindings as parsed JSON, so a 64-bit
   // argument written as {"bigint": …} (JSON has no BigInt) reaches jco as an object: left out here.

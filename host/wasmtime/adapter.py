@@ -11,13 +11,16 @@ WASIp3 component needs.
 Protocol: one JSON request on stdin,
 
     {"component": "<path>", "export": "<name or iface#name>", "args": [...],
-     "bench": {"samples": S, "iterations": N}}      (bench is optional)
+     "bench": {"samples": S, "iterations": N}, "cache_dir": "<dir>"}
+                                 (bench and cache_dir are optional)
 
 and one JSON report, as a single line, on fd 3 (stdout when fd 3 is not
 open): {"result": [...]} (the export's results as a list: none or one value),
 {"trap": {"message": "..."}} or {"error": "...", "code": "..."}; plus "ms"
 (the call alone) and, with bench, "bench": {"ns_per_call": [...]}, one figure
-per sample of N calls timed back to back inside this process.
+per sample of N calls timed back to back inside this process, by a C loop
+(bench_loop.c, compiled into cache_dir on first use) or, without a C
+compiler, a Python one ("loop" says which).
 
 WASI p2 is linked (the async bindings), with stdout and stderr inherited: the
 guest's output goes to this process's fd 1 and 2.
@@ -512,8 +515,8 @@ class Host:
                 B.wasmtime_component_val_delete(ctypes.byref(results[i]))
 
 
-def c_loop():
-    """The C timing loop (bench_loop.c), compiled once into the virtual environment; None without a C compiler."""
+def c_loop(cache_dir):
+    """The C timing loop (bench_loop.c), compiled once into cache_dir (the virtual environment); None without a C compiler."""
     src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_loop.c")
     try:
         with open(src, "rb") as fh:
@@ -523,7 +526,7 @@ def c_loop():
     import hashlib
     import shutil
     import subprocess
-    lib = os.path.join(sys.prefix, "wasip3-bench-loop-%s.so" % hashlib.sha256(code).hexdigest()[:16])
+    lib = os.path.join(cache_dir, "wasip3-bench-loop-%s.so" % hashlib.sha256(code).hexdigest()[:16])
     if not os.path.exists(lib):
         cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
         if not cc:
@@ -542,9 +545,9 @@ def c_loop():
     return fn, None
 
 
-def time_calls(host, f, vals, nargs, nresults, samples, iterations):
+def time_calls(host, f, vals, nargs, nresults, samples, iterations, cache_dir):
     """`samples` x `iterations` back-to-back calls; ns per call for each sample."""
-    loop, why = c_loop()
+    loop, why = c_loop(cache_dir)
     figures = []
     if loop:
         addr = lambda name: ctypes.cast(getattr(B.dll, name), ctypes.c_void_p).value  # noqa: E731
@@ -618,7 +621,8 @@ def run(req):
         out["ms"] = (time.perf_counter() - t0) * 1e3
         bench = req.get("bench")
         if bench:
-            out["bench"] = time_calls(host, f, vals, len(params), nresults, int(bench.get("samples", 10)), int(bench.get("iterations", 100)))
+            out["bench"] = time_calls(host, f, vals, len(params), nresults, int(bench.get("samples", 10)), int(bench.get("iterations", 100)),
+                                      req.get("cache_dir") or sys.prefix)
         return out, EXIT_RESULT
     finally:
         for i in range(len(params)):

@@ -130,8 +130,12 @@ export interface WasmtimeRun {
   ms: number;
   python: string;
   wasmtime?: string;
-  /** With `bench`: nanoseconds per call, one figure per sample of `iterations` back-to-back calls inside the adapter. */
-  bench?: { ns_per_call: number[]; iterations: number };
+  /**
+   * With `bench`: nanoseconds per call, one figure per sample of `iterations`
+   * back-to-back calls inside the adapter, in a C loop (host/wasmtime/bench_loop.c)
+   * or, without a C compiler, a Python one.
+   */
+  bench?: { ns_per_call: number[]; iterations: number; loop: 'c' | 'python'; why_not_c?: string };
 }
 
 export interface WasmtimeRunOptions extends WasmtimeLocation {
@@ -179,7 +183,7 @@ async function spawnAdapter(python: string, path: string, name: string, exportNa
   fd3.setEncoding('utf8');
   fd3.on('data', (s: string) => (report += s));
   child.stdin!.on('error', () => {}); // a child that dies early must not crash us with EPIPE
-  child.stdin!.end(JSON.stringify({ component: path, export: exportName, args, bench: opts.bench }));
+  child.stdin!.end(JSON.stringify({ component: path, export: exportName, args, bench: opts.bench, cache_dir: wasmtimeVenv(opts) }));
   let timedOut = false;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   // Infinity (no deadline) would overflow setTimeout's 32-bit delay and fire at once.
