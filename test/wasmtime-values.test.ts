@@ -84,6 +84,20 @@ describeWithWasmtime('typed values on Wasmtime', () => {
     });
   }
 
+  it('a run past its timeout is killed and reported as such', async () => {
+    const run = await runOnWasmtime(component, api('add'), [1, 2], { timeoutMs: 1 });
+    expect(run.result).toBeUndefined();
+    expect(run.errorCode).toBe('timeout');
+    expect(run.error).toMatch(/no result after 1 ms \(killed\)/);
+  });
+
+  it('a component with an import nobody serves fails to instantiate, with Wasmtime\'s reason', async () => {
+    // The runner component without its laundry imports shim:scenarios/laundry.
+    const run = await runOnWasmtime(join(packageRoot, 'build', 'component-v2.wasm'), 'control', []);
+    expect(run.errorCode).toBe('instantiate');
+    expect(run.error).toMatch(/shim:scenarios\/laundry/);
+  });
+
   it('times calls in the adapter\'s loop (C when a compiler is there), and a trap inside the loop is reported as a trap', async () => {
     const ok = await runOnWasmtime(component, api('add'), [20, 22], { bench: { samples: 3, iterations: 200 } });
     expect(ok.result).toEqual([42]);
