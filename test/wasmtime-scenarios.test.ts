@@ -3,7 +3,10 @@
 // returns the scenario's value; V1 passes `control` and traps on the three
 // bugs, with the guest's abort text on stderr naming the violation and
 // Wasmtime's own trap message.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { packageRoot } from '../host/guest/builds.js';
 import { guestScenarios } from '../host/scenarios/index.js';
 import { composedPath, namedViolations } from '../host/jco/scenarios.js';
 import { abortMessages } from '../host/jco/run.js';
@@ -56,4 +59,27 @@ describeWithWasmtime('the guest scenarios on Wasmtime', () => {
       });
     }
   }
+
+  it('run --host wasmtime: the result and exit 0, a trap with the guest\'s stderr passed through and exit 1, --json', () => {
+    const bin = join(packageRoot, 'bin', 'wasip3-task.js');
+    const cli = (...args: string[]) => spawnSync(process.execPath, [bin, 'run', ...args, '--host', 'wasmtime'], { encoding: 'utf8' });
+    const ok = cli(composedPath(2), '--invoke', 'block-on-stale');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toBe('result: [258]\n');
+    const trap = cli(composedPath(1), '--invoke', 'block-on-stale');
+    expect(trap.status).toBe(1);
+    expect(trap.stderr).toMatch(/^abort: .*#1618/m);
+    expect(trap.stdout).toMatch(/^trap guest-abort: .*#1618/);
+    const json = cli(composedPath(1), '--invoke', 'moved-waitable', '--json');
+    expect(json.status).toBe(1);
+    const o = JSON.parse(json.stdout);
+    expect(o.host).toBe('wasmtime');
+    expect(o.wasmtime).toBe(WASMTIME_VERSION);
+    expect(o.trap.code).toBe('guest-abort');
+    expect(o.trap.wasmtime.message).toMatch(/unreachable/);
+    expect(o.stderr).toMatch(/registration left behind/);
+    const core = cli(join(packageRoot, 'build', 'guest-v2.wasm'), '--invoke', 'control');
+    expect(core.status).toBe(2);
+    expect(core.stderr).toMatch(/runs components/);
+  });
 });
