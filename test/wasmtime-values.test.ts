@@ -43,6 +43,7 @@ describeWithWasmtime('typed values on Wasmtime', () => {
     ['bump', [4], [5]],
     ['bump', [null], [null]],
     ['checked', [5], [{ tag: 'ok', val: 5 }]],
+    ['toggle', [{ read: true, exec: false }], [{ read: false, write: true, exec: true }]],
     ['checked', [500], [{ tag: 'err', val: 'too big' }]],
   ];
   for (const [f, args, want] of cases) {
@@ -73,6 +74,7 @@ describeWithWasmtime('typed values on Wasmtime', () => {
     ['swap', [{ x: 1 }], 'bad-args', /missing field yPos/],
     ['swap', [{ x: 1, yPos: 2, z: 3 }], 'bad-args', /unknown field z/],
     ['next-color', ['purple'], 'bad-args', /expected one of red, green, blue/],
+    ['toggle', [{ delete: true }], 'bad-args', /unknown flag or non-boolean value: delete/],
     ['nope', [], 'no-such-export', /no export 'nope' in shim:values\/api/],
   ];
   for (const [f, args, code, re] of bad) {

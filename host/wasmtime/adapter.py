@@ -29,7 +29,7 @@ Values, in the JSON form jco's bindings use: bool, numbers for integers and
 floats (s64/u64 as {"bigint": "<decimal>"}, as jco's BigInt reads; a
 number is accepted as an argument), a one-character
 string for char, strings, arrays for lists and tuples, objects with
-lowerCamelCase keys for records and flags ({"name": true}), {"tag", "val"}
+lowerCamelCase keys for records and flags ({"name": true, "other": false}: every flag), {"tag", "val"}
 for variants and results (tag "ok"/"err"), the case name for enums, null or
 the value for options. Resources, streams, futures and error-contexts cannot
 cross the C API as values: a function that takes or returns one is reported
@@ -37,6 +37,7 @@ as an error.
 """
 import ctypes
 import json
+import math
 import os
 import re
 import sys
@@ -365,7 +366,8 @@ def lower_boxed(path, ty, x, present):
 
 # --- values -> JSON --------------------------------------------------------
 
-def lift(v):
+def lift(v, ty=None):
+    """A wasmtime_component_val_t as JSON; `ty` (when known) names every flag, set or not, as jco does."""
     k = v.kind
     if k == V["BOOL"]:
         return bool(v.of.boolean)
@@ -374,37 +376,51 @@ def lift(v):
         if k in (V["S64"], V["U64"]):
             return {"bigint": str(n)}  # jco gives a BigInt for every 64-bit integer
         return n
-    if k == V["F32"]:
-        return float(v.of.f32)
-    if k == V["F64"]:
-        return float(v.of.f64)
+    if k in (V["F32"], V["F64"]):
+        x = float(v.of.f32 if k == V["F32"] else v.of.f64)
+        return x if math.isfinite(x) else None  # JSON has no NaN or infinities (jco's runner prints null too)
     if k == V["CHAR"]:
         return chr(v.of.character)
     if k == V["STRING"]:
         return read_name(v.of.string)
-    if k in (V["LIST"], V["TUPLE"]):
-        vec = v.of.list if k == V["LIST"] else v.of.tuple
-        return [lift(vec.data[i]) for i in range(vec.size)]
+    if k == V["LIST"]:
+        el = ty.element if ty is not None and ty.kind == T["LIST"] else None
+        return [lift(v.of.list.data[i], el) for i in range(v.of.list.size)]
+    if k == V["TUPLE"]:
+        types = ty.types if ty is not None and ty.kind == T["TUPLE"] else []
+        return [lift(v.of.tuple.data[i], types[i] if i < len(types) else None) for i in range(v.of.tuple.size)]
     if k == V["RECORD"]:
         rec = v.of.record
-        return {camel(read_name(rec.data[i].name)): lift(rec.data[i].val) for i in range(rec.size)}
+        ftypes = dict(ty.fields) if ty is not None and ty.kind == T["RECORD"] else {}
+        out = {}
+        for i in range(rec.size):
+            name = read_name(rec.data[i].name)
+            out[camel(name)] = lift(rec.data[i].val, ftypes.get(name))
+        return out
     if k == V["VARIANT"]:
-        out = {"tag": read_name(v.of.variant.discriminant)}
+        tag = read_name(v.of.variant.discriminant)
+        out = {"tag": tag}
         if v.of.variant.val:
-            out["val"] = lift(v.of.variant.val[0])
+            cases = dict(ty.cases) if ty is not None and ty.kind == T["VARIANT"] else {}
+            out["val"] = lift(v.of.variant.val[0], cases.get(tag))
         return out
     if k == V["ENUM"]:
         return read_name(v.of.enumeration)
     if k == V["OPTION"]:
-        return lift(v.of.option[0]) if v.of.option else None
+        inner = ty.inner if ty is not None and ty.kind == T["OPTION"] else None
+        return lift(v.of.option[0], inner) if v.of.option else None
     if k == V["RESULT"]:
-        out = {"tag": "ok" if v.of.result.is_ok else "err"}
+        is_ok = bool(v.of.result.is_ok)
+        out = {"tag": "ok" if is_ok else "err"}
         if v.of.result.val:
-            out["val"] = lift(v.of.result.val[0])
+            sub = (ty.ok if is_ok else ty.err) if ty is not None and ty.kind == T["RESULT"] else None
+            out["val"] = lift(v.of.result.val[0], sub)
         return out
     if k == V["FLAGS"]:
         fl = v.of.flags
-        return {camel(read_name(fl.data[i])): True for i in range(fl.size)}
+        on = {read_name(fl.data[i]) for i in range(fl.size)}
+        names = ty.names if ty is not None and ty.kind == T["FLAGS"] else sorted(on)
+        return {camel(n): n in on for n in names}
     if k == V["MAP"]:
         m = v.of.map
         return [[lift(m.data[i].key), lift(m.data[i].value)] for i in range(m.size)]
@@ -502,14 +518,14 @@ class Host:
             B.wasmtime_component_func_type_delete(fty)
         return params, result, is_async
 
-    def call(self, f, args, nargs, nresults):
+    def call(self, f, args, nargs, nresults, result_ty=None):
         results = (B.wasmtime_component_val_t * max(nresults, 1))()
         err = ctypes.POINTER(B.wasmtime_error_t)()
         drive(B.wasmtime_component_func_call_async(ctypes.byref(f), self.ctx, args, nargs, results, nresults, ctypes.byref(err)))
         if err:
             raise GuestTrap(take_error(err))
         try:
-            return [lift(results[i]) for i in range(nresults)]
+            return [lift(results[i], result_ty) for i in range(nresults)]
         finally:
             for i in range(nresults):
                 B.wasmtime_component_val_delete(ctypes.byref(results[i]))
@@ -613,7 +629,7 @@ def run(req):
     try:
         t0 = time.perf_counter()
         try:
-            out["result"] = host.call(f, vals, len(params), nresults)
+            out["result"] = host.call(f, vals, len(params), nresults, result_ty)
         except GuestTrap as t:
             out["ms"] = (time.perf_counter() - t0) * 1e3
             out["trap"] = {"message": short_trap(str(t)), "detail": str(t)}

@@ -80,6 +80,9 @@
             (i32.store (i32.const 36) (i32.const 64))
             (i32.store (i32.const 40) (i32.const 7))))
         (i32.const 32))
+      ;; toggle: flags {read, write, exec} -> every flag inverted.
+      (func (export "toggle") (param i32) (result i32)
+        (i32.xor (local.get 0) (i32.const 7)))
       ;; boom: a trap with no guest text.
       (func (export "boom") (result i32)
         unreachable)
@@ -107,6 +110,9 @@
       (canon lift (core func $i "bump") (memory (core memory $i "mem"))))
     (func (export "checked") (param "x" u32) (result (result u32 (error string)))
       (canon lift (core func $i "checked") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+    (type $perms' (flags "read" "write" "exec"))
+    (export $perms "perms" (type $perms'))
+    (func (export "toggle") (param "p" $perms) (result $perms) (canon lift (core func $i "toggle")))
     (func (export "boom") (result u32) (canon lift (core func $i "boom")))
 
   )
