@@ -27,8 +27,9 @@
  * - a host that could not run the export (timeout, instantiation failure)
  *   disagrees with every outcome.
  *
- * Output: a table (host, outcome, the call's time as the host measured it and
- * the whole run's wall time) and a verdict line; `--json` prints one object
+ * Output: a table (host, outcome, the call's time where the host measures it
+ * apart (jco's runner and the Wasmtime adapter do) and the whole run's wall
+ * time: child process, compilation, instantiation, call) and a verdict line; `--json` prints one object
  * `{ file, export, args, agree, hosts: [...] }`. Exit 0 when every host that
  * ran agrees, 1 when they differ, 2 on bad usage (an unknown export on every
  * host, bad --args, no host able to run the file).
@@ -97,9 +98,9 @@ async function onEmbedded(file: string, bytes: Uint8Array, kind: WasmKind, invok
   const t0 = performance.now();
   if (!embeddedCanLoad(kind)) return { host: 'embedded', status: 'not-run', reason: 'cannot load components yet (it runs core modules)', wallMs: 0 };
   const args = parseArgs(argsJson);
-  const c0 = performance.now();
   const out = await runCoreModule(bytes, { name: instanceName(file), invoke, args, trace: false });
-  const callMs = performance.now() - c0;
+  // runCoreModule compiles, instantiates and calls in one go: there is no call-only time to show.
+  const callMs = undefined;
   const wallMs = performance.now() - t0;
   if (out.trap) {
     const guest = out.trap.code === 'guest-abort' ? out.trap.message.replace(/^\[guest-abort\] guest aborted: /, '') : undefined;
