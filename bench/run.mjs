@@ -19,7 +19,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Bench } from 'tinybench';
 import { Store, CopyResultKind } from '../dist/host/canon/index.js';
-import { wasmtimeBench, controlEmbedded, controlJco } from './wasmtime.mjs';
+import { wasmtimeBench, controlEmbedded, controlJco, liftedCalls } from './wasmtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -448,6 +448,7 @@ log('1/6 … under Wasmtime (timed inside the adapter), and the guest\'s control
 const w = await wasmtimeBench(P);
 const ctl = await controlEmbedded(P, tiny);
 const ctlJco = await controlJco(P);
+const lifted = await liftedCalls(P);
 log('2/6 stream<u8> throughput…');
 const streams = await streamsEmbedded();
 log('3/6 task-ABI cycles in wasm…');
@@ -505,6 +506,14 @@ const ctlJ = ctlJco.samples ? stats(ctlJco.samples) : null;
 put('control_calls_per_s_jco', ctlJ);
 put('control_ratio_jco', ctlJ ? ratio(ctlEmb, ctlJ) : null);
 if (!ctlJ) reasons.control_calls_per_s_jco = reasons.control_ratio_jco = ctlJco.reason;
+const liftedWt = Array.isArray(lifted.wasmtime) ? stats(lifted.wasmtime) : null;
+const liftedJ = Array.isArray(lifted.jco) ? stats(lifted.jco) : null;
+put('lifted_calls_per_s_wasmtime', liftedWt);
+put('lifted_calls_per_s_jco', liftedJ);
+put('lifted_ratio_wasmtime_jco', liftedWt && liftedJ ? ratio(liftedWt, liftedJ) : null);
+if (!liftedWt) reasons.lifted_calls_per_s_wasmtime = lifted.wasmtime.reason;
+if (!liftedJ) reasons.lifted_calls_per_s_jco = lifted.jco.reason;
+if (!liftedWt || !liftedJ) reasons.lifted_ratio_wasmtime_jco = (lifted.wasmtime.reason ?? lifted.jco.reason);
 if (w.version) extra.wasmtime_version = w.version;
 if (w.loop) extra.wasmtime_loop = w.loop;
 put('stream_mb_per_s', streams.g2h);
@@ -617,6 +626,9 @@ if (JSON_OUT) {
     row('control scenario, Wasmtime (composed-v2)', 'control_calls_per_s_wasmtime', 'calls/s'),
     row('  ratio embedded / Wasmtime', 'control_ratio_wasmtime', 'x'),
     row('  ratio embedded / jco', 'control_ratio_jco', 'x'),
+    row('sum(list<u32> x 64), jco', 'lifted_calls_per_s_jco', 'calls/s'),
+    row('sum(list<u32> x 64), Wasmtime', 'lifted_calls_per_s_wasmtime', 'calls/s'),
+    row('  ratio Wasmtime / jco', 'lifted_ratio_wasmtime_jco', 'x'),
     row('stream<u8> guest->host, embedded', 'stream_mb_per_s', 'MB/s'),
     row('stream<u8> guest->guest, embedded', 'stream_g2g_mb_per_s', 'MB/s'),
     row(`stream<u8> guest->host, jco (${P.jco.streamBytes} B, 1-element reads)`, 'stream_mb_per_s_jco', 'MB/s'),

@@ -5,7 +5,9 @@
 // - scenario calls: the guest's `control` export (a stream round trip through
 //   the laundered peer) on build/composed-v2.wasm under Wasmtime and jco, and
 //   on build/guest-v2.wasm (the same guest source as a core module) on the
-//   embedded host.
+//   embedded host;
+// - lifted values: `sum(list<u32>)` of test/wat/values.component.wat under
+//   Wasmtime and jco (the embedded host cannot load components yet).
 //
 // Wasmtime's figures are timed inside the adapter (host/wasmtime/adapter.py):
 // after one checked call, `samples` x `iterations` back-to-back calls of the
@@ -75,8 +77,11 @@ export async function controlEmbedded(P, tiny) {
   return samples.map((ms) => (k / ms) * 1000);
 }
 
-/** `control` under jco on composed-v2 (Node 24 child, bench/jco/scenario-child.mjs); calls/s per sample, or { reason }. */
-export async function controlJco(P) {
+/**
+ * One export of a component under jco (Node 24 child, bench/jco/calls-child.mjs):
+ * calls/s per sample, or { reason }. `component` is the component's bytes.
+ */
+export async function callsJco(component, exportName, args, expect, opts) {
   let node;
   try {
     const { jspiNode } = await import('../dist/host/jco/run.js');
@@ -85,8 +90,9 @@ export async function controlJco(P) {
     return { reason: `no JSPI Node to run jco's P3 bindings: ${e.message}` };
   }
   const { transpileCached } = await import('../dist/host/jco/transpile.js');
-  const transpiled = await transpileCached(readFileSync(join(root, 'build/composed-v2.wasm')));
-  const child = spawnSync(node, [join(root, 'bench/jco/scenario-child.mjs'), transpiled.dir, JSON.stringify(P.jco)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const transpiled = await transpileCached(component);
+  const options = { export: exportName, args, expect, callSamples: opts.callSamples, callsPerSample: opts.callsPerSample };
+  const child = spawnSync(node, [join(root, 'bench/jco/calls-child.mjs'), transpiled.dir, JSON.stringify(options)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (child.error) return { reason: `jco child process: ${child.error.message}` };
   let r;
   try {
@@ -96,4 +102,45 @@ export async function controlJco(P) {
   }
   if (r.error) return { reason: `jco run failed: ${r.error.split('\n')[0]}` };
   return { samples: r.sampleMs.map((ms) => (r.callsPerSample / ms) * 1000) };
+}
+
+/** `control` under jco on composed-v2. */
+export const controlJco = (P) => callsJco(readFileSync(join(root, 'build/composed-v2.wasm')), 'control', [], 7, P.jco);
+
+/** The values component (test/wat/values.component.wat), parsed. */
+async function valuesComponent() {
+  const { parse } = await import('@bytecodealliance/jco');
+  return new Uint8Array(await parse(readFileSync(join(root, 'test/wat/values.component.wat'), 'utf8')));
+}
+
+/**
+ * Component calls with lifted values: `sum` of a list<u32> of 64 elements
+ * (the list lowered into guest memory through cabi_realloc on every call, the
+ * u32 lifted back) under Wasmtime and jco. The embedded host cannot load
+ * components yet. Returns { wasmtime, jco } (calls/s per sample or { reason }).
+ */
+export async function liftedCalls(P) {
+  const bytes = await valuesComponent();
+  const xs = Array.from({ length: 64 }, (_, i) => i);
+  const want = (63 * 64) / 2;
+  const out = {};
+  const jco = await callsJco(bytes, 'shim:values/api#sum', [xs], want, P.jco);
+  out.jco = jco.samples ?? jco;
+  let wt;
+  try {
+    wt = await import('../dist/host/wasmtime/run.js');
+  } catch (e) {
+    out.wasmtime = { reason: `the host is not built: ${e.message}` };
+    return out;
+  }
+  const status = wt.wasmtimeStatus();
+  if (!status.ok) {
+    out.wasmtime = { reason: status.reason };
+    return out;
+  }
+  const run = await wt.runOnWasmtime(bytes, 'shim:values/api#sum', [xs], { bench: P.wasmtime, timeoutMs: 300_000 });
+  if (run.error || run.trap) out.wasmtime = { reason: `sum under Wasmtime: ${run.error ?? run.trap.message}` };
+  else if (run.result?.[0] !== want) out.wasmtime = { reason: `sum under Wasmtime returned ${JSON.stringify(run.result)}` };
+  else out.wasmtime = perSecond(run.bench.ns_per_call);
+  return out;
 }

@@ -9,7 +9,7 @@
     (core module $m
       (memory (export "mem") 1)
       (global $heap (mut i32) (i32.const 1024))
-      ;; cabi_realloc: a bump allocator (nothing is freed in these short runs).
+      ;; cabi_realloc: a bump allocator; `reset` (the post-return of sum) starts it over.
       (func (export "realloc") (param i32 i32 i32 i32) (result i32)
         (local $p i32)
         (local.set $p
@@ -18,6 +18,8 @@
             (i32.sub (i32.const 0) (local.get 2))))
         (global.set $heap (i32.add (local.get $p) (local.get 3)))
         (local.get $p))
+      (func (export "reset") (param i32)
+        (global.set $heap (i32.const 1024)))
       (func (export "add") (param i32 i32) (result i32)
         (i32.add (local.get 0) (local.get 1)))
       (func (export "negate") (param i64) (result i64)
@@ -102,7 +104,8 @@
     (func (export "shout") (param "s" string) (result string)
       (canon lift (core func $i "shout") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
     (func (export "sum") (param "xs" (list u32)) (result u32)
-      (canon lift (core func $i "sum") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+      (canon lift (core func $i "sum") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))
+        (post-return (core func $i "reset"))))
     (func (export "swap") (param "p" $point) (result $point)
       (canon lift (core func $i "swap") (memory (core memory $i "mem"))))
     (func (export "next-color") (param "c" $color) (result $color) (canon lift (core func $i "next-color")))
