@@ -557,7 +557,9 @@ def c_loop(cache_dir):
         os.replace(tmp, lib)
     fn = ctypes.CDLL(lib).wasip3_bench_loop
     fn.restype = ctypes.c_int64
-    fn.argtypes = [ctypes.c_void_p] * 11 + [ctypes.c_int64, ctypes.POINTER(ctypes.c_void_p)]
+    vp, size = ctypes.c_void_p, ctypes.c_size_t
+    # call_async, poll, delete_future, val_delete, func, context, args, nargs, results, nresults, val_size, n, error_out
+    fn.argtypes = [vp, vp, vp, vp, vp, vp, vp, size, vp, size, size, ctypes.c_int64, ctypes.POINTER(vp)]
     return fn, None
 
 
