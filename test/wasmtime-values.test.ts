@@ -1,8 +1,9 @@
 // Typed values through the Wasmtime adapter, in jco's JSON form: a WAT
 // component (test/wat/values.component.wat) whose exports compute on their
 // arguments, so every answer below is the guest's, lowered and lifted by
-// Wasmtime. The same calls under jco must agree (through `compare`); bad
-// arguments are typed errors naming the parameter and its type.
+// Wasmtime. The same calls on the embedded host and under jco must agree
+// (through `compare`); bad arguments are typed errors naming the parameter
+// and its type.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -115,11 +116,18 @@ describeWithWasmtime('typed values on Wasmtime', () => {
 
   // jco's runner passes --args to the bindings as parsed JSON, so a 64-bit
   // argument written as {"bigint": …} (JSON has no BigInt) reaches jco as an object: left out here.
-  it('jco and Wasmtime agree on every value', async () => {
+  it('the embedded host, jco and Wasmtime agree on every value', async () => {
     for (const [f, args] of cases.filter(([, a]) => !JSON.stringify(a).includes('bigint'))) {
-      const c = await compare(WAT, { invoke: api(f), args: JSON.stringify(args), hosts: ['jco', 'wasmtime'] });
+      const c = await compare(WAT, { invoke: api(f), args: JSON.stringify(args) });
       expect(c.agree, JSON.stringify(c, null, 2)).toBe(true);
+      expect(c.hosts.map((h) => h.host)).toEqual(['embedded', 'jco', 'wasmtime']);
       expect(c.hosts.every((h) => h.status === 'result' || (f === 'checked' && h.signature === 'error too big'))).toBe(true);
     }
   }, 120_000);
+
+  it('the embedded host and Wasmtime agree on 64-bit arguments written as {"bigint": …}', async () => {
+    const c = await compare(WAT, { invoke: api('negate'), args: '[{"bigint":"-9223372036854775807"}]', hosts: ['embedded', 'wasmtime'] });
+    expect(c.agree, JSON.stringify(c, null, 2)).toBe(true);
+    expect(c.hosts.map((h) => h.result)).toEqual([[{ bigint: '9223372036854775807' }], [{ bigint: '9223372036854775807' }]]);
+  });
 });

@@ -2,8 +2,9 @@
  * `wasip3-task compare <file> --invoke <export> [--args JSON] [--json] [--hosts LIST]`:
  * the same call on every host that can run the file, side by side.
  *
- * Hosts: `embedded` (host/canon: core modules; it cannot load components yet,
- * so for a component it is listed as not run with that reason), `jco`
+ * Hosts: `embedded` (core modules on host/canon; components through
+ * host/component's loader, in this process, with the WASI subset of
+ * host/cli/compare-embedded.ts), `jco`
  * (components, on the JSPI Node) and `wasmtime` (components, through the
  * project's Wasmtime adapter). A host that is not installed is listed as not
  * run with the reason and how to install it. Each host that ran gives a
@@ -20,9 +21,9 @@
  *   differently (Wasmtime: "wasm trap: wasm `unreachable` instruction
  *   executed", jco: "RuntimeError: unreachable", the embedded host: a Trap
  *   code), so what is compared is what the guest says: the task-ABI violation
- *   kinds its abort text names (e.g. "#1618" or "stale registration" ->
- *   stale-registration; see host/jco/scenarios.ts), else its abort text with
- *   addresses masked (builds place data differently), else only "a trap
+ *   kind its abort text carries (`violation <kind>: …`, read by
+ *   host/jco/scenarios.ts), else its abort text with addresses and source
+ *   positions masked (builds place data differently), else only "a trap
  *   without guest text";
  * - a host that could not run the export (timeout, instantiation failure)
  *   disagrees with every outcome.
@@ -37,10 +38,11 @@
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { abortMessages, runOnJco, JspiNodeMissing } from '../jco/run.js';
-import { namedViolations } from '../jco/scenarios.js';
+import { abortViolationKind } from '../jco/scenarios.js';
 import { runOnWasmtime, wasmtimeStatus, type WasmtimeRun } from '../wasmtime/run.js';
 import { instanceName, loadWasm, parseArgs, runCoreModule, RunError, wasmKind, type WasmKind } from './run.js';
 import { parseComponentArgs, wasmtimeOutcome } from './run-wasmtime.js';
+import { runOnEmbeddedComponent } from './compare-embedded.js';
 
 export const compareHosts = ['embedded', 'jco', 'wasmtime'] as const;
 export type CompareHost = (typeof compareHosts)[number];
@@ -74,8 +76,8 @@ export interface Comparison {
 /** What a trap is compared by: the violation kinds the guest's text names, else that text with addresses masked, else nothing but "trap". */
 export function trapSignature(guestText: string | undefined): string {
   if (guestText) {
-    const kinds = [...new Set(namedViolations(guestText))].sort();
-    if (kinds.length) return `trap naming ${kinds.join(', ')}`;
+    const kind = abortViolationKind(guestText);
+    if (kind) return `trap naming ${kind}`;
     return `trap: ${guestText.replace(/0x[0-9a-f]+/gi, '0x…').replace(/ at \S+:\d+:\d+/g, '').replace(/\s+/g, ' ').trim()}`;
   }
   return 'trap without guest text';
@@ -86,27 +88,30 @@ function resultSignature(r: unknown[]): string {
 }
 const errorSignature = (payload: unknown): string => `error ${typeof payload === 'string' ? payload : JSON.stringify(payload)}`;
 
-/**
- * Whether the embedded host can load this kind of file. Today it runs core
- * modules only; a component loader (issue 10) makes this true for components.
- */
+/** Whether the embedded host can load this kind of file: core modules (host/canon) and components (host/component). */
 export function embeddedCanLoad(kind: WasmKind): boolean {
-  return kind === 'core';
+  return kind === 'core' || kind === 'component';
 }
 
-async function onEmbedded(file: string, bytes: Uint8Array, kind: WasmKind, invoke: string, argsJson: string | undefined): Promise<HostOutcome> {
+async function onEmbedded(file: string, bytes: Uint8Array, kind: WasmKind, invoke: string, argsJson: string | undefined, args: unknown[]): Promise<HostOutcome> {
   const t0 = performance.now();
-  if (!embeddedCanLoad(kind)) return { host: 'embedded', status: 'not-run', reason: 'cannot load components yet (it runs core modules)', wallMs: 0 };
-  const args = parseArgs(argsJson);
-  const out = await runCoreModule(bytes, { name: instanceName(file), invoke, args, trace: false });
+  if (!embeddedCanLoad(kind)) return { host: 'embedded', status: 'not-run', reason: `cannot load a ${kind}`, wallMs: 0 };
+  if (kind === 'component') {
+    const r = await runOnEmbeddedComponent(bytes, invoke, args);
+    const base = { host: 'embedded' as const, callMs: r.callMs, wallMs: performance.now() - t0, stderr: r.stderr };
+    if (r.error) return { ...base, status: 'error', reason: r.error };
+    if (r.trap) return { ...base, status: 'trap', trap: r.trap, signature: trapSignature(r.trap.code === 'guest-abort' ? r.trap.message : undefined) };
+    if ('err' in r) return { ...base, status: 'trap', trap: { code: 'component-error', message: String(typeof r.err === 'string' ? r.err : JSON.stringify(r.err)) }, signature: errorSignature(r.err) };
+    return { ...base, status: 'result', result: r.result, signature: resultSignature(r.result ?? []) };
+  }
+  const out = await runCoreModule(bytes, { name: instanceName(file), invoke, args: parseArgs(argsJson), trace: false });
   // runCoreModule compiles, instantiates and calls in one go: there is no call-only time to show.
-  const callMs = undefined;
   const wallMs = performance.now() - t0;
   if (out.trap) {
     const guest = out.trap.code === 'guest-abort' ? out.trap.message.replace(/^\[guest-abort\] guest aborted: /, '') : undefined;
-    return { host: 'embedded', status: 'trap', trap: { code: out.trap.code, message: out.trap.message }, signature: trapSignature(guest), callMs, wallMs };
+    return { host: 'embedded', status: 'trap', trap: { code: out.trap.code, message: out.trap.message }, signature: trapSignature(guest), wallMs };
   }
-  return { host: 'embedded', status: 'result', result: out.result ?? [], signature: resultSignature(out.result ?? []), callMs, wallMs };
+  return { host: 'embedded', status: 'result', result: out.result ?? [], signature: resultSignature(out.result ?? []), wallMs };
 }
 
 async function onJco(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number): Promise<HostOutcome> {
@@ -182,7 +187,7 @@ export async function compare(file: string, opts: CompareOptions): Promise<Compa
   // One after another: the timings are then not disturbed by each other.
   for (const h of compareHosts) {
     if (!wanted.includes(h)) continue;
-    if (h === 'embedded') hosts.push(await onEmbedded(file, bytes, kind, opts.invoke, opts.args));
+    if (h === 'embedded') hosts.push(await onEmbedded(file, bytes, kind, opts.invoke, opts.args, args));
     else if (h === 'jco') hosts.push(await onJco(bytes, kind, opts.invoke, args, timeoutMs));
     else hosts.push(await onWasmtime(bytes, kind, opts.invoke, args, timeoutMs, opts.venv));
   }

@@ -9,7 +9,7 @@
     (core module $m
       (memory (export "mem") 1)
       (global $heap (mut i32) (i32.const 1024))
-      ;; cabi_realloc: a bump allocator; `reset` (the post-return of sum) starts it over.
+      ;; cabi_realloc: a bump allocator (a reallocation copies); `reset` (the post-return of sum) starts it over.
       (func (export "realloc") (param i32 i32 i32 i32) (result i32)
         (local $p i32)
         (local.set $p
@@ -17,6 +17,9 @@
             (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
             (i32.sub (i32.const 0) (local.get 2))))
         (global.set $heap (i32.add (local.get $p) (local.get 3)))
+        ;; A reallocation keeps the old contents (the canonical ABI may grow a string's buffer).
+        (memory.copy (local.get $p) (local.get 0)
+          (select (local.get 1) (local.get 3) (i32.lt_u (local.get 1) (local.get 3))))
         (local.get $p))
       (func (export "reset") (param i32)
         (global.set $heap (i32.const 1024)))
