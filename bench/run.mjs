@@ -19,7 +19,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Bench } from 'tinybench';
 import { Store, CopyResultKind } from '../dist/host/canon/index.js';
-import { wasmtimeBench, controlEmbedded, controlJco, liftedCalls } from './wasmtime.mjs';
+import { wasmtimeBench, controlEmbedded, controlEmbeddedComponent, controlJco, liftedCalls } from './wasmtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -448,7 +448,8 @@ log('1/6 … under Wasmtime (timed inside the adapter), and the guest\'s control
 const w = await wasmtimeBench(P);
 const ctl = await controlEmbedded(P, tiny);
 const ctlJco = await controlJco(P);
-const lifted = await liftedCalls(P);
+const ctlComponent = await controlEmbeddedComponent(P, tiny);
+const lifted = await liftedCalls(P, tiny);
 log('2/6 stream<u8> throughput…');
 const streams = await streamsEmbedded();
 log('3/6 task-ABI cycles in wasm…');
@@ -487,7 +488,6 @@ if (j.reason) {
   extra.jco_stream_bytes = j.streamBytes;
 }
 // Wasmtime: the same component as jco (spin), and the control scenario on three hosts.
-const ratio = (a, b) => ({ median: a.median / b.median, min: a.min / b.max, p25: a.p25 / b.p75, p75: a.p75 / b.p25, max: a.max / b.min, n: Math.min(a.n, b.n) });
 const wtCalls = w.calls ? stats(w.calls) : null;
 put('calls_per_s_wasmtime', wtCalls);
 put('calls_ratio_wasmtime', wtCalls ? ratio(calls, wtCalls) : null);
@@ -506,11 +506,19 @@ const ctlJ = ctlJco.samples ? stats(ctlJco.samples) : null;
 put('control_calls_per_s_jco', ctlJ);
 put('control_ratio_jco', ctlJ ? ratio(ctlEmb, ctlJ) : null);
 if (!ctlJ) reasons.control_calls_per_s_jco = reasons.control_ratio_jco = ctlJco.reason;
+const ctlComp = stats(ctlComponent);
+put('control_calls_per_s_component', ctlComp);
+put('control_ratio_component_wasmtime', ctlWt ? ratio(ctlComp, ctlWt) : null);
+if (!ctlWt) reasons.control_ratio_component_wasmtime = reasons.control_calls_per_s_wasmtime;
+const liftedEmb = stats(lifted.embedded);
+put('lifted_calls_per_s', liftedEmb);
 const liftedWt = Array.isArray(lifted.wasmtime) ? stats(lifted.wasmtime) : null;
 const liftedJ = Array.isArray(lifted.jco) ? stats(lifted.jco) : null;
 put('lifted_calls_per_s_wasmtime', liftedWt);
 put('lifted_calls_per_s_jco', liftedJ);
 put('lifted_ratio_wasmtime_jco', liftedWt && liftedJ ? ratio(liftedWt, liftedJ) : null);
+put('lifted_ratio_wasmtime', liftedWt ? ratio(liftedEmb, liftedWt) : null);
+if (!liftedWt) reasons.lifted_ratio_wasmtime = lifted.wasmtime.reason;
 if (!liftedWt) reasons.lifted_calls_per_s_wasmtime = lifted.wasmtime.reason;
 if (!liftedJ) reasons.lifted_calls_per_s_jco = lifted.jco.reason;
 if (!liftedWt || !liftedJ) reasons.lifted_ratio_wasmtime_jco = (lifted.wasmtime.reason ?? lifted.jco.reason);
@@ -626,8 +634,12 @@ if (JSON_OUT) {
     row('control scenario, Wasmtime (composed-v2)', 'control_calls_per_s_wasmtime', 'calls/s'),
     row('  ratio embedded / Wasmtime', 'control_ratio_wasmtime', 'x'),
     row('  ratio embedded / jco', 'control_ratio_jco', 'x'),
+    row('control scenario, embedded component host (composed-v2)', 'control_calls_per_s_component', 'calls/s'),
+    row('  ratio embedded component host / Wasmtime', 'control_ratio_component_wasmtime', 'x'),
+    row('sum(list<u32> x 64), embedded component host', 'lifted_calls_per_s', 'calls/s'),
     row('sum(list<u32> x 64), jco', 'lifted_calls_per_s_jco', 'calls/s'),
     row('sum(list<u32> x 64), Wasmtime', 'lifted_calls_per_s_wasmtime', 'calls/s'),
+    row('  ratio embedded / Wasmtime', 'lifted_ratio_wasmtime', 'x'),
     row('  ratio Wasmtime / jco', 'lifted_ratio_wasmtime_jco', 'x'),
     row('stream<u8> guest->host, embedded', 'stream_mb_per_s', 'MB/s'),
     row('stream<u8> guest->guest, embedded', 'stream_g2g_mb_per_s', 'MB/s'),

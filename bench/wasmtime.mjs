@@ -6,8 +6,10 @@
 //   the laundered peer) on build/composed-v2.wasm under Wasmtime and jco, and
 //   on build/guest-v2.wasm (the same guest source as a core module) on the
 //   embedded host;
-// - lifted values: `sum(list<u32>)` of test/wat/values.component.wat under
-//   Wasmtime and jco (the embedded host cannot load components yet).
+// - the same `control` on composed-v2.wasm through the embedded host's
+//   component loader (host/component);
+// - lifted values: `sum(list<u32>)` of test/wat/values.component.wat on the
+//   three hosts (the embedded host through its component loader).
 //
 // Wasmtime's figures are timed inside the adapter (host/wasmtime/adapter.py):
 // after one checked call, `samples` x `iterations` back-to-back calls of the
@@ -55,6 +57,30 @@ export async function wasmtimeBench(P) {
   out.control = perSecond(control.bench.ns_per_call);
   return out;
 }
+
+/**
+ * One export of a component on the embedded host's component loader
+ * (host/component, in this process; WASI stderr served by a no-op stream):
+ * `calls` sequential awaited calls per sample, calls/s per sample.
+ */
+export async function componentCallsEmbedded(bytes, exportName, args, expect, P, tiny) {
+  const { loadComponent } = await import('../dist/host/component/api.js');
+  const stream = { blockingWriteAndFlush: () => {} };
+  const c = loadComponent(bytes);
+  const inst = c.instantiate({ 'wasi:io/error': {}, 'wasi:io/streams': {}, 'wasi:cli/stderr': { getStderr: () => stream } });
+  const hash = exportName.lastIndexOf('#');
+  const fn = hash < 0 ? inst.exports[exportName] : inst.exports[exportName.slice(0, hash)][exportName.slice(hash + 1)];
+  const first = await fn(...args);
+  if (first !== expect) throw new Error(`${exportName} returned ${first}, expected ${expect}`);
+  const k = P.controlCalls;
+  const samples = await tiny(exportName, P.callSamples, async () => {
+    for (let i = 0; i < k; i++) await fn(...args);
+  });
+  return samples.map((ms) => (k / ms) * 1000);
+}
+
+/** `control` on composed-v2.wasm, the embedded host's component loader. */
+export const controlEmbeddedComponent = (P, tiny) => componentCallsEmbedded(readFileSync(join(root, 'build/composed-v2.wasm')), 'control', [], 7, P, tiny);
 
 /** `control` on the embedded host: guest-v2.wasm, one instance, `calls` sequential calls per sample; calls/s per sample. */
 export async function controlEmbedded(P, tiny) {
@@ -116,14 +142,15 @@ async function valuesComponent() {
 /**
  * Component calls with lifted values: `sum` of a list<u32> of 64 elements
  * (the list lowered into guest memory through cabi_realloc on every call, the
- * u32 lifted back) under Wasmtime and jco. The embedded host cannot load
- * components yet. Returns { wasmtime, jco } (calls/s per sample or { reason }).
+ * u32 lifted back) on the embedded host's component loader, under Wasmtime
+ * and under jco. Returns { embedded, wasmtime, jco } (calls/s per sample, or { reason }).
  */
-export async function liftedCalls(P) {
+export async function liftedCalls(P, tiny) {
   const bytes = await valuesComponent();
   const xs = Array.from({ length: 64 }, (_, i) => i);
   const want = (63 * 64) / 2;
   const out = {};
+  out.embedded = await componentCallsEmbedded(bytes, 'shim:values/api#sum', [xs], want, P, tiny);
   const jco = await callsJco(bytes, 'shim:values/api#sum', [xs], want, P.jco);
   out.jco = jco.samples ?? jco;
   let wt;
