@@ -42,11 +42,16 @@ export class WasmtimeRunError extends Error {
   }
 }
 
-export const wasmtimeHelp = (): string =>
-  `The Wasmtime host is optional: it needs Python 3.9+ and the \`wasmtime\` Python package ${WASMTIME_VERSION} ` +
-  `in the project's virtual environment. Install it with \`bash scripts/install-wasmtime.sh\` ` +
-  `(creates .venv-wasmtime/ and runs \`pip install wasmtime==${WASMTIME_VERSION}\` in it), ` +
-  `or point WASIP3_WASMTIME_VENV at a virtual environment that has it.`;
+export const wasmtimeHelp = (): string => {
+  const venv = join(packageRoot, '.venv-wasmtime');
+  return (
+    `The Wasmtime host is optional: it needs Python 3.9+ and the \`wasmtime\` Python package ${WASMTIME_VERSION} ` +
+    `in the project's virtual environment. Install it with \`bash scripts/install-wasmtime.sh\` in a checkout ` +
+    `(creates .venv-wasmtime/ and runs \`pip install wasmtime==${WASMTIME_VERSION}\` in it), or by hand: ` +
+    `\`python3 -m venv ${venv} && ${join(venv, 'bin', 'pip')} install wasmtime==${WASMTIME_VERSION}\`, ` +
+    `or point WASIP3_WASMTIME_VENV at a virtual environment that has it.`
+  );
+};
 
 export interface WasmtimeLocation {
   /** The virtual environment (default: $WASIP3_WASMTIME_VENV, else <package root>/.venv-wasmtime). */
