@@ -227,7 +227,7 @@ export function registerCompare(program: Command): void {
   program
     .command('compare')
     .description('run one call on every available host (embedded, jco, wasmtime) and compare the outcomes (exit 0 when they agree, 1 when they differ)')
-    .argument('<file>', 'a component (jco, wasmtime; embedded once it loads components) or a core module (embedded)')
+    .argument('<file>', 'a component (embedded, jco, wasmtime) or a core module (embedded)')
     .requiredOption('--invoke <export>', 'the export to call (the WIT name; iface#name for an interface function)')
     .option('--args <json>', 'the arguments as a JSON array (component: jco\'s value form; core module: flat numbers)')
     .option('--json', 'print one object: file, export, args, agree, hosts (status, result or trap, signature, times)')
