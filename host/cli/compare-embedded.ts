@@ -14,6 +14,10 @@
  * converted by the parameter types (s64/u64: a number or `{"bigint": …}` to a
  * BigInt; option: `null` to undefined) and results back (BigInt to
  * `{"bigint": …}`, typed arrays to arrays, undefined to null).
+ *
+ * It runs in this process, so `--timeout` does not apply to it: a blocked
+ * call is reported by the store (`deadlock`), but a guest that loops forever
+ * without returning to the host would hold `compare` with it.
  */
 import { Trap } from '../canon/errors.js';
 import { ComponentCallError, ComponentResultError, loadComponent, type ComponentInstanceApi } from '../component/api.js';
