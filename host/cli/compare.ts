@@ -42,6 +42,7 @@ import { abortViolationKind } from '../jco/scenarios.js';
 import { runOnWasmtime, wasmtimeStatus, type WasmtimeRun } from '../wasmtime/run.js';
 import { instanceName, loadWasm, parseArgs, runCoreModule, RunError, wasmKind, type WasmKind } from './run.js';
 import { parseComponentArgs, wasmtimeOutcome } from './run-wasmtime.js';
+import { timeoutOption } from './limits.js';
 import { runOnEmbeddedComponent } from './compare-embedded.js';
 
 export const compareHosts = ['embedded', 'jco', 'wasmtime'] as const;
@@ -232,14 +233,12 @@ export function registerCompare(program: Command): void {
     .option('--args <json>', 'the arguments as a JSON array (component: jco\'s value form; core module: flat numbers)')
     .option('--json', 'print one object: file, export, args, agree, hosts (status, result or trap, signature, times)')
     .addOption(new Option('--hosts <list>', 'comma-separated subset of embedded,jco,wasmtime'))
-    .option('--timeout <ms>', 'kill a host\'s child process after this long', '30000')
-    .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; hosts?: string; timeout: string }) => {
+    .addOption(timeoutOption('jco\'s and Wasmtime\'s child processes (the embedded host runs in this process)'))
+    .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; hosts?: string; timeout: number }) => {
       const hosts = opts.hosts?.split(',').map((s) => s.trim());
       const bad = hosts?.find((h) => !(compareHosts as readonly string[]).includes(h));
       if (bad !== undefined) throw new RunError('bad-usage', `--hosts: unknown host '${bad}' (hosts: ${compareHosts.join(', ')})`);
-      const timeoutMs = Number(opts.timeout);
-      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RunError('bad-usage', `--timeout must be a positive number of milliseconds, got '${opts.timeout}'`);
-      const c = await compare(file, { invoke: opts.invoke, args: opts.args, hosts: hosts as CompareHost[] | undefined, timeoutMs });
+      const c = await compare(file, { invoke: opts.invoke, args: opts.args, hosts: hosts as CompareHost[] | undefined, timeoutMs: opts.timeout });
       if (opts.json) console.log(JSON.stringify(c, null, 2));
       else console.log(formatComparison(c));
       process.exitCode = c.agree ? 0 : 1;
