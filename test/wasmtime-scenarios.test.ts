@@ -71,6 +71,9 @@ describeWithWasmtime('the guest scenarios on Wasmtime', () => {
     expect(o.trap.code).toBe('guest-abort');
     expect(o.trap.wasmtime.message).toMatch(/unreachable/);
     expect(o.stderr).toMatch(/registration left behind/);
+    const late = cli(composedPath(2), '--invoke', 'control', '--timeout', '0.001');
+    expect(late.status).toBe(1);
+    expect(late.stdout).toMatch(/^trap timeout: no result after 1 ms \(killed\)/);
     const core = cli(join(packageRoot, 'build', 'guest-v2.wasm'), '--invoke', 'control');
     expect(core.status).toBe(2);
     expect(core.stderr).toMatch(/runs components/);
