@@ -5,9 +5,10 @@
  * Output as for the other hosts: `result: [<JSON>]` (the export's results,
  * none or one value, in jco's JSON form) and exit 0, or `trap <code>:
  * <message>` and exit 1, where the code is `guest-abort` (the message is the
- * guest's abort text from stderr) or `wasm-trap` (Wasmtime's message). With
+ * guest's abort text from stderr), `wasm-trap` (Wasmtime's message) or
+ * `timeout` (the adapter was killed at --timeout). With
  * --json: one object `{ host, wasmtime, file, export, args, signature, stderr,
- * stdout }` plus `result` or `trap: { code, message, wasmtime: { message,
+ * stdout }` plus `result` or `trap: { code, message, wasmtime?: { message,
  * detail } }`. Bad usage (a core module, an unknown export, bad --args, a
  * missing installation) throws RunError: exit 2.
  */
