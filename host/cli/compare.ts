@@ -40,10 +40,10 @@ import Table from 'cli-table3';
 import { abortMessages, runOnJco, JspiNodeMissing } from '../jco/run.js';
 import { abortViolationKind } from '../jco/scenarios.js';
 import { runOnWasmtime, wasmtimeStatus, type WasmtimeRun } from '../wasmtime/run.js';
-import { instanceName, loadWasm, parseArgs, runCoreModule, RunError, wasmKind, type WasmKind } from './run.js';
+import { instanceName, loadWasm, runCoreModule, RunError, wasmKind, type WasmKind } from './run.js';
 import { parseComponentArgs, wasmtimeOutcome } from './run-wasmtime.js';
 import { timeoutOption } from './limits.js';
-import { runOnEmbeddedComponent } from './compare-embedded.js';
+import { runOnEmbeddedComponent, toJson } from './compare-embedded.js';
 
 export const compareHosts = ['embedded', 'jco', 'wasmtime'] as const;
 export type CompareHost = (typeof compareHosts)[number];
@@ -105,14 +105,16 @@ async function onEmbedded(file: string, bytes: Uint8Array, kind: WasmKind, invok
     if ('err' in r) return { ...base, status: 'trap', trap: { code: 'component-error', message: String(typeof r.err === 'string' ? r.err : JSON.stringify(r.err)) }, signature: errorSignature(r.err) };
     return { ...base, status: 'result', result: r.result, signature: resultSignature(r.result ?? []) };
   }
-  const out = await runCoreModule(bytes, { name: instanceName(file), invoke, args: parseArgs(argsJson), trace: false });
+  // runCoreModule checks the --args text against the export's core type itself.
+  const out = await runCoreModule(bytes, { name: instanceName(file), invoke, args: argsJson, trace: false });
   // runCoreModule compiles, instantiates and calls in one go: there is no call-only time to show.
   const wallMs = performance.now() - t0;
   if (out.trap) {
     const guest = out.trap.code === 'guest-abort' ? out.trap.message.replace(/^\[guest-abort\] guest aborted: /, '') : undefined;
     return { host: 'embedded', status: 'trap', trap: { code: out.trap.code, message: out.trap.message }, signature: trapSignature(guest), wallMs };
   }
-  return { host: 'embedded', status: 'result', result: out.result ?? [], signature: resultSignature(out.result ?? []), wallMs };
+  const result = (out.result ?? []).map(toJson); // i64 results are BigInts
+  return { host: 'embedded', status: 'result', result, signature: resultSignature(result), wallMs };
 }
 
 async function onJco(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number): Promise<HostOutcome> {
@@ -182,7 +184,7 @@ export async function compare(file: string, opts: CompareOptions): Promise<Compa
   const bytes = await loadWasm(file);
   const kind = wasmKind(bytes);
   const wanted = opts.hosts ?? compareHosts;
-  const args = kind === 'component' ? parseComponentArgs(opts.args) : parseArgs(opts.args);
+  const args = kind === 'component' ? parseComponentArgs(opts.args) : [];
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const hosts: HostOutcome[] = [];
   // One after another: the timings are then not disturbed by each other.
