@@ -19,6 +19,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Bench } from 'tinybench';
 import { Store, CopyResultKind } from '../dist/host/canon/index.js';
+import { wasmtimeBench, controlEmbedded, controlEmbeddedComponent, controlJco, liftedCalls } from './wasmtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -29,10 +30,12 @@ const log = (...a) => process.stderr.write(a.join(' ') + '\n');
 const P = FULL
   ? { callSamples: 25, callsPerSample: 20000, spinYields: 3, streamSamples: 15, streamBytes: 256 << 20, cycleSamples: 15, cycleIters: 10_000_000,
       taskSizes: [10_000, 30_000, 100_000], taskReps: 5, wakes: 1_000_000, wakeRounds: 5,
-      jco: { spinYields: 3, callSamples: 20, callsPerSample: 20, streamBytes: 16384, streamSamples: 5 }, jcoJobReps: 20 }
+      jco: { spinYields: 3, callSamples: 20, callsPerSample: 20, streamBytes: 16384, streamSamples: 5 }, jcoJobReps: 20,
+      wasmtime: { samples: 25, iterations: 2000 }, controlCalls: 2000 }
   : { callSamples: 15, callsPerSample: 5000, spinYields: 3, streamSamples: 7, streamBytes: 64 << 20, cycleSamples: 9, cycleIters: 2_000_000,
       taskSizes: [10_000, 30_000, 100_000], taskReps: 3, wakes: 1_000_000, wakeRounds: 3,
-      jco: { spinYields: 3, callSamples: 8, callsPerSample: 10, streamBytes: 4096, streamSamples: 3 }, jcoJobReps: 20 };
+      jco: { spinYields: 3, callSamples: 8, callsPerSample: 10, streamBytes: 4096, streamSamples: 3 }, jcoJobReps: 20,
+      wasmtime: { samples: 15, iterations: 500 }, controlCalls: 500 };
 
 // ---------------------------------------------------------------- helpers
 
@@ -441,6 +444,12 @@ log('1/6 sequential async export calls (embedded host)…');
 const calls = await callsEmbedded();
 log('1/6 … and under jco (Node 24 child process)…');
 const j = await jco();
+log('1/6 … under Wasmtime (timed inside the adapter), and the guest\'s control scenario on all three hosts…');
+const w = await wasmtimeBench(P);
+const ctl = await controlEmbedded(P, tiny);
+const ctlJco = await controlJco(P);
+const ctlComponent = await controlEmbeddedComponent(P, tiny);
+const lifted = await liftedCalls(P, tiny);
 log('2/6 stream<u8> throughput…');
 const streams = await streamsEmbedded();
 log('3/6 task-ABI cycles in wasm…');
@@ -478,6 +487,43 @@ if (j.reason) {
   extra.jco_node = j.node;
   extra.jco_stream_bytes = j.streamBytes;
 }
+// Wasmtime: the same component as jco (spin), and the control scenario on three hosts.
+const wtCalls = w.calls ? stats(w.calls) : null;
+put('calls_per_s_wasmtime', wtCalls);
+put('calls_ratio_wasmtime', wtCalls ? ratio(calls, wtCalls) : null);
+put('calls_ratio_wasmtime_jco', wtCalls && !j.reason ? ratio(wtCalls, j.calls) : null);
+if (w.reason) reasons.calls_per_s_wasmtime = reasons.calls_ratio_wasmtime = w.reason;
+if (!wtCalls || j.reason) reasons.calls_ratio_wasmtime_jco = w.reason ?? j.reason;
+reasons.stream_mb_per_s_wasmtime = "not measured: Wasmtime's C API gives no stream values, so the adapter cannot read the stream<u8> that produce returns";
+put('stream_mb_per_s_wasmtime', null);
+const ctlEmb = stats(ctl);
+put('control_calls_per_s', ctlEmb);
+const ctlWt = w.control ? stats(w.control) : null;
+put('control_calls_per_s_wasmtime', ctlWt);
+put('control_ratio_wasmtime', ctlWt ? ratio(ctlEmb, ctlWt) : null);
+if (!ctlWt) reasons.control_calls_per_s_wasmtime = reasons.control_ratio_wasmtime = w.reason ?? w.controlReason;
+const ctlJ = ctlJco.samples ? stats(ctlJco.samples) : null;
+put('control_calls_per_s_jco', ctlJ);
+put('control_ratio_jco', ctlJ ? ratio(ctlEmb, ctlJ) : null);
+if (!ctlJ) reasons.control_calls_per_s_jco = reasons.control_ratio_jco = ctlJco.reason;
+const ctlComp = stats(ctlComponent);
+put('control_calls_per_s_component', ctlComp);
+put('control_ratio_component_wasmtime', ctlWt ? ratio(ctlComp, ctlWt) : null);
+if (!ctlWt) reasons.control_ratio_component_wasmtime = reasons.control_calls_per_s_wasmtime;
+const liftedEmb = stats(lifted.embedded);
+put('lifted_calls_per_s', liftedEmb);
+const liftedWt = Array.isArray(lifted.wasmtime) ? stats(lifted.wasmtime) : null;
+const liftedJ = Array.isArray(lifted.jco) ? stats(lifted.jco) : null;
+put('lifted_calls_per_s_wasmtime', liftedWt);
+put('lifted_calls_per_s_jco', liftedJ);
+put('lifted_ratio_wasmtime_jco', liftedWt && liftedJ ? ratio(liftedWt, liftedJ) : null);
+put('lifted_ratio_wasmtime', liftedWt ? ratio(liftedEmb, liftedWt) : null);
+if (!liftedWt) reasons.lifted_ratio_wasmtime = lifted.wasmtime.reason;
+if (!liftedWt) reasons.lifted_calls_per_s_wasmtime = lifted.wasmtime.reason;
+if (!liftedJ) reasons.lifted_calls_per_s_jco = lifted.jco.reason;
+if (!liftedWt || !liftedJ) reasons.lifted_ratio_wasmtime_jco = (lifted.wasmtime.reason ?? lifted.jco.reason);
+if (w.version) extra.wasmtime_version = w.version;
+if (w.loop) extra.wasmtime_loop = w.loop;
 put('stream_mb_per_s', streams.g2h);
 put('component_calls_per_s', comp.calls);
 put('component_calls_ratio', j.reason ? null : ratio(comp.calls, j.calls));
@@ -580,11 +626,27 @@ if (JSON_OUT) {
     row('async export calls, embedded host', 'calls_per_s', 'calls/s'),
     row('async export calls, jco', 'calls_per_s_jco', 'calls/s'),
     row('  ratio embedded / jco', 'calls_ratio', 'x'),
+    row('async export calls, Wasmtime', 'calls_per_s_wasmtime', 'calls/s'),
+    row('  ratio embedded / Wasmtime', 'calls_ratio_wasmtime', 'x'),
+    row('  ratio Wasmtime / jco', 'calls_ratio_wasmtime_jco', 'x'),
+    row('control scenario, embedded (core module)', 'control_calls_per_s', 'calls/s'),
+    row('control scenario, jco (composed-v2)', 'control_calls_per_s_jco', 'calls/s'),
+    row('control scenario, Wasmtime (composed-v2)', 'control_calls_per_s_wasmtime', 'calls/s'),
+    row('  ratio embedded / Wasmtime', 'control_ratio_wasmtime', 'x'),
+    row('  ratio embedded / jco', 'control_ratio_jco', 'x'),
+    row('control scenario, embedded component host (composed-v2)', 'control_calls_per_s_component', 'calls/s'),
+    row('  ratio embedded component host / Wasmtime', 'control_ratio_component_wasmtime', 'x'),
+    row('sum(list<u32> x 64), embedded component host', 'lifted_calls_per_s', 'calls/s'),
+    row('sum(list<u32> x 64), jco', 'lifted_calls_per_s_jco', 'calls/s'),
+    row('sum(list<u32> x 64), Wasmtime', 'lifted_calls_per_s_wasmtime', 'calls/s'),
+    row('  ratio embedded / Wasmtime', 'lifted_ratio_wasmtime', 'x'),
+    row('  ratio Wasmtime / jco', 'lifted_ratio_wasmtime_jco', 'x'),
     row('stream<u8> guest->host, embedded', 'stream_mb_per_s', 'MB/s'),
     row('stream<u8> guest->guest, embedded', 'stream_g2g_mb_per_s', 'MB/s'),
     row(`stream<u8> guest->host, jco (${P.jco.streamBytes} B, 1-element reads)`, 'stream_mb_per_s_jco', 'MB/s'),
     row('  the same job, embedded', 'stream_mb_per_s_jco_job', 'MB/s'),
     row('  ratio embedded / jco, same job', 'stream_ratio', 'x'),
+    row('stream<u8> guest->host, Wasmtime', 'stream_mb_per_s_wasmtime', 'MB/s'),
     row('task-ABI V1 cycle in wasm', 'abi_cycle_ns_v1', 'ns'),
     row('task-ABI V2 cycle in wasm', 'abi_cycle_ns_v2', 'ns'),
     row('  of which 2x waitable.join (host)', 'join_cycle_ns', 'ns'),
@@ -616,5 +678,5 @@ if (JSON_OUT) {
   console.log(renderTable(['figure', 'median', 'spread (min … max)', 'target', 'note'], rows));
   console.log(`tasks: ${Object.entries(extra.tasks_ms).map(([n, ms]) => `${n} in ${f(ms)} ms`).join(', ')}; per-task time 100k/10k = ${extra.tasks_linearity.toFixed(2)}`);
   console.log(`after the 100k tasks exit: guest heap retains ${f(extra.guest_retained_after_exit_bytes)} B (each pool keeps its quarantine + 64 blocks), a second round grows the peak by ${f(extra.guest_peak_growth_second_round_bytes)} B; host retains ${f(extra.host_retained_after_exit_bytes)} B`);
-  console.log(`${result.mode} mode, ${result.seconds.toFixed(0)} s, ${result.date}, Node ${process.version} (jco under ${extra.jco_node ?? 'n/a'}), ${result.cpu} x${result.cores}`);
+  console.log(`${result.mode} mode, ${result.seconds.toFixed(0)} s, ${result.date}, Node ${process.version} (jco under ${extra.jco_node ?? 'n/a'}, Wasmtime ${extra.wasmtime_version ?? 'n/a'}), ${result.cpu} x${result.cores}`);
 }

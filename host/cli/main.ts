@@ -25,6 +25,8 @@ import { instanceName, loadWasm, runCoreModule, RunError, wasmKind } from './run
 import { cellJson, formatMatrix, formatRun, formatSummaryTable, runJson, trapJson, violationsJson } from './format.js';
 import { stringifyJson, textValues, jsonValue } from './values.js';
 import { exportsWasiRun, runWasiProgram } from './run-wasi.js';
+import { registerCompare } from './compare.js';
+import { runWasmtimeCommand } from './run-wasmtime.js';
 import { limitOptions, limitsFrom, timeoutOption } from './limits.js';
 import { registerInspect } from './inspect.js';
 
@@ -193,7 +195,7 @@ const run = program
   .option('--args <json>', 'the arguments as a JSON array: for a core module the flat core values, checked against the export\'s type (i64 as a number within ±(2^53-1) or a decimal string; floats as numbers or "NaN", "Infinity", "-Infinity"), e.g. [1,"9007199254740993",1.5]')
   .option('--json', 'print one object: result (and resultTypes) or trap, violations, plus events with --trace')
   .option('--trace', 'record every canonical built-in call and task-ABI event, and print the timeline')
-  .addOption(new Option('--host <host>', 'where to run it (default embedded; jco runs components only)').choices(['embedded', 'jco']))
+  .addOption(new Option('--host <host>', 'where to run it (default embedded; jco and wasmtime run components only)').choices(['embedded', 'jco', 'wasmtime']))
   .addOption(timeoutOption('the guest (its start function and the call; under jco, the whole child process)'))
   .addOption(maxHandles)
   .addOption(maxStreamEnds)
@@ -203,7 +205,7 @@ const run = program
   .option('--inherit-env', "wasi:cli/run programs: pass the tool's environment")
   .option('--dir <host::guest>', 'wasi:cli/run programs: a preopened directory (repeatable)', (v: string, a: string[]) => [...a, v], [] as string[])
   .option('--deterministic [seed]', 'wasi:cli/run programs: seeded random and virtual clocks')
-  .action(async (file: string, programArgs: string[], opts: { invoke?: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco'; timeout: number; maxHandles?: number; maxStreamEnds?: number; maxTasks?: number; env: string[]; inheritEnv?: boolean; dir: string[]; deterministic?: boolean | string }) => {
+  .action(async (file: string, programArgs: string[], opts: { invoke?: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco' | 'wasmtime'; timeout: number; maxHandles?: number; maxStreamEnds?: number; maxTasks?: number; env: string[]; inheritEnv?: boolean; dir: string[]; deterministic?: boolean | string }) => {
     const bytes = await loadWasm(file);
     const kind = wasmKind(bytes);
     if (opts.invoke === undefined) {
@@ -214,6 +216,11 @@ const run = program
       process.exit(await runWasiProgram(file, bytes, programArgs, opts));
     }
     if (programArgs.length > 0) usage(run, `program arguments (${programArgs.join(' ')}) are for a wasi:cli/run program, which runs without --invoke`);
+    if (opts.host === 'wasmtime') {
+      if (kind !== 'component' || opts.trace) throw new RunError('unsupported', 'the Wasmtime host runs components, without --trace');
+      process.exitCode = await runWasmtimeCommand(file, bytes, { invoke: opts.invoke, args: opts.args, json: opts.json, timeoutMs: opts.timeout });
+      return;
+    }
     const host = opts.host ?? 'embedded';
     if (kind === 'component') {
       if (opts.trace) throw new RunError('unsupported', '--trace is for core modules on the embedded host');
@@ -247,6 +254,7 @@ const run = program
   });
 
 registerInspect(program);
+registerCompare(program);
 
 program
   .command('help')

@@ -1,0 +1,49 @@
+// Runs in the JSPI Node: times sequential calls of one export of a
+// transpiled component under jco (bench/wasmtime.mjs) and prints one JSON
+// object on stdout.
+//
+//   node calls-child.mjs <transpiled-dir> <options JSON>
+//   options: { export, args, expect, callSamples, callsPerSample }
+//   export: a root function (kebab-case WIT name) or `iface#name`
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Bench } from 'tinybench';
+
+const camel = (s) => s.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+function find(root, name) {
+  const hash = name.lastIndexOf('#');
+  if (hash < 0) return root[camel(name)];
+  const iface = name.slice(0, hash);
+  const short = iface.replace(/^.*\//, '').replace(/@.*$/, '');
+  const inst = root[iface] ?? root[camel(short)];
+  return inst?.[camel(name.slice(hash + 1))];
+}
+
+const [dir, optsJson] = process.argv.slice(2);
+const opts = JSON.parse(optsJson ?? '{}');
+const out = { node: process.version };
+try {
+  const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
+  const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
+  const root = await instantiate(async (p) => WebAssembly.compile(await readFile(join(dir, p))), new WASIShim().getImportObject());
+  const fn = find(root, opts.export);
+  if (typeof fn !== 'function') throw new Error(`no export ${opts.export}`);
+  const args = opts.args ?? [];
+  for (let i = 0; i < 2; i++) {
+    const got = await fn(...args);
+    if (got !== opts.expect) throw new Error(`${opts.export} returned ${got}, expected ${opts.expect}`);
+  }
+  const k = opts.callsPerSample;
+  const b = new Bench({ iterations: opts.callSamples, time: 0, warmupIterations: 1, warmupTime: 0 });
+  b.add(opts.export, async () => {
+    for (let i = 0; i < k; i++) await fn(...args);
+  });
+  await b.run();
+  out.sampleMs = b.tasks[0].result.samples;
+  out.callsPerSample = k;
+} catch (e) {
+  out.error = String(e?.stack ?? e);
+}
+process.stdout.write(JSON.stringify(out) + '\n');
+process.exit(0);

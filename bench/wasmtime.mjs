@@ -1,0 +1,173 @@
+// The Wasmtime column of the benchmarks (bench/run.mjs), measured in the same
+// run as the other hosts:
+//
+// - calls: `spin(n)` on build/bench-jco.wasm, the very component jco runs;
+// - scenario calls: the guest's `control` export (a stream round trip through
+//   the laundered peer) on build/composed-v2.wasm under Wasmtime and jco, and
+//   on build/guest-v2.wasm (the same guest source as a core module) on the
+//   embedded host;
+// - the same `control` on composed-v2.wasm through the embedded host's
+//   component loader (host/component);
+// - lifted values: `sum(list<u32>)` of test/wat/values.component.wat on the
+//   three hosts (the embedded host through its component loader).
+//
+// Wasmtime's figures are timed inside the adapter (host/wasmtime/adapter.py):
+// after one checked call, `samples` x `iterations` back-to-back calls of the
+// same export in the same instance, each sample's time divided by its calls.
+// The loop is C (host/wasmtime/bench_loop.c, compiled by the adapter with the
+// system's cc on first use): per call wasmtime_component_func_call_async, its
+// future polled to completion and deleted, the results freed. Python
+// start-up, compilation and instantiation are outside the timing. Without a C
+// compiler the adapter times a Python loop instead (several µs of ctypes
+// overhead per call); `extra.wasmtime_loop` says which.
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** calls/s figures from the adapter's ns-per-call samples, as { stats input } (a list of calls/s). */
+const perSecond = (nsPerCall) => nsPerCall.map((ns) => 1e9 / ns);
+
+/**
+ * Runs the Wasmtime side. Returns { version, calls: [calls/s per sample], control: [...] }
+ * or { reason } when Wasmtime is not installed or a run fails.
+ */
+export async function wasmtimeBench(P) {
+  let wt;
+  try {
+    wt = await import('../dist/host/wasmtime/run.js');
+  } catch (e) {
+    return { reason: `the host is not built: ${e.message}` };
+  }
+  const status = wt.wasmtimeStatus();
+  if (!status.ok) return { reason: status.reason };
+  const { buildBenchComponent } = await import('./jco/component.mjs');
+  const component = await buildBenchComponent();
+  const out = { version: status.version };
+  const spin = await wt.runOnWasmtime(component, 'spin', [P.spinYields], { bench: P.wasmtime, timeoutMs: 300_000 });
+  if (spin.error || spin.trap) return { reason: `spin under Wasmtime: ${spin.error ?? spin.trap.message}` };
+  if (spin.result?.[0] !== P.spinYields) return { reason: `spin under Wasmtime returned ${JSON.stringify(spin.result)}` };
+  out.calls = perSecond(spin.bench.ns_per_call);
+  out.loop = spin.bench.loop === 'c' ? 'c' : `python (${spin.bench.why_not_c})`;
+  const control = await wt.runOnWasmtime(join(root, 'build/composed-v2.wasm'), 'control', [], { bench: P.wasmtime, timeoutMs: 300_000 });
+  if (control.error || control.trap) return { ...out, controlReason: `control under Wasmtime: ${control.error ?? control.trap.message}` };
+  if (control.result?.[0] !== 7) return { ...out, controlReason: `control under Wasmtime returned ${JSON.stringify(control.result)}` };
+  out.control = perSecond(control.bench.ns_per_call);
+  return out;
+}
+
+/**
+ * One export of a component on the embedded host's component loader
+ * (host/component, in this process; WASI stderr served by a no-op stream):
+ * `calls` sequential awaited calls per sample, calls/s per sample.
+ */
+export async function componentCallsEmbedded(bytes, exportName, args, expect, P, tiny) {
+  const { loadComponent } = await import('../dist/host/component/api.js');
+  const stream = { blockingWriteAndFlush: () => {} };
+  const c = loadComponent(bytes);
+  const inst = c.instantiate({ 'wasi:io/error': {}, 'wasi:io/streams': {}, 'wasi:cli/stderr': { getStderr: () => stream } });
+  const hash = exportName.lastIndexOf('#');
+  const fn = hash < 0 ? inst.exports[exportName] : inst.exports[exportName.slice(0, hash)][exportName.slice(hash + 1)];
+  const first = await fn(...args);
+  if (first !== expect) throw new Error(`${exportName} returned ${first}, expected ${expect}`);
+  const k = P.controlCalls;
+  const samples = await tiny(exportName, P.callSamples, async () => {
+    for (let i = 0; i < k; i++) await fn(...args);
+  });
+  return samples.map((ms) => (k / ms) * 1000);
+}
+
+/** `control` on composed-v2.wasm, the embedded host's component loader. */
+export const controlEmbeddedComponent = (P, tiny) => componentCallsEmbedded(readFileSync(join(root, 'build/composed-v2.wasm')), 'control', [], 7, P, tiny);
+
+/** `control` on the embedded host: guest-v2.wasm, one instance, `calls` sequential calls per sample; calls/s per sample. */
+export async function controlEmbedded(P, tiny) {
+  const { Store } = await import('../dist/host/canon/index.js');
+  const { guestPeerImports } = await import('../dist/host/guest/guest.js');
+  const { Trace } = await import('../dist/host/trace/trace.js');
+  // guest-v2.wasm reports its task-ABI events through the trace import; a
+  // disabled trace drops them (one branch each) instead of keeping them all.
+  const store = new Store({ trace: new Trace(false, false) });
+  const module = new WebAssembly.Module(readFileSync(join(root, 'build/guest-v2.wasm')));
+  const peer = guestPeerImports(store, 'guest-v2');
+  const g = store.instantiate(module, { name: 'guest-v2', ...peer.options });
+  peer.bind(g);
+  const first = await g.callExport('control', []);
+  if (first[0] !== 7) throw new Error(`control returned ${first}`);
+  const k = P.controlCalls;
+  const samples = await tiny('control', P.callSamples, async () => {
+    for (let i = 0; i < k; i++) await g.callExport('control', []);
+  });
+  return samples.map((ms) => (k / ms) * 1000);
+}
+
+/**
+ * One export of a component under jco (Node 24 child, bench/jco/calls-child.mjs):
+ * calls/s per sample, or { reason }. `component` is the component's bytes.
+ */
+export async function callsJco(component, exportName, args, expect, opts) {
+  let node;
+  try {
+    const { jspiNode } = await import('../dist/host/jco/run.js');
+    node = jspiNode();
+  } catch (e) {
+    return { reason: `no JSPI Node to run jco's P3 bindings: ${e.message}` };
+  }
+  const { transpileCached } = await import('../dist/host/jco/transpile.js');
+  const transpiled = await transpileCached(component);
+  const options = { export: exportName, args, expect, callSamples: opts.callSamples, callsPerSample: opts.callsPerSample };
+  const child = spawnSync(node, [join(root, 'bench/jco/calls-child.mjs'), transpiled.dir, JSON.stringify(options)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (child.error) return { reason: `jco child process: ${child.error.message}` };
+  let r;
+  try {
+    r = JSON.parse(child.stdout.trim().split('\n').pop());
+  } catch {
+    return { reason: `jco child printed no result (exit ${child.status}): ${child.stderr.slice(0, 500)}` };
+  }
+  if (r.error) return { reason: `jco run failed: ${r.error.split('\n')[0]}` };
+  return { samples: r.sampleMs.map((ms) => (r.callsPerSample / ms) * 1000) };
+}
+
+/** `control` under jco on composed-v2. */
+export const controlJco = (P) => callsJco(readFileSync(join(root, 'build/composed-v2.wasm')), 'control', [], 7, P.jco);
+
+/** The values component (test/wat/values.component.wat), parsed. */
+async function valuesComponent() {
+  const { parse } = await import('@bytecodealliance/jco');
+  return new Uint8Array(await parse(readFileSync(join(root, 'test/wat/values.component.wat'), 'utf8')));
+}
+
+/**
+ * Component calls with lifted values: `sum` of a list<u32> of 64 elements
+ * (the list lowered into guest memory through cabi_realloc on every call, the
+ * u32 lifted back) on the embedded host's component loader, under Wasmtime
+ * and under jco. Returns { embedded, wasmtime, jco } (calls/s per sample, or { reason }).
+ */
+export async function liftedCalls(P, tiny) {
+  const bytes = await valuesComponent();
+  const xs = Array.from({ length: 64 }, (_, i) => i);
+  const want = (63 * 64) / 2;
+  const out = {};
+  out.embedded = await componentCallsEmbedded(bytes, 'shim:values/api#sum', [xs], want, P, tiny);
+  const jco = await callsJco(bytes, 'shim:values/api#sum', [xs], want, P.jco);
+  out.jco = jco.samples ?? jco;
+  let wt;
+  try {
+    wt = await import('../dist/host/wasmtime/run.js');
+  } catch (e) {
+    out.wasmtime = { reason: `the host is not built: ${e.message}` };
+    return out;
+  }
+  const status = wt.wasmtimeStatus();
+  if (!status.ok) {
+    out.wasmtime = { reason: status.reason };
+    return out;
+  }
+  const run = await wt.runOnWasmtime(bytes, 'shim:values/api#sum', [xs], { bench: P.wasmtime, timeoutMs: 300_000 });
+  if (run.error || run.trap) out.wasmtime = { reason: `sum under Wasmtime: ${run.error ?? run.trap.message}` };
+  else if (run.result?.[0] !== want) out.wasmtime = { reason: `sum under Wasmtime returned ${JSON.stringify(run.result)}` };
+  else out.wasmtime = perSecond(run.bench.ns_per_call);
+  return out;
+}

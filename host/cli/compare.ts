@@ -1,0 +1,248 @@
+/**
+ * `wasip3-task compare <file> --invoke <export> [--args JSON] [--json] [--hosts LIST]`:
+ * the same call on every host that can run the file, side by side.
+ *
+ * Hosts: `embedded` (core modules on host/canon; components through
+ * host/component's loader, in this process, with the WASI subset of
+ * host/cli/compare-embedded.ts), `jco`
+ * (components, on the JSPI Node) and `wasmtime` (components, through the
+ * project's Wasmtime adapter). A host that is not installed is listed as not
+ * run with the reason and how to install it. Each host that ran gives a
+ * result or a trap, and the outcomes are compared:
+ *
+ * - results agree when the result lists are equal as JSON, read the way
+ *   jco's bindings give them: jco returns `undefined` both for no result and
+ *   for an `option` that is none, so a lone `null` counts as no result; and
+ *   jco unwraps a top-level `result<T, E>` (ok: the value; err: a thrown
+ *   ComponentError whose message is the payload), so Wasmtime's
+ *   `{"tag":"ok","val":v}` compares as `v` and `{"tag":"err","val":e}` as
+ *   that error;
+ * - traps agree when they name the same thing. Engines word their own traps
+ *   differently (Wasmtime: "wasm trap: wasm `unreachable` instruction
+ *   executed", jco: "RuntimeError: unreachable", the embedded host: a Trap
+ *   code), so what is compared is what the guest says: the task-ABI violation
+ *   kind its abort text carries (`violation <kind>: …`, read by
+ *   host/jco/scenarios.ts), else its abort text with addresses and source
+ *   positions masked (builds place data differently), else only "a trap
+ *   without guest text";
+ * - a host that could not run the export (timeout, instantiation failure)
+ *   disagrees with every outcome.
+ *
+ * Output: a table (host, outcome, the call's time where the host measures it
+ * apart (jco's runner and the Wasmtime adapter do) and the whole run's wall
+ * time: child process, compilation, instantiation, call) and a verdict line; `--json` prints one object
+ * `{ file, export, args, agree, hosts: [...] }`. Exit 0 when every host that
+ * ran agrees, 1 when they differ, 2 on bad usage (an unknown export on every
+ * host, bad --args, no host able to run the file).
+ */
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import { abortMessages, runOnJco, JspiNodeMissing } from '../jco/run.js';
+import { abortViolationKind } from '../jco/scenarios.js';
+import { runOnWasmtime, wasmtimeStatus, type WasmtimeRun } from '../wasmtime/run.js';
+import { instanceName, loadWasm, runCoreModule, RunError, wasmKind, type WasmKind } from './run.js';
+import { parseComponentArgs, wasmtimeOutcome } from './run-wasmtime.js';
+import { timeoutOption } from './limits.js';
+import { runOnEmbeddedComponent, toJson } from './compare-embedded.js';
+
+export const compareHosts = ['embedded', 'jco', 'wasmtime'] as const;
+export type CompareHost = (typeof compareHosts)[number];
+
+export interface HostOutcome {
+  host: CompareHost;
+  /** `result` / `trap`: the host ran the call; `error`: it could not; `not-run`: the host cannot take this file or is not installed. */
+  status: 'result' | 'trap' | 'error' | 'not-run';
+  result?: unknown[];
+  trap?: { code: string; message: string };
+  /** Why it did not run, or what went wrong. */
+  reason?: string;
+  /** What `compare` compares (see the module doc); absent for `not-run`. */
+  signature?: string;
+  /** The export call alone, as the host measured it (ms). */
+  callMs?: number;
+  /** The whole run: process start, compile, instantiate, call (ms). */
+  wallMs: number;
+  stderr?: string;
+}
+
+export interface Comparison {
+  file: string;
+  export: string;
+  args: unknown[];
+  kind: WasmKind;
+  agree: boolean;
+  hosts: HostOutcome[];
+}
+
+/** What a trap is compared by: the violation kinds the guest's text names, else that text with addresses masked, else nothing but "trap". */
+export function trapSignature(guestText: string | undefined): string {
+  if (guestText) {
+    const kind = abortViolationKind(guestText);
+    if (kind) return `trap naming ${kind}`;
+    return `trap: ${guestText.replace(/0x[0-9a-f]+/gi, '0x…').replace(/ at \S+:\d+:\d+/g, '').replace(/\s+/g, ' ').trim()}`;
+  }
+  return 'trap without guest text';
+}
+
+function resultSignature(r: unknown[]): string {
+  return `result ${JSON.stringify(r.length === 1 && r[0] === null ? [] : r)}`;
+}
+const errorSignature = (payload: unknown): string => `error ${typeof payload === 'string' ? payload : JSON.stringify(payload)}`;
+
+/** Whether the embedded host can load this kind of file: core modules (host/canon) and components (host/component). */
+export function embeddedCanLoad(kind: WasmKind): boolean {
+  return kind === 'core' || kind === 'component';
+}
+
+async function onEmbedded(file: string, bytes: Uint8Array, kind: WasmKind, invoke: string, argsJson: string | undefined, args: unknown[]): Promise<HostOutcome> {
+  const t0 = performance.now();
+  if (!embeddedCanLoad(kind)) return { host: 'embedded', status: 'not-run', reason: `cannot load a ${kind}`, wallMs: 0 };
+  if (kind === 'component') {
+    const r = await runOnEmbeddedComponent(bytes, invoke, args);
+    const base = { host: 'embedded' as const, callMs: r.callMs, wallMs: performance.now() - t0, stderr: r.stderr };
+    if (r.error) return { ...base, status: 'error', reason: r.error };
+    if (r.trap) return { ...base, status: 'trap', trap: r.trap, signature: trapSignature(r.trap.code === 'guest-abort' ? r.trap.message : undefined) };
+    if ('err' in r) return { ...base, status: 'trap', trap: { code: 'component-error', message: String(typeof r.err === 'string' ? r.err : JSON.stringify(r.err)) }, signature: errorSignature(r.err) };
+    return { ...base, status: 'result', result: r.result, signature: resultSignature(r.result ?? []) };
+  }
+  // runCoreModule checks the --args text against the export's core type itself.
+  const out = await runCoreModule(bytes, { name: instanceName(file), invoke, args: argsJson, trace: false });
+  // runCoreModule compiles, instantiates and calls in one go: there is no call-only time to show.
+  const wallMs = performance.now() - t0;
+  if (out.trap) {
+    const guest = out.trap.code === 'guest-abort' ? out.trap.message.replace(/^\[guest-abort\] guest aborted: /, '') : undefined;
+    return { host: 'embedded', status: 'trap', trap: { code: out.trap.code, message: out.trap.message }, signature: trapSignature(guest), wallMs };
+  }
+  const result = (out.result ?? []).map(toJson); // i64 results are BigInts
+  return { host: 'embedded', status: 'result', result, signature: resultSignature(result), wallMs };
+}
+
+async function onJco(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number): Promise<HostOutcome> {
+  if (kind !== 'component') return { host: 'jco', status: 'not-run', reason: 'runs components only', wallMs: 0 };
+  const t0 = performance.now();
+  let run;
+  try {
+    run = await runOnJco(bytes, invoke, args, { timeoutMs });
+  } catch (e) {
+    if (e instanceof JspiNodeMissing) return { host: 'jco', status: 'not-run', reason: e.message, wallMs: 0 };
+    return { host: 'jco', status: 'error', reason: (e as Error).message, wallMs: performance.now() - t0 };
+  }
+  const base = { host: 'jco' as const, callMs: run.callMs, wallMs: run.ms, stderr: run.stderr };
+  if (run.error) return { ...base, status: 'error', reason: run.error };
+  if (run.trap) {
+    const aborts = abortMessages(run.stderr);
+    if (run.trap.name === 'ComponentError' && !aborts.length) {
+      // jco's form of a top-level result's err case.
+      return { ...base, status: 'trap', trap: { code: 'component-error', message: run.trap.message }, signature: errorSignature(run.trap.message) };
+    }
+    const trap = aborts.length
+      ? { code: 'guest-abort', message: aborts.join('\n') }
+      : { code: 'wasm-trap', message: `${run.trap.name}: ${run.trap.message}` };
+    return { ...base, status: 'trap', trap, signature: trapSignature(aborts.length ? aborts.join('\n') : undefined) };
+  }
+  const result = run.result === undefined || run.result === null ? [] : [run.result];
+  return { ...base, status: 'result', result, signature: resultSignature(result) };
+}
+
+async function onWasmtime(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number, venv?: string): Promise<HostOutcome> {
+  if (kind !== 'component') return { host: 'wasmtime', status: 'not-run', reason: 'the adapter runs components only', wallMs: 0 };
+  const status = wasmtimeStatus({ venv });
+  if (!status.ok) return { host: 'wasmtime', status: 'not-run', reason: status.reason, wallMs: 0 };
+  let run: WasmtimeRun;
+  try {
+    run = await runOnWasmtime(bytes, invoke, args, { timeoutMs, venv });
+  } catch (e) {
+    return { host: 'wasmtime', status: 'not-run', reason: (e as Error).message, wallMs: 0 };
+  }
+  const base = { host: 'wasmtime' as const, callMs: run.callMs, wallMs: run.ms, stderr: run.stderr };
+  if (run.error) return { ...base, status: 'error', reason: `${run.errorCode}: ${run.error}` };
+  const o = wasmtimeOutcome(run);
+  if (o.trap) {
+    return { ...base, status: 'trap', trap: { code: o.trap.code, message: o.trap.message }, signature: trapSignature(o.trap.code === 'guest-abort' ? o.trap.message : undefined) };
+  }
+  const result = o.result ?? [];
+  // A top-level result<T, E> read as jco's bindings give it (see the module doc).
+  const tagged = result[0] as { tag?: string; val?: unknown } | undefined;
+  if (run.signature?.result?.startsWith('result<') && tagged && typeof tagged === 'object') {
+    if (tagged.tag === 'err') return { ...base, status: 'result', result, signature: errorSignature(tagged.val) };
+    return { ...base, status: 'result', result, signature: resultSignature('val' in tagged ? [tagged.val] : []) };
+  }
+  return { ...base, status: 'result', result, signature: resultSignature(result) };
+}
+
+export interface CompareOptions {
+  invoke: string;
+  args?: string;
+  hosts?: readonly CompareHost[];
+  timeoutMs?: number;
+  /** The Wasmtime virtual environment (default: host/wasmtime/run.ts's). */
+  venv?: string;
+}
+
+/** Runs the call on every host; never prints. Throws RunError on bad usage. */
+export async function compare(file: string, opts: CompareOptions): Promise<Comparison> {
+  const bytes = await loadWasm(file);
+  const kind = wasmKind(bytes);
+  const wanted = opts.hosts ?? compareHosts;
+  const args = kind === 'component' ? parseComponentArgs(opts.args) : [];
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const hosts: HostOutcome[] = [];
+  // One after another: the timings are then not disturbed by each other.
+  for (const h of compareHosts) {
+    if (!wanted.includes(h)) continue;
+    if (h === 'embedded') hosts.push(await onEmbedded(file, bytes, kind, opts.invoke, opts.args, args));
+    else if (h === 'jco') hosts.push(await onJco(bytes, kind, opts.invoke, args, timeoutMs));
+    else hosts.push(await onWasmtime(bytes, kind, opts.invoke, args, timeoutMs, opts.venv));
+  }
+  const ran = hosts.filter((h) => h.status !== 'not-run');
+  if (ran.length === 0) {
+    throw new RunError('no-host', `no host could run ${file}: ${hosts.map((h) => `${h.host}: ${h.reason}`).join('; ')}`);
+  }
+  // An export that no host has is a usage error, not a disagreement.
+  if (ran.every((h) => h.status === 'error' && /no export|exports neither/.test(h.reason ?? ''))) {
+    throw new RunError('no-such-export', ran.map((h) => `${h.host}: ${h.reason}`).join('; '));
+  }
+  const agree = ran.every((h) => h.status !== 'error') && new Set(ran.map((h) => h.signature)).size === 1;
+  return { file, export: opts.invoke, args, kind, agree, hosts };
+}
+
+const ms = (x: number | undefined): string => (x === undefined ? '' : x < 10 ? x.toFixed(2) : x.toFixed(0));
+
+export function formatComparison(c: Comparison): string {
+  const table = new Table({ head: ['host', 'outcome', 'call ms', 'wall ms'], style: { head: [], border: [] }, colWidths: [10, 90, 9, 9], wordWrap: true });
+  for (const h of c.hosts) {
+    const outcome =
+      h.status === 'result' ? `result: ${JSON.stringify(h.result)}`
+      : h.status === 'trap' ? `trap ${h.trap!.code}: ${h.trap!.message}\n(${h.signature})`
+      : h.status === 'error' ? `could not run: ${h.reason}`
+      : `not run: ${h.reason}`;
+    table.push([h.host, outcome, ms(h.callMs), h.status === 'not-run' ? '' : ms(h.wallMs)]);
+  }
+  const ran = c.hosts.filter((h) => h.status !== 'not-run').map((h) => h.host);
+  const verdict = c.agree
+    ? `${ran.length === 1 ? 'only one host ran' : 'agree'}: ${ran.join(', ')} (${c.hosts.find((h) => h.signature)?.signature})`
+    : `DIFFER: ${c.hosts.filter((h) => h.status !== 'not-run').map((h) => `${h.host} -> ${h.signature ?? h.status}`).join('; ')}`;
+  return `${table.toString()}\n${verdict}`;
+}
+
+/** The `compare` subcommand (one registration in main.ts). */
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('run one call on every available host (embedded, jco, wasmtime) and compare the outcomes (exit 0 when they agree, 1 when they differ)')
+    .argument('<file>', 'a component (embedded, jco, wasmtime) or a core module (embedded)')
+    .requiredOption('--invoke <export>', 'the export to call (the WIT name; iface#name for an interface function)')
+    .option('--args <json>', 'the arguments as a JSON array (component: jco\'s value form; core module: flat numbers)')
+    .option('--json', 'print one object: file, export, args, agree, hosts (status, result or trap, signature, times)')
+    .addOption(new Option('--hosts <list>', 'comma-separated subset of embedded,jco,wasmtime'))
+    .addOption(timeoutOption('jco\'s and Wasmtime\'s child processes (the embedded host runs in this process)'))
+    .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; hosts?: string; timeout: number }) => {
+      const hosts = opts.hosts?.split(',').map((s) => s.trim());
+      const bad = hosts?.find((h) => !(compareHosts as readonly string[]).includes(h));
+      if (bad !== undefined) throw new RunError('bad-usage', `--hosts: unknown host '${bad}' (hosts: ${compareHosts.join(', ')})`);
+      const c = await compare(file, { invoke: opts.invoke, args: opts.args, hosts: hosts as CompareHost[] | undefined, timeoutMs: opts.timeout });
+      if (opts.json) console.log(JSON.stringify(c, null, 2));
+      else console.log(formatComparison(c));
+      process.exitCode = c.agree ? 0 : 1;
+    });
+}
