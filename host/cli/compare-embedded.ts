@@ -3,16 +3,14 @@
  * loader (decode, validate, instantiate on host/canon's Store), called
  * through its typed JS API, in this process.
  *
- * WASI: the component host serves no WASI of its own, so this gives the
- * subset the project's components use, as a capturing host: `wasi:io/error`,
- * `wasi:io/streams` (an output-stream with `blocking-write-and-flush`) and
- * `wasi:cli/stdout` / `wasi:cli/stderr`. Other imports are not served (the
- * instantiation fails with the loader's ComponentLinkError, reported as such).
+ * WASI: host/wasi's `WasiHost` (0.2 and 0.3), with stdout and stderr
+ * captured; an import it does not serve fails the instantiation with the
+ * loader's ComponentLinkError, reported as such.
  *
  * Values: `compare` takes and shows values in jco's JSON form; the component
  * host's JS values differ only where JSON cannot carry them, so arguments are
- * converted by the parameter types (s64/u64: a number or `{"bigint": …}` to a
- * BigInt; option: `null` to undefined) and results back (BigInt to
+ * converted by the parameter types (`fromJsonArg`, as `run` does: s64/u64 from
+ * a number, a decimal string or `{"bigint": …}`; option: `null` to undefined) and results back (BigInt to
  * `{"bigint": …}`, typed arrays to arrays, undefined to null).
  *
  * It runs in this process, so `--timeout` does not apply to it: a blocked
@@ -21,7 +19,9 @@
  */
 import { Trap } from '../canon/errors.js';
 import { ComponentCallError, ComponentResultError, loadComponent, type ComponentInstanceApi } from '../component/api.js';
-import type { ValType } from '../component/types.js';
+import { fromJsonArg } from './run-embedded-component.js';
+import { Store } from '../canon/store.js';
+import { WasiHost } from '../wasi/index.js';
 import { abortMessages } from '../jco/run.js';
 
 export interface EmbeddedComponentRun {
@@ -35,50 +35,6 @@ export interface EmbeddedComponentRun {
   stdout: string;
   stderr: string;
   callMs?: number;
-}
-
-/** An output-stream that collects what the guest writes. */
-function sink(chunks: Uint8Array[]) {
-  return { blockingWriteAndFlush: (bytes: Uint8Array) => void chunks.push(Uint8Array.from(bytes)) };
-}
-
-function toJs(t: ValType | undefined, x: unknown): unknown {
-  if (t === undefined) return x;
-  switch (t.kind) {
-    case 's64':
-    case 'u64':
-      if (typeof x === 'number' && Number.isInteger(x)) return BigInt(x);
-      if (x && typeof x === 'object' && typeof (x as { bigint?: unknown }).bigint === 'string') return BigInt((x as { bigint: string }).bigint);
-      return x;
-    case 'option':
-      return x === null || x === undefined ? undefined : toJs(t.t, x);
-    case 'list':
-      return Array.isArray(x) ? x.map((e) => toJs(t.t, e)) : x;
-    case 'tuple':
-      return Array.isArray(x) ? x.map((e, i) => toJs(t.ts[i], e)) : x;
-    case 'record': {
-      if (!x || typeof x !== 'object' || Array.isArray(x)) return x;
-      const o = { ...(x as Record<string, unknown>) };
-      for (const f of t.fields) {
-        const camel = f.label.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-        for (const k of [camel, f.label]) if (k in o) o[k] = toJs(f.t, o[k]);
-      }
-      return o;
-    }
-    case 'variant': {
-      const v = x as { tag?: unknown; val?: unknown } | null;
-      if (!v || typeof v !== 'object' || !('val' in v)) return x;
-      const c = t.cases.find((cs) => cs.label === v.tag);
-      return { ...v, val: toJs(c?.t, v.val) };
-    }
-    case 'result': {
-      const v = x as { tag?: unknown; val?: unknown } | null;
-      if (!v || typeof v !== 'object' || !('val' in v)) return x;
-      return { ...v, val: toJs(v.tag === 'ok' ? t.ok : t.error, v.val) };
-    }
-    default:
-      return x;
-  }
 }
 
 /** A component host value in jco's JSON form. */
@@ -103,17 +59,16 @@ export async function runOnEmbeddedComponent(bytes: Uint8Array, exportName: stri
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
   const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
-  const wasi = {
-    'wasi:io/error': {},
-    'wasi:io/streams': {},
-    'wasi:cli/stdout': { getStdout: () => sink(out) },
-    'wasi:cli/stderr': { getStderr: () => sink(err) },
-  };
+  const store = new Store();
+  const wasi = new WasiHost({
+    store,
+    stdout: (b: Uint8Array) => void out.push(b.slice()),
+    stderr: (b: Uint8Array) => void err.push(b.slice()),
+  });
   const run = (r: Omit<EmbeddedComponentRun, 'stdout' | 'stderr'>): EmbeddedComponentRun => ({ ...r, stdout: text(out), stderr: text(err) });
   let inst: ComponentInstanceApi;
   try {
-    const c = loadComponent(bytes);
-    inst = c.instantiate(Object.fromEntries(Object.entries(wasi).filter(([k]) => c.imports.some((i) => i.name.replace(/@.*$/, '') === k))));
+    inst = loadComponent(bytes).instantiate(wasi.imports, { store });
   } catch (e) {
     return run({ error: `cannot instantiate: ${(e as Error).message}` });
   }
@@ -123,7 +78,7 @@ export async function runOnEmbeddedComponent(bytes: Uint8Array, exportName: stri
   const params = func.ft.params;
   const t0 = performance.now();
   try {
-    const v = await fn(...args.map((a, i) => toJs(params[i]?.[1], a)));
+    const v = await fn(...args.map((a, i) => fromJsonArg(params[i]?.[1], a)));
     return run({ result: v === undefined ? [] : [toJson(v)], callMs: performance.now() - t0 });
   } catch (e) {
     const callMs = performance.now() - t0;

@@ -45,7 +45,7 @@ export interface RunEmbeddedComponentOptions {
   stdout?: (s: string) => void;
 }
 
-/** A JSON argument as the API's value of type `t` (bigint from integers or decimal strings, null as none). */
+/** A JSON argument as the API's value of type `t` (bigint from integers, decimal strings or `{ bigint }`, null as none). */
 export function fromJsonArg(t: ValType | undefined, x: unknown): unknown {
   if (t === undefined) return x;
   switch (t.kind) {
@@ -53,6 +53,8 @@ export function fromJsonArg(t: ValType | undefined, x: unknown): unknown {
     case 'u64':
       if (typeof x === 'number' && Number.isSafeInteger(x)) return BigInt(x);
       if (typeof x === 'string' && /^-?\d+$/.test(x)) return BigInt(x);
+      // jco's JSON form (compare): { "bigint": "123" }
+      if (x !== null && typeof x === 'object' && typeof (x as { bigint?: unknown }).bigint === 'string') return BigInt((x as { bigint: string }).bigint);
       return x;
     case 'option':
       return x === null || x === undefined ? undefined : fromJsonArg(t.t, x);
