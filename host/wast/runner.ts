@@ -17,6 +17,7 @@
  * reported with the file's line and column. Values are the constants of
  * `values.ts`; trap messages go through the one table of `traps.ts`.
  */
+import { writeSync } from 'node:fs';
 import { parse as parseWat } from '@bytecodealliance/jco';
 import { Trap } from '../canon/errors.js';
 import { loadComponent, ComponentResultError, type ComponentInstanceApi, type LoadedComponent } from '../component/api.js';
@@ -282,7 +283,7 @@ export async function runWast(src: string, file: string, opts: WastOptions = {})
 
   for (const form of forms) {
     const h = head(form);
-    if (trace) process.stderr.write(`${file}:${form.start.line}: ${h}\n`);
+    if (trace) writeSync(2, `${file}:${form.start.line}: ${h}\n`);
     try {
       switch (h) {
         case 'component':
