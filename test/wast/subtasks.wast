@@ -195,3 +195,25 @@
 (assert_trap (invoke "drop-early") "cannot drop a subtask which has not yet resolved")
 (component instance $t2 $Outer)
 (assert_trap (invoke "cancel-twice") "subtask-resolved")
+
+;; an async lower of a function with no results and few parameters needs no memory option
+(component definition $NoMem
+  (component $Callee
+    (core func $task.return (canon task.return))
+    (core module $M
+      (import "" "task.return" (func $task.return))
+      (func (export "f") (param i32) (result i32) (call $task.return) (i32.const 0))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+    (core instance $m (instantiate $M (with "" (instance (export "task.return" (func $task.return))))))
+    (func (export "f") async (param "x" u32) (canon lift (core func $m "f") async (callback (core func $m "cb")))))
+  (instance $callee (instantiate $Callee))
+  (core func $f (canon lower (func $callee "f") async))
+  (core module $N
+    (import "" "f" (func $f (param i32) (result i32)))
+    (func (export "run") (result i32) (call $f (i32.const 1))))
+  (core instance $n (instantiate $N (with "" (instance (export "f" (func $f))))))
+  (func (export "run") (result u32) (canon lift (core func $n "run")))
+)
+(component instance $nm $NoMem)
+;; RETURNED (2): the callee resolved before the call returned
+(assert_return (invoke "run") (u32.const 2))
