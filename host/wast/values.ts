@@ -160,10 +160,12 @@ export function parseWastVal(s: SExpr): WastVal {
       return {
         k: 'record',
         fields: l.items.slice(1).map((f) => {
-          if (f.kind !== 'list' || f.items[0]?.kind !== 'atom' || f.items[0].text !== 'field' || f.items.length !== 3) {
+          if (f.kind !== 'list' || f.items[0]?.kind !== 'atom' || f.items[0].text !== 'field' || f.items.length < 3) {
             bad(f, 'a record field is (field "name" value)');
           }
-          return [strArg(f, 1, 'field'), parseWastVal(f.items[2]!)] as const;
+          // The value may be parenthesised, `(field "a" (u8.const 1))`, or bare, `(field "a" u8.const 1)`.
+          const v = f.items.length === 3 && f.items[2]!.kind === 'list' ? f.items[2]! : { kind: 'list' as const, items: f.items.slice(2), start: f.items[2]!.start, end: f.end };
+          return [strArg(f, 1, 'field'), parseWastVal(v)] as const;
         }),
       };
     case 'variant.const': {

@@ -263,3 +263,5 @@
 (invoke $t4 "set" (u32.const 0xffffffff))
 (assert_trap (invoke $t4 "get-enum") "invalid variant discriminant")
 (assert_trap (invoke $t4 "u32" (u32.const 1)) "cannot enter component instance")
+;; a record field's value may also be written bare, as the spec's scripts do
+(assert_return (invoke $e "record" (record.const (field "a" u8.const 1) (field "b-c" str.const "bare"))) (record.const (field "a" (u8.const 1)) (field "b-c" (str.const "bare"))))
