@@ -92,6 +92,18 @@ describe('the .wast runner', () => {
     expect(r.results[1]!.message).toMatch(/is not a u32/);
   });
 
+  it('runs a core module with core constants', async () => {
+    const r = await runWast(
+      `(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)\n` +
+        `  (func (export "neg") (param i64) (result i64) i64.const 0 local.get 0 i64.sub) (func (export "trap") unreachable))\n` +
+        `(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))\n(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 4))\n` +
+        `(assert_return (invoke "neg" (i64.const 5)) (i64.const -5))\n(assert_trap (invoke "trap") "unreachable")\n`,
+      'core.wast',
+    );
+    expect(r.results.map((x) => x.ok)).toEqual([true, false, true, true]);
+    expect(r.results[1]!.message).toBe('expected 4 got 3');
+  });
+
   it('reads comments, strings and escapes, and names an unclosed list', () => {
     const forms = parseSExprs('(a (; nested (; ;) ;) "x\\u{1F600}\\41" ;; line\n b)');
     expect(forms).toHaveLength(1);
