@@ -159,5 +159,8 @@ describe('wasip3-task wast', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cannot read .*missing\.wast: ENOENT/);
     expect(cli(good, '--timeout-ms', 'soon').code).toBe(2);
+    const none = cli();
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/missing required argument 'paths'/);
   });
 });
