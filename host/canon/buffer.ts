@@ -85,14 +85,15 @@ export class GuestBuffer extends Buffer implements ReadableBuffer, WritableBuffe
 
   read(n: number): Uint8Array {
     const bytes = n * this.elem.size;
-    const view = new Uint8Array(this.memory.buffer, this.ptr, bytes);
+    // Payload-less elements (size 0) touch no memory: the pointer may be anything.
+    const view = bytes === 0 ? new Uint8Array(0) : new Uint8Array(this.memory.buffer, this.ptr, bytes);
     this.ptr += bytes;
     this.progress += n;
     return view;
   }
 
   write(bytes: Uint8Array, n: number): void {
-    new Uint8Array(this.memory.buffer).set(bytes, this.ptr);
+    if (bytes.length > 0) new Uint8Array(this.memory.buffer).set(bytes, this.ptr);
     this.ptr += n * this.elem.size;
     this.progress += n;
   }

@@ -22,6 +22,9 @@ import { CopyEnd, ReadableStreamEnd, SharedStream, WritableStreamEnd, type CopyL
 import { Subtask } from './subtask.js';
 import type { FlatValue, Task } from './task.js';
 import { Waitable, type EventTuple } from './waitable.js';
+
+/** The memory a copy of payload-less elements stands on (zero bytes; nothing is read or written). */
+const NO_PAYLOAD_MEMORY = new WebAssembly.Memory({ initial: 0 });
 import { WaitableSet } from './waitable-set.js';
 
 const CANCELLED_EVENT: EventTuple = [EventCode.TASK_CANCELLED, 0, 0];
@@ -86,7 +89,9 @@ export class Builtins {
   ) {}
 
   /** The memory option, or a trap naming the built-in that needed it. */
-  private mem(site: TrapSite): WebAssembly.Memory {
+  private mem(site: TrapSite, elem?: ElemType): WebAssembly.Memory {
+    // Elements of no payload (`stream`, `future`) are never read or written: a copy of them needs no memory option.
+    if (elem !== undefined && elem.size === 0) return this.memory ?? this.inst.exportedMemory ?? NO_PAYLOAD_MEMORY;
     return this.memory ?? this.inst.exportedMemory ?? this.inst.memoryFor(site);
   }
 
@@ -346,7 +351,7 @@ export class Builtins {
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
     const eventCode = dir === 'read' ? EventCode.STREAM_READ : EventCode.STREAM_WRITE;
-    const copy = new GuestStreamCopy(this.mem(site), elem, ptr, n >>> 0, site, e, i, eventCode);
+    const copy = new GuestStreamCopy(this.mem(site, elem), elem, ptr, n >>> 0, site, e, i, eventCode);
 
     // Spec `e.state = COPYING; e.copy(...)`, spelled out on the hot path.
     e.startCopy(NO_SITE); // checked above
@@ -452,7 +457,7 @@ export class Builtins {
     if (!e.mayCopy()) e.checkCopy(site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
-    const buffer = new GuestBuffer(this.mem(site), elem, ptr, 1, site);
+    const buffer = new GuestBuffer(this.mem(site, elem), elem, ptr, 1, site);
     const eventCode = dir === 'read' ? EventCode.FUTURE_READ : EventCode.FUTURE_WRITE;
 
     const onCopyDone = (result: CopyResult): void =>

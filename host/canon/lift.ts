@@ -28,8 +28,10 @@ export function contain(task: Task, fn: () => void): void {
 /** What `contain` does with a caught exception. */
 function failContained(task: Task, e: unknown): void {
   const t = toTrap(e).locate({ instance: task.inst.name, task: task.name });
+  // A call refused because the instance was already poisoned reports that (instance-poisoned), not the first trap again.
+  const before = task.inst.poisoned;
   task.inst.poison(t);
-  task.inst.failTask(task, task.inst.poisoned ?? t);
+  task.inst.failTask(task, before !== undefined ? t : (task.inst.poisoned ?? t));
 }
 
 /** Spec `has_backpressure` for an async task about to start. */

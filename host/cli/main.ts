@@ -29,6 +29,7 @@ import { registerCompare } from './compare.js';
 import { runWasmtimeCommand } from './run-wasmtime.js';
 import { limitOptions, limitsFrom, timeoutOption } from './limits.js';
 import { registerInspect } from './inspect.js';
+import { registerWast } from './wast.js';
 
 /** This package's version, from the package.json above this file (source or dist). */
 function packageVersion(): string {
@@ -255,6 +256,7 @@ const run = program
 
 registerInspect(program);
 registerCompare(program);
+registerWast(program);
 
 program
   .command('help')
