@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { packageRoot } from '../host/guest/builds.js';
-import { runComponent, parseArgs } from '../host/cli/run-component.js';
+import { runComponent, parseComponentArgs as parseArgs } from '../host/cli/run-component.js';
 import { RunError, wasmKind } from '../host/cli/run.js';
 import { jspiNode, JspiNodeMissing, runOnJco } from '../host/jco/run.js';
 // @ts-expect-error: plain .mjs build script, no types

@@ -41,7 +41,8 @@ import { abortMessages, runOnJco, JspiNodeMissing } from '../jco/run.js';
 import { abortViolationKind } from '../jco/scenarios.js';
 import { runOnWasmtime, wasmtimeStatus, type WasmtimeRun } from '../wasmtime/run.js';
 import { instanceName, loadWasm, runCoreModule, RunError, wasmKind, type WasmKind } from './run.js';
-import { parseComponentArgs, wasmtimeOutcome } from './run-wasmtime.js';
+import { wasmtimeOutcome } from './run-wasmtime.js';
+import { parseComponentArgs } from './run-component.js';
 import { timeoutOption } from './limits.js';
 import { runOnEmbeddedComponent, toJson } from './compare-embedded.js';
 

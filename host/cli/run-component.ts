@@ -26,7 +26,8 @@ export { JspiNodeMissing } from '../jco/run.js';
 
 export type HostName = 'embedded' | 'jco';
 
-export function parseArgs(json: string | undefined): unknown[] {
+/** JSON `--args` for a component, on any host: an array of values (a single non-array value is one argument). */
+export function parseComponentArgs(json: string | undefined): unknown[] {
   if (json === undefined) return [];
   let v: unknown;
   try {
@@ -84,7 +85,7 @@ export async function runComponent(file: string, opts: RunComponentOptions & { b
       `${file} is a component; the embedded host runs core modules only (it has no component loader or WASI). Use --host jco (the default for components).`,
     );
   }
-  const args = parseArgs(opts.args);
+  const args = parseComponentArgs(opts.args);
   const bytes = opts.bytes ?? readFileSync(file);
   const base = { host: 'jco', file, export: opts.invoke, args };
   const printTrap = (trap: ComponentTrap, extra: Record<string, unknown>): void => {

@@ -34,6 +34,7 @@ import type { Limits } from '../canon/limits.js';
 import { RunError } from './errors.js';
 import { trapMessage } from './run.js';
 import { stringifyJson } from './values.js';
+import { parseComponentArgs } from './run-component.js';
 
 export interface RunEmbeddedComponentOptions {
   invoke: string;
@@ -83,22 +84,11 @@ export function fromJsonArg(t: ValType | undefined, x: unknown): unknown {
   }
 }
 
-function parseJsonArgs(json: string | undefined): unknown[] {
-  if (json === undefined) return [];
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch (e) {
-    throw new RunError('bad-args', `--args is not JSON: ${(e as Error).message}`);
-  }
-  if (!Array.isArray(v)) throw new RunError('bad-args', '--args must be a JSON array of the export\'s arguments');
-  return v;
-}
 
 /** Runs the call; prints the outcome; resolves with the exit code (0 result, 1 trap or err). */
 export async function runEmbeddedComponent(file: string, bytes: Uint8Array, opts: RunEmbeddedComponentOptions): Promise<0 | 1> {
   const print = opts.stdout ?? ((s: string) => void process.stdout.write(s));
-  const jsonArgs = parseJsonArgs(opts.args);
+  const jsonArgs = parseComponentArgs(opts.args);
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
   const store = new Store({ timeoutMs: opts.timeoutMs, limits: opts.limits });

@@ -15,6 +15,7 @@
 import { abortMessages } from '../jco/run.js';
 import { runOnWasmtime, WasmtimeMissing, type WasmtimeRun } from '../wasmtime/run.js';
 import { RunError } from './run.js';
+import { parseComponentArgs } from './run-component.js';
 
 export interface RunWasmtimeOptions {
   invoke: string;
@@ -43,17 +44,6 @@ export function wasmtimeOutcome(run: WasmtimeRun): WasmtimeOutcome {
   return { result: run.result ?? [] };
 }
 
-/** JSON `--args` for a component: an array of values (a single non-array value is one argument). */
-export function parseComponentArgs(json: string | undefined): unknown[] {
-  if (json === undefined) return [];
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch (e) {
-    throw new RunError('bad-args', `--args is not JSON: ${(e as Error).message}`);
-  }
-  return Array.isArray(v) ? v : [v];
-}
 
 /** Runs the export under Wasmtime, prints the outcome, returns the exit code (0 result, 1 trap). */
 export async function runWasmtimeCommand(file: string, bytes: Uint8Array, opts: RunWasmtimeOptions): Promise<0 | 1> {
