@@ -204,6 +204,41 @@ describe('built-ins misused', () => {
   });
 });
 
+describe('one instance reading and writing the same future', () => {
+  /** future<T>: new, write (async: blocks), then read in the same instance. */
+  const text = (t: string) => `(component
+    (core module $libc (memory (export "mem") 1))
+    (core instance $libc (instantiate $libc))
+    (alias core export $libc "mem" (core memory $mem))
+    (type $f (future ${t}))
+    (core func $new (canon future.new $f))
+    (core func $write (canon future.write $f async (memory $mem)))
+    (core func $read (canon future.read $f async (memory $mem)))
+    (core module $m
+      (import "c" "new" (func $new (result i64)))
+      (import "c" "write" (func $write (param i32 i32) (result i32)))
+      (import "c" "read" (func $read (param i32 i32) (result i32)))
+      (func (export "f") (result i32)
+        (local $p i64)
+        (local.set $p (call $new))
+        (drop (call $write (i32.wrap_i64 (i64.shr_u (local.get $p) (i64.const 32))) (i32.const 16)))
+        (call $read (i32.wrap_i64 (local.get $p)) (i32.const 32)))
+      (func (export "ok") (result i32) (i32.const 7)))
+    (core instance $i (instantiate $m (with "c" (instance (export "new" (func $new)) (export "write" (func $write)) (export "read" (func $read))))))
+    (func $bad (result u32) (canon lift (core func $i "f")))
+    (func $ok (result u32) (canon lift (core func $i "ok")))
+    (export "bad" (func $bad)) (export "ok" (func $ok)))`;
+
+  it('of char (not a number type, definitions.py none_or_number_type): same-instance-copy', async () => {
+    await expectTrap(text('char'), 'same-instance-copy');
+  });
+
+  it('of u8 is allowed: the read completes at once (COMPLETED)', async () => {
+    const c = loadComponent(await wat(text('u8')));
+    expect(await (c.instantiate({}).exports['bad'] as Fn)()).toBe(0); // CopyResult.COMPLETED | (0 << 4) for a future
+  });
+});
+
 describe('may_leave', () => {
   it('a built-in called from post-return: may-not-leave', async () => {
     const text = `(component

@@ -21,7 +21,8 @@ import type { ResourceType, ValType } from '../types.js';
 /** The element layout the canon host uses for `stream<T>`/`future<T>` (none: zero-sized). */
 export function elemTypeOf(t: ValType | undefined): ElemType {
   if (t === undefined) return { size: 0, align: 1, numeric: true };
-  const numeric = ['bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64', 'char'].includes(t.kind);
+  // definitions.py `none_or_number_type`: the integers and floats (not bool, not char).
+  const numeric = ['s8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64'].includes(t.kind);
   return { size: elemSize(t), align: alignment(t), numeric };
 }
 
