@@ -12,7 +12,6 @@ import { ReadableFutureEnd } from '../../canon/future.js';
 import type { ComponentInstance } from '../../canon/instance.js';
 import { ErrorContextHandle, ResourceHandle } from '../../canon/resource.js';
 import { ReadableStreamEnd } from '../../canon/stream.js';
-import { Subtask } from '../../canon/subtask.js';
 import type { Task } from '../../canon/task.js';
 import type { AbiInstance, HandleOps, LiftLowerContext } from '../abi/context.js';
 import { alignment, elemSize } from '../abi/layout.js';
@@ -51,15 +50,17 @@ export class Lenders {
   }
 }
 
-/** The host's rep table for resources it defines: a JS object per rep. */
+/**
+ * The reps of host-defined resources: one number per JS object, held weakly
+ * (the handle itself keeps its object, so nothing here keeps objects alive).
+ */
 export class HostReps {
-  private readonly objects: (object | undefined)[] = [undefined];
+  private next = 1;
   private readonly reps = new WeakMap<object, number>();
   repOf(o: object): number {
     let r = this.reps.get(o);
     if (r === undefined) {
-      r = this.objects.length;
-      this.objects.push(o);
+      r = this.next++;
       this.reps.set(o, r);
     }
     return r;
@@ -182,4 +183,3 @@ export class RuntimeInstance implements AbiInstance, HandleOps {
   }
 }
 
-export { Subtask };
