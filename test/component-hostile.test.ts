@@ -239,6 +239,30 @@ describe('one instance reading and writing the same future', () => {
   });
 });
 
+describe('a core start function', () => {
+  it('runs in a synchronous task: a blocking wait there traps may-not-block at instantiation', async () => {
+    const text = `(component
+      (core module $libc (memory (export "mem") 1))
+      (core instance $libc (instantiate $libc))
+      (alias core export $libc "mem" (core memory $mem))
+      (core func $new (canon waitable-set.new))
+      (core func $wait (canon waitable-set.wait (memory $mem)))
+      (core module $m (import "c" "new" (func $new (result i32))) (import "c" "wait" (func $wait (param i32 i32) (result i32)))
+        (func $start (drop (call $wait (call $new) (i32.const 0))))
+        (start $start))
+      (core instance $i (instantiate $m (with "c" (instance (export "new" (func $new)) (export "wait" (func $wait)))))))`;
+    const c = loadComponent(await wat(text));
+    let e: unknown;
+    try {
+      c.instantiate({});
+    } catch (err) {
+      e = err;
+    }
+    expect(e).toBeInstanceOf(Trap);
+    expect((e as Trap).code).toBe('may-not-block');
+  });
+});
+
 describe('may_leave', () => {
   it('a built-in called from post-return: may-not-leave', async () => {
     const text = `(component

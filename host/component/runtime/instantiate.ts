@@ -210,6 +210,12 @@ function define(
       const imports: Record<string, unknown> = {};
       for (const a of expr.args) imports[a.name] = scope.get('core instance', a.instance);
       checkCoreImports(rt, def.index, scope.v.coreModules[expr.module], imports);
+      // A core start function runs in a synchronous task of the instance (the
+      // instantiation's): built-ins see a current task, and one that would
+      // block traps `may-not-block`, as definitions.py's sync tasks do.
+      const inst = rt.canon;
+      const prev = inst.current;
+      inst.current = inst.newTask(`[start core instance ${def.index}]`, 'sync');
       try {
         // Under the store's deadline: a start function that never returns traps `timeout`.
         return rt.canon.store.run(() => new WebAssembly.Instance(module, imports as WebAssembly.Imports).exports);
@@ -220,6 +226,9 @@ function define(
         const t = e instanceof Trap ? e : new Trap('wasm-trap', { instance: rt.name, detail: `start of core instance ${def.index}: ${(e as Error).message}`, cause: e });
         rt.canon.poison(t);
         throw t;
+      } finally {
+        inst.tasks.delete(inst.current!);
+        inst.current = prev;
       }
     }
     case 'core type':
