@@ -1,10 +1,9 @@
 /**
- * `wasip3-task run <file.wasm> --invoke <export> [--args JSON] [--host embedded|jco] [--json]`
- * for COMPONENTS. Core modules stay with the embedded host (host/cli/run.ts);
- * main.ts asks `wasmKind` and hands components here.
+ * `wasip3-task run <component> --invoke <export> --host jco [--args JSON] [--json]`:
+ * a component under jco. (Components run on the embedded component host by
+ * default: host/cli/run-embedded-component.ts; core modules: host/cli/run.ts.)
  *
- * A component runs under jco (the default and, for now, the only host that
- * takes components): transpiled with jco's JS API, run in the JSPI Node
+ * The component is transpiled with jco's JS API, run in the JSPI Node
  * (host/jco/run.ts), WASI imports served by @bytecodealliance/preview2-shim.
  * The guest's stderr/stdout are passed through as they come.
  *
@@ -42,7 +41,7 @@ export interface RunComponentOptions {
   invoke: string;
   /** A JSON array of arguments (a single non-array value is one argument). */
   args?: string;
-  /** Default jco. */
+  /** Only `jco` (the default here); `embedded` is refused: that is runEmbeddedComponent. */
   host?: HostName;
   json?: boolean;
   /** Kill jco's child after this long (default 30 s; Infinity: never): a trap `timeout`, exit 1. */
@@ -82,7 +81,7 @@ export async function runComponent(file: string, opts: RunComponentOptions & { b
   if (host === 'embedded') {
     throw new RunError(
       'unsupported',
-      `${file} is a component; the embedded host runs core modules only (it has no component loader or WASI). Use --host jco (the default for components).`,
+      `runComponent runs ${file} under jco; the embedded component host is runEmbeddedComponent (host/cli/run-embedded-component.ts)`,
     );
   }
   const args = parseComponentArgs(opts.args);
