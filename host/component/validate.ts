@@ -53,6 +53,7 @@
  * signature at instantiation.
  */
 import { ComponentError } from './binary/reader.js';
+import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, spillFunctype } from './abi/layout.js';
 import { decodeComponent } from './binary/decode.js';
 import { readModuleType } from './binary/core.js';
 import type {
@@ -67,9 +68,7 @@ import type { ComponentRule } from './binary/reader.js';
 
 export { ComponentError };
 
-export const MAX_FLAT_PARAMS = 16;
-export const MAX_FLAT_ASYNC_PARAMS = 4;
-export const MAX_FLAT_RESULTS = 1;
+export { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS };
 
 export interface ValidateOptions {
   /** Accept `async` lifts without `callback` (the stackful ABI). Default true. */
@@ -1022,28 +1021,9 @@ export function elemSize(t: ValType): number {
 
 /** `flatten_functype` of definitions.py. */
 export function flattenFunctype(opts: Pick<CanonOpts, 'async_' | 'callback'>, ft: FuncType, context: 'lift' | 'lower'): CoreFuncType {
-  let params: CoreValType[] = flattenTypes(ft.params.map(([, t]) => t));
-  let results: CoreValType[] = flattenTypes(ft.result ? [ft.result] : []);
-  if (!opts.async_) {
-    if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
-    if (results.length > MAX_FLAT_RESULTS) {
-      if (context === 'lift') results = ['i32'];
-      else {
-        params = [...params, 'i32'];
-        results = [];
-      }
-    }
-    return { params, results };
-  }
-  if (context === 'lift') {
-    if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
-    results = opts.callback !== undefined ? ['i32'] : [];
-  } else {
-    if (params.length > MAX_FLAT_ASYNC_PARAMS) params = ['i32'];
-    if (results.length > 0) params = [...params, 'i32'];
-    results = ['i32'];
-  }
-  return { params, results };
+  const params = flattenTypes(ft.params.map(([, t]) => t));
+  const results = flattenTypes(ft.result ? [ft.result] : []);
+  return spillFunctype(params, results, { async: opts.async_, callback: opts.callback !== undefined }, context);
 }
 
 function coreFuncEq(a: CoreFuncType, b: CoreFuncType): boolean {

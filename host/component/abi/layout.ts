@@ -297,8 +297,23 @@ const flatCache = { i32: new WeakMap<ValType, readonly CoreValType[]>(), i64: ne
 /** definitions.py `flatten_functype`: the core signature of a lifted or lowered function. */
 export function flattenFunctype(opts: FlattenOptions, ft: FuncType, context: 'lift' | 'lower'): CoreFuncType {
   const ptr = opts.ptrType ?? 'i32';
-  let flatParams = flattenTypes(ft.params.map(([, t]) => t), ptr);
-  let flatResults = flattenTypes(ft.result === undefined ? [] : [ft.result], ptr);
+  return spillFunctype(flattenTypes(ft.params.map(([, t]) => t), ptr), flattenTypes(ft.result === undefined ? [] : [ft.result], ptr), opts, context);
+}
+
+/**
+ * The spilling rules of definitions.py `flatten_functype`, applied to
+ * parameters and results already flattened (the validator flattens with a
+ * bound of its own, so it shares only these rules).
+ */
+export function spillFunctype(
+  params: readonly CoreValType[],
+  results: readonly CoreValType[],
+  opts: FlattenOptions,
+  context: 'lift' | 'lower',
+): CoreFuncType {
+  const ptr = opts.ptrType ?? 'i32';
+  let flatParams = params;
+  let flatResults = results;
   if (!opts.async) {
     if (flatParams.length > MAX_FLAT_PARAMS) flatParams = [ptr];
     if (flatResults.length > MAX_FLAT_RESULTS) {

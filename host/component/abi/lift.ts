@@ -32,11 +32,12 @@ export const CANONICAL_FLOAT32_NAN = 0x7fc00000;
 /** definitions.py `CANONICAL_FLOAT64_NAN`. */
 export const CANONICAL_FLOAT64_NAN = 0x7ff8000000000000n;
 
+/** Eight bytes seen as f32/u32/f64/u64, for reinterpreting a float's bits (lift and lower share them). */
 const scratch = new ArrayBuffer(8);
-const scratchF32 = new Float32Array(scratch);
-const scratchU32 = new Uint32Array(scratch);
-const scratchF64 = new Float64Array(scratch);
-const scratchU64 = new BigUint64Array(scratch);
+export const scratchF32 = new Float32Array(scratch);
+export const scratchU32 = new Uint32Array(scratch);
+export const scratchF64 = new Float64Array(scratch);
+export const scratchU64 = new BigUint64Array(scratch);
 
 /** definitions.py `canonicalize_nan32`. (A JS number has no NaN payload to keep: any NaN is the canonical one.) */
 export function canonicalizeNan32(f: number): number {

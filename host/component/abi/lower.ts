@@ -24,13 +24,8 @@ import {
   maxCaseAlignment,
 } from './layout.js';
 import { LITTLE_ENDIAN, describe, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
-import { CANONICAL_FLOAT32_NAN, CANONICAL_FLOAT64_NAN, checkRange, flatCount, mapEntryType, tupleOf, utf16Tag, type FlatValue, type ValueIter } from './lift.js';
+import { CANONICAL_FLOAT32_NAN, CANONICAL_FLOAT64_NAN, checkRange, scratchF32, scratchF64, scratchU32, scratchU64, flatCount, mapEntryType, tupleOf, utf16Tag, type FlatValue, type ValueIter } from './lift.js';
 
-const scratch = new ArrayBuffer(8);
-const scratchF32 = new Float32Array(scratch);
-const scratchU32 = new Uint32Array(scratch);
-const scratchF64 = new Float64Array(scratch);
-const scratchU64 = new BigUint64Array(scratch);
 
 /** definitions.py `maybe_scramble_nan32`, deterministic profile: a NaN becomes the canonical NaN. */
 export function maybeScrambleNan32(f: number): number {
