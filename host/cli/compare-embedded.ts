@@ -23,6 +23,7 @@ import { fromJsonArg } from './run-embedded-component.js';
 import { Store } from '../canon/store.js';
 import { WasiHost } from '../wasi/index.js';
 import { abortMessages } from '../jco/run.js';
+import { embeddedImports, type ImportCall, type ResolvedImport } from './import-spec.js';
 
 export interface EmbeddedComponentRun {
   /** The export's results as a list (none or one value), in jco's JSON form. */
@@ -35,7 +36,26 @@ export interface EmbeddedComponentRun {
   stdout: string;
   stderr: string;
   callMs?: number;
+  /** The calls of the import spec's functions, in order (with an import spec). */
+  calls?: ImportCall[];
 }
+
+/**
+ * A returned stream read to its end: `{ "stream": [elements] }`, the form
+ * every host of `compare` gives a stream result (jco's runner reads its
+ * stream the same way; Wasmtime's C API has no stream values).
+ */
+export async function drainStream(v: unknown): Promise<unknown> {
+  const items: unknown[] = [];
+  for await (const chunk of v as AsyncIterable<unknown>) {
+    if (ArrayBuffer.isView(chunk) || Array.isArray(chunk)) for (const x of Array.from(chunk as ArrayLike<unknown>)) items.push(toJson(x));
+    else items.push(toJson(chunk));
+  }
+  return { stream: items };
+}
+
+const isAsyncIterable = (v: unknown): boolean =>
+  v !== null && typeof v === 'object' && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 
 /** A component host value in jco's JSON form. */
 export function toJson(v: unknown): unknown {
@@ -55,7 +75,7 @@ function exportFn(inst: ComponentInstanceApi, name: string): ((...a: unknown[]) 
 }
 
 /** Runs one export of a component on the embedded host. Never throws for what the component does. */
-export async function runOnEmbeddedComponent(bytes: Uint8Array, exportName: string, args: unknown[]): Promise<EmbeddedComponentRun> {
+export async function runOnEmbeddedComponent(bytes: Uint8Array, exportName: string, args: unknown[], spec?: readonly ResolvedImport[]): Promise<EmbeddedComponentRun> {
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
   const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
@@ -65,10 +85,13 @@ export async function runOnEmbeddedComponent(bytes: Uint8Array, exportName: stri
     stdout: (b: Uint8Array) => void out.push(b.slice()),
     stderr: (b: Uint8Array) => void err.push(b.slice()),
   });
-  const run = (r: Omit<EmbeddedComponentRun, 'stdout' | 'stderr'>): EmbeddedComponentRun => ({ ...r, stdout: text(out), stderr: text(err) });
+  const calls: ImportCall[] = [];
+  const run = (r: Omit<EmbeddedComponentRun, 'stdout' | 'stderr'>): EmbeddedComponentRun => ({ ...r, stdout: text(out), stderr: text(err), ...(spec ? { calls } : {}) });
   let inst: ComponentInstanceApi;
   try {
-    inst = loadComponent(bytes).instantiate(wasi.imports, { store });
+    const loaded = loadComponent(bytes);
+    const custom = spec ? embeddedImports(spec, loaded.imports, toJson, fromJsonArg, calls) : {};
+    inst = loaded.instantiate({ ...wasi.imports, ...custom }, { store });
   } catch (e) {
     return run({ error: `cannot instantiate: ${(e as Error).message}` });
   }
@@ -79,7 +102,8 @@ export async function runOnEmbeddedComponent(bytes: Uint8Array, exportName: stri
   const t0 = performance.now();
   try {
     const v = await fn(...args.map((a, i) => fromJsonArg(params[i]?.[1], a)));
-    return run({ result: v === undefined ? [] : [toJson(v)], callMs: performance.now() - t0 });
+    const callMs = performance.now() - t0;
+    return run({ result: v === undefined ? [] : [isAsyncIterable(v) ? await drainStream(v) : toJson(v)], callMs });
   } catch (e) {
     const callMs = performance.now() - t0;
     if (e instanceof ComponentResultError) return run({ err: toJson(e.payload), callMs });

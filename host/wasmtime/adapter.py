@@ -11,8 +11,17 @@ WASIp3 component needs.
 Protocol: one JSON request on stdin,
 
     {"component": "<path>", "export": "<name or iface#name>", "args": [...],
-     "bench": {"samples": S, "iterations": N}, "cache_dir": "<dir>"}
-                                 (bench and cache_dir are optional)
+     "imports": [...], "bench": {"samples": S, "iterations": N}, "cache_dir": "<dir>"}
+                                 (imports, bench and cache_dir are optional)
+
+"imports" is an import spec resolved by host/cli/import-spec.ts: a list of
+{"key", "instance" (null for a root function), "name", "behaviour"}, where a
+behaviour is {"result": V}, {"echo": i} or {"trap": "text"}. Each entry is
+defined in the component linker as a host function (the instance with
+wasmtime_component_linker_instance_add_instance, the function with
+wasmtime_component_linker_instance_add_func): it returns V lowered by the
+function's result type, or a copy of argument i, or fails with the text; every
+call is recorded, and the report carries them as "calls": [[key, [args]], ...].
 
 and one JSON report, as a single line, on fd 3 (stdout when fd 3 is not
 open): {"result": [...]} (the export's results as a list: none or one value),
@@ -450,14 +459,93 @@ def supported(ty):
 
 # --- the run ---------------------------------------------------------------
 
+def read_functype(fty):
+    """A borrowed wasmtime_component_func_type_t as ([(name, Ty)], Ty or None, async)."""
+    params = []
+    for i in range(B.wasmtime_component_func_type_param_count(fty)):
+        p, n, vt = ctypes.POINTER(ctypes.c_char)(), ctypes.c_size_t(), B.wasmtime_component_valtype_t()
+        B.wasmtime_component_func_type_param_nth(fty, i, ctypes.byref(p), ctypes.byref(n), ctypes.byref(vt))
+        params.append((read_cstr(p, n), read_type(vt)))
+    rt = B.wasmtime_component_valtype_t()
+    result = read_type(rt) if B.wasmtime_component_func_type_result(fty, ctypes.byref(rt)) else None
+    return params, result, bool(B.wasmtime_component_func_type_async(fty))
+
+
+def make_error(text):
+    raw = text.encode("utf-8") + b"\0"
+    return B.wasmtime_error_new(ctypes.create_string_buffer(raw))
+
+
+class SpecImports:
+    """The host functions of an import spec, and the log of their calls."""
+
+    def __init__(self, entries):
+        if not isinstance(entries, list):
+            raise AdapterError("bad-request", "imports is a list of resolved import-spec entries")
+        self.entries = entries
+        self.calls = []
+        # The ctypes callback objects must outlive the linker.
+        self.keep = []
+
+    def callback(self, entry):
+        behaviour = entry.get("behaviour") or {}
+
+        def impl(_data, _context, fty, args, nargs, results, nresults):
+            try:
+                params, result_ty, _ = read_functype(fty)
+                vals = [lift(args[i], params[i][1] if i < len(params) else None) for i in range(nargs)]
+                self.calls.append([entry["key"], vals])
+                if "trap" in behaviour:
+                    return ctypes.cast(make_error(str(behaviour["trap"])), ctypes.c_void_p).value or 0
+                if "echo" in behaviour:
+                    value = vals[int(behaviour["echo"])]
+                else:
+                    value = behaviour.get("result")
+                if nresults:
+                    lower("%s result" % entry["key"], result_ty, value, results[0])
+                return 0
+            except Exception as e:  # a bad spec value: the call fails with the reason
+                return ctypes.cast(make_error("import spec %s: %s" % (entry.get("key"), e)), ctypes.c_void_p).value or 0
+
+        cb = B.wasmtime_component_func_callback_t(impl)
+        self.keep.append(cb)
+        return cb
+
+    def define(self, linker):
+        no_finalizer = ctypes.cast(None, ctypes.CFUNCTYPE(None, ctypes.c_void_p))
+        by_instance = {}
+        for e in self.entries:
+            by_instance.setdefault(e.get("instance"), []).append(e)
+        root = B.wasmtime_component_linker_root(linker)
+        try:
+            for inst, entries in by_instance.items():
+                target = root
+                if inst is not None:
+                    raw = inst.encode("utf-8")
+                    target = ctypes.POINTER(B.wasmtime_component_linker_instance_t)()
+                    check(B.wasmtime_component_linker_instance_add_instance(root, raw, len(raw), ctypes.byref(target)), "defining import instance %s" % inst)
+                try:
+                    for e in entries:
+                        raw = e["name"].encode("utf-8")
+                        check(B.wasmtime_component_linker_instance_add_func(target, raw, len(raw), self.callback(e), None, no_finalizer),
+                              "defining import %s" % e["key"])
+                finally:
+                    if inst is not None:
+                        B.wasmtime_component_linker_instance_delete(target)
+        finally:
+            B.wasmtime_component_linker_instance_delete(root)
+
+
 class Host:
-    def __init__(self, component_bytes):
+    def __init__(self, component_bytes, imports=None):
         config = B.wasm_config_new()
         B.wasmtime_config_wasm_component_model_set(config, True)
         # Both are needed: the async ABI without concurrency support panics
         # when the engine is created.
         B.wasmtime_config_concurrency_support_set(config, True)
         B.wasmtime_config_wasm_component_model_async_set(config, True)
+        # Stackful async lifts (an `async` export without a callback).
+        B.wasmtime_config_wasm_component_model_async_stackful_set(config, True)
         self.engine = B.wasm_engine_new_with_config(config)  # takes the config
         self.store = B.wasmtime_store_new(self.engine, None, ctypes.cast(None, ctypes.CFUNCTYPE(None, ctypes.c_void_p)))
         self.ctx = B.wasmtime_store_context(self.store)
@@ -472,6 +560,8 @@ class Host:
             raise AdapterError("compile", "Wasmtime cannot compile the component: %s" % take_error(err))
         self.linker = B.wasmtime_component_linker_new(self.engine)
         check(_add_wasip2_async(self.linker), "linking WASI p2")
+        if imports is not None:
+            imports.define(self.linker)
         self.instance = B.wasmtime_component_instance_t()
         err = ctypes.POINTER(B.wasmtime_error_t)()
         drive(B.wasmtime_component_linker_instantiate_async(self.linker, self.ctx, self.component, ctypes.byref(self.instance), ctypes.byref(err)))
@@ -506,17 +596,9 @@ class Host:
     def signature(self, f):
         fty = B.wasmtime_component_func_type(ctypes.byref(f), self.ctx)
         try:
-            params = []
-            for i in range(B.wasmtime_component_func_type_param_count(fty)):
-                p, n, vt = ctypes.POINTER(ctypes.c_char)(), ctypes.c_size_t(), B.wasmtime_component_valtype_t()
-                B.wasmtime_component_func_type_param_nth(fty, i, ctypes.byref(p), ctypes.byref(n), ctypes.byref(vt))
-                params.append((read_cstr(p, n), read_type(vt)))
-            rt = B.wasmtime_component_valtype_t()
-            result = read_type(rt) if B.wasmtime_component_func_type_result(fty, ctypes.byref(rt)) else None
-            is_async = bool(B.wasmtime_component_func_type_async(fty))
+            return read_functype(fty)
         finally:
             B.wasmtime_component_func_type_delete(fty)
-        return params, result, is_async
 
     def call(self, f, args, nargs, nresults, result_ty=None):
         results = (B.wasmtime_component_val_t * max(nresults, 1))()
@@ -613,7 +695,8 @@ def run(req):
             data = fh.read()
     except OSError as e:
         raise AdapterError("no-such-file", "%s: %s" % (component, e.strerror))
-    host = Host(data)
+    spec = SpecImports(req["imports"]) if req.get("imports") is not None else None
+    host = Host(data, spec)
     f = host.func(export)
     params, result_ty, is_async = host.signature(f)
     sig = {"params": [[n, t.describe()] for n, t in params], "result": result_ty.describe() if result_ty else None, "async": is_async}
@@ -628,6 +711,8 @@ def run(req):
     vals = lower_all([n for n, _ in params], [t for _, t in params], args)
     nresults = 1 if result_ty else 0
     out = {"signature": sig, "wasmtime": package_version()}
+    if spec is not None:
+        out["calls"] = spec.calls
     try:
         t0 = time.perf_counter()
         try:

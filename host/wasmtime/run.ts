@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../guest/builds.js';
+import type { ImportCall, ResolvedImport } from '../cli/import-spec.js';
 
 /** The version of the `wasmtime` Python package the adapter is written and tested against. */
 export const WASMTIME_VERSION = '49.0.0';
@@ -141,6 +142,8 @@ export interface WasmtimeRun {
    * or, without a C compiler, a Python one.
    */
   bench?: { ns_per_call: number[]; iterations: number; loop: 'c' | 'python'; why_not_c?: string };
+  /** With an import spec: the calls of its functions, in order. */
+  calls?: ImportCall[];
 }
 
 export interface WasmtimeRunOptions extends WasmtimeLocation {
@@ -150,6 +153,8 @@ export interface WasmtimeRunOptions extends WasmtimeLocation {
   echo?: boolean;
   /** Time `samples` x `iterations` further calls of the same export in the same instance. */
   bench?: { samples: number; iterations: number };
+  /** Custom imports defined in the component linker (host/cli/import-spec.ts). */
+  imports?: readonly ResolvedImport[];
 }
 
 /** Run one export of a component (a path, or its bytes) under Wasmtime. Throws WasmtimeMissing. */
@@ -188,7 +193,7 @@ async function spawnAdapter(python: string, path: string, name: string, exportNa
   fd3.setEncoding('utf8');
   fd3.on('data', (s: string) => (report += s));
   child.stdin!.on('error', () => {}); // a child that dies early must not crash us with EPIPE
-  child.stdin!.end(JSON.stringify({ component: path, export: exportName, args, bench: opts.bench, cache_dir: wasmtimeVenv(opts) }));
+  child.stdin!.end(JSON.stringify({ component: path, export: exportName, args, imports: opts.imports, bench: opts.bench, cache_dir: wasmtimeVenv(opts) }));
   let timedOut = false;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   // Infinity (no deadline) would overflow setTimeout's 32-bit delay and fire at once.
@@ -201,7 +206,7 @@ async function spawnAdapter(python: string, path: string, name: string, exportNa
     child.on('close', (code) => resolve(code));
   }).finally(() => clearTimeout(timer));
   const run: WasmtimeRun = { component: name, export: exportName, args, stderr, stdout, exitCode, ms: performance.now() - t0, python };
-  type Report = { result?: unknown[]; trap?: WasmtimeTrap; error?: string; code?: string; ms?: number; signature?: WasmtimeSignature; wasmtime?: string; bench?: WasmtimeRun['bench'] };
+  type Report = { result?: unknown[]; trap?: WasmtimeTrap; error?: string; code?: string; ms?: number; signature?: WasmtimeSignature; wasmtime?: string; bench?: WasmtimeRun['bench']; calls?: ImportCall[] };
   let parsed: Report | undefined;
   try {
     parsed = report.trim() ? (JSON.parse(report.trim().split('\n').pop()!) as Report) : undefined;
@@ -226,6 +231,7 @@ async function spawnAdapter(python: string, path: string, name: string, exportNa
     run.wasmtime = parsed.wasmtime;
     run.callMs = parsed.ms;
     run.bench = parsed.bench;
+    if (parsed.calls) run.calls = parsed.calls;
   }
   return run;
 }

@@ -81,7 +81,15 @@
   (core instance $i (instantiate $m
     (with "libc" (instance $libc))
     (with "host" (instance (export "add" (func $add_lowered)) (export "greet" (func $greet_lowered))))))
-  (type $point (record (field "x" s32) (field "y" s32) (field "label" string)))
+  ;; The record a valid component must name before an export can use it: an
+  ;; exported instance of types (WIT: `use types.{point}`), as jco and
+  ;; Wasmtime's validator require.
+  (component $types
+    (type $point' (record (field "x" s32) (field "y" s32) (field "label" string)))
+    (export "point" (type $point')))
+  (instance $types-i (instantiate $types))
+  (export $types-e "shim:basics/types" (instance $types-i))
+  (alias export $types-e "point" (type $point))
   (func $twice-add (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "twice-add")))
   (func $echo (param "s" string) (result string)
     (canon lift (core func $i "echo") (memory $mem) (realloc $realloc) (post-return (core func $i "post-echo"))))

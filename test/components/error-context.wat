@@ -1,0 +1,38 @@
+;; error-context.new / debug-message / drop: a round trip of the message, and a
+;; double drop (unknown-handle).
+(component
+  (core module $libc (memory (export "mem") 1)
+    (global $top (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32) (local.set $p (global.get $top)) (global.set $top (i32.add (global.get $top) (local.get 3))) (local.get $p)))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "mem" (core memory $mem))
+  (alias core export $libc "realloc" (core func $realloc))
+  (core func $new (canon error-context.new (memory $mem)))
+  (core func $msg (canon error-context.debug-message (memory $mem) (realloc $realloc)))
+  (core func $drop (canon error-context.drop))
+  (core module $m
+    (import "libc" "mem" (memory 1))
+    (import "c" "new" (func $new (param i32 i32) (result i32)))
+    (import "c" "msg" (func $msg (param i32 i32)))
+    (import "c" "drop" (func $drop (param i32)))
+    (data (i32.const 100) "disk on fire")
+    ;; make an error context, read its debug message back, drop it, return the message
+    (func (export "roundtrip") (result i32)
+      (local $e i32)
+      (local.set $e (call $new (i32.const 100) (i32.const 12)))
+      (call $msg (local.get $e) (i32.const 16))
+      (call $drop (local.get $e))
+      (i32.const 16))
+    ;; drop the same context twice
+    (func (export "double-drop")
+      (local $e i32)
+      (local.set $e (call $new (i32.const 100) (i32.const 12)))
+      (call $drop (local.get $e))
+      (call $drop (local.get $e)))
+    (func (export "ok") (result i32) (i32.const 7)))
+  (core instance $i (instantiate $m (with "libc" (instance $libc))
+    (with "c" (instance (export "new" (func $new)) (export "msg" (func $msg)) (export "drop" (func $drop))))))
+  (func $rt (result string) (canon lift (core func $i "roundtrip") (memory $mem) (realloc $realloc)))
+  (func $dd (canon lift (core func $i "double-drop")))
+  (export "roundtrip" (func $rt)) (export "double-drop" (func $dd)))
