@@ -19,7 +19,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Bench } from 'tinybench';
 import { Store, CopyResultKind } from '../dist/host/canon/index.js';
-import { wasmtimeBench, controlEmbedded, controlEmbeddedComponent, controlJco, liftedCalls } from './wasmtime.mjs';
+import { wasmtimeBench, controlEmbedded, controlEmbeddedComponent, controlJco, liftedCalls, basicsWasmtime, pumpBench } from './wasmtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -31,11 +31,11 @@ const P = FULL
   ? { callSamples: 25, callsPerSample: 20000, spinYields: 3, streamSamples: 15, streamBytes: 256 << 20, cycleSamples: 15, cycleIters: 10_000_000,
       taskSizes: [10_000, 30_000, 100_000], taskReps: 5, wakes: 1_000_000, wakeRounds: 5,
       jco: { spinYields: 3, callSamples: 20, callsPerSample: 20, streamBytes: 16384, streamSamples: 5 }, jcoJobReps: 20,
-      wasmtime: { samples: 25, iterations: 2000 }, controlCalls: 2000 }
+      wasmtime: { samples: 25, iterations: 2000 }, controlCalls: 2000, pumpBytes: 16 << 20, pumpSamples: 15 }
   : { callSamples: 15, callsPerSample: 5000, spinYields: 3, streamSamples: 7, streamBytes: 64 << 20, cycleSamples: 9, cycleIters: 2_000_000,
       taskSizes: [10_000, 30_000, 100_000], taskReps: 3, wakes: 1_000_000, wakeRounds: 3,
       jco: { spinYields: 3, callSamples: 8, callsPerSample: 10, streamBytes: 4096, streamSamples: 3 }, jcoJobReps: 20,
-      wasmtime: { samples: 15, iterations: 500 }, controlCalls: 500 };
+      wasmtime: { samples: 15, iterations: 500 }, controlCalls: 500, pumpBytes: 4 << 20, pumpSamples: 7 };
 
 // ---------------------------------------------------------------- helpers
 
@@ -466,6 +466,10 @@ const decode = await componentDecode();
 log('+ components on the embedded host (typed API)…');
 const { componentBench } = await import('./component.mjs');
 const comp = await componentBench({ root, P, FULL, tiny, stats, mapDecreasing });
+log('+ … the same basics.wat calls under Wasmtime…');
+const basicsWt = await basicsWasmtime(P);
+log('+ stream<u8> between two component instances (pump), embedded and Wasmtime…');
+const pump = await pumpBench(P, tiny);
 log('+ a WASI 0.3 program through `wasip3-task run` (64 MiB to a pipe, time to first byte)…');
 const { wasiBench } = await import('./wasi.mjs');
 const wasi = await wasiBench({ root, FULL, stats });
@@ -531,6 +535,26 @@ if (j.reason) reasons.component_calls_ratio = j.reason;
 put('component_stream_mb_per_s', comp.stream);
 put('component_echo_1kib_per_s', comp.echo);
 put('component_sum_16k_per_s', comp.sum);
+// The same component on Wasmtime: spin(3) of bench-jco.wasm, echo and sum of basics.wat.
+put('component_calls_ratio_wasmtime', wtCalls ? ratio(comp.calls, wtCalls) : null);
+if (!wtCalls) reasons.component_calls_ratio_wasmtime = w.reason;
+for (const [key, emb, wt] of [['component_echo_1kib', comp.echo, basicsWt.echo], ['component_sum_16k', comp.sum, basicsWt.sum]]) {
+  const s = Array.isArray(wt) ? stats(wt) : null;
+  put(`${key}_per_s_wasmtime`, s);
+  put(`${key}_ratio_wasmtime`, s ? ratio(emb, s) : null);
+  if (!s) reasons[`${key}_per_s_wasmtime`] = reasons[`${key}_ratio_wasmtime`] = wt.reason;
+}
+const pumpEmb = stats(pump.embedded);
+put('component_pump_mb_per_s', pumpEmb);
+const pumpWt = Array.isArray(pump.wasmtime) ? stats(pump.wasmtime) : null;
+put('component_pump_mb_per_s_wasmtime', pumpWt);
+put('component_pump_ratio_wasmtime', pumpWt ? ratio(pumpEmb, pumpWt) : null);
+if (!pumpWt) reasons.component_pump_mb_per_s_wasmtime = reasons.component_pump_ratio_wasmtime = pump.wasmtime.reason;
+reasons.component_pump_mb_per_s_jco = 'not measured: jco 1.35 traps on the stackful pump export ("task … is already resolved", test/wat-differential.test.ts)';
+put('component_pump_mb_per_s_jco', null);
+extra.component_pump_bytes = pump.bytes;
+reasons.component_stream_mb_per_s_wasmtime = "not measured: Wasmtime's C API (49.0.0) has no stream values, so the adapter cannot read the stream<u8> that produce returns";
+put('component_stream_mb_per_s_wasmtime', null);
 put('wasi_stdout_mb_per_s', wasi.stdout);
 put('wasi_first_byte_ms', wasi.firstByte);
 reasons.wasi_stdout_mb_per_s = reasons.wasi_first_byte_ms = 'jco side not measured: the program is not run under jco yet';
@@ -660,11 +684,19 @@ if (JSON_OUT) {
     row('release guest wasm', 'guest_wasm_bytes', 'B'),
     row('component spin(3) calls, embedded (bench-jco.wasm)', 'component_calls_per_s', '/s'),
     row('  ratio embedded / jco, same component', 'component_calls_ratio', 'x'),
+    row('  ratio embedded / Wasmtime, same component', 'component_calls_ratio_wasmtime', 'x'),
     row('component produce() stream<u8> to JS, embedded', 'component_stream_mb_per_s', 'MB/s'),
     row('WASI 0.3 program: 64 MiB stdout to a pipe (CLI)', 'wasi_stdout_mb_per_s', 'MB/s'),
     row('WASI 0.3 program: spawn to first stdout byte (CLI)', 'wasi_first_byte_ms', 'ms'),
     row('component echo(string) of 1 KiB, embedded', 'component_echo_1kib_per_s', '/s'),
     row('component sum(list<u32>) of 16 K, embedded', 'component_sum_16k_per_s', '/s'),
+    row('component echo(string) of 1 KiB, Wasmtime', 'component_echo_1kib_per_s_wasmtime', '/s'),
+    row('  ratio embedded / Wasmtime', 'component_echo_1kib_ratio_wasmtime', 'x'),
+    row('component sum(list<u32>) of 16 K, Wasmtime', 'component_sum_16k_per_s_wasmtime', '/s'),
+    row('  ratio embedded / Wasmtime', 'component_sum_16k_ratio_wasmtime', 'x'),
+    row('stream<u8> between two component instances (pump), embedded', 'component_pump_mb_per_s', 'MB/s'),
+    row('stream<u8> between two component instances (pump), Wasmtime', 'component_pump_mb_per_s_wasmtime', 'MB/s'),
+    row('  ratio embedded / Wasmtime', 'component_pump_ratio_wasmtime', 'x'),
     row('JS copy of 1 MiB (Uint8Array slice)', 'abi_copy_1mib_us', 'us'),
     row('canonical ABI lift, list<u8> of 1 MiB', 'abi_lift_list_u8_1mib_us', 'us'),
     row('  ratio lift / copy', 'abi_lift_list_u8_ratio', 'x'),

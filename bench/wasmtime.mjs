@@ -171,3 +171,76 @@ export async function liftedCalls(P, tiny) {
   else out.wasmtime = perSecond(run.bench.ns_per_call);
   return out;
 }
+
+/**
+ * `echo(string)` of 1 KiB and `sum(list<u32>)` of 16 K elements of
+ * test/components/basics.wat under Wasmtime (the same component and calls as
+ * the embedded host's `component_echo_1kib_per_s` / `component_sum_16k_per_s`,
+ * bench/component.mjs), its `host` import served by the adapter from the
+ * component's import spec (test/components/basics.imports.json; neither
+ * export calls it). Returns { echo, sum } (calls/s per sample, or { reason }).
+ */
+export async function basicsWasmtime(P) {
+  let wt, spec;
+  try {
+    wt = await import('../dist/host/wasmtime/run.js');
+    spec = await import('../dist/host/cli/import-spec.js');
+  } catch (e) {
+    const reason = `the host is not built: ${e.message}`;
+    return { echo: { reason }, sum: { reason } };
+  }
+  const status = wt.wasmtimeStatus();
+  if (!status.ok) return { echo: { reason: status.reason }, sum: { reason: status.reason } };
+  const { parse } = await import('@bytecodealliance/jco');
+  const bytes = new Uint8Array(await parse(readFileSync(join(root, 'test/components/basics.wat'), 'utf8')));
+  const imports = spec.resolveImportSpec(spec.parseImportSpec(readFileSync(join(root, 'test/components/basics.imports.json'), 'utf8')));
+  const kib = 'x'.repeat(1024);
+  const run = async (name, args, want, bench) => {
+    const r = await wt.runOnWasmtime(bytes, name, args, { bench, imports, timeoutMs: 300_000 });
+    if (r.error || r.trap) return { reason: `${name} under Wasmtime: ${r.error ?? r.trap.message}` };
+    if (JSON.stringify(r.result) !== JSON.stringify([want])) return { reason: `${name} under Wasmtime returned ${JSON.stringify(r.result).slice(0, 200)}` };
+    return perSecond(r.bench.ns_per_call);
+  };
+  return {
+    echo: await run('echo', [kib], kib, P.wasmtime),
+    // A 16 K list is about 100 times the work of a 1 KiB string: fewer calls per sample.
+    sum: await run('sum', [new Array(16384).fill(3)], { bigint: String(3 * 16384) }, { samples: P.wasmtime.samples, iterations: Math.max(20, P.wasmtime.iterations / 20) }),
+  };
+}
+
+/**
+ * stream<u8> between two component instances: `pump(bytes)` of bench/pump.mjs
+ * (one call moves `bytes` from a producer instance to a consumer instance in
+ * 1000-byte writes and 3000-byte reads) on the embedded host's component
+ * loader and under Wasmtime (jco traps on its stackful export: see
+ * test/wat-differential.test.ts). Returns { embedded, wasmtime, bytes }:
+ * MB/s per sample, or { reason }.
+ */
+export async function pumpBench(P, tiny) {
+  const { pumpComponent } = await import('./pump.mjs');
+  const bytes = await pumpComponent(root);
+  const n = P.pumpBytes;
+  const out = { bytes: n };
+  const { loadComponent } = await import('../dist/host/component/api.js');
+  const inst = loadComponent(bytes).instantiate({});
+  if ((await inst.exports.pump(n)) !== n) throw new Error('pump on the embedded host moved a wrong count');
+  const ms = await tiny('pump', P.pumpSamples, () => inst.exports.pump(n));
+  out.embedded = ms.map((t) => n / 1e6 / (t / 1000));
+  let wt;
+  try {
+    wt = await import('../dist/host/wasmtime/run.js');
+  } catch (e) {
+    out.wasmtime = { reason: `the host is not built: ${e.message}` };
+    return out;
+  }
+  const status = wt.wasmtimeStatus();
+  if (!status.ok) {
+    out.wasmtime = { reason: status.reason };
+    return out;
+  }
+  const r = await wt.runOnWasmtime(bytes, 'pump', [n], { bench: { samples: P.pumpSamples, iterations: 2 }, timeoutMs: 300_000 });
+  if (r.error || r.trap) out.wasmtime = { reason: `pump under Wasmtime: ${r.error ?? r.trap.message}` };
+  else if (r.result?.[0] !== n) out.wasmtime = { reason: `pump under Wasmtime returned ${JSON.stringify(r.result)}` };
+  else out.wasmtime = r.bench.ns_per_call.map((ns) => n / 1e6 / (ns / 1e9));
+  return out;
+}
