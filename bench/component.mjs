@@ -7,8 +7,8 @@
 //   MB/s compare with jco's figures of this run;
 // - echo(string) of 1 KiB and sum(list<u32>) of 16 K elements of the WAT
 //   component test/components/basics.wat (a bump-allocator realloc and
-//   post-return), embedded only: jco cannot run it without writing its host
-//   import `host` as a JS module.
+//   post-return); bench/wasmtime.mjs (basicsWasmtime) times the same calls
+//   under Wasmtime, its `host` import served from the import spec.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
