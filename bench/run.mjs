@@ -538,11 +538,15 @@ put('component_sum_16k_per_s', comp.sum);
 // The same component on Wasmtime: spin(3) of bench-jco.wasm, echo and sum of basics.wat.
 put('component_calls_ratio_wasmtime', wtCalls ? ratio(comp.calls, wtCalls) : null);
 if (!wtCalls) reasons.component_calls_ratio_wasmtime = w.reason;
-for (const [key, emb, wt] of [['component_echo_1kib', comp.echo, basicsWt.echo], ['component_sum_16k', comp.sum, basicsWt.sum]]) {
+for (const [key, emb, wt, jc] of [['component_echo_1kib', comp.echo, basicsWt.echo, basicsWt.echoJco], ['component_sum_16k', comp.sum, basicsWt.sum, basicsWt.sumJco]]) {
   const s = Array.isArray(wt) ? stats(wt) : null;
   put(`${key}_per_s_wasmtime`, s);
   put(`${key}_ratio_wasmtime`, s ? ratio(emb, s) : null);
   if (!s) reasons[`${key}_per_s_wasmtime`] = reasons[`${key}_ratio_wasmtime`] = wt.reason;
+  const sj = Array.isArray(jc) ? stats(jc) : null;
+  put(`${key}_per_s_jco`, sj);
+  put(`${key}_ratio_jco`, sj ? ratio(emb, sj) : null);
+  if (!sj) reasons[`${key}_per_s_jco`] = reasons[`${key}_ratio_jco`] = jc.reason;
 }
 const pumpEmb = stats(pump.embedded);
 put('component_pump_mb_per_s', pumpEmb);
@@ -692,8 +696,12 @@ if (JSON_OUT) {
     row('component sum(list<u32>) of 16 K, embedded', 'component_sum_16k_per_s', '/s'),
     row('component echo(string) of 1 KiB, Wasmtime', 'component_echo_1kib_per_s_wasmtime', '/s'),
     row('  ratio embedded / Wasmtime', 'component_echo_1kib_ratio_wasmtime', 'x'),
+    row('component echo(string) of 1 KiB, jco', 'component_echo_1kib_per_s_jco', '/s'),
+    row('  ratio embedded / jco', 'component_echo_1kib_ratio_jco', 'x'),
     row('component sum(list<u32>) of 16 K, Wasmtime', 'component_sum_16k_per_s_wasmtime', '/s'),
     row('  ratio embedded / Wasmtime', 'component_sum_16k_ratio_wasmtime', 'x'),
+    row('component sum(list<u32>) of 16 K, jco', 'component_sum_16k_per_s_jco', '/s'),
+    row('  ratio embedded / jco', 'component_sum_16k_ratio_jco', 'x'),
     row('stream<u8> between two component instances (pump), embedded', 'component_pump_mb_per_s', 'MB/s'),
     row('stream<u8> between two component instances (pump), Wasmtime', 'component_pump_mb_per_s_wasmtime', 'MB/s'),
     row('  ratio embedded / Wasmtime', 'component_pump_ratio_wasmtime', 'x'),

@@ -107,7 +107,7 @@ export async function controlEmbedded(P, tiny) {
  * One export of a component under jco (Node 24 child, bench/jco/calls-child.mjs):
  * calls/s per sample, or { reason }. `component` is the component's bytes.
  */
-export async function callsJco(component, exportName, args, expect, opts) {
+export async function callsJco(component, exportName, args, expect, opts, imports) {
   let node;
   try {
     const { jspiNode } = await import('../dist/host/jco/run.js');
@@ -117,7 +117,7 @@ export async function callsJco(component, exportName, args, expect, opts) {
   }
   const { transpileCached } = await import('../dist/host/jco/transpile.js');
   const transpiled = await transpileCached(component);
-  const options = { export: exportName, args, expect, callSamples: opts.callSamples, callsPerSample: opts.callsPerSample };
+  const options = { export: exportName, args, expect, callSamples: opts.callSamples, callsPerSample: opts.callsPerSample, imports };
   const child = spawnSync(node, [join(root, 'bench/jco/calls-child.mjs'), transpiled.dir, JSON.stringify(options)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (child.error) return { reason: `jco child process: ${child.error.message}` };
   let r;
@@ -178,7 +178,9 @@ export async function liftedCalls(P, tiny) {
  * the embedded host's `component_echo_1kib_per_s` / `component_sum_16k_per_s`,
  * bench/component.mjs), its `host` import served by the adapter from the
  * component's import spec (test/components/basics.imports.json; neither
- * export calls it). Returns { echo, sum } (calls/s per sample, or { reason }).
+ * export calls it), and under jco (bench/jco/calls-child.mjs, the same spec as
+ * its import object). Returns { echo, sum, echoJco, sumJco } (calls/s per
+ * sample, or { reason }).
  */
 export async function basicsWasmtime(P) {
   let wt, spec;
@@ -187,24 +189,33 @@ export async function basicsWasmtime(P) {
     spec = await import('../dist/host/cli/import-spec.js');
   } catch (e) {
     const reason = `the host is not built: ${e.message}`;
-    return { echo: { reason }, sum: { reason } };
+    return { echo: { reason }, sum: { reason }, echoJco: { reason }, sumJco: { reason } };
   }
   const status = wt.wasmtimeStatus();
-  if (!status.ok) return { echo: { reason: status.reason }, sum: { reason: status.reason } };
+  const missing = status.ok ? undefined : { reason: status.reason };
   const { parse } = await import('@bytecodealliance/jco');
   const bytes = new Uint8Array(await parse(readFileSync(join(root, 'test/components/basics.wat'), 'utf8')));
   const imports = spec.resolveImportSpec(spec.parseImportSpec(readFileSync(join(root, 'test/components/basics.imports.json'), 'utf8')));
   const kib = 'x'.repeat(1024);
   const run = async (name, args, want, bench) => {
+    if (missing) return missing;
     const r = await wt.runOnWasmtime(bytes, name, args, { bench, imports, timeoutMs: 300_000 });
     if (r.error || r.trap) return { reason: `${name} under Wasmtime: ${r.error ?? r.trap.message}` };
     if (JSON.stringify(r.result) !== JSON.stringify([want])) return { reason: `${name} under Wasmtime returned ${JSON.stringify(r.result).slice(0, 200)}` };
     return perSecond(r.bench.ns_per_call);
   };
+  const list = new Array(16384).fill(3);
+  const total = { bigint: String(3 * 16384) };
+  const jco = async (name, args, want, callsPerSample) => {
+    const r = await callsJco(bytes, name, args, want, { callSamples: P.jco.callSamples, callsPerSample }, imports);
+    return r.samples ?? r;
+  };
   return {
     echo: await run('echo', [kib], kib, P.wasmtime),
     // A 16 K list is about 100 times the work of a 1 KiB string: fewer calls per sample.
-    sum: await run('sum', [new Array(16384).fill(3)], { bigint: String(3 * 16384) }, { samples: P.wasmtime.samples, iterations: Math.max(20, P.wasmtime.iterations / 20) }),
+    sum: await run('sum', [list], total, { samples: P.wasmtime.samples, iterations: Math.max(20, P.wasmtime.iterations / 20) }),
+    echoJco: await jco('echo', [kib], kib, 200),
+    sumJco: await jco('sum', [list], total, 5),
   };
 }
 

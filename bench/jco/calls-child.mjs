@@ -3,8 +3,11 @@
 // object on stdout.
 //
 //   node calls-child.mjs <transpiled-dir> <options JSON>
-//   options: { export, args, expect, callSamples, callsPerSample }
+//   options: { export, args, expect, callSamples, callsPerSample, imports }
 //   export: a root function (kebab-case WIT name) or `iface#name`
+//   expect: the value, or {"bigint": "<decimal>"} for a 64-bit result
+//   imports: a resolved import spec (host/cli/import-spec.ts) for the
+//     component's custom imports: fixed results and echoes (no call log here)
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,19 +23,33 @@ function find(root, name) {
   return inst?.[camel(name.slice(hash + 1))];
 }
 
+/** The import object of a resolved import spec, as host/jco/jspi-runner.mjs builds it (without the call log). */
+function specImports(spec) {
+  const out = {};
+  for (const r of spec ?? []) {
+    const b = r.behaviour;
+    const fn = 'echo' in b ? (...a) => a[b.echo] : 'trap' in b ? () => { throw new Error(b.trap); } : () => b.result ?? undefined;
+    if (r.instance === null) out[camel(r.name)] = fn;
+    else (out[r.instance] ??= {})[camel(r.name)] = fn;
+  }
+  return out;
+}
+
 const [dir, optsJson] = process.argv.slice(2);
 const opts = JSON.parse(optsJson ?? '{}');
 const out = { node: process.version };
 try {
   const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
   const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
-  const root = await instantiate(async (p) => WebAssembly.compile(await readFile(join(dir, p))), new WASIShim().getImportObject());
+  const imports = { ...new WASIShim().getImportObject(), ...specImports(opts.imports) };
+  const root = await instantiate(async (p) => WebAssembly.compile(await readFile(join(dir, p))), imports);
   const fn = find(root, opts.export);
   if (typeof fn !== 'function') throw new Error(`no export ${opts.export}`);
   const args = opts.args ?? [];
   for (let i = 0; i < 2; i++) {
     const got = await fn(...args);
-    if (got !== opts.expect) throw new Error(`${opts.export} returned ${got}, expected ${opts.expect}`);
+    const same = typeof got === 'bigint' ? String(got) === String(opts.expect?.bigint) : got === opts.expect;
+    if (!same) throw new Error(`${opts.export} returned ${String(got).slice(0, 100)}, expected ${JSON.stringify(opts.expect).slice(0, 100)}`);
   }
   const k = opts.callsPerSample;
   const b = new Bench({ iterations: opts.callSamples, time: 0, warmupIterations: 1, warmupTime: 0 });
