@@ -100,6 +100,21 @@ const COMPONENTS: Component[] = [
       { export: 'double-drop', expect: { signature: 'trap without guest text' } },
     ],
   },
+  {
+    file: 'components/results.wat',
+    imports: 'components/results.imports.json',
+    calls: [
+      { export: 'relay', args: [1], expect: { result: [5] }, calls: [['host#check', [1]]] },
+      { export: 'relay-big', expect: { result: [{ bigint: '18446744073709551615' }] }, calls: [['host#big', []]] },
+      {
+        export: 'relay',
+        args: [7],
+        imports: { 'host#check': { result: { tag: 'err', val: 'nope' } }, 'host#big': { result: { bigint: '0' } } },
+        expect: { signature: 'error nope' },
+        calls: [['host#check', [7]]],
+      },
+    ],
+  },
   { file: 'wat/component-all-canon.wat', calls: [] },
   {
     // The benchmark guest as a component (AssemblyScript, built by npm run build).
