@@ -282,6 +282,14 @@ it('import specs: a bad spec is a typed bad-imports error naming the rule', asyn
   expect(err(() => resolveImportSpec({ 'hots#add': { result: 1 } }, types)).message).toMatch(/imports no instance "hots" \(imports: host\)/);
   expect(err(() => resolveImportSpec({ 'host#sub': { result: 1 } }, types)).message).toMatch(/instance "host" has no function "sub"/);
   expect(err(() => resolveImportSpec({ 'host#add': { echo: 2 } }, types)).message).toMatch(/echo 2, but the function takes 2 argument/);
+  const rtypes = loadComponent(await wat(readFileSync(path('components/results.wat'), 'utf8'))).imports;
+  expect(err(() => resolveImportSpec({ 'host#add': { result: 'three' } }, types)).message).toMatch(/host#add result: expected an integer, got "three" \(type u32\)/);
+  expect(err(() => resolveImportSpec({ 'host#add': { result: 4294967296 } }, types)).message).toMatch(/out of range 0\.\.4294967295/);
+  expect(err(() => resolveImportSpec({ 'host#big': { result: 5 } }, rtypes)).message).toMatch(/a 64-bit integer is \{"bigint"/);
+  expect(err(() => resolveImportSpec({ 'host#check': { result: { tag: 'maybe' } } }, rtypes)).message).toMatch(/expected \{"tag": "ok"\|"err"/);
+  expect(err(() => resolveImportSpec({ 'host#check': { result: { tag: 'err', val: 3 } } }, rtypes)).message).toMatch(/host#check result\.val: expected a string/);
+  expect(err(() => resolveImportSpec({ 'host#check': { echo: 0 } }, rtypes)).message).toMatch(/echo 0 returns parameter 'n', whose type is not the result's/);
+  expect(() => resolveImportSpec({ 'host#check': { result: { tag: 'ok', val: 1 } }, 'host#big': { result: { bigint: '7' } } }, rtypes)).not.toThrow();
   expect(resolveImportSpec({ 'host#add': { echo: 1 } }, types)).toEqual([{ key: 'host#add', instance: 'host', name: 'add', behaviour: { echo: 1 }, resultIsResult: false }]);
 });
 

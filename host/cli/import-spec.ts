@@ -103,9 +103,124 @@ export function resolveImportSpec(spec: ImportSpec, imports?: readonly { name: s
         ft = (d!.t as { type: FuncType }).type;
       }
       if ('echo' in behaviour && behaviour.echo >= ft!.params.length) bad(`${key}: echo ${behaviour.echo}, but the function takes ${ft!.params.length} argument(s)`);
+      if ('echo' in behaviour && ft!.result !== undefined && !sameType(ft!.params[behaviour.echo]![1], ft!.result)) {
+        bad(`${key}: echo ${behaviour.echo} returns parameter '${ft!.params[behaviour.echo]![0]}', whose type is not the result's`);
+      }
+      if ('result' in behaviour) {
+        if (ft!.result === undefined) {
+          if (behaviour.result !== null && behaviour.result !== undefined) bad(`${key}: the function has no result, so "result" is null`);
+        } else checkSpecValue(`${key} result`, ft!.result, behaviour.result);
+      }
     }
     return { key, instance, name, behaviour, resultIsResult: ft?.result?.kind === 'result' };
   });
+}
+
+/** Structural equality of two value types (resource types by identity). */
+function sameType(a: ValType, b: ValType): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'own' || a.kind === 'borrow') return a.rt === (b as typeof a).rt;
+  const ra = a as unknown as Record<string, unknown>;
+  const rb = b as unknown as Record<string, unknown>;
+  const same = (x: unknown, y: unknown): boolean => {
+    if (x === y) return true;
+    if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((e, i) => same(e, y[i]));
+    if (x && y && typeof x === 'object' && typeof y === 'object') {
+      if ('kind' in x && 'kind' in y) return sameType(x as ValType, y as ValType);
+      const kx = Object.keys(x);
+      return kx.length === Object.keys(y).length && kx.every((k) => same((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]));
+    }
+    return false;
+  };
+  return Object.keys(ra).every((k) => same(ra[k], rb[k]));
+}
+
+const camel = (s: string): string => s.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+const INT_RANGE: Record<string, [bigint, bigint]> = {
+  s8: [-(1n << 7n), (1n << 7n) - 1n], u8: [0n, (1n << 8n) - 1n], s16: [-(1n << 15n), (1n << 15n) - 1n], u16: [0n, (1n << 16n) - 1n],
+  s32: [-(1n << 31n), (1n << 31n) - 1n], u32: [0n, (1n << 32n) - 1n], s64: [-(1n << 63n), (1n << 63n) - 1n], u64: [0n, (1n << 64n) - 1n],
+};
+
+/**
+ * Checks a spec's value against its type, in jco's JSON form (the same rules
+ * the Wasmtime adapter's lowering applies), so that every host gets a value
+ * it can return: jco would coerce a wrong one (a string to 0 for a u32),
+ * the others trap. Throws RunError `bad-imports` naming the place and the type.
+ */
+export function checkSpecValue(path: string, t: ValType, x: unknown): void {
+  const no = (what: string): never => bad(`${path}: ${what} (type ${t.kind})`);
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  switch (t.kind) {
+    case 'bool':
+      if (typeof x !== 'boolean') no('expected true or false');
+      return;
+    case 's8': case 'u8': case 's16': case 'u16': case 's32': case 'u32': case 's64': case 'u64': {
+      const raw = isObj(x) && Object.keys(x).length === 1 && typeof x.bigint === 'string' ? x.bigint : x;
+      let n: bigint | undefined;
+      if (typeof raw === 'number' && Number.isSafeInteger(raw)) n = BigInt(raw);
+      else if (typeof raw === 'string' && /^-?\d+$/.test(raw) && raw !== x) n = BigInt(raw);
+      if (n === undefined) return no(`expected an integer, got ${JSON.stringify(x)}`);
+      const [lo, hi] = INT_RANGE[t.kind]!;
+      if (n < lo || n > hi) no(`${n} is out of range ${lo}..${hi}`);
+      if ((t.kind === 's64' || t.kind === 'u64') && typeof raw === 'number') no('a 64-bit integer is {"bigint": "<decimal>"} (jco needs a BigInt)');
+      return;
+    }
+    case 'f32': case 'f64':
+      if (typeof x !== 'number') no('expected a number');
+      return;
+    case 'char':
+      if (typeof x !== 'string' || [...x].length !== 1) no('expected a string of one character');
+      return;
+    case 'string':
+      if (typeof x !== 'string') no('expected a string');
+      return;
+    case 'list':
+      if (!Array.isArray(x)) return no('expected an array');
+      if (t.l !== undefined && x.length !== t.l) no(`expected ${t.l} elements`);
+      x.forEach((e, i) => checkSpecValue(`${path}[${i}]`, t.t, e));
+      return;
+    case 'tuple':
+      if (!Array.isArray(x) || x.length !== t.ts.length) return no(`expected an array of ${t.ts.length} values`);
+      x.forEach((e, i) => checkSpecValue(`${path}[${i}]`, t.ts[i]!, e));
+      return;
+    case 'record': {
+      if (!isObj(x)) return no(`expected an object with fields ${t.fields.map((f) => camel(f.label)).join(', ')}`);
+      for (const f of t.fields) {
+        const k: string = camel(f.label) in x ? camel(f.label) : f.label;
+        if (!(k in x)) no(`missing field ${camel(f.label)}`);
+        checkSpecValue(`${path}.${k}`, f.t, x[k]);
+      }
+      const extra = Object.keys(x).find((k) => !t.fields.some((f) => f.label === k || camel(f.label) === k));
+      if (extra !== undefined) no(`unknown field ${extra}`);
+      return;
+    }
+    case 'variant': {
+      const c = isObj(x) ? t.cases.find((k) => k.label === x.tag || camel(k.label) === x.tag) : undefined;
+      if (!c) return no(`expected {"tag": one of ${t.cases.map((k) => k.label).join(', ')}, "val": …}`);
+      if (c.t) checkSpecValue(`${path}.val`, c.t, (x as Record<string, unknown>).val);
+      return;
+    }
+    case 'enum':
+      if (typeof x !== 'string' || !t.labels.some((l) => l === x || camel(l) === x)) no(`expected one of ${t.labels.join(', ')}`);
+      return;
+    case 'option':
+      if (x !== null && x !== undefined) checkSpecValue(`${path}?`, t.t, x);
+      return;
+    case 'result': {
+      if (!isObj(x) || (x.tag !== 'ok' && x.tag !== 'err')) return no('expected {"tag": "ok"|"err", "val": …}');
+      const sub = x.tag === 'ok' ? t.ok : t.error;
+      if (sub) checkSpecValue(`${path}.val`, sub, x.val);
+      return;
+    }
+    case 'flags':
+      if (!isObj(x) || Object.entries(x).some(([k, v]) => typeof v !== 'boolean' || !t.labels.some((l) => l === k || camel(l) === k))) {
+        no(`expected an object {flag: true|false} of ${t.labels.join(', ')}`);
+      }
+      return;
+    default:
+      no('a resource, stream, future, error-context or map cannot be a spec value');
+  }
 }
 
 /** The function type an entry names, from the loader's import types. */
