@@ -82,8 +82,9 @@ const splitKey = (key: string): [string | null, string] => {
 
 /**
  * Resolves a spec against the component's imports (the embedded loader's
- * types): every key must name an imported function, and echo's index must be
- * one of its parameters. Without import types (a component the loader cannot
+ * types): every key must name an imported function, echo's index must be
+ * one of its parameters with the result's type, and a fixed result must fit
+ * the result type (checkSpecValue). Without import types (a component the loader cannot
  * read) the entries are resolved by name only.
  */
 export function resolveImportSpec(spec: ImportSpec, imports?: readonly { name: string; t: ExternType }[]): ResolvedImport[] {
