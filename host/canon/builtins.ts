@@ -15,7 +15,7 @@ import {
   TaskState,
 } from './constants.js';
 import { Trap, trapIf, type TrapSite } from './errors.js';
-import { describeElemType, GuestBuffer, sameElemType, U8, type ElemType } from './buffer.js';
+import { describeElemType, GuestBuffer, sameElemType, U8, type ElemCodec, type ElemType } from './buffer.js';
 import { ReadableFutureEnd, SharedFuture, WritableFutureEnd } from './future.js';
 import type { ComponentInstance } from './instance.js';
 import { CopyEnd, ReadableStreamEnd, SharedStream, WritableStreamEnd, type CopyListener, type ReclaimBuffer } from './stream.js';
@@ -55,8 +55,9 @@ class GuestStreamCopy extends GuestBuffer implements CopyListener {
     private readonly end: CopyEnd,
     private readonly handle: number,
     private readonly eventCode: EventCode,
+    codec: ElemCodec | undefined,
   ) {
-    super(memory, elem, ptr, length, site);
+    super(memory, elem, ptr, length, site, codec);
   }
 
   onCopy(reclaim: ReclaimBuffer): void {
@@ -330,18 +331,22 @@ export class Builtins {
     return r;
   }
 
-  /** Spec `canon_stream_read`: BLOCKED, or COMPLETED/DROPPED | (count << 4). */
-  streamRead(elem: ElemType, h: number, ptr: number, n: number, async = true): number {
-    return this.streamCopy('read', elem, h, ptr, n, async);
+  /**
+   * Spec `canon_stream_read`: BLOCKED, or COMPLETED/DROPPED | (count << 4).
+   * `codec` lifts and lowers typed elements under the built-in's options
+   * (required when `elem.typed`).
+   */
+  streamRead(elem: ElemType, h: number, ptr: number, n: number, async = true, codec?: ElemCodec): number {
+    return this.streamCopy('read', elem, h, ptr, n, async, codec);
   }
 
   /** Spec `canon_stream_write`. */
-  streamWrite(elem: ElemType, h: number, ptr: number, n: number, async = true): number {
-    return this.streamCopy('write', elem, h, ptr, n, async);
+  streamWrite(elem: ElemType, h: number, ptr: number, n: number, async = true, codec?: ElemCodec): number {
+    return this.streamCopy('write', elem, h, ptr, n, async, codec);
   }
 
   /** Spec `stream_copy`. */
-  private streamCopy(dir: 'read' | 'write', elem: ElemType, i: number, ptr: number, n: number, async: boolean): number {
+  private streamCopy(dir: 'read' | 'write', elem: ElemType, i: number, ptr: number, n: number, async: boolean, codec: ElemCodec | undefined): number {
     const builtin = dir === 'read' ? (async ? 'stream.read async' : 'stream.read') : async ? 'stream.write async' : 'stream.write';
     const site = this.site(builtin, i);
     const EndT: StreamEndClass = dir === 'read' ? ReadableStreamEnd : WritableStreamEnd;
@@ -351,7 +356,7 @@ export class Builtins {
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
     const eventCode = dir === 'read' ? EventCode.STREAM_READ : EventCode.STREAM_WRITE;
-    const copy = new GuestStreamCopy(this.mem(site, elem), elem, ptr, n >>> 0, site, e, i, eventCode);
+    const copy = new GuestStreamCopy(this.mem(site, elem), elem, ptr, n >>> 0, site, e, i, eventCode, codec);
 
     // Spec `e.state = COPYING; e.copy(...)`, spelled out on the hot path.
     e.startCopy(NO_SITE); // checked above
@@ -438,17 +443,17 @@ export class Builtins {
   }
 
   /** Spec `canon_future_read`. */
-  futureRead(elem: ElemType, h: number, ptr: number, async = true): number {
-    return this.futureCopy('read', elem, h, ptr, async);
+  futureRead(elem: ElemType, h: number, ptr: number, async = true, codec?: ElemCodec): number {
+    return this.futureCopy('read', elem, h, ptr, async, codec);
   }
 
   /** Spec `canon_future_write`. */
-  futureWrite(elem: ElemType, h: number, ptr: number, async = true): number {
-    return this.futureCopy('write', elem, h, ptr, async);
+  futureWrite(elem: ElemType, h: number, ptr: number, async = true, codec?: ElemCodec): number {
+    return this.futureCopy('write', elem, h, ptr, async, codec);
   }
 
   /** Spec `future_copy`. */
-  private futureCopy(dir: 'read' | 'write', elem: ElemType, i: number, ptr: number, async: boolean): number {
+  private futureCopy(dir: 'read' | 'write', elem: ElemType, i: number, ptr: number, async: boolean, codec: ElemCodec | undefined): number {
     const builtin = `future.${dir}${async ? ' async' : ''}`;
     const site = this.site(builtin, i);
     const EndT: FutureEndClass = dir === 'read' ? ReadableFutureEnd : WritableFutureEnd;
@@ -457,7 +462,7 @@ export class Builtins {
     if (!e.mayCopy()) e.checkCopy(site);
     trapIf(e.inWaitableSet() && !async, 'end-in-set', site);
     const task = async ? this.inst.current : this.task(builtin);
-    const buffer = new GuestBuffer(this.mem(site, elem), elem, ptr, 1, site);
+    const buffer = new GuestBuffer(this.mem(site, elem), elem, ptr, 1, site, codec);
     const eventCode = dir === 'read' ? EventCode.FUTURE_READ : EventCode.FUTURE_WRITE;
 
     const onCopyDone = (result: CopyResult): void =>

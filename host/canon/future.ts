@@ -1,6 +1,6 @@
 import { CopyResult, CopyState } from './constants.js';
 import { trapIf, type TrapSite } from './errors.js';
-import type { ElemType, ReadableBuffer, WritableBuffer } from './buffer.js';
+import { moveElements, type ElemType, type ReadableBuffer, type WritableBuffer } from './buffer.js';
 import { CopyEnd, type CanonOwner, type OnCopyDone } from './stream.js';
 
 /**
@@ -60,7 +60,7 @@ export class SharedFuture {
       this.setPending(inst, 'read', dst, onCopyDone);
     } else {
       this.checkSameInstance(inst, site);
-      dst.write((this.pendingBuffer as ReadableBuffer).read(1), 1);
+      moveElements(this.pendingBuffer as ReadableBuffer, dst, 1);
       this.resetAndNotifyPending(CopyResult.COMPLETED);
       onCopyDone(CopyResult.COMPLETED);
     }
@@ -73,7 +73,7 @@ export class SharedFuture {
       this.setPending(inst, 'write', src, onCopyDone);
     } else {
       this.checkSameInstance(inst, site);
-      (this.pendingBuffer as WritableBuffer).write(src.read(1), 1);
+      moveElements(src, this.pendingBuffer as WritableBuffer, 1);
       this.resetAndNotifyPending(CopyResult.COMPLETED);
       onCopyDone(CopyResult.COMPLETED);
     }

@@ -180,6 +180,22 @@ export class HostInstance implements Enterable, CanonOwner {
     this.whenEvent(end, `write ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.progress));
   }
 
+  /** As `read`, for typed elements: `onDone(result, values)` gets the values lifted out of the writer. */
+  readValues(end: ReadableStreamEnd, n: number, onDone: (result: HostCopyResult, values: unknown[]) => void): void {
+    const site = this.site('host stream.read');
+    const buffer = new HostBuffer(end.shared.elem, n);
+    end.copy(this, buffer, hostStreamListener(end), site);
+    this.whenEvent(end, `read ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.values));
+  }
+
+  /** As `write`, for typed elements: the reader lowers `values` under its own options. */
+  writeValues(end: WritableStreamEnd, values: readonly unknown[], onDone: (result: HostCopyResult, count: number) => void): void {
+    const site = this.site('host stream.write');
+    const buffer = new HostBuffer(end.shared.elem, values.length, undefined, values);
+    end.copy(this, buffer, hostStreamListener(end), site);
+    this.whenEvent(end, `write ${values.length}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.progress));
+  }
+
   /** Cancels a pending host read or write; its `onDone` then reports CANCELLED (or the result already there). */
   cancel(end: ReadableStreamEnd | WritableStreamEnd | ReadableFutureEnd | WritableFutureEnd): void {
     end.cancelCopy(this.site('host cancel'));
@@ -223,6 +239,20 @@ export class HostInstance implements Enterable, CanonOwner {
   /** Writes the one value of a future. */
   writeFuture(end: WritableFutureEnd, bytes: Uint8Array, onDone: (result: HostCopyResult) => void): void {
     const buffer = new HostBuffer(end.shared.elem, 1, bytes.slice(0, end.shared.elem.size));
+    end.copy(this, buffer, hostFutureOnCopyDone(end), this.site('host future.write'));
+    this.whenEvent(end, 'future write', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }));
+  }
+
+  /** As `readFuture`, for a typed element: `onDone(result, values)` (one value when COMPLETED). */
+  readFutureValue(end: ReadableFutureEnd, onDone: (result: HostCopyResult, values: unknown[]) => void): void {
+    const buffer = new HostBuffer(end.shared.elem, 1);
+    end.copy(this, buffer, hostFutureOnCopyDone(end), this.site('host future.read'));
+    this.whenEvent(end, 'future read', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.values));
+  }
+
+  /** As `writeFuture`, for a typed element. */
+  writeFutureValue(end: WritableFutureEnd, value: unknown, onDone: (result: HostCopyResult) => void): void {
+    const buffer = new HostBuffer(end.shared.elem, 1, undefined, [value]);
     end.copy(this, buffer, hostFutureOnCopyDone(end), this.site('host future.write'));
     this.whenEvent(end, 'future write', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }));
   }

@@ -8,7 +8,7 @@ const AFTER_COPY = COPY.next![CopyResult.COMPLETED];
 const AFTER_CANCEL_COPY = CANCEL_COPY.next![CopyResult.COMPLETED];
 const AFTER_STREAM_EVENT = STREAM_EVENT.next!;
 const AFTER_FUTURE_EVENT = FUTURE_EVENT.next!;
-import type { ElemType, ReadableBuffer, WritableBuffer } from './buffer.js';
+import { moveElements, type ElemType, type ReadableBuffer, type WritableBuffer } from './buffer.js';
 import { Waitable } from './waitable.js';
 
 /** Anything that owns stream ends and takes part in copies: a ComponentInstance or a HostInstance. */
@@ -103,7 +103,7 @@ export class SharedStream {
       if (src.remain() > 0) {
         if (dst.remain() > 0) {
           const n = Math.min(dst.remain(), src.remain());
-          dst.write(src.read(n), n);
+          moveElements(src, dst, n);
           this.pendingListener!.onCopy(this.reclaim);
         }
         listener.onCopyDone(CopyResult.COMPLETED);
@@ -126,7 +126,7 @@ export class SharedStream {
       if (dst.remain() > 0) {
         if (src.remain() > 0) {
           const n = Math.min(src.remain(), dst.remain());
-          dst.write(src.read(n), n);
+          moveElements(src, dst, n);
           this.pendingListener!.onCopy(this.reclaim);
         }
         listener.onCopyDone(CopyResult.COMPLETED);

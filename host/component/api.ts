@@ -27,7 +27,7 @@ import type { ExternType, FuncType, InstanceType, ResourceType, ValType } from '
 import { HostFunc, LiftedFunc, signature, type ComponentFunc } from './runtime/func.js';
 import { HostReps } from './runtime/handles.js';
 import { ComponentFuture, ComponentStream, fromJsAsync, toJsAsync } from './runtime/streams.js';
-import { fromJsResource, ResourceClasses } from './resources.js';
+import { classesOf, fromJsResource, type ResourceClasses } from './resources.js';
 import { ComponentLinkError, InstanceValue, instantiateComponent, type Item } from './runtime/instantiate.js';
 
 /** Host imports: by import name (versions may be left out), then by function name (kebab or camel case). */
@@ -140,12 +140,6 @@ export class ComponentInstanceApi {
   }
 }
 
-const classesByStore = new WeakMap<Store, ResourceClasses>();
-function classesOf(store: Store): ResourceClasses {
-  let c = classesByStore.get(store);
-  if (c === undefined) classesByStore.set(store, (c = new ResourceClasses(store)));
-  return c;
-}
 
 /** `[constructor]r`, `[method]r.f`, `[static]r.f`: the resource and the function. */
 const RESOURCE_FUNC = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/;

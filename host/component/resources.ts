@@ -74,6 +74,15 @@ export class ResourceClasses {
   }
 }
 
+const classesByStore = new WeakMap<Store, ResourceClasses>();
+
+/** The resource classes of `store` (one set per store, shared by the typed API and host streams). */
+export function classesOf(store: Store): ResourceClasses {
+  let c = classesByStore.get(store);
+  if (c === undefined) classesByStore.set(store, (c = new ResourceClasses(store)));
+  return c;
+}
+
 /** A JS value passed to a component: an instance of an exported resource's class gives its rep. */
 export function fromJsResource(v: unknown): unknown {
   if (typeof v === 'object' && v !== null && REP in v) {

@@ -10,14 +10,15 @@ import { Trap, trapIf, type TrapSite } from '../../canon/errors.js';
 import { ErrorContextHandle, ResourceHandle } from '../../canon/resource.js';
 import type { FlatValue } from '../../canon/task.js';
 import { flattenTypes, MAX_FLAT_PARAMS } from '../abi/layout.js';
-import { CoreValueIter, liftFlatValues, loadStringFromRange } from '../abi/lift.js';
+import { CoreValueIter, liftFlatValues, loadListFromValidRange, loadStringFromRange } from '../abi/lift.js';
 import { LiftLowerContext } from '../abi/context.js';
-import { storeString } from '../abi/lower.js';
+import { storeListIntoValidRange, storeString } from '../abi/lower.js';
 import type { Canon } from '../binary/ast.js';
 import { typeEq } from '../validate.js';
 import type { CoreFuncType, CoreValType, ResourceType, ValType } from '../types.js';
 import { elemTypeOf, type RuntimeInstance } from './handles.js';
-import { taskFuncType, type CanonOptions } from './func.js';
+import { memInst, taskFuncType, type CanonOptions } from './func.js';
+import type { ElemCodec, ElemType } from '../../canon/buffer.js';
 
 type CoreFn = (...a: never[]) => unknown;
 const u = (x: unknown): number => (typeof x === 'number' ? x >>> 0 : Number(x) >>> 0);
@@ -115,21 +116,25 @@ export function builtinFunc(env: CanonEnv, c: Exclude<Canon, { kind: 'lift' | 'l
     }
     case 'stream.read':
     case 'stream.write': {
-      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'stream', c.kind));
+      const t = asStreamOrFuture(env, c.type, 'stream', c.kind);
+      const e = elemTypeOf(t);
       const o = env.options(c.opts);
       const m = inst.builtinsFor(o.memory);
+      const codec = elemCodec(rt, t, e, o);
       return c.kind === 'stream.read'
-        ? guard((h: number, p: number, n: number) => m.streamRead(e, u(h), u(p), u(n), o.async), c.kind)
-        : guard((h: number, p: number, n: number) => m.streamWrite(e, u(h), u(p), u(n), o.async), c.kind);
+        ? guard((h: number, p: number, n: number) => m.streamRead(e, u(h), u(p), u(n), o.async, codec), c.kind)
+        : guard((h: number, p: number, n: number) => m.streamWrite(e, u(h), u(p), u(n), o.async, codec), c.kind);
     }
     case 'future.read':
     case 'future.write': {
-      const e = elemTypeOf(asStreamOrFuture(env, c.type, 'future', c.kind));
+      const t = asStreamOrFuture(env, c.type, 'future', c.kind);
+      const e = elemTypeOf(t);
       const o = env.options(c.opts);
       const m = inst.builtinsFor(o.memory);
+      const codec = elemCodec(rt, t, e, o);
       return c.kind === 'future.read'
-        ? guard((h: number, p: number) => m.futureRead(e, u(h), u(p), o.async), c.kind)
-        : guard((h: number, p: number) => m.futureWrite(e, u(h), u(p), o.async), c.kind);
+        ? guard((h: number, p: number) => m.futureRead(e, u(h), u(p), o.async, codec), c.kind)
+        : guard((h: number, p: number) => m.futureWrite(e, u(h), u(p), o.async, codec), c.kind);
     }
     case 'stream.cancel-read': {
       const e = elemTypeOf(asStreamOrFuture(env, c.type, 'stream', c.kind));
@@ -221,6 +226,24 @@ export function builtinFunc(env: CanonEnv, c: Exclude<Canon, { kind: 'lift' | 'l
     default:
       throw new Trap('unsupported-canon', { instance: rt.name, builtin: c.kind, detail: `canon ${c.kind} (threads) is not supported by the embedded host` });
   }
+}
+
+/**
+ * The lifting and lowering of typed stream/future elements for one
+ * `canon {stream,future}.{read,write}` definition: definitions.py's
+ * `BufferGuestImpl` context, `LiftLowerContext(opts, inst, borrow_scope =
+ * None)`, so each side of a copy uses its own memory, realloc, string
+ * encoding and handle table (an own handle leaves the writer's table when
+ * lifted and enters the reader's when lowered). Plain numbers need none:
+ * they are copied as bytes.
+ */
+function elemCodec(rt: RuntimeInstance, t: ValType | undefined, e: ElemType, o: CanonOptions): ElemCodec | undefined {
+  if (e.typed !== true || t === undefined) return undefined;
+  const cx = new LiftLowerContext({ stringEncoding: o.stringEncoding, memory: memInst(o.memory), realloc: o.realloc }, rt, undefined);
+  return {
+    load: (ptr, n) => loadListFromValidRange(cx, ptr, n, t, true) as unknown[],
+    store: (vs, ptr) => storeListIntoValidRange(cx, vs, ptr, t),
+  };
 }
 
 function site(rt: RuntimeInstance, builtin: string, handle?: number): TrapSite {

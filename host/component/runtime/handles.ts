@@ -17,12 +17,66 @@ import type { AbiInstance, HandleOps, LiftLowerContext } from '../abi/context.js
 import { alignment, elemSize } from '../abi/layout.js';
 import type { ResourceType, ValType } from '../types.js';
 
-/** The element layout the canon host uses for `stream<T>`/`future<T>` (none: zero-sized). */
+const NUMBER_KINDS: ReadonlySet<string> = new Set(['s8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64']);
+
+/** `stream` / `future` with no element type. */
+const NO_ELEM: ElemType = Object.freeze({ size: 0, align: 1, numeric: true, key: '_' });
+const elemTypes = new WeakMap<ValType, ElemType>();
+
+/**
+ * The canon host's element type for `stream<T>`/`future<T>` (none:
+ * zero-sized): `T`'s layout, its identity (`key`: `stream<u32>` and
+ * `stream<s32>` are different types), and whether elements move as values.
+ * Only the plain numbers (definitions.py `none_or_number_type`: integers and
+ * floats) are copied as bytes, the fast path; everything else (bool and char,
+ * which lifting checks, and every type with pointers or handles) is lifted
+ * out of the writer and lowered into the reader, each under its own options.
+ */
 export function elemTypeOf(t: ValType | undefined): ElemType {
-  if (t === undefined) return { size: 0, align: 1, numeric: true };
-  // definitions.py `none_or_number_type`: the integers and floats (not bool, not char).
-  const numeric = ['s8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64'].includes(t.kind);
-  return { size: elemSize(t), align: alignment(t), numeric };
+  if (t === undefined) return NO_ELEM;
+  let e = elemTypes.get(t);
+  if (e === undefined) {
+    const numeric = NUMBER_KINDS.has(t.kind);
+    e = Object.freeze({
+      size: elemSize(t),
+      align: alignment(t),
+      numeric,
+      key: typeKey(t),
+      typed: !numeric,
+      float: t.kind === 'f32' || t.kind === 'f64' ? t.kind : undefined,
+    });
+    elemTypes.set(t, e);
+  }
+  return e;
+}
+
+const resourceIds = new WeakMap<ResourceType, number>();
+let nextResourceId = 1;
+
+/** A resource type's identity within this process (resources are nominal). */
+function resourceKey(rt: ResourceType): string {
+  let id = resourceIds.get(rt);
+  if (id === undefined) resourceIds.set(rt, (id = nextResourceId++));
+  return `${rt.name}#${id}`;
+}
+
+/** A string that is equal for two value types exactly when the types are (structural; resources by identity). */
+export function typeKey(t: ValType | undefined): string {
+  if (t === undefined) return '_';
+  switch (t.kind) {
+    case 'list': return t.l === undefined ? `list<${typeKey(t.t)}>` : `list<${typeKey(t.t)},${t.l}>`;
+    case 'option': return `option<${typeKey(t.t)}>`;
+    case 'result': return `result<${typeKey(t.ok)},${typeKey(t.error)}>`;
+    case 'record': return `record{${t.fields.map((f) => `${f.label}:${typeKey(f.t)}`).join(',')}}`;
+    case 'tuple': return `tuple<${t.ts.map(typeKey).join(',')}>`;
+    case 'variant': return `variant{${t.cases.map((c) => (c.t === undefined ? c.label : `${c.label}(${typeKey(c.t)})`)).join('|')}}`;
+    case 'enum': return `enum{${t.labels.join(',')}}`;
+    case 'flags': return `flags{${t.labels.join(',')}}`;
+    case 'map': return `map<${typeKey(t.k)},${typeKey(t.v)}>`;
+    case 'own': case 'borrow': return `${t.kind}<${resourceKey(t.rt)}>`;
+    case 'stream': case 'future': return t.t === undefined ? t.kind : `${t.kind}<${typeKey(t.t)}>`;
+    default: return t.kind;
+  }
 }
 
 /** A readable stream or future end carried as a lifted value (between components, or to the host). */

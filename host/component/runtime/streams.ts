@@ -8,11 +8,14 @@
  *
  * Both sides are a host peer (`HostInstance`) of the store, taking part in the
  * same rendezvous copies as guests; each read or write drives the store, so a
- * guest waiting on the other end runs. Elements are decoded and encoded with
- * the canonical ABI's `load`/`store`; only element types whose values hold
- * no pointers or handles (numbers, bool, char, and records, tuples, variants,
- * flags and enums of them) can cross this boundary, as stream copies move the
- * elements' bytes (docs/component-host.md, "Not yet").
+ * guest waiting on the other end runs. Elements of the plain number types
+ * cross as bytes (decoded and encoded with the canonical ABI's `load` /
+ * `store`; `stream<u8>` chunks are `Uint8Array`s). Every other element type
+ * crosses as values of the typed mapping: the guest side lifts or lowers
+ * them under its own options (strings, lists, records, variants, own
+ * handles, nested stream and future ends, error contexts), and here they
+ * become JS values (an own handle of an exported resource an instance of its
+ * class, a stream end a `ComponentStreamReader`) or come from them.
  */
 import { CopyResult } from '../../canon/constants.js';
 import { Trap } from '../../canon/errors.js';
@@ -21,11 +24,13 @@ import type { HostInstance } from '../../canon/host-instance.js';
 import { ReadableStreamEnd, type WritableStreamEnd } from '../../canon/stream.js';
 import type { Store } from '../../canon/store.js';
 import type { WritableFutureEnd } from '../../canon/future.js';
-import { LiftLowerContext } from '../abi/context.js';
+import { LiftLowerContext, LowerError, type HandleOps } from '../abi/context.js';
+import { toLowerCamelCase } from '../abi/js.js';
 import { contains, elemSize } from '../abi/layout.js';
-import { load } from '../abi/lift.js';
-import { store as storeValue } from '../abi/lower.js';
-import type { ValType } from '../types.js';
+import { caseToJs, load } from '../abi/lift.js';
+import { matchCase, store as storeValue, storeListIntoValidRange } from '../abi/lower.js';
+import type { ResourceType, ValType } from '../types.js';
+import { classesOf, fromJsResource } from '../resources.js';
 import { elemTypeOf, type LiftedAsyncValue } from './handles.js';
 
 const peers = new WeakMap<Store, HostInstance>();
@@ -37,16 +42,9 @@ function peerOf(store: Store): HostInstance {
   return p;
 }
 
-/** Whether elements of `t` can be copied as bytes to and from JS (no pointers, no handles). */
+/** Whether elements of `t` cross as bytes (the plain numbers, or no element) rather than as values. */
 export function isPlainElement(t: ValType | undefined): boolean {
-  if (t === undefined) return true;
-  return !contains(t, (u) => ['string', 'list', 'own', 'borrow', 'stream', 'future', 'error-context', 'map'].includes(u.kind));
-}
-
-function checkPlain(t: ValType | undefined, what: string): void {
-  if (!isPlainElement(t)) {
-    throw new Trap('unsupported-canon', { builtin: what, detail: `${what} of elements that hold pointers or handles cannot cross to JS yet` });
-  }
+  return elemTypeOf(t).typed !== true;
 }
 
 const isU8 = (t: ValType | undefined): boolean => t?.kind === 'u8';
@@ -73,6 +71,136 @@ function encode(t: ValType | undefined, values: ArrayLike<unknown>): Uint8Array 
   return bytes;
 }
 
+// ------------------------------------------------------------ typed values
+
+const walks = new WeakMap<ValType, boolean>();
+
+/** Whether values of `t` hold handles whose JS form differs from the lifted one (own, borrow, stream, future). */
+function holdsHandles(t: ValType | undefined): boolean {
+  if (t === undefined) return false;
+  let w = walks.get(t);
+  if (w === undefined) {
+    w = contains(t, (u) => u.kind === 'own' || u.kind === 'borrow' || u.kind === 'stream' || u.kind === 'future');
+    walks.set(t, w);
+  }
+  return w;
+}
+
+type HandleType = Extract<ValType, { kind: 'own' | 'borrow' | 'stream' | 'future' }>;
+
+/** The payload type of case `i` of a variant-like type. */
+function caseType(t: ValType, i: number): ValType | undefined {
+  switch (t.kind) {
+    case 'option': return i === 0 ? undefined : t.t;
+    case 'result': return i === 0 ? t.ok : t.error;
+    case 'variant': return t.cases[i]!.t;
+    default: return undefined;
+  }
+}
+
+/** `v` of type `t` with every handle-typed part replaced by `leaf(part, its type)`. */
+function mapHandles(v: unknown, t: ValType, leaf: (v: unknown, t: HandleType) => unknown): unknown {
+  if (!holdsHandles(t)) return v;
+  switch (t.kind) {
+    case 'own': case 'borrow': case 'stream': case 'future':
+      return leaf(v, t);
+    case 'list':
+      return Array.isArray(v) ? v.map((x) => mapHandles(x, t.t, leaf)) : v;
+    case 'tuple':
+      return Array.isArray(v) ? v.map((x, i) => (i < t.ts.length ? mapHandles(x, t.ts[i]!, leaf) : x)) : v;
+    case 'record': {
+      if (typeof v !== 'object' || v === null) return v;
+      const o: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+      for (const f of t.fields) {
+        const k = toLowerCamelCase(f.label);
+        o[k] = mapHandles(o[k], f.t, leaf);
+      }
+      return o;
+    }
+    case 'option': case 'result': case 'variant': {
+      const [i, payload] = matchCase(v, t);
+      const ct = caseType(t, i);
+      return ct === undefined ? v : caseToJs(t, i, mapHandles(payload, ct, leaf));
+    }
+    case 'map':
+      return v instanceof Map ? new Map([...v].map(([k, x]) => [mapHandles(k, t.k, leaf), mapHandles(x, t.v, leaf)])) : v;
+    default:
+      return v;
+  }
+}
+
+/** A lifted element as JS: own/borrow of an exported resource as its class, stream/future ends as readers. */
+function toJs(store: Store, v: unknown, t: ValType): unknown {
+  return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? classesOf(store).toJs(x, u) : toJsAsync(store, x)));
+}
+
+/** A JS element as the value a guest lowers: class instances give their rep, host streams their readable end. */
+function fromJs(v: unknown, t: ValType): unknown {
+  return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? fromJsResource(x) : fromJsAsync(x)));
+}
+
+const notHandle = (what: string, v: unknown): never => {
+  throw new LowerError('wrong-js-type', `${what}, not ${v === null ? 'null' : typeof v}`);
+};
+
+/** The handle table of the check below: accepts what a guest's table would, and touches nothing. */
+const CHECK_HANDLES: HandleOps = {
+  liftOwn: () => undefined,
+  liftBorrow: () => undefined,
+  liftStream: () => undefined,
+  liftFuture: () => undefined,
+  liftErrorContext: () => undefined,
+  lowerOwn: (rt, v) => checkResource(rt, v),
+  lowerBorrow: (rt, v) => checkResource(rt, v),
+  lowerStream: (_t, v) => ((v as LiftedAsyncValue)?.kind === 'stream' && (v as LiftedAsyncValue).end instanceof ReadableStreamEnd ? 0 : notHandle('a stream value is a ComponentStream or ComponentStreamReader', v)),
+  lowerFuture: (_t, v) => ((v as LiftedAsyncValue)?.kind === 'future' && (v as LiftedAsyncValue).end instanceof ReadableFutureEnd ? 0 : notHandle('a future value is a ComponentFuture or ComponentFutureReader', v)),
+  lowerErrorContext: (v) => (typeof v === 'object' && v !== null ? 0 : notHandle('an error-context value comes from a component', v)),
+};
+
+function checkResource(rt: ResourceType, v: unknown): number {
+  if (typeof v === 'object' && v !== null) return 0;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff) return 0;
+  return notHandle(`a ${rt.name} handle is a resource object`, v);
+}
+
+let checkMemory: WebAssembly.Memory | undefined;
+
+/**
+ * Checks JS elements against `t` before they enter a stream or future, by
+ * storing them into a scratch memory with a handle table that only checks:
+ * a value that does not fit is a `LowerError` (with the element's index)
+ * here, not a trap of the guest that reads it.
+ */
+function checkElements(values: readonly unknown[], t: ValType): void {
+  const memory = (checkMemory ??= new WebAssembly.Memory({ initial: 1 }));
+  const size = elemSize(t);
+  let top = 0;
+  const grow = (end: number): void => {
+    const have = memory.buffer.byteLength;
+    if (end > have) memory.grow(Math.ceil((end - have) / 65536));
+  };
+  const cx = new LiftLowerContext({
+    memory,
+    realloc: (_old, _oldLen, align, len) => {
+      top = Math.ceil(top / align) * align;
+      const p = top;
+      top += len;
+      grow(top);
+      return p;
+    },
+  }, { handles: CHECK_HANDLES });
+  top = values.length * size;
+  grow(top);
+  storeListIntoValidRange(cx, values, 0, t);
+}
+
+/** JS elements as the values a guest lowers, checked (a `LowerError` when one does not fit). */
+function prepare(values: ArrayLike<unknown>, t: ValType): unknown[] {
+  const vs = Array.from(values, (v) => fromJs(v, t));
+  checkElements(vs, t);
+  return vs;
+}
+
 /** A readable stream end held by JS: `for await (const chunk of reader)`. */
 export class ComponentStreamReader implements AsyncIterable<unknown[] | Uint8Array> {
   private done = false;
@@ -83,7 +211,6 @@ export class ComponentStreamReader implements AsyncIterable<unknown[] | Uint8Arr
     /** Elements asked for per read. */
     readonly chunk = 65536,
   ) {
-    checkPlain(t, 'stream');
     store.hostHeldEnds++;
   }
 
@@ -98,17 +225,20 @@ export class ComponentStreamReader implements AsyncIterable<unknown[] | Uint8Arr
   read(n = this.chunk): Promise<unknown[] | Uint8Array | undefined> {
     if (this.done) return Promise.resolve(undefined);
     const peer = peerOf(this.store);
+    const t = this.t;
     return new Promise((resolve, reject) => {
+      const done = (result: { kind: CopyResult; count: number }, chunk: () => unknown[] | Uint8Array): void => {
+        if (result.kind === CopyResult.DROPPED) {
+          this.finish();
+          peer.dropReadable(this.end);
+          resolve(result.count > 0 ? chunk() : undefined);
+        } else {
+          resolve(chunk());
+        }
+      };
       try {
-        peer.read(this.end, n, (result, bytes) => {
-          if (result.kind === CopyResult.DROPPED) {
-            this.finish();
-            peer.dropReadable(this.end);
-            resolve(result.count > 0 ? decode(this.t, bytes, result.count) : undefined);
-          } else {
-            resolve(decode(this.t, bytes, result.count));
-          }
-        });
+        if (isPlainElement(t)) peer.read(this.end, n, (result, bytes) => done(result, () => decode(t, bytes, result.count)));
+        else peer.readValues(this.end, n, (result, values) => done(result, () => values.map((v) => toJs(this.store, v, t!))));
         this.store.drive();
       } catch (e) {
         reject(e);
@@ -152,31 +282,45 @@ export class ComponentStream {
     private readonly store: Store,
     readonly t: ValType | undefined,
   ) {
-    checkPlain(t, 'stream');
     const { readable, writable } = peerOf(store).streamNew(elemTypeOf(t));
     this.readable = { kind: 'stream', end: readable, t };
     this.writable = writable;
     store.hostHeldEnds++;
   }
 
-  /** Writes elements; resolves with how many the reader took before it dropped its end. */
+  /**
+   * Writes elements (JS values of the typed mapping; a value that does not
+   * fit `T` rejects with a `LowerError` before anything is written);
+   * resolves with how many the reader took before it dropped its end.
+   */
   write(values: ArrayLike<unknown>): Promise<number> {
     if (this.closed) return Promise.reject(new Trap('end-done', { builtin: 'host stream.write', detail: 'the stream was closed' }));
     const peer = peerOf(this.store);
-    const bytes = encode(this.t, values);
+    const t = this.t;
+    const plain = isPlainElement(t);
+    let bytes: Uint8Array | undefined;
+    let vs: unknown[] | undefined;
+    try {
+      if (plain) bytes = encode(t, values);
+      else vs = prepare(values, t!);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise((resolve, reject) => {
       let written = 0;
       const total = values.length;
-      const size = this.t === undefined ? 0 : elemSize(this.t);
+      const size = t === undefined ? 0 : elemSize(t);
+      const onDone = (result: { kind: CopyResult }, count: number): void => {
+        written += count;
+        if (result.kind === CopyResult.DROPPED) {
+          this.close();
+          resolve(written);
+        } else if (written >= total) resolve(written);
+        else step();
+      };
       const step = (): void => {
-        peer.write(this.writable, bytes.subarray(written * size), (result, count) => {
-          written += count;
-          if (result.kind === CopyResult.DROPPED) {
-            this.close();
-            resolve(written);
-          } else if (written >= total) resolve(written);
-          else step();
-        });
+        if (plain) peer.write(this.writable, bytes!.subarray(written * size), onDone);
+        else peer.writeValues(this.writable, vs!.slice(written), onDone);
       };
       try {
         step();
@@ -207,23 +351,25 @@ export class ComponentFutureReader implements PromiseLike<unknown> {
     private readonly end: ReadableFutureEnd,
     readonly t: ValType | undefined,
   ) {
-    checkPlain(t, 'future');
     store.hostHeldEnds++;
   }
 
   private read(): Promise<unknown> {
     return (this.value ??= new Promise((resolve, reject) => {
       const peer = peerOf(this.store);
+      const t = this.t;
+      const done = (result: { kind: CopyResult; count: number }, value: () => unknown): void => {
+        this.store.hostHeldEnds--;
+        peer.dropReadable(this.end);
+        if (result.kind === CopyResult.DROPPED && result.count === 0) {
+          reject(new Trap('end-done', { builtin: 'host future.read', detail: 'the writer dropped the future without writing it' }));
+        } else {
+          resolve(value());
+        }
+      };
       try {
-        peer.readFuture(this.end, (result, bytes) => {
-          this.store.hostHeldEnds--;
-          peer.dropReadable(this.end);
-          if (result.kind === CopyResult.DROPPED && result.count === 0) {
-            reject(new Trap('end-done', { builtin: 'host future.read', detail: 'the writer dropped the future without writing it' }));
-          } else {
-            resolve(this.t === undefined ? undefined : (decode(this.t, bytes, 1) as unknown[])[0]);
-          }
-        });
+        if (isPlainElement(t)) peer.readFuture(this.end, (result, bytes) => done(result, () => (t === undefined ? undefined : (decode(t, bytes, 1) as unknown[])[0])));
+        else peer.readFutureValue(this.end, (result, values) => done(result, () => toJs(this.store, values[0], t!)));
         this.store.drive();
       } catch (e) {
         reject(e);
@@ -244,23 +390,38 @@ export class ComponentFuture {
     private readonly store: Store,
     readonly t: ValType | undefined,
   ) {
-    checkPlain(t, 'future');
     const { readable, writable } = peerOf(store).futureNew(elemTypeOf(t));
     this.readable = { kind: 'future', end: readable, t };
     this.writable = writable;
     store.hostHeldEnds++;
   }
 
-  /** Writes the value; resolves once the reader took it (false when it dropped its end first). */
+  /**
+   * Writes the value (a value that does not fit `T` rejects with a
+   * `LowerError`, and the future stays unwritten); resolves once the reader
+   * took it (false when it dropped its end first).
+   */
   resolve(v: unknown): Promise<boolean> {
     const peer = peerOf(this.store);
+    const t = this.t;
+    const plain = isPlainElement(t);
+    let bytes: Uint8Array | undefined;
+    let value: unknown;
+    try {
+      if (plain) bytes = encode(t, [v]);
+      else value = prepare([v], t!)[0];
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise((resolve, reject) => {
+      const done = (result: { kind: CopyResult }): void => {
+        this.store.hostHeldEnds--;
+        peer.dropWritable(this.writable);
+        resolve(result.kind === CopyResult.COMPLETED);
+      };
       try {
-        peer.writeFuture(this.writable, encode(this.t, [v]), (result) => {
-          this.store.hostHeldEnds--;
-          peer.dropWritable(this.writable);
-          resolve(result.kind === CopyResult.COMPLETED);
-        });
+        if (plain) peer.writeFuture(this.writable, bytes!, done);
+        else peer.writeFutureValue(this.writable, value, done);
         this.store.drive();
       } catch (e) {
         reject(e);
