@@ -26,7 +26,8 @@ import { loadComponentBinary, type ValidatedComponent } from './validate.js';
 import type { ExternType, FuncType, InstanceType, ResourceType, ValType } from './types.js';
 import { HostFunc, LiftedFunc, signature, type ComponentFunc } from './runtime/func.js';
 import { HostReps } from './runtime/handles.js';
-import { ComponentFuture, ComponentStream, fromJsAsync, toJsAsync } from './runtime/streams.js';
+import { ComponentFuture, ComponentStream, fromJsAsync, fromJsValue, toJsValue } from './runtime/streams.js';
+import { LowerError } from './abi/context.js';
 import { classesOf, fromJsResource, type ResourceClasses } from './resources.js';
 import { ComponentLinkError, InstanceValue, instantiateComponent, type Item } from './runtime/instantiate.js';
 
@@ -246,6 +247,20 @@ function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
   }
 }
 
+/**
+ * JS arguments as the values a component takes: resources of exported
+ * classes give their reps and host streams their readable ends, at any
+ * depth (a value whose shape does not fit is a `ComponentCallError`).
+ */
+function argsFromJs(ft: FuncType, jsArgs: readonly unknown[], name: string): unknown[] {
+  try {
+    return jsArgs.map((a, i) => (i < ft.params.length ? fromJsValue(a, ft.params[i]![1]) : fromJsAsync(fromJsResource(a))));
+  } catch (e) {
+    if (e instanceof LowerError) throw new ComponentCallError('bad-value', `${name}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
 /** A component function as an async JS function. */
 /**
  * Calls a lifted function and returns its result at once: for a constructor
@@ -253,7 +268,7 @@ function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
  * that does not wait on the host has resolved when the call returns.
  */
 function callSync(store: Store, f: LiftedFunc, jsArgs: unknown[], name: string): unknown {
-  const args = jsArgs.map((a) => fromJsAsync(fromJsResource(a)));
+  const args = argsFromJs(f.ft, jsArgs, name);
   checkArgs(f.ft, args, name);
   const task = f.prepare(() => args, () => {});
   let failure: unknown;
@@ -270,7 +285,7 @@ function jsFunction(store: Store, classes: ResourceClasses, f: ComponentFunc, na
   const ft = f.ft;
   const isResult = ft.result?.kind === 'result';
   const fn = async (...jsArgs: unknown[]): Promise<unknown> => {
-    const args = jsArgs.map((a) => fromJsAsync(fromJsResource(a)));
+    const args = argsFromJs(ft, jsArgs, name);
     checkArgs(ft, args, name);
     let values: unknown[];
     if (f instanceof LiftedFunc) {
@@ -289,12 +304,11 @@ function jsFunction(store: Store, classes: ResourceClasses, f: ComponentFunc, na
       });
     }
     if (ft.result === undefined) return undefined;
-    const v = classes.toJs(toJsAsync(store, values[0]), ft.result);
+    const v = toJsValue(store, values[0], ft.result);
     if (isResult) {
       const r = v as { tag: 'ok' | 'err'; val?: unknown };
-      const rt = ft.result as Extract<ValType, { kind: 'result' }>;
-      if (r.tag === 'err') throw new ComponentResultError(classes.toJs(r.val, rt.error));
-      return classes.toJs(r.val, rt.ok);
+      if (r.tag === 'err') throw new ComponentResultError(r.val);
+      return r.val;
     }
     return v;
   };
@@ -399,14 +413,15 @@ function hostFunc(store: Store, ft: FuncType, js: unknown, path: string): HostFu
     if (isResult && !(e instanceof Error)) return [{ tag: 'err', val: e }];
     throw e;
   };
+  const out = (vs: unknown[]): unknown[] => (hasResult ? [fromJsValue(vs[0], ft.result)] : vs);
   return new HostFunc(ft, path, store, (args) => {
     let r: unknown;
     try {
-      r = f(...args.map((a) => toJsAsync(store, a)));
+      r = f(...args.map((a, i) => toJsValue(store, a, ft.params[i]?.[1])));
     } catch (e) {
-      return wrapErr(e);
+      return out(wrapErr(e));
     }
-    if (r instanceof Promise) return r.then((v) => wrap(fromJsAsync(v)), wrapErr);
-    return wrap(fromJsAsync(r));
+    if (r instanceof Promise) return r.then((v) => out(wrap(v)), (e: unknown) => out(wrapErr(e)));
+    return out(wrap(r));
   });
 }

@@ -294,6 +294,11 @@ class Validator {
             const why = subtypeError(arg, imp.t, bindings);
             if (why) this.fail('not-subtype', `the argument '${imp.name}' does not match component ${e.component}'s import: ${why}`);
           }
+          // Resource types the component defines (those not bound to an
+          // argument) are generative: each instantiation exports fresh ones.
+          for (const rt of exportedResources(ct.exports)) {
+            if (!bindings.has(rt)) bindings.set(rt, freshResource(rt.name, false));
+          }
           s.instances.push({ kind: 'instance', exports: ct.exports.map((x) => ({ name: x.name, t: substExtern(x.t, bindings) })) });
         } else {
           const names = new Set<string>();
@@ -1144,6 +1149,15 @@ function exportsError(actual: readonly ExternDecl[], expected: readonly ExternDe
     if (why) return `export '${e.name}': ${why}`;
   }
   return undefined;
+}
+
+/** The resource types exported by `decls` (as `type` exports, in nested instances too). */
+function exportedResources(decls: readonly ExternDecl[], out: ResourceType[] = []): ResourceType[] {
+  for (const d of decls) {
+    if (d.t.kind === 'type' && d.t.type.kind === 'resource') out.push(d.t.type);
+    else if (d.t.kind === 'instance') exportedResources(d.t.type.exports, out);
+  }
+  return out;
 }
 
 /** Replace bound abstract resources by their bindings. */

@@ -10,9 +10,11 @@
  * - component functions from `canon lift`, core functions from `canon lower`
  *   and from every canonical built-in.
  *
- * Types are the validator's (`validate.ts`): resource types are identified
- * per component definition rather than made fresh per instantiation (see
- * docs/deviations.md, entry 15).
+ * Types are the validator's (`validate.ts`), substituted per instance: each
+ * instantiation makes its resource definitions fresh resource types (as the
+ * spec's `ResourceType` is made per instance) and binds imported and aliased
+ * resource types to what it was given, so a handle of one instance's
+ * resource is refused by another instance of the same component.
  */
 import { Trap } from '../../canon/errors.js';
 import type { Store } from '../../canon/store.js';
@@ -20,7 +22,7 @@ import type { FlatValue } from '../../canon/task.js';
 import type { Realloc } from '../abi/context.js';
 import type { Canon, CanonOpts, Definition, Sort, ValTypeRef } from '../binary/ast.js';
 import { ComponentError } from '../binary/reader.js';
-import { Prim, type CoreFuncType, type ExternType, type FuncType, type ModuleType, type ResourceType, type ValType } from '../types.js';
+import { Prim, type CoreFuncType, type ExternType, type FuncType, type InstanceType, type ModuleType, type ResourceType, type ValType } from '../types.js';
 import type { ValidatedComponent } from '../validate.js';
 import { builtinCoreType, builtinFunc, type CanonEnv } from './canon.js';
 import { flattenFunctype } from '../abi/layout.js';
@@ -166,8 +168,25 @@ export function instantiateComponent(
   for (const def of v.component.definitions) {
     const value = define(cx, scope, env, def, args, exports, () => `${name}/${nestedName(v, def, nestedCount++)}`);
     if (def.space !== undefined) scope.space(def.space)[def.index] = value;
+    if (def.space === 'instance') bindInstance(scope, v.instances[def.index], value);
   }
   return new InstanceValue(exports, rt);
+}
+
+/**
+ * Binds the resource types an instance's type names (the validator's, for an
+ * import, an instantiation or an alias) to the runtime types the instance
+ * actually exports, so that every function type that names them is
+ * substituted to the real, per-instantiation types.
+ */
+function bindInstance(scope: Scope, it: InstanceType | undefined, value: unknown): void {
+  if (it === undefined || !(value instanceof InstanceValue)) return;
+  for (const d of it.exports) {
+    const item = value.exports.get(d.name);
+    if (item === undefined) continue;
+    if (d.t.kind === 'type') scope.bind(d.t.type, item.value);
+    else if (d.t.kind === 'instance') bindInstance(scope, d.t.type, item.value);
+  }
 }
 
 function nestedName(v: ValidatedComponent, def: Definition, n: number): string {
@@ -279,15 +298,24 @@ function define(
       break;
     }
     case 'type': {
-      const t = scope.subst(scope.v.types[def.index]);
-      const info = t?.kind === 'resource' ? scope.v.resources.get(t) : undefined;
+      const vt = scope.v.types[def.index];
+      const info = vt?.kind === 'resource' ? scope.v.resources.get(vt) : undefined;
       if (info !== undefined) {
-        // A resource defined here: implemented by this instance, with its destructor.
-        const r = t as ResourceType;
-        r.impl = rt;
-        if (info.dtor !== undefined) r.dtor = scope.get('core func', info.dtor) as (rep: number) => unknown;
+        // A resource defined here: a fresh type for each instantiation (the
+        // spec's `ResourceType(impl, dtor)` made as the definition runs),
+        // implemented by this instance, with its destructor. Every type of
+        // this instance that names it is substituted to the fresh one.
+        const fresh: ResourceType = {
+          kind: 'resource',
+          name: (vt as ResourceType).name,
+          rep: 'i32',
+          impl: rt,
+          dtor: info.dtor === undefined ? undefined : (scope.get('core func', info.dtor) as (rep: number) => unknown),
+        };
+        scope.bind(vt, fresh);
+        return fresh;
       }
-      return t;
+      return scope.subst(vt);
     }
     case 'canon':
       return canonDefinition(scope, env, def.canon, def.index);

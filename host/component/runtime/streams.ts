@@ -129,15 +129,24 @@ function mapHandles(v: unknown, t: ValType, leaf: (v: unknown, t: HandleType) =>
   }
 }
 
-/** A lifted element as JS: own/borrow of an exported resource as its class, stream/future ends as readers. */
-function toJs(store: Store, v: unknown, t: ValType): unknown {
+/**
+ * A lifted value of type `t` as JS, at any depth: an own/borrow of an
+ * exported resource as an instance of its class, stream and future ends as
+ * `ComponentStreamReader` / `ComponentFutureReader`.
+ */
+export function toJsValue(store: Store, v: unknown, t: ValType | undefined): unknown {
+  if (t === undefined) return v;
   return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? classesOf(store).toJs(x, u) : toJsAsync(store, x)));
 }
 
-/** A JS element as the value a guest lowers: class instances give their rep, host streams their readable end. */
-function fromJs(v: unknown, t: ValType): unknown {
+/** A JS value of type `t` as the value a guest lowers, at any depth: class instances give their rep, host streams and futures their readable end. */
+export function fromJsValue(v: unknown, t: ValType | undefined): unknown {
+  if (t === undefined) return v;
   return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? fromJsResource(x) : fromJsAsync(x)));
 }
+
+const toJs = (store: Store, v: unknown, t: ValType): unknown => toJsValue(store, v, t);
+const fromJs = (v: unknown, t: ValType): unknown => fromJsValue(v, t);
 
 const notHandle = (what: string, v: unknown): never => {
   throw new LowerError('wrong-js-type', `${what}, not ${v === null ? 'null' : typeof v}`);
