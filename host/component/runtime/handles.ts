@@ -6,7 +6,7 @@
  * `lower_stream`, `lift_future`, `lower_future`, `lift_error_context` and
  * `lower_error_context` do.
  */
-import { sameElemType, type ElemType } from '../../canon/buffer.js';
+import { describeElemType, sameElemType, type ElemType } from '../../canon/buffer.js';
 import { Trap, trapIf, type TrapSite } from '../../canon/errors.js';
 import { ReadableFutureEnd } from '../../canon/future.js';
 import type { ComponentInstance } from '../../canon/instance.js';
@@ -206,6 +206,10 @@ export class RuntimeInstance implements AbiInstance, HandleOps {
     if (a?.kind !== 'stream' || !(a.end instanceof ReadableStreamEnd)) {
       throw new Trap('host-value', { instance: this.canon.name, detail: 'a stream value must be the readable end of a stream' });
     }
+    // The spec asserts this (a lifted stream has its type); a stream made by the host is checked here.
+    if (!sameElemType(a.end.shared.elem, elemTypeOf(t))) {
+      throw new Trap('type-mismatch', { ...this.site('lower stream'), detail: `a stream of ${describeElemType(a.end.shared.elem)} where a stream of ${typeKey(t)} is expected` });
+    }
     return this.canon.addReadableStream(new ReadableStreamEnd(a.end.shared));
   }
 
@@ -219,6 +223,9 @@ export class RuntimeInstance implements AbiInstance, HandleOps {
     const a = v as LiftedAsyncValue;
     if (a?.kind !== 'future' || !(a.end instanceof ReadableFutureEnd)) {
       throw new Trap('host-value', { instance: this.canon.name, detail: 'a future value must be the readable end of a future' });
+    }
+    if (!sameElemType(a.end.shared.elem, elemTypeOf(t))) {
+      throw new Trap('type-mismatch', { ...this.site('lower future'), detail: `a future of ${describeElemType(a.end.shared.elem)} where a future of ${typeKey(t)} is expected` });
     }
     return this.canon.addReadableFuture(new ReadableFutureEnd(a.end.shared));
   }
