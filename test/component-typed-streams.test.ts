@@ -553,6 +553,17 @@ describe('fresh resource types per instantiation', async () => {
     expect((e as Trap).code).toBe('resource-type-mismatch');
   });
 
+  it('on the JS side too: an instance of one instance\'s class is refused by the other\'s method (bad-value)', async () => {
+    const store = new Store();
+    const a = P.instantiate({}, { store });
+    const b = P.instantiate({}, { store });
+    const ra = (await (a.exports['make'] as Fn)(5)) as { value(): Promise<number> };
+    expect(await ra.value()).toBe(5);
+    const valueOfB = (b.exports['R'] as { prototype: { value: (this: unknown) => Promise<number> } }).prototype.value;
+    await expect(valueOfB.call(ra)).rejects.toMatchObject({ rule: 'bad-value', message: expect.stringContaining('another component instance') });
+    expect(await ra.value()).toBe(5);
+  });
+
   it('the same instance passed as both imports shares its one type', async () => {
     const store = new Store();
     const a = P.instantiate({}, { store });

@@ -87,7 +87,7 @@ describe('component validation: what the spec forbids is a typed error at the de
     await expectInvalid(`(component ${CORE} (import "f" (func $f (result string))) (core func (canon lower (func $f) (realloc $realloc))))`, 'missing-memory', 'canon', -1, /realloc is given without memory/);
   });
 
-  it('an async lower needs memory only for what passes through memory (entry 16 of docs/deviations.md)', async () => {
+  it('an async lower needs memory only for what passes through memory (entry 15 of docs/deviations.md)', async () => {
     // No parameters that spill, no result: no memory (what wit-component writes for wait-for).
     const ok = await wat(`(component (import "f" (func $f async (param "ns" u64))) (core func (canon lower (func $f) async)))`);
     expect(() => validateComponent(decodeComponent(ok))).not.toThrow();

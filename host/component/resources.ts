@@ -12,11 +12,14 @@
 import { Trap } from '../canon/errors.js';
 import type { Store } from '../canon/store.js';
 import { toLowerCamelCase } from './abi/js.js';
+import { LowerError } from './abi/context.js';
 import type { ResourceType, ValType } from './types.js';
 import { RuntimeInstance } from './runtime/handles.js';
 
 /** The rep an instance of an exported resource's class stands for. */
 export const REP = Symbol('rep');
+/** The resource type of an exported resource's class (a static of the class). */
+const TYPE = Symbol('resource type');
 
 interface Wrapped {
   [REP]: number;
@@ -62,6 +65,7 @@ export class ResourceClasses {
         }
       },
     }[className]!;
+    Object.defineProperty(cls, TYPE, { value: rt });
     this.byType.set(rt, cls as unknown as new (...a: unknown[]) => unknown);
     return cls as unknown as new (...a: unknown[]) => unknown;
   }
@@ -84,10 +88,16 @@ export function classesOf(store: Store): ResourceClasses {
 }
 
 /** A JS value passed to a component: an instance of an exported resource's class gives its rep. */
-export function fromJsResource(v: unknown): unknown {
+export function fromJsResource(v: unknown, rt?: ResourceType): unknown {
   if (typeof v === 'object' && v !== null && REP in v) {
     const w = v as Wrapped;
     if (w.dropped) throw new TypeError('this resource was dropped ([Symbol.dispose]) and cannot be passed again');
+    // Resource types are fresh per instantiation: an instance of another
+    // instance's class is not a handle of this type.
+    const have = (v.constructor as unknown as Record<symbol, ResourceType | undefined>)[TYPE];
+    if (rt !== undefined && have !== undefined && have !== rt) {
+      throw new LowerError('wrong-js-type', `an instance of resource '${have.name}' of another component instance where a '${rt.name}' of this one is expected`);
+    }
     return w[REP];
   }
   return v;

@@ -692,7 +692,7 @@ class Validator {
         if (flatResults.length > (o.async_ ? 0 : MAX_FLAT_RESULTS)) this.needMemory(o, 'lower', `the result flattens to ${flatResults.length} core values`);
         // An async lower needs memory only for what it passes through memory
         // (spilled parameters, a result): as wasmparser and definitions.py,
-        // not as CanonicalABI.md's wording (docs/deviations.md, entry 16).
+        // not as CanonicalABI.md's wording (docs/deviations.md, entry 15).
         this.checkRealloc(o, s);
         s.coreFuncs.push(flattenFunctype(o, ft, 'lower'));
         return;

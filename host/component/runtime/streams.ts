@@ -142,7 +142,7 @@ export function toJsValue(store: Store, v: unknown, t: ValType | undefined): unk
 /** A JS value of type `t` as the value a guest lowers, at any depth: class instances give their rep, host streams and futures their readable end. */
 export function fromJsValue(v: unknown, t: ValType | undefined): unknown {
   if (t === undefined) return v;
-  return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? fromJsResource(x) : fromJsAsync(x)));
+  return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? fromJsResource(x, u.rt) : fromJsAsync(x)));
 }
 
 const toJs = (store: Store, v: unknown, t: ValType): unknown => toJsValue(store, v, t);
