@@ -172,6 +172,7 @@ function exportObject(store: Store, classes: ResourceClasses, inst: InstanceValu
     let v: unknown;
     if (item.sort === 'func') v = jsFunction(store, classes, item.value as ComponentFunc, prefix + name);
     else if (item.sort === 'instance') v = exportObject(store, classes, item.value as InstanceValue, `${prefix}${name}#`);
+    else if (item.sort === 'value') v = item.value;
     else continue;
     out[name] = v;
     const camel = toLowerCamelCase(shortName(name));
@@ -341,9 +342,24 @@ function hostItem(store: Store, name: string, t: ExternType, js: unknown, path: 
       return { sort: 'instance', value: hostInstance(store, t.type, js, path) };
     case 'type':
       return { sort: 'type', value: t.type };
+    case 'value':
+      return { sort: 'value', value: hostValue(t.type, js, path) };
     default:
       throw new ComponentLinkError('unsupported', path, `importing a ${t.kind} from the host is not supported`);
   }
+}
+
+/** A value import given by the host: a JS value of the typed mapping, checked against its type. */
+function hostValue(t: ValType, js: unknown, path: string): unknown {
+  if (hasHandles(t)) throw new ComponentLinkError('unsupported', path, 'a value import holding handles cannot be given by the host');
+  const v = fromJsValue(js, t);
+  try {
+    lowerFlatValues(needsMemory([t]) ? scratchContext() : NO_MEMORY, MAX_FLAT_PARAMS, [v], [t], undefined, [path]);
+  } catch (e) {
+    if (e instanceof LowerError) throw new ComponentCallError('bad-value', `value import ${path}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  return v;
 }
 
 function hostInstance(store: Store, t: InstanceType, js: unknown, path: string): InstanceValue {

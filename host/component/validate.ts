@@ -46,6 +46,7 @@
  * | element-size            | a value type with elem_size(t, 'i64') >= 2^28 (e.g. `list<u64, 2^25>`)  |
  * | type-too-large          | a type whose tree-expanded size passes 1,000,000 nodes (shared subtypes |
  * |                         | counted each time: the bound against types built to explode)            |
+ * | bad-value               | a value definition whose bytes are not one `val(t)` of its type         |
  *
  * "When known": core function types come from the core modules' own type,
  * import, function and export sections (read by `binary/core.ts`) and from
@@ -53,6 +54,7 @@
  * signature at instantiation.
  */
 import { ComponentError } from './binary/reader.js';
+import { decodeValue } from './binary/value.js';
 import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, spillFunctype } from './abi/layout.js';
 import { decodeComponent } from './binary/decode.js';
 import { readModuleType } from './binary/core.js';
@@ -375,9 +377,13 @@ class Validator {
         s.push(t);
         return;
       }
-      case 'value':
-        s.values.push(this.valType(d.t, s));
+      case 'value': {
+        const t = this.valType(d.t, s);
+        // The bytes must be one value of the type (Binary.md `val(t)`).
+        decodeValue(d.bytes, t, d.offset);
+        s.values.push(t);
         return;
+      }
     }
   }
 

@@ -67,7 +67,8 @@ export type ComponentRule =
   | 'missing-arg' // an instantiation lacks an import the (core) module/component needs
   | 'element-size' // a value type whose elem_size(t, 'i64') is not below 2^28
   | 'type-too-large' // a type whose expanded size passes 1,000,000 nodes
-  | 'not-subtype'; // an import/export type that does not match what is required
+  | 'not-subtype' // an import/export type that does not match what is required
+  | 'bad-value'; // a value definition whose bytes are not one value of its type (Binary.md `val(t)`)
 
 /** The malformed-input error of the component loader. */
 export class ComponentError extends Error {

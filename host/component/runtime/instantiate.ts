@@ -22,6 +22,7 @@ import type { FlatValue } from '../../canon/task.js';
 import type { Realloc } from '../abi/context.js';
 import type { Canon, CanonOpts, Definition, Sort, ValTypeRef } from '../binary/ast.js';
 import { ComponentError } from '../binary/reader.js';
+import { decodeValue } from '../binary/value.js';
 import { Prim, type CoreFuncType, type ExternType, type FuncType, type InstanceType, type ModuleType, type ResourceType, type ValType } from '../types.js';
 import type { ValidatedComponent } from '../validate.js';
 import { builtinCoreType, builtinFunc, type CanonEnv } from './canon.js';
@@ -331,28 +332,32 @@ function define(
       return value;
     }
     case 'start': {
+      // The arguments are values of the value index space; the result (a
+      // function has at most one) is the next value.
       const f = scope.get('func', def.func) as ComponentFunc;
-      if (def.args.length > 0 || def.results > 0) {
-        throw new ComponentLinkError('unsupported', rt.name, 'a start function with arguments or results is not supported');
-      }
-      startFunction(cx, rt, f);
-      return undefined;
+      const results = startFunction(cx, rt, f, def.args.map((i) => scope.get('value', i)));
+      return def.results > 0 ? results[0] : undefined;
     }
     case 'value':
-      throw new ComponentLinkError('unsupported', rt.name, 'value definitions are not supported by the embedded host');
+      return decodeValue(def.bytes, scope.subst(scope.v.values[def.index]!), def.offset);
   }
   return undefined;
 }
 
-/** Runs a component start function to completion (it may not block on anything outside). */
-function startFunction(cx: InstantiateContext, rt: RuntimeInstance, f: ComponentFunc): void {
+/** Runs a component start function to completion (it may not block on anything outside); its results. */
+function startFunction(cx: InstantiateContext, rt: RuntimeInstance, f: ComponentFunc, args: unknown[]): unknown[] {
   let done = false;
-  f.call(() => [], () => (done = true), undefined);
+  let results: unknown[] = [];
+  f.call(() => args, (r) => {
+    done = true;
+    results = r ?? [];
+  }, undefined);
   cx.store.drive();
   if (!done && !rt.canon.poisoned) {
     throw new Trap('deadlock', { instance: rt.name, builtin: 'start', detail: 'the component start function did not finish' });
   }
   if (rt.canon.poisoned) throw rt.canon.poisoned;
+  return results;
 }
 
 /** Core types of the functions this host made (built-ins, `canon lower`): JS functions link to any import type, so they are checked here. */
