@@ -30,18 +30,11 @@ export const FS_ERROR_CASES = [
   'invalid-seek', 'text-file-busy', 'cross-device', 'other',
 ] as const;
 
-/**
- * The element type of `future<result<_, error-code>>` as the host makes it.
- * `other(option<string>)` holds a string, which host futures cannot carry;
- * the host never writes `other`, so the future is made with a stand-in of
- * the same layout (`option<tuple<u32, u32>>` is `option<string>`'s size and
- * alignment) and only string-free cases are ever written into it.
- */
-const OTHER_STAND_IN: ValType = { kind: 'option', t: { kind: 'tuple', ts: [{ kind: 'u32' }, { kind: 'u32' }] } };
+/** The element type of `future<result<_, error-code>>` (`other` carries an `option<string>`). */
 const FS_RESULT: ValType = {
   kind: 'result',
   ok: undefined,
-  error: { kind: 'variant', cases: FS_ERROR_CASES.map((label) => ({ label, t: label === 'other' ? OTHER_STAND_IN : undefined })) } as unknown as ValType,
+  error: { kind: 'variant', cases: FS_ERROR_CASES.map((label) => ({ label, t: label === 'other' ? { kind: 'option', t: { kind: 'string' } } : undefined })) } as unknown as ValType,
 };
 
 /** A 0.2 error (a string like `no-entry`, or anything else) as the 0.3 variant value. */
