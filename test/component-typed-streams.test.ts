@@ -240,6 +240,32 @@ describe('stream<record { name: string, vals: list<u32> }>', async () => {
   });
 });
 
+describe('stream<stream<u8>>: a stream end is an element', async () => {
+  const C = loadComponent(await wat(consumer('$in', 'utf8', '(type $in (stream u8))')));
+
+  it('a host stream written as an element moves into the reader\'s table, and out again as a returned list', async () => {
+    const q = C.instantiate({});
+    const outer = q.stream({ kind: 'stream', t: { kind: 'u8' } });
+    const inner = q.stream();
+    const taken = (q.exports['take'] as Fn)(outer);
+    expect(await outer.write([inner])).toBe(1);
+    outer.close();
+    const [r] = (await taken) as Reader[];
+    // The element came back as a reader of the same stream: what the host writes into `inner` arrives.
+    const wrote = inner.write(new Uint8Array([7, 8, 9]));
+    expect(await r!.read()).toEqual(new Uint8Array([7, 8, 9]));
+    expect(await wrote).toBe(3);
+    inner.close();
+    expect(await r!.read()).toBeUndefined();
+  });
+
+  it('an element that is not a stream is refused by the host stream (LowerError)', async () => {
+    const q = C.instantiate({});
+    const outer = q.stream({ kind: 'stream', t: { kind: 'u8' } });
+    await expect(outer.write([new Uint8Array(1)])).rejects.toBeInstanceOf(LowerError);
+  });
+});
+
 describe('element type identity: stream<u32> and stream<s32> are different types', async () => {
   const mix = loadComponent(await wat(`(component
     (core module $libc (memory (export "mem") 1))

@@ -6,7 +6,7 @@
  */
 import { CopyResult, type HostCopyResult } from './constants.js';
 import { Trap, toTrap, trapIf, type TrapSite } from './errors.js';
-import { HostBuffer, U8, type ElemType } from './buffer.js';
+import { describeElemType, HostBuffer, U8, type ElemType } from './buffer.js';
 import type { Enterable, Runnable } from './scheduler.js';
 import type { Store } from './store.js';
 import { ReadableStreamEnd, SharedStream, WritableStreamEnd, type CanonOwner, type CopyEnd, type CopyListener, type OnCopyDone, type ReclaimBuffer } from './stream.js';
@@ -44,6 +44,13 @@ function hostFutureOnCopyDone(end: CopyEnd): OnCopyDone {
       end.futureEvent(r);
       return [0, 0, r] as const;
     });
+}
+
+/** The byte forms of the copies are for elements copied as bytes; typed ones go through `readValues`/`writeValues`. */
+function bytesOnly(elem: ElemType, site: TrapSite): void {
+  if (elem.typed === true) {
+    throw new Trap('type-mismatch', { ...site, detail: `elements of ${describeElemType(elem)} move as values, not bytes (use the values form of this copy)` });
+  }
 }
 
 export class HostInstance implements Enterable, CanonOwner {
@@ -165,6 +172,7 @@ export class HostInstance implements Enterable, CanonOwner {
    */
   read(end: ReadableStreamEnd, n: number, onDone: (result: HostCopyResult, bytes: Uint8Array) => void): void {
     const site = this.site('host stream.read');
+    bytesOnly(end.shared.elem, site);
     const buffer = new HostBuffer(end.shared.elem, n);
     end.copy(this, buffer, hostStreamListener(end), site);
     this.whenEvent(end, `read ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.filled()));
@@ -173,6 +181,7 @@ export class HostInstance implements Enterable, CanonOwner {
   /** Starts a write of `bytes` (whole elements). `onDone(result, count)` as for `read`. */
   write(end: WritableStreamEnd, bytes: Uint8Array, onDone: (result: HostCopyResult, count: number) => void): void {
     const site = this.site('host stream.write');
+    bytesOnly(end.shared.elem, site);
     const size = end.shared.elem.size;
     const n = size === 0 ? 0 : Math.floor(bytes.length / size);
     const buffer = new HostBuffer(end.shared.elem, n, bytes.slice(0, n * size));
@@ -231,6 +240,7 @@ export class HostInstance implements Enterable, CanonOwner {
 
   /** Reads the one value of a future. */
   readFuture(end: ReadableFutureEnd, onDone: (result: HostCopyResult, bytes: Uint8Array) => void): void {
+    bytesOnly(end.shared.elem, this.site('host future.read'));
     const buffer = new HostBuffer(end.shared.elem, 1);
     end.copy(this, buffer, hostFutureOnCopyDone(end), this.site('host future.read'));
     this.whenEvent(end, 'future read', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.filled()));
@@ -238,6 +248,7 @@ export class HostInstance implements Enterable, CanonOwner {
 
   /** Writes the one value of a future. */
   writeFuture(end: WritableFutureEnd, bytes: Uint8Array, onDone: (result: HostCopyResult) => void): void {
+    bytesOnly(end.shared.elem, this.site('host future.write'));
     const buffer = new HostBuffer(end.shared.elem, 1, bytes.slice(0, end.shared.elem.size));
     end.copy(this, buffer, hostFutureOnCopyDone(end), this.site('host future.write'));
     this.whenEvent(end, 'future write', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }));
