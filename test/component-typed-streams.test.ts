@@ -266,6 +266,39 @@ describe('stream<stream<u8>>: a stream end is an element', async () => {
   });
 });
 
+describe('stream<error-context>', async () => {
+  const P = loadComponent(await wat(`(component
+    ${libc('(data (i32.const 512) "it broke")')}
+    (type $t (stream error-context))
+    (core func $ec-new (canon error-context.new (memory $mem)))
+    (core func $new (canon stream.new $t))
+    (core func $write (canon stream.write $t async (memory $mem)))
+    (core func $ret (canon task.return (result $t)))
+    (core module $m
+      (import "libc" "mem" (memory 1))
+      (import "c" "ec-new" (func $ec-new (param i32 i32) (result i32)))
+      (import "c" "new" (func $new (result i64)))
+      (import "c" "write" (func $write (param i32 i32 i32) (result i32)))
+      (import "c" "ret" (func $ret (param i32)))
+      (func (export "give") (result i32)
+        (local $e i64)
+        (i32.store (i32.const 256) (call $ec-new (i32.const 512) (i32.const 8)))
+        (local.set $e (call $new))
+        (if (i32.ne (call $write (i32.wrap_i64 (i64.shr_u (local.get $e) (i64.const 32))) (i32.const 256) (i32.const 1)) (i32.const -1)) (then unreachable))
+        (call $ret (i32.wrap_i64 (local.get $e)))
+        (i32.const 0))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+    (core instance $i (instantiate $m (with "libc" (instance $libc)) (with "c" (instance
+      (export "ec-new" (func $ec-new)) (export "new" (func $new)) (export "write" (func $write)) (export "ret" (func $ret))))))
+    (func (export "give") async (result $t) (canon lift (core func $i "give") async (callback (core func $i "cb")))))`));
+
+  it('an error context written by a component reaches the host with its debug message', async () => {
+    const r = (await (P.instantiate({}).exports['give'] as Fn)()) as Reader;
+    const [ec] = (await r.read())! as { debugMessage: string }[];
+    expect(ec!.debugMessage).toBe('it broke');
+  });
+});
+
 describe('element type identity: stream<u32> and stream<s32> are different types', async () => {
   const mix = loadComponent(await wat(`(component
     (core module $libc (memory (export "mem") 1))
