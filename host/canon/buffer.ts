@@ -199,22 +199,31 @@ export class GuestBuffer extends Buffer implements ReadableBuffer, WritableBuffe
  */
 export class HostBuffer extends Buffer implements ReadableBuffer, WritableBuffer {
   readonly bytes: Uint8Array;
-  /** Typed elements: the values given (readable) or collected (writable). */
-  readonly values: unknown[];
-  constructor(elem: ElemType, length: number, bytes?: Uint8Array, values?: readonly unknown[]) {
+  /** Typed elements: the values given (readable, from `start` on; not copied) or collected (writable). */
+  readonly values: readonly unknown[];
+  private readonly collected: unknown[] | undefined;
+  constructor(
+    elem: ElemType,
+    length: number,
+    bytes?: Uint8Array,
+    values?: readonly unknown[],
+    private readonly start = 0,
+  ) {
     super(elem, length);
     this.bytes = bytes ?? (elem.typed === true ? new Uint8Array(0) : new Uint8Array(length * elem.size));
-    this.values = values !== undefined ? [...values] : elem.typed === true ? [] : NO_VALUES;
+    this.collected = values === undefined && elem.typed === true ? [] : undefined;
+    this.values = values ?? this.collected ?? NO_VALUES;
   }
 
   readValues(n: number): readonly unknown[] {
-    const start = this.progress;
+    const from = this.start + this.progress;
     this.progress += n;
-    return this.values.slice(start, start + n);
+    return this.values.slice(from, from + n);
   }
 
   writeValues(vs: readonly unknown[]): void {
-    for (const v of vs) this.values.push(v);
+    if (this.collected === undefined) throw new Error('internal: writeValues into a readable host buffer');
+    for (const v of vs) this.collected.push(v);
     this.progress += vs.length;
   }
 

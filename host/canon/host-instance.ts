@@ -190,19 +190,20 @@ export class HostInstance implements Enterable, CanonOwner {
   }
 
   /** As `read`, for typed elements: `onDone(result, values)` gets the values lifted out of the writer. */
-  readValues(end: ReadableStreamEnd, n: number, onDone: (result: HostCopyResult, values: unknown[]) => void): void {
+  readValues(end: ReadableStreamEnd, n: number, onDone: (result: HostCopyResult, values: readonly unknown[]) => void): void {
     const site = this.site('host stream.read');
     const buffer = new HostBuffer(end.shared.elem, n);
     end.copy(this, buffer, hostStreamListener(end), site);
     this.whenEvent(end, `read ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.values));
   }
 
-  /** As `write`, for typed elements: the reader lowers `values` under its own options. */
-  writeValues(end: WritableStreamEnd, values: readonly unknown[], onDone: (result: HostCopyResult, count: number) => void): void {
+  /** As `write`, for typed elements: the reader lowers `values` (from `start` on) under its own options. */
+  writeValues(end: WritableStreamEnd, values: readonly unknown[], onDone: (result: HostCopyResult, count: number) => void, start = 0): void {
     const site = this.site('host stream.write');
-    const buffer = new HostBuffer(end.shared.elem, values.length, undefined, values);
+    const n = values.length - start;
+    const buffer = new HostBuffer(end.shared.elem, n, undefined, values, start);
     end.copy(this, buffer, hostStreamListener(end), site);
-    this.whenEvent(end, `write ${values.length}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.progress));
+    this.whenEvent(end, `write ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.progress));
   }
 
   /** Cancels a pending host read or write; its `onDone` then reports CANCELLED (or the result already there). */
@@ -255,7 +256,7 @@ export class HostInstance implements Enterable, CanonOwner {
   }
 
   /** As `readFuture`, for a typed element: `onDone(result, values)` (one value when COMPLETED). */
-  readFutureValue(end: ReadableFutureEnd, onDone: (result: HostCopyResult, values: unknown[]) => void): void {
+  readFutureValue(end: ReadableFutureEnd, onDone: (result: HostCopyResult, values: readonly unknown[]) => void): void {
     const buffer = new HostBuffer(end.shared.elem, 1);
     end.copy(this, buffer, hostFutureOnCopyDone(end), this.site('host future.read'));
     this.whenEvent(end, 'future read', (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.values));

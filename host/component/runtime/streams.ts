@@ -329,7 +329,7 @@ export class ComponentStream {
       };
       const step = (): void => {
         if (plain) peer.write(this.writable, bytes!.subarray(written * size), onDone);
-        else peer.writeValues(this.writable, vs!.slice(written), onDone);
+        else peer.writeValues(this.writable, vs!, onDone, written);
       };
       try {
         step();
