@@ -5,12 +5,15 @@
  * with `canon lower`) and returns what comes back. A value goes JS -> lowered
  * into the component -> lifted out to the host -> lowered back -> lifted to JS,
  * with strings in a random encoding and spilling wherever the type needs it.
- * A second property sends random values through a host `stream<T>` into a
- * component that reads them into its memory and returns them as `list<T>`.
+ * Two more properties send random values through a `stream<T>`: from a host
+ * stream into a component that reads them into its memory and returns them
+ * as `list<T>`, and from one component (the values stored in its memory
+ * image, in a random string encoding) to another (reading in another).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { elemSize, flattenFunctype, type StringEncoding } from '../host/component/abi/index.js';
+import { elemSize, flattenFunctype, LiftLowerContext, storeListIntoValidRange, type StringEncoding } from '../host/component/abi/index.js';
+import { Store } from '../host/canon/index.js';
 import { ComponentResultError, loadComponent } from '../host/component/api.js';
 import type { FuncType, ValType } from '../host/component/types.js';
 import { wat } from './component-bytes.js';
@@ -192,7 +195,21 @@ function takeComponent(t: ValType, enc: StringEncoding): string {
   (func (export "take") async (param "s" $s) (result $l) (canon lift (core func $i "take") async (callback (core func $i "cb")))))`;
 }
 
-const streamCaseArb = typeArb(2)
+/** Random types, half of them holding strings (where the two sides' string encodings matter). */
+const STR: ValType = { kind: 'string' };
+const elemTypeArb = fc.oneof(
+  typeArb(2),
+  fc.constantFrom<ValType>(
+    STR,
+    { kind: 'list', t: STR },
+    { kind: 'option', t: STR },
+    { kind: 'tuple', ts: [STR, { kind: 'u8' }] },
+    { kind: 'record', fields: [{ label: 'name', t: STR }, { label: 'n', t: { kind: 'u16' } }] },
+    { kind: 'result', ok: STR, error: { kind: 'list', t: STR } },
+  ),
+);
+
+const streamCaseArb = elemTypeArb
   // stream<char> is not a valid type (validation: stream-char).
   .filter((t) => plain(t) && t.kind !== 'char' && elemSize(t) * 8 < HEAP - RET_AREA)
   .chain((t) => fc.tuple(fc.constant(t), fc.array(valueArb(t), { minLength: 1, maxLength: 8 }), fc.constantFrom<StringEncoding>('utf8', 'utf16', 'latin1+utf16'), fc.boolean()));
@@ -221,6 +238,105 @@ describe('random values of random types through a stream<T> into a component and
         ran++;
       }),
       { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 100) },
+    );
+    expect(ran).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+const IMAGE = 65536;
+
+/**
+ * The values stored the canonical ABI's way into a memory image, as a
+ * producer's data segment: the elements at RET_AREA, what they point to from
+ * HEAP on, strings in `enc`. Undefined when they do not fit one page.
+ */
+function memoryImage(t: ValType, vs: unknown[], enc: StringEncoding): Uint8Array | undefined {
+  const bytes = new Uint8Array(IMAGE);
+  let top = HEAP;
+  const cx = new LiftLowerContext({
+    memory: bytes,
+    stringEncoding: enc,
+    realloc: (old, oldLen, align, len) => {
+      if (old !== 0 && len <= oldLen) return old;
+      const p = Math.ceil(top / align) * align;
+      top = p + len;
+      if (top > IMAGE) throw new RangeError('too big');
+      if (old !== 0) bytes.copyWithin(p, old, old + oldLen);
+      return p;
+    },
+  });
+  try {
+    storeListIntoValidRange(cx, vs, RET_AREA, t);
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+  return bytes.subarray(0, top);
+}
+
+/** A producer: `give` writes the `n` elements of its data segment at RET_AREA into a new stream<T> (string encoding `enc`). */
+function giveComponent(t: ValType, n: number, image: Uint8Array, enc: StringEncoding): string {
+  const data = [...image].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
+  return `(component
+  (core module $libc (memory (export "mem") 1) (data (i32.const 0) "${data}"))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "mem" (core memory $mem))
+  (type $e ${typeText(t)})
+  (type $s (stream $e))
+  (core func $new (canon stream.new $s))
+  (core func $write (canon stream.write $s async (memory $mem) string-encoding=${enc}))
+  (core func $drop-w (canon stream.drop-writable $s))
+  (core func $ws-new (canon waitable-set.new))
+  (core func $join (canon waitable.join))
+  (core func $ret (canon task.return (result $s)))
+  (core module $m
+    (import "c" "new" (func $new (result i64)))
+    (import "c" "write" (func $write (param i32 i32 i32) (result i32)))
+    (import "c" "drop-w" (func $drop-w (param i32)))
+    (import "c" "ws-new" (func $ws-new (result i32)))
+    (import "c" "join" (func $join (param i32 i32)))
+    (import "c" "ret" (func $ret (param i32)))
+    (global $ws (mut i32) (i32.const 0))
+    (func (export "give") (result i32)
+      (local $e i64) (local $set i32)
+      (local.set $e (call $new))
+      (global.set $ws (i32.wrap_i64 (i64.shr_u (local.get $e) (i64.const 32))))
+      (if (i32.ne (call $write (global.get $ws) (i32.const ${RET_AREA}) (i32.const ${n})) (i32.const -1)) (then unreachable))
+      (call $ret (i32.wrap_i64 (local.get $e)))
+      (local.set $set (call $ws-new))
+      (call $join (global.get $ws) (local.get $set))
+      (i32.or (i32.const 2) (i32.shl (local.get $set) (i32.const 4))))
+    (func (export "cb") (param i32) (param i32) (param i32) (result i32)
+      (call $join (global.get $ws) (i32.const 0))
+      (call $drop-w (global.get $ws))
+      (i32.const 0)))
+  (core instance $i (instantiate $m (with "c" (instance
+    (export "new" (func $new)) (export "write" (func $write)) (export "drop-w" (func $drop-w))
+    (export "ws-new" (func $ws-new)) (export "join" (func $join)) (export "ret" (func $ret))))))
+  (func (export "give") async (result $s) (canon lift (core func $i "give") async (callback (core func $i "cb")))))`;
+}
+
+const encArb = fc.constantFrom<StringEncoding>('utf8', 'utf16', 'latin1+utf16');
+const g2gCaseArb = elemTypeArb
+  .filter((t) => plain(t) && t.kind !== 'char' && elemSize(t) * 8 < HEAP - RET_AREA)
+  .chain((t) => fc.tuple(fc.constant(t), fc.array(valueArb(t), { minLength: 1, maxLength: 8 }), encArb, encArb));
+
+describe('random values of random types through a stream<T> from one component to another', () => {
+  it('every element is lifted out of the writer and lowered into the reader (each in its own string encoding) unchanged', async () => {
+    let ran = 0;
+    await fc.assert(
+      fc.asyncProperty(g2gCaseArb, async ([t, vs, encW, encR]) => {
+        const image = memoryImage(t, vs, encW);
+        fc.pre(image !== undefined);
+        const store = new Store();
+        const p = loadComponent(await wat(giveComponent(t, vs.length, image!, encW))).instantiate({}, { store, name: 'writer' });
+        const q = loadComponent(await wat(takeComponent(t, encR))).instantiate({}, { store, name: 'reader' });
+        const r = await (p.exports['give'] as () => Promise<unknown>)();
+        const got = await (q.exports['take'] as (s: unknown) => Promise<unknown>)(r);
+        expect(ArrayBuffer.isView(got) ? Array.from(got as ArrayLike<unknown>) : got).toEqual(vs);
+        ran++;
+      }),
+      { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 60) },
     );
     expect(ran).toBeGreaterThan(0);
   }, 120_000);
