@@ -256,13 +256,21 @@ describe('stream<string>', async () => {
     const e = await r.read().catch((err: unknown) => err);
     expect(e).toBeInstanceOf(Trap);
     expect((e as Trap).code).toBe('invalid-string');
-    // To another component: its read traps, and its call rejects with that trap.
+    // To another component: its read traps, and its call rejects with that
+    // trap, which names the writer; both instances are poisoned.
     const store = new Store();
-    const p2 = bad.instantiate({}, { store });
-    const q = C.instantiate({}, { store });
+    const p2 = bad.instantiate({}, { store, name: 'writer' });
+    const q = C.instantiate({}, { store, name: 'reader' });
     const e2 = await (q.exports['take'] as Fn)(await (p2.exports['give'] as Fn)()).catch((err: unknown) => err);
     expect(e2).toBeInstanceOf(Trap);
     expect((e2 as Trap).code).toBe('invalid-string');
+    expect((e2 as Trap).instance).toBe('writer');
+    await expect((p2.exports['last'] as Fn)()).rejects.toMatchObject({ code: 'instance-poisoned' });
+    await expect((q.exports['take'] as Fn)(q.stream(STRING))).rejects.toMatchObject({ code: 'instance-poisoned' });
+    // Another pair in the same store is unharmed.
+    const p3 = P.instantiate({}, { store });
+    const q3 = C.instantiate({}, { store });
+    expect(await (q3.exports['take'] as Fn)(await (p3.exports['give'] as Fn)())).toEqual(['héllo', 'wörld ✓', '']);
   });
 });
 

@@ -240,9 +240,29 @@ export function builtinFunc(env: CanonEnv, c: Exclude<Canon, { kind: 'lift' | 'l
 function elemCodec(rt: RuntimeInstance, t: ValType | undefined, e: ElemType, o: CanonOptions): ElemCodec | undefined {
   if (e.typed !== true || t === undefined) return undefined;
   const cx = new LiftLowerContext({ stringEncoding: o.stringEncoding, memory: memInst(o.memory), realloc: o.realloc }, rt, undefined);
+  // This side's data or options broke a rule (bad UTF-8 in the writer, a
+  // realloc of the reader returning out of bounds, a lent handle...): this
+  // instance traps, whichever side made the copy; the trap then goes on to
+  // the instance making the copy, which traps with it (the spec aborts both).
+  const blame = (e: unknown): never => {
+    if (e instanceof Trap) rt.canon.poison(e);
+    throw e;
+  };
   return {
-    load: (ptr, n) => loadListFromValidRange(cx, ptr, n, t, true) as unknown[],
-    store: (vs, ptr) => storeListIntoValidRange(cx, vs, ptr, t),
+    load: (ptr, n) => {
+      try {
+        return loadListFromValidRange(cx, ptr, n, t, true) as unknown[];
+      } catch (e) {
+        return blame(e);
+      }
+    },
+    store: (vs, ptr) => {
+      try {
+        storeListIntoValidRange(cx, vs, ptr, t);
+      } catch (e) {
+        blame(e);
+      }
+    },
   };
 }
 
