@@ -26,6 +26,7 @@ import { Waitable, type EventTuple } from './waitable.js';
 /** The memory a copy of payload-less elements stands on (zero bytes; nothing is read or written). */
 const NO_PAYLOAD_MEMORY = new WebAssembly.Memory({ initial: 0 });
 import { WaitableSet } from './waitable-set.js';
+import type { Trace } from '../trace/trace.js';
 
 const CANCELLED_EVENT: EventTuple = [EventCode.TASK_CANCELLED, 0, 0];
 const NONE_EVENT: EventTuple = [EventCode.NONE, 0, 0];
@@ -84,10 +85,18 @@ export class Builtins {
    * core-module instance leaves it out and uses its exported `memory`; a
    * component's `canon` definitions name it explicitly.
    */
+  /** The store's trace (its `canon` flag says whether built-in calls are recorded). */
+  private readonly trace: Trace;
+  /** The objects `waitableJoin` last found to be a Waitable and a WaitableSet. */
+  private joinedWaitable: Waitable | undefined = undefined;
+  private joinedSet: WaitableSet | undefined = undefined;
+
   constructor(
     private readonly inst: ComponentInstance,
     private readonly memory: WebAssembly.Memory | undefined = undefined,
-  ) {}
+  ) {
+    this.trace = inst.store.trace;
+  }
 
   /** The memory option, or a trap naming the built-in that needed it. */
   private mem(site: TrapSite, elem?: ElemType): WebAssembly.Memory {
@@ -98,7 +107,7 @@ export class Builtins {
 
   /** Whether built-in calls are being recorded (check before building a log entry). */
   private get tracing(): boolean {
-    return this.inst.store.trace.canon;
+    return this.trace.canon;
   }
 
   /**
@@ -223,17 +232,27 @@ export class Builtins {
 
   /** Spec `canon_waitable_join`: set 0 removes the waitable from its set. */
   waitableJoin(wi: number, si: number): void {
-    // Hot (every task-ABI register and unregister): monomorphic checks inline, traps on the slow path.
+    // Hot (every task-ABI register and unregister): the class checks are
+    // skipped when the table holds the very object the last join checked
+    // (an object's class never changes; any other object, or none, takes
+    // the checked path, whose misses trap exactly as `getAs` does).
     const handles = this.inst.handles;
-    const found = handles.at(wi);
-    const w = found instanceof Waitable ? found : this.handle(wi, Waitable, 'waitable.join');
+    let w = handles.at(wi) as Waitable | undefined;
+    if (w === undefined || w !== this.joinedWaitable) {
+      w = this.handle(wi, Waitable, 'waitable.join');
+      this.joinedWaitable = w;
+    }
     if (w.hasSyncWaiter) throw new Trap('waitable-has-sync-waiter', this.site('waitable.join', wi));
     if (si === 0) w.join(undefined);
     else {
-      const set = handles.at(si);
-      w.join(set instanceof WaitableSet ? set : this.handle(si, WaitableSet, 'waitable.join'));
+      let set = handles.at(si) as WaitableSet | undefined;
+      if (set === undefined || set !== this.joinedSet) {
+        set = this.handle(si, WaitableSet, 'waitable.join');
+        this.joinedSet = set;
+      }
+      w.join(set);
     }
-    if (this.tracing) this.log('waitable.join', [wi, si]);
+    if (this.trace.canon) this.log('waitable.join', [wi, si]);
   }
 
   // ------------------------------------------------------------- context

@@ -208,7 +208,7 @@ function generate(inst: ComponentInstance, module: string, name: string, opts: I
     return lowerAsyncImport(inst, `${module}::${parsed.lowered}`, callee);
   }
   const f = builtin(inst, module, parsed, opts);
-  if (f !== undefined) return guardPoisoned(inst, f, parsed.op === 'task-return');
+  if (f !== undefined) return f;
   {
     const hint = parsed.op === 'yield' ? ' (the old [yield] was renamed [thread-yield])' : '';
     throw new Trap('unknown-builtin', {
@@ -221,40 +221,15 @@ function generate(inst: ComponentInstance, module: string, name: string, opts: I
 }
 
 /**
- * A poisoned instance's code stops at its next built-in call. The wrapper
- * has the built-in's own arity (no rest parameters, so no arguments array
- * per call), except for variadic ones (`task.return`).
+ * A poisoned instance's code stops at its next built-in call: every closure
+ * `builtin` makes calls this first. The check is written into each closure
+ * (not a shared wrapper calling the built-in) so that each closure has one
+ * call target, which V8 inlines; a shared wrapper's call site sees every
+ * built-in of every instance and becomes megamorphic (measured: the
+ * task-ABI cycle's two waitable.join calls, "Performance" in README.md).
  */
-function guardPoisoned(inst: ComponentInstance, f: Fn, variadic: boolean): Fn {
-  const g = f as (a?: never, b?: never, c?: never, d?: never) => unknown;
-  if (!variadic) {
-    switch (f.length) {
-      case 0:
-        return () => {
-          if (inst.poisoned) throw inst.poisoned;
-          return g();
-        };
-      case 1:
-        return (a: never) => {
-          if (inst.poisoned) throw inst.poisoned;
-          return g(a);
-        };
-      case 2:
-        return (a: never, b: never) => {
-          if (inst.poisoned) throw inst.poisoned;
-          return g(a, b);
-        };
-      case 3:
-        return (a: never, b: never, c: never) => {
-          if (inst.poisoned) throw inst.poisoned;
-          return g(a, b, c);
-        };
-    }
-  }
-  return (...args: never[]) => {
-    if (inst.poisoned) throw inst.poisoned;
-    return f(...args);
-  };
+function live(inst: ComponentInstance): void {
+  if (inst.poisoned) throw inst.poisoned;
 }
 
 /** The function for one parsed built-in name, or undefined when unsupported. */
@@ -264,44 +239,44 @@ function builtin(inst: ComponentInstance, module: string, p: ParsedName, opts: I
   const noFunc = p.func === '';
   switch (p.op) {
     case 'waitable-set-new':
-      return plain ? () => c.waitableSetNew() : undefined;
+      return plain ? () => (live(inst), c.waitableSetNew()) : undefined;
     case 'waitable-set-wait':
       return !p.asyncLower && p.index === undefined && noFunc
-        ? (si: number, ptr: number) => c.waitableSetWait(u(si), u(ptr), p.cancellable)
+        ? (si: number, ptr: number) => (live(inst), c.waitableSetWait(u(si), u(ptr), p.cancellable))
         : undefined;
     case 'waitable-set-poll':
       return !p.asyncLower && p.index === undefined && noFunc
-        ? (si: number, ptr: number) => c.waitableSetPoll(u(si), u(ptr), p.cancellable)
+        ? (si: number, ptr: number) => (live(inst), c.waitableSetPoll(u(si), u(ptr), p.cancellable))
         : undefined;
     case 'waitable-set-drop':
-      return plain ? (si: number) => c.waitableSetDrop(u(si)) : undefined;
+      return plain ? (si: number) => (live(inst), c.waitableSetDrop(u(si))) : undefined;
     case 'waitable-join':
-      return plain ? (w: number, si: number) => c.waitableJoin(u(w), u(si)) : undefined;
+      return plain ? (w: number, si: number) => (live(inst), c.waitableJoin(u(w), u(si))) : undefined;
     case 'context-get':
       return !p.asyncLower && !p.cancellable && noFunc && (p.index === 0 || p.index === 1)
-        ? () => c.contextGet(p.index!)
+        ? () => (live(inst), c.contextGet(p.index!))
         : undefined;
     case 'context-set':
       return !p.asyncLower && !p.cancellable && noFunc && (p.index === 0 || p.index === 1)
-        ? (v: number) => c.contextSet(p.index!, u(v))
+        ? (v: number) => (live(inst), c.contextSet(p.index!, u(v)))
         : undefined;
     case 'thread-yield':
-      return !p.asyncLower && p.index === undefined && noFunc ? () => c.threadYield(p.cancellable) : undefined;
+      return !p.asyncLower && p.index === undefined && noFunc ? () => (live(inst), c.threadYield(p.cancellable)) : undefined;
     case 'backpressure-inc':
-      return plain ? () => c.backpressureInc() : undefined;
+      return plain ? () => (live(inst), c.backpressureInc()) : undefined;
     case 'backpressure-dec':
-      return plain ? () => c.backpressureDec() : undefined;
+      return plain ? () => (live(inst), c.backpressureDec()) : undefined;
     case 'subtask-drop':
-      return plain ? (h: number) => c.subtaskDrop(u(h)) : undefined;
+      return plain ? (h: number) => (live(inst), c.subtaskDrop(u(h))) : undefined;
     case 'subtask-cancel':
-      return !p.cancellable && p.index === undefined && noFunc ? (h: number) => c.subtaskCancel(u(h), p.asyncLower) : undefined;
+      return !p.cancellable && p.index === undefined && noFunc ? (h: number) => (live(inst), c.subtaskCancel(u(h), p.asyncLower)) : undefined;
     case 'task-cancel':
-      return plain ? () => c.taskCancel() : undefined;
+      return plain ? () => (live(inst), c.taskCancel()) : undefined;
     case 'task-return': {
       if (p.asyncLower || p.cancellable || p.index !== undefined || noFunc || !module.startsWith('[export]')) return undefined;
       const iface = module.slice('[export]'.length);
       const func = iface === '$root' ? p.func : `${iface}#${p.func}`;
-      return (...values: FlatValue[]) => c.taskReturn(values, func);
+      return (...values: FlatValue[]) => (live(inst), c.taskReturn(values, func));
     }
   }
   const sm = /^(stream|future)-(new|read|write|cancel-read|cancel-write|drop-readable|drop-writable)$/.exec(p.op);
@@ -314,23 +289,23 @@ function builtin(inst: ComponentInstance, module: string, p: ParsedName, opts: I
   const a = p.asyncLower;
   if (kind === 'stream') {
     switch (action) {
-      case 'new': return () => c.streamNew(elem);
-      case 'read': return (h: number, ptr: number, n: number) => c.streamRead(elem, u(h), u(ptr), u(n), a);
-      case 'write': return (h: number, ptr: number, n: number) => c.streamWrite(elem, u(h), u(ptr), u(n), a);
-      case 'cancel-read': return (h: number) => c.streamCancelRead(elem, u(h), a);
-      case 'cancel-write': return (h: number) => c.streamCancelWrite(elem, u(h), a);
-      case 'drop-readable': return (h: number) => c.streamDropReadable(elem, u(h));
-      case 'drop-writable': return (h: number) => c.streamDropWritable(elem, u(h));
+      case 'new': return () => (live(inst), c.streamNew(elem));
+      case 'read': return (h: number, ptr: number, n: number) => (live(inst), c.streamRead(elem, u(h), u(ptr), u(n), a));
+      case 'write': return (h: number, ptr: number, n: number) => (live(inst), c.streamWrite(elem, u(h), u(ptr), u(n), a));
+      case 'cancel-read': return (h: number) => (live(inst), c.streamCancelRead(elem, u(h), a));
+      case 'cancel-write': return (h: number) => (live(inst), c.streamCancelWrite(elem, u(h), a));
+      case 'drop-readable': return (h: number) => (live(inst), c.streamDropReadable(elem, u(h)));
+      case 'drop-writable': return (h: number) => (live(inst), c.streamDropWritable(elem, u(h)));
     }
   } else {
     switch (action) {
-      case 'new': return () => c.futureNew(elem);
-      case 'read': return (h: number, ptr: number) => c.futureRead(elem, u(h), u(ptr), a);
-      case 'write': return (h: number, ptr: number) => c.futureWrite(elem, u(h), u(ptr), a);
-      case 'cancel-read': return (h: number) => c.futureCancelRead(elem, u(h), a);
-      case 'cancel-write': return (h: number) => c.futureCancelWrite(elem, u(h), a);
-      case 'drop-readable': return (h: number) => c.futureDropReadable(elem, u(h));
-      case 'drop-writable': return (h: number) => c.futureDropWritable(elem, u(h));
+      case 'new': return () => (live(inst), c.futureNew(elem));
+      case 'read': return (h: number, ptr: number) => (live(inst), c.futureRead(elem, u(h), u(ptr), a));
+      case 'write': return (h: number, ptr: number) => (live(inst), c.futureWrite(elem, u(h), u(ptr), a));
+      case 'cancel-read': return (h: number) => (live(inst), c.futureCancelRead(elem, u(h), a));
+      case 'cancel-write': return (h: number) => (live(inst), c.futureCancelWrite(elem, u(h), a));
+      case 'drop-readable': return (h: number) => (live(inst), c.futureDropReadable(elem, u(h)));
+      case 'drop-writable': return (h: number) => (live(inst), c.futureDropWritable(elem, u(h)));
     }
   }
   return undefined;
