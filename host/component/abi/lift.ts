@@ -23,6 +23,7 @@ import {
   maxCaseAlignment,
 } from './layout.js';
 import { LITTLE_ENDIAN, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
+import { UTF8_LATIN1_MIN_BYTES, utf8ToLatin1 } from './utf8-latin1.js';
 
 /** A core wasm value: i32, f32 and f64 as numbers, i64 as a bigint. */
 export type FlatValue = number | bigint;
@@ -289,7 +290,8 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
   } else if (encoding === 'utf-8' && isUtf8 !== undefined) {
     const view = bytes.subarray(ptr, ptr + byteLength);
     if (!isUtf8(view)) throw new Trap('invalid-string', { detail: `the ${byteLength} bytes at ${ptr} are not valid UTF-8` });
-    s = utf8Validated.decode(view);
+    // Valid: characters up to U+00FF only take the SIMD Latin-1 path, the others the general decoder.
+    s = (byteLength >= UTF8_LATIN1_MIN_BYTES ? utf8ToLatin1(bytes, ptr, byteLength, decodeLatin1) : undefined) ?? utf8Validated.decode(view);
   } else {
     try {
       s = (encoding === 'utf-8' ? utf8Decoder : utf16Decoder).decode(bytes.subarray(ptr, ptr + byteLength));
