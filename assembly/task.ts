@@ -77,11 +77,17 @@ VTABLE.drop = taskDrop.index;
 /** Where waitable-set.wait/poll store the event's handle and payload. */
 const EVENT_OUT = changetype<EventOut>(memory.data(offsetof<EventOut>()));
 
+// Inlined into every task-ABI entry point (each cycle passes here four
+// times); the violation path stays out of line.
+// @ts-ignore: decorator
+@inline
 function sharedFrom(ptr: usize, what: string): SharedTaskState {
-  if (!isLive(SHARED_POOL, ptr)) {
-    throw new Error(violation(VIOLATION_BAD_DROP, ptr, 0, ptr, what + " on task " + hex(ptr) + ", which is not a live task state (freed or never made)"));
-  }
+  if (!isLive(SHARED_POOL, ptr)) notLiveSharedState(ptr, what);
   return changetype<SharedTaskState>(ptr);
+}
+
+function notLiveSharedState(ptr: usize, what: string): void {
+  throw new Error(violation(VIOLATION_BAD_DROP, ptr, 0, ptr, what + " on task " + hex(ptr) + ", which is not a live task state (freed or never made)"));
 }
 
 // ---- the task ABI functions, reached through the struct and the vtable ----
