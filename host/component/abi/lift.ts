@@ -23,7 +23,7 @@ import {
   maxCaseAlignment,
 } from './layout.js';
 import { LITTLE_ENDIAN, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
-import { UTF8_LATIN1_MIN_BYTES, utf8ToLatin1 } from './utf8-latin1.js';
+import { UTF8_DECODE_MIN_BYTES, decodeValidUtf8, type StringMaker } from './utf8-decode.js';
 
 /** A core wasm value: i32, f32 and f64 as numbers, i64 as a bigint. */
 export type FlatValue = number | bigint;
@@ -236,6 +236,14 @@ function decodeLatin1(bytes: Uint8Array, ptr: number, len: number): string {
   return s;
 }
 
+/** Strings from the UTF-8 module's output: Latin-1 bytes, or UTF-16 code units. */
+const MAKE_STRING: StringMaker<string> = {
+  latin1: decodeLatin1,
+  utf16: (bytes, ptr, units) =>
+    NodeBuffer !== undefined ? NodeBuffer.from(bytes.buffer, bytes.byteOffset + ptr, 2 * units).toString('utf16le') : utf16Validated.decode(bytes.subarray(ptr, ptr + 2 * units)),
+};
+const utf16Validated = new TextDecoder('utf-16le', { ignoreBOM: true });
+
 /**
  * definitions.py `load_string_from_range`: decodes `tagged_code_units` of the
  * context's encoding at `ptr`; traps if the string is longer than
@@ -290,8 +298,8 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
   } else if (encoding === 'utf-8' && isUtf8 !== undefined) {
     const view = bytes.subarray(ptr, ptr + byteLength);
     if (!isUtf8(view)) throw new Trap('invalid-string', { detail: `the ${byteLength} bytes at ${ptr} are not valid UTF-8` });
-    // Valid: characters up to U+00FF only take the SIMD Latin-1 path, the others the general decoder.
-    s = (byteLength >= UTF8_LATIN1_MIN_BYTES ? utf8ToLatin1(bytes, ptr, byteLength, decodeLatin1) : undefined) ?? utf8Validated.decode(view);
+    // Valid: a long string is decoded by the SIMD module when it can be, else by the general decoder.
+    s = (byteLength >= UTF8_DECODE_MIN_BYTES ? decodeValidUtf8(bytes, ptr, byteLength, MAKE_STRING) : undefined) ?? utf8Validated.decode(view);
   } else {
     try {
       s = (encoding === 'utf-8' ? utf8Decoder : utf16Decoder).decode(bytes.subarray(ptr, ptr + byteLength));

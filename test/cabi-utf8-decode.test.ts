@@ -1,18 +1,19 @@
 /**
- * Lifting UTF-8 strings whose characters are all U+0000..U+00FF takes a SIMD
- * wasm path (host/component/abi/utf8-latin1.ts); every other valid string
- * the general decoder; invalid UTF-8 traps before either runs. These tests
- * pin the edges of that path: its minimum length, its 16-byte blocks (a
- * two-byte character across a block boundary, blocks that are all ASCII or
- * all two-byte), its byte-at-a-time tail, the first character above U+00FF
- * anywhere in the string, 4-byte characters (surrogate pairs in JS), and
+ * Lifting long non-ASCII UTF-8 strings takes a SIMD wasm path
+ * (host/component/abi/utf8-decode.ts): Latin-1 output when every character
+ * is U+0000..U+00FF, UTF-16 otherwise; invalid UTF-8 traps before it runs.
+ * These tests pin the edges of that path: its minimum length, its 16-byte
+ * blocks (a two-byte character across a block boundary, blocks that are all
+ * ASCII or all two-byte), its tail, a block with a three- or four-byte
+ * character (done one character at a time, then back to blocks), the first
+ * character above U+00FF anywhere in the string, surrogate pairs, and
  * invalid sequences in strings long enough for the fast path.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { load } from '../host/component/abi/index.js';
-import { UTF8_LATIN1_MIN_BYTES, utf8ToLatin1 } from '../host/component/abi/utf8-latin1.js';
-import { UTF8_LATIN1_WASM } from '../host/component/abi/utf8-latin1-wasm.js';
+import { UTF8_DECODE_MIN_BYTES, decodeValidUtf8 } from '../host/component/abi/utf8-decode.js';
+import { UTF8_DECODE_WASM } from '../host/component/abi/utf8-decode-wasm.js';
 import { Prim } from '../host/component/types.js';
 import { bytesCx, trapOf } from './cabi-helpers.js';
 
@@ -30,16 +31,16 @@ function lift(bytes: Uint8Array | number[], ptr = ptrAt): unknown {
 }
 const reference = (b: Uint8Array | number[]) => new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(b));
 
-describe('utf8 lifting: the Latin-1 fast path', () => {
-  it('the embedded module is the assembled utf8-latin1.wat', async () => {
-    const { assemble } = await import('../scripts/utf8-latin1.mjs');
-    expect((await assemble()).toString('base64')).toBe(UTF8_LATIN1_WASM);
+describe('utf8 lifting: the SIMD decoder', () => {
+  it('the embedded module is the assembled utf8-decode.wat', async () => {
+    const { assemble } = await import('../scripts/utf8-decode.mjs');
+    expect((await assemble()).toString('base64')).toBe(UTF8_DECODE_WASM);
   });
 
   it('every character U+0080..U+00FF, at every offset of a 16-byte block and across block boundaries', () => {
     for (let c = 0x80; c <= 0xff; c++) {
       for (let pad = 0; pad < 34; pad++) {
-        const s = 'x'.repeat(pad) + String.fromCharCode(c) + 'y'.repeat(UTF8_LATIN1_MIN_BYTES) + String.fromCharCode(c);
+        const s = 'x'.repeat(pad) + String.fromCharCode(c) + 'y'.repeat(UTF8_DECODE_MIN_BYTES) + String.fromCharCode(c);
         const b = enc.encode(s);
         expect(lift(b)).toBe(s);
         expect(lift(b, ptrAt + 3)).toBe(s); // an unaligned pointer (utf8 has alignment 1)
@@ -48,7 +49,7 @@ describe('utf8 lifting: the Latin-1 fast path', () => {
   });
 
   it('lengths around the minimum and around whole blocks, all two-byte or mixed', () => {
-    for (let n = UTF8_LATIN1_MIN_BYTES - 18; n < UTF8_LATIN1_MIN_BYTES + 70; n++) {
+    for (let n = UTF8_DECODE_MIN_BYTES - 18; n < UTF8_DECODE_MIN_BYTES + 70; n++) {
       const twoByte = 'é'.repeat(n);
       expect(lift(enc.encode(twoByte))).toBe(twoByte);
       const mixed = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'ÿ' : i % 3 === 1 ? 'a' : '\u0080')).join('');
@@ -110,13 +111,15 @@ describe('utf8 lifting: the Latin-1 fast path', () => {
   });
 
   it('property: any valid UTF-8 string lifts to what a fatal TextDecoder gives', () => {
-    const latinish = fc.string({ unit: fc.oneof(fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c)), fc.constantFrom('€', '😀', 'Ā')), maxLength: 300 });
+    const char = (max: number) => fc.integer({ min: 0, max }).map((c) => String.fromCodePoint(c >= 0xd800 && c <= 0xdfff ? c - 0x800 : c));
+    const latinish = fc.string({ unit: fc.oneof(char(0xff), fc.constantFrom('€', '😀', 'Ā')), maxLength: 300 });
+    const anyWidth = fc.string({ unit: fc.oneof(char(0x7f), char(0x7ff), char(0xffff), char(0x10ffff)), maxLength: 300 });
     fc.assert(
-      fc.property(fc.oneof(latinish, fc.string({ unit: 'grapheme', maxLength: 200 })), fc.nat(7), (s, shift) => {
+      fc.property(fc.oneof(latinish, anyWidth, fc.string({ unit: 'grapheme', maxLength: 200 })), fc.nat(7), (s, shift) => {
         const b = enc.encode(s);
         expect(lift(b, ptrAt + shift)).toBe(reference(b));
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 
@@ -137,14 +140,44 @@ describe('utf8 lifting: the Latin-1 fast path', () => {
     );
   });
 
-  it('utf8ToLatin1 itself: Latin-1 bytes for characters up to U+00FF, undefined above', () => {
-    const asLatin1 = (s: string) => {
-      const b = enc.encode(s);
-      return utf8ToLatin1(b, 0, b.length, (m, p, n) => [...m.subarray(p, p + n)]);
+  it('decodeValidUtf8 itself: Latin-1 bytes up to U+00FF, else UTF-16 code units', () => {
+    const make = {
+      latin1: (m: Uint8Array, p: number, n: number) => ({ latin1: [...m.subarray(p, p + n)] }),
+      utf16: (m: Uint8Array, p: number, n: number) => ({ utf16: Array.from({ length: n }, (_, k) => m[p + 2 * k]! | (m[p + 2 * k + 1]! << 8)) }),
     };
-    const s = 'aé\u00ff\u0080'.repeat(30);
-    expect(asLatin1(s)).toEqual([...s].map((c) => c.charCodeAt(0)));
-    expect(asLatin1('é'.repeat(30) + '€')).toBeUndefined();
-    expect(asLatin1('€' + 'é'.repeat(30))).toBeUndefined();
+    const units = (s: string) => Array.from({ length: s.length }, (_, k) => s.charCodeAt(k));
+    const dec = (s: string, latin1Only = false) => {
+      const b = enc.encode(s);
+      return decodeValidUtf8(b, 0, b.length, make, latin1Only);
+    };
+    const latin = 'aé\u00ff\u0080'.repeat(30);
+    expect(dec(latin)).toEqual({ latin1: units(latin) });
+    for (const s of ['é'.repeat(30) + '€', '€' + 'é'.repeat(30), 'Ωμέγα'.repeat(20), '中文'.repeat(30) + '😀']) {
+      expect(dec(s)).toEqual({ utf16: units(s) });
+      expect(dec(s, true)).toBeUndefined();
+    }
   });
+
+  it('UTF-16: a three- or four-byte character at every offset of a block, between two-byte and ASCII text', () => {
+    for (const ch of ['€', '中', '\uffff', '\u0800', '😀', '\u{10000}', '\u{10ffff}']) {
+      for (const filler of ['Ж', 'ab', 'aЖ']) {
+        for (let at = 0; at < 40; at++) {
+          const base = filler.repeat(50);
+          const s = base.slice(0, at) + ch + base.slice(at) + ch;
+          const b = enc.encode(s);
+          expect(lift(b)).toBe(s);
+          expect(lift(b, ptrAt + 5)).toBe(s);
+        }
+      }
+    }
+  });
+
+  it('UTF-16: a two-byte character split across blocks before a block done one character at a time, and in the tail', () => {
+    for (let pad = 0; pad < 48; pad++) {
+      // Ж is D0 96: with `pad` ASCII bytes before it, its lead falls at every block offset
+      const s = 'x'.repeat(pad) + 'ЖЖ' + '中'.repeat(6) + 'Ж'.repeat(60) + 'y'.repeat(pad % 17) + 'Ж';
+      expect(lift(enc.encode(s))).toBe(s);
+    }
+  });
+
 });
