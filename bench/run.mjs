@@ -306,9 +306,10 @@ async function steadyState() {
 // ---------------------------------------------------------------- canonical ABI lifting
 
 /**
- * Lifting a 1 MiB `list<u8>`, a 1 MiB ASCII `string` and a 1 MiB
- * non-ASCII utf8 `string` (decoded into a two-byte JS string) out of a
- * wasm memory with the canonical ABI (host/component/abi), against a plain
+ * Lifting a 1 MiB `list<u8>`, a 1 MiB ASCII `string`, a 1 MiB non-ASCII
+ * utf8 `string` whose characters are all below U+0100 (French-like: a
+ * one-byte JS string) and one of Russian text (a two-byte JS string) out of
+ * a wasm memory with the canonical ABI (host/component/abi), against a plain
  * JS copy of the same bytes (`Uint8Array.prototype.slice`), interleaved in
  * each sample. Figures are microseconds per lift.
  */
@@ -316,7 +317,7 @@ async function abiLift() {
   const { LiftLowerContext, CoreValueIter, liftFlat } = await import('../dist/host/component/abi/index.js');
   const N = 1 << 20;
   const PTR = 4096;
-  const memory = new WebAssembly.Memory({ initial: 33 });
+  const memory = new WebAssembly.Memory({ initial: 49 });
   const bytes = new Uint8Array(memory.buffer);
   for (let i = 0; i < N; i++) bytes[PTR + i] = 0x20 + (i % 95);
   // a second string, French-like UTF-8 (one in ten characters two bytes), cut at a character boundary
@@ -325,6 +326,12 @@ async function abiLift() {
   let mixedLen = N;
   while ((mixed[mixedLen] & 0xc0) === 0x80) mixedLen--;
   bytes.set(mixed.subarray(0, mixedLen), MIXED);
+  // the same for Russian (two bytes per letter)
+  const CYRILLIC = MIXED + N;
+  const cyr = new TextEncoder().encode('Съешь же ещё этих мягких французских булок, да выпей чаю. '.repeat(Math.ceil(N / 60)));
+  let cyrLen = N;
+  while ((cyr[cyrLen] & 0xc0) === 0x80) cyrLen--;
+  bytes.set(cyr.subarray(0, cyrLen), CYRILLIC);
   const cx = new LiftLowerContext({ memory });
   const listT = { kind: 'list', t: { kind: 'u8' } };
   const stringT = { kind: 'string' };
@@ -336,9 +343,10 @@ async function abiLift() {
     list: () => liftFlat(cx, new CoreValueIter([PTR, N]), listT).length,
     string: () => liftFlat(cx, new CoreValueIter([PTR, N]), stringT).length,
     mixed: () => (liftFlat(cx, new CoreValueIter([MIXED, mixedLen]), stringT).length ? N : 0),
+    cyrillic: () => (liftFlat(cx, new CoreValueIter([CYRILLIC, cyrLen]), stringT).length ? N : 0),
   };
   for (const f of Object.values(ops)) for (let i = 0; i < 10; i++) sink += f();
-  const us = { copy: [], list: [], string: [], mixed: [] };
+  const us = { copy: [], list: [], string: [], mixed: [], cyrillic: [] };
   for (let s = 0; s < samples; s++) {
     for (const [k, f] of Object.entries(ops)) {
       gc();
@@ -347,7 +355,7 @@ async function abiLift() {
       us[k].push(((performance.now() - t0) * 1000) / reps);
     }
   }
-  if (sink !== (10 + reps * samples) * 4 * N) throw new Error('abi lift bench: wrong lengths');
+  if (sink !== (10 + reps * samples) * 5 * N) throw new Error('abi lift bench: wrong lengths');
   const copy = stats(us.copy);
   const ratio = (xs) => {
     const r = xs.map((x, i) => x / us.copy[i]);
@@ -361,6 +369,8 @@ async function abiLift() {
     listRatio: ratio(us.list),
     stringRatio: ratio(us.string),
     mixedRatio: ratio(us.mixed),
+    cyrillic: stats(us.cyrillic),
+    cyrillicRatio: ratio(us.cyrillic),
   };
 }
 
@@ -577,6 +587,8 @@ put('abi_lift_list_u8_ratio', lift.listRatio);
 put('abi_lift_string_ratio', lift.stringRatio);
 put('abi_lift_string_mixed_1mib_us', lift.mixed);
 put('abi_lift_string_mixed_ratio', lift.mixedRatio);
+put('abi_lift_string_cyrillic_1mib_us', lift.cyrillic);
+put('abi_lift_string_cyrillic_ratio', lift.cyrillicRatio);
 
 extra.stream_g2g_mb_per_s = streams.g2g.median;
 spread.stream_g2g_mb_per_s = streams.g2g;
@@ -712,6 +724,8 @@ if (JSON_OUT) {
     row('  ratio lift / copy', 'abi_lift_string_ratio', 'x'),
     row('canonical ABI lift, non-ASCII utf8 string of 1 MiB', 'abi_lift_string_mixed_1mib_us', 'us'),
     row('  ratio lift / copy', 'abi_lift_string_mixed_ratio', 'x'),
+    row('canonical ABI lift, Russian utf8 string of 1 MiB', 'abi_lift_string_cyrillic_1mib_us', 'us'),
+    row('  ratio lift / copy', 'abi_lift_string_cyrillic_ratio', 'x'),
     row('decode + validate composed-v2.wasm', 'component_decode_ms', 'ms'),
   ];
   const { renderTable } = await import('./table.mjs');
