@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { load } from '../host/component/abi/index.js';
-import { UTF8_DECODE_MIN_BYTES, decodeValidUtf8 } from '../host/component/abi/utf8-decode.js';
+import { UTF8_DECODE_MIN_BYTES, decodeValidUtf8, validUtf16 } from '../host/component/abi/utf8-decode.js';
 import { UTF8_DECODE_WASM } from '../host/component/abi/utf8-decode-wasm.js';
 import { Prim } from '../host/component/types.js';
 import { bytesCx, trapOf } from './cabi-helpers.js';
@@ -180,4 +180,79 @@ describe('utf8 lifting: the SIMD decoder', () => {
     }
   });
 
+});
+
+/** Lifts UTF-16LE `units` as a utf16 string, or as the tagged UTF-16 of latin1+utf16, at `ptr`. */
+function lift16(units: number[], enc: 'utf16' | 'latin1+utf16' = 'utf16', ptr = ptrAt): unknown {
+  const mem = new Uint8Array(ptr + 2 * units.length + 64);
+  units.forEach((u, k) => {
+    mem[ptr + 2 * k] = u & 0xff;
+    mem[ptr + 2 * k + 1] = u >>> 8;
+  });
+  const dv = new DataView(mem.buffer);
+  dv.setUint32(0, ptr, true);
+  dv.setUint32(4, enc === 'utf16' ? units.length : units.length + 2 ** 31, true);
+  return load(bytesCx(mem, enc), 0, Prim.string);
+}
+const unitsOf = (s: string) => Array.from({ length: s.length }, (_, k) => s.charCodeAt(k));
+const reference16 = (units: number[]) => new TextDecoder('utf-16le', { fatal: true }).decode(new Uint16Array(units));
+
+describe('utf16 lifting: the SIMD surrogate check', () => {
+  it('surrogate pairs at every offset of an 8-unit block (a pair across blocks too), in both encodings', () => {
+    for (let at = 0; at < 40; at++) {
+      const s = 'Жa'.repeat(40).slice(0, at) + '😀' + 'é'.repeat(70 - at) + '𝄞';
+      expect(lift16(unitsOf(s))).toBe(s);
+      expect(lift16(unitsOf(s), 'latin1+utf16')).toBe(s);
+    }
+  });
+
+  it('an unpaired surrogate anywhere traps invalid-string', () => {
+    const base = unitsOf('Ωmega '.repeat(20));
+    const bad = [[0xd800], [0xdc00], [0xdbff, 0x61], [0xd800, 0xd800, 0xdc00, 0xdc00], [0xdc00, 0xd800]];
+    for (const seq of bad) {
+      for (const at of [0, 1, 7, 8, 15, 16, 64, base.length]) {
+        const units = [...base.slice(0, at), ...seq, ...base.slice(at)];
+        expect(trapOf(() => lift16(units)).code, `${seq} at ${at}`).toBe('invalid-string');
+        expect(trapOf(() => lift16(units, 'latin1+utf16')).code).toBe('invalid-string');
+      }
+    }
+    // a high surrogate as the very last unit
+    expect(trapOf(() => lift16([...base, 0xd83d])).code).toBe('invalid-string');
+  });
+
+  it('validUtf16 itself', () => {
+    const check = (units: number[]) => validUtf16(new Uint8Array(new Uint16Array(units).buffer), 0, units.length);
+    expect(check(unitsOf('😀'.repeat(40)))).toBe(true);
+    expect(check([...unitsOf('x'.repeat(40)), 0xd83d])).toBe(false);
+    expect(check([0xde00, ...unitsOf('x'.repeat(40))])).toBe(false);
+    expect(check([])).toBe(true);
+  });
+
+  it('property: random code units lift exactly when a fatal TextDecoder accepts them', () => {
+    const unit = fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.constantFrom(0x61, 0xe9));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(unit, { minLength: UTF8_DECODE_MIN_BYTES / 2, maxLength: 200 }),
+          // well-formed text, sometimes with one unit replaced by a lone surrogate
+          fc.tuple(fc.string({ unit: 'binary', minLength: 64, maxLength: 150 }), fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0xd800, max: 0xdfff })))).map(([t, hit]) => {
+            const units = unitsOf(t);
+            if (hit) units[hit[0] % units.length] = hit[1];
+            return units;
+          }),
+        ),
+        (units) => {
+        let want: string | undefined;
+        try {
+          want = reference16(units);
+        } catch {
+          want = undefined;
+        }
+        if (want === undefined) expect(trapOf(() => lift16(units)).code).toBe('invalid-string');
+        else expect(lift16(units)).toBe(want);
+      },
+      ),
+      { numRuns: 600 },
+    );
+  });
 });

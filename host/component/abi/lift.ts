@@ -23,7 +23,7 @@ import {
   maxCaseAlignment,
 } from './layout.js';
 import { LITTLE_ENDIAN, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
-import { UTF8_DECODE_MIN_BYTES, decodeValidUtf8, type StringMaker } from './utf8-decode.js';
+import { UTF8_DECODE_MIN_BYTES, decodeValidUtf8, validUtf16, type StringMaker } from './utf8-decode.js';
 
 /** A core wasm value: i32, f32 and f64 as numbers, i64 as a bigint. */
 export type FlatValue = number | bigint;
@@ -291,6 +291,7 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
   const bytes = m.bytes;
   if (ptr + byteLength > bytes.byteLength) throw outOfBounds('string', ptr, byteLength, cx);
   let s: string;
+  let valid16: boolean | undefined;
   if (encoding === 'latin-1') {
     s = decodeLatin1(bytes, ptr, byteLength);
   } else if (encoding === 'utf-8' && isAscii !== undefined && isAscii(bytes.subarray(ptr, ptr + byteLength))) {
@@ -300,6 +301,15 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
     if (!isUtf8(view)) throw new Trap('invalid-string', { detail: `the ${byteLength} bytes at ${ptr} are not valid UTF-8` });
     // Valid: a long string is decoded by the SIMD module when it can be, else by the general decoder.
     s = (byteLength >= UTF8_DECODE_MIN_BYTES ? decodeValidUtf8(bytes, ptr, byteLength, MAKE_STRING) : undefined) ?? utf8Validated.decode(view);
+  } else if (
+    encoding === 'utf-16-le' &&
+    NodeBuffer !== undefined &&
+    byteLength >= UTF8_DECODE_MIN_BYTES &&
+    (valid16 = validUtf16(bytes, ptr, byteLength / 2)) !== undefined
+  ) {
+    // Checked for unpaired surrogates by the SIMD module; then one copy into a JS string.
+    if (!valid16) throw new Trap('invalid-string', { detail: `the ${byteLength} bytes at ${ptr} are not valid UTF-16 (an unpaired surrogate)` });
+    s = NodeBuffer.from(bytes.buffer, bytes.byteOffset + ptr, byteLength).toString('utf16le');
   } else {
     try {
       s = (encoding === 'utf-8' ? utf8Decoder : utf16Decoder).decode(bytes.subarray(ptr, ptr + byteLength));

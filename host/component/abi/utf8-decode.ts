@@ -12,7 +12,9 @@
  *   one).
  *
  * The input must already be valid UTF-8: the caller validates it first and
- * traps otherwise; this module never decides whether a string is valid.
+ * traps otherwise; this module never decides whether a UTF-8 string is
+ * valid. It also checks UTF-16 strings for unpaired surrogates
+ * (`validUtf16`), so that those lift with one copy too.
  */
 import { UTF8_DECODE_WASM } from './utf8-decode-wasm.js';
 
@@ -32,6 +34,7 @@ interface DecodeModule {
   view: Uint8Array;
   latin1: (input: number, n: number, out: number) => number;
   utf16: (input: number, n: number, out: number) => number;
+  utf16_valid: (input: number, units: number) => number;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -68,8 +71,42 @@ function instance(): DecodeModule | undefined {
       k++;
     }
   }
-  current = { memory: ex.memory, view, latin1: ex.latin1, utf16: ex.utf16 };
+  current = { memory: ex.memory, view, latin1: ex.latin1, utf16: ex.utf16, utf16_valid: ex.utf16_valid };
   return current;
+}
+
+/** The module with room for `need` bytes; undefined when unavailable or out of memory. */
+function withRoom(need: number): DecodeModule | undefined {
+  const m = instance();
+  if (m === undefined) return undefined;
+  const have = m.view.byteLength;
+  if (need > have) {
+    try {
+      m.memory.grow(Math.ceil((need - have) / PAGE));
+    } catch {
+      return undefined; // no memory for the copy: the general decoder needs none
+    }
+    m.view = new Uint8Array(m.memory.buffer);
+  }
+  return m;
+}
+
+/** After a call: a module whose memory grew large is dropped. */
+function release(m: DecodeModule): void {
+  if (m.view.byteLength > KEEP_MEMORY_BYTES) current = undefined;
+}
+
+/**
+ * Whether the `units` UTF-16LE code units at `ptr` of `bytes` have no
+ * unpaired surrogate; undefined when the fast path is unavailable.
+ */
+export function validUtf16(bytes: Uint8Array, ptr: number, units: number): boolean | undefined {
+  const m = withRoom(INPUT + 2 * units + 16);
+  if (m === undefined) return undefined;
+  m.view.set(bytes.subarray(ptr, ptr + 2 * units), INPUT);
+  const ok = m.utf16_valid(INPUT, units) === 1;
+  release(m);
+  return ok;
 }
 
 /** How a decoded string is made from the module's memory. */
@@ -87,24 +124,14 @@ export interface StringMaker<T> {
  * `latin1Only`: give up instead of decoding UTF-16 (for tests).
  */
 export function decodeValidUtf8<T>(bytes: Uint8Array, ptr: number, len: number, make: StringMaker<T>, latin1Only = false): T | undefined {
-  const m = instance();
-  if (m === undefined) return undefined;
   const out = (INPUT + len + 15) & ~15;
-  const need = out + 2 * len + 32;
-  const have = m.view.byteLength;
-  if (need > have) {
-    try {
-      m.memory.grow(Math.ceil((need - have) / PAGE));
-    } catch {
-      return undefined; // no memory for the copy: the general decoder needs none
-    }
-    m.view = new Uint8Array(m.memory.buffer);
-  }
+  const m = withRoom(out + 2 * len + 32);
+  if (m === undefined) return undefined;
   m.view.set(bytes.subarray(ptr, ptr + len), INPUT);
   let s: T | undefined;
   const n = m.latin1(INPUT, len, out);
   if (n >= 0) s = make.latin1(m.view, out, n);
   else if (!latin1Only) s = make.utf16(m.view, out, m.utf16(INPUT, len, out));
-  if (m.view.byteLength > KEEP_MEMORY_BYTES) current = undefined;
+  release(m);
   return s;
 }

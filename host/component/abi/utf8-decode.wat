@@ -1,6 +1,7 @@
-;; UTF-8 decoding for the canonical ABI's string lifting
-;; (host/component/abi/lift.ts, through utf8-decode.ts). The input is always
-;; valid UTF-8: the caller has validated it, and nothing here validates.
+;; UTF-8 decoding and UTF-16 checking for the canonical ABI's string lifting
+;; (host/component/abi/lift.ts, through utf8-decode.ts). UTF-8 input is
+;; always valid (the caller has validated it): `latin1` and `utf16` never
+;; check it; `utf16_valid` is the one check made here.
 ;;
 ;; `latin1`: for strings whose code points are all U+0000..U+00FF (each
 ;; non-ASCII character a lead byte 0xc2 or 0xc3 and one continuation byte):
@@ -9,6 +10,8 @@
 ;; `utf16`: any string: writes the UTF-16LE code units and returns their
 ;; count. Blocks of 16 bytes with only one- and two-byte characters are done
 ;; with SIMD; a block with a longer character one character at a time.
+;;
+;; `utf16_valid`: whether UTF-16LE code units have no unpaired surrogate.
 ;;
 ;; Memory: [0, 2048) is the caller's compaction table for bytes (entry m, 8
 ;; bytes at 8*m: the positions of the set bits of m, lowest first) and
@@ -200,4 +203,39 @@
         ;; at a character boundary: the next block starts no continuation, so $pv is not read
         (br $blocks)))
     (i32.shr_u (i32.sub (local.get $j) (local.get $out)) (i32.const 1)))
+
+  ;; UTF-16LE at [in, in + 2*units): 1 when every surrogate is paired (a high
+  ;; one followed by a low one), else 0. Blocks of 8 units without a
+  ;; surrogate are skipped with SIMD; a block with one is checked unit by unit.
+  (func (export "utf16_valid") (param $in i32) (param $units i32) (result i32)
+    (local $i i32) (local $end i32) (local $stop i32) (local $c i32)
+    (local.set $i (local.get $in))
+    (local.set $end (i32.add (local.get $in) (i32.shl (local.get $units) (i32.const 1))))
+    (block $done
+      (loop $blocks
+        (local.set $stop (local.get $end))
+        (if (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $end))
+          (then
+            (if (i32.eqz (v128.any_true
+                  (i16x8.eq (v128.and (v128.load align=1 (local.get $i)) (v128.const i16x8 0xf800 0xf800 0xf800 0xf800 0xf800 0xf800 0xf800 0xf800)) (v128.const i16x8 0xd800 0xd800 0xd800 0xd800 0xd800 0xd800 0xd800 0xd800))))
+              (then
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $blocks)))
+            (local.set $stop (i32.add (local.get $i) (i32.const 16)))))
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        ;; unit by unit to the end of this block (a pair may cross it)
+        (loop $units
+          (local.set $c (i32.load16_u (local.get $i)))
+          (local.set $i (i32.add (local.get $i) (i32.const 2)))
+          (if (i32.eq (i32.and (local.get $c) (i32.const 0xf800)) (i32.const 0xd800))
+            (then
+              ;; a low surrogate first, or a high one not followed by a low one
+              (if (i32.ge_u (local.get $c) (i32.const 0xdc00)) (then (return (i32.const 0))))
+              (if (i32.ge_u (local.get $i) (local.get $end)) (then (return (i32.const 0))))
+              (if (i32.ne (i32.and (i32.load16_u (local.get $i)) (i32.const 0xfc00)) (i32.const 0xdc00))
+                (then (return (i32.const 0))))
+              (local.set $i (i32.add (local.get $i) (i32.const 2)))))
+          (br_if $units (i32.lt_u (local.get $i) (local.get $stop))))
+        (br $blocks)))
+    (i32.const 1))
 )
