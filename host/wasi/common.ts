@@ -67,15 +67,38 @@ export function ioErrorCode(e: unknown): 'pipe' | 'io' {
   return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'EBADF' || code === 'ERR_STREAM_PREMATURE_CLOSE' ? 'pipe' : 'io';
 }
 
-/** Writes all of `bytes` to `fd` synchronously (retrying on EAGAIN for non-blocking pipes). */
+/**
+ * Puts fd 1 or 2 back into blocking mode when Node made it non-blocking.
+ * Touching `process.stdout`/`process.stderr` once (as `isTTY` does, and
+ * libraries do at import) opens a pipe with O_NONBLOCK; a `writeSync` to a
+ * full pipe then fails EAGAIN instead of waiting for the reader. The stream's
+ * libuv handle has `setBlocking` (what Node itself uses for stdio pipes on
+ * Windows); libuv's own writes work on a blocking descriptor too. True when
+ * the descriptor is blocking now (or is not a pipe Node opened).
+ */
+export function makeBlocking(fd: number): boolean {
+  if (fd !== 1 && fd !== 2) return false;
+  const stream = (fd === 1 ? process.stdout : process.stderr) as unknown as { _handle?: { setBlocking?: (on: boolean) => number } };
+  const set = stream._handle?.setBlocking;
+  if (typeof set !== 'function') return false;
+  return set.call(stream._handle, true) === 0;
+}
+
+/**
+ * Writes all of `bytes` to `fd` synchronously. A full non-blocking pipe
+ * (EAGAIN) on fd 1 or 2 is made blocking and written again (the kernel then
+ * wakes the write as soon as the reader took bytes); on another descriptor
+ * the write is retried after 1 ms.
+ */
 export function writeAllSync(fd: number, bytes: Uint8Array): void {
   let off = 0;
+  let unblocked = false;
   while (off < bytes.length) {
     try {
       off += writeSync(fd, bytes, off, bytes.length - off);
     } catch (e) {
       if ((e as { code?: string }).code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        if (unblocked || !(unblocked = makeBlocking(fd))) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
         continue;
       }
       throw e;
@@ -87,6 +110,8 @@ export function writeAllSync(fd: number, bytes: Uint8Array): void {
 export class SinkWriter {
   private failed: unknown;
   private pending: Promise<void> = Promise.resolve();
+  /** Async sink writes of `writeSync` not settled yet. */
+  private pendingCount = 0;
   closed = false;
   constructor(private readonly sink: Sink) {}
 
@@ -103,7 +128,36 @@ export class SinkWriter {
     }
     // the bytes are the sink's: lifted lists and stream chunks are fresh copies
     const r = this.sink(bytes);
-    if (r instanceof Promise) this.pending = this.pending.then(() => r).catch((e) => void (this.failed ??= e));
+    if (r instanceof Promise) {
+      this.pendingCount++;
+      this.pending = this.pending
+        .then(() => r)
+        .catch((e) => void (this.failed ??= e))
+        .then(() => void this.pendingCount--);
+    }
+  }
+
+  /**
+   * Writes `bytes`: synchronously for a descriptor or a sink that returns
+   * nothing (undefined then), else the sink's Promise (after the writes
+   * still pending). Throws or rejects with the sink's error.
+   */
+  put(bytes: Uint8Array): void | Promise<void> {
+    if (this.failed !== undefined) throw this.failed;
+    if (typeof this.sink === 'number') return this.writeSync(bytes);
+    const sink = this.sink;
+    const after = (): void | Promise<void> => {
+      if (this.failed !== undefined) throw this.failed;
+      const r = sink(bytes);
+      if (r instanceof Promise) return r.catch((e) => Promise.reject((this.failed ??= e)));
+    };
+    if (this.pendingCount > 0) return this.pending.then(after);
+    try {
+      return after();
+    } catch (e) {
+      this.failed ??= e;
+      throw e;
+    }
   }
 
   /** Writes and waits for an async sink. */

@@ -44,24 +44,24 @@ function checkLen(len: bigint | number, what: string): number {
   return n;
 }
 
-/** Copies a component's byte stream into a sink; `pipe`/`io` on a failed write (the stream is dropped then). */
+/**
+ * Copies a component's byte stream into a sink; `pipe`/`io` on a failed
+ * write (the stream is dropped then). The copy runs inside the store's
+ * drive (`pipeTo`): a descriptor sink is written with `writeSync` as each
+ * chunk arrives and the guest's next write is taken in the same run.
+ */
 async function drain(reader: ComponentStreamReader, w: SinkWriter): Promise<void> {
   if (w.closed) {
     reader.cancel();
     throw new WasiError('pipe');
   }
-  for (;;) {
-    const chunk = (await reader.read()) as Uint8Array | undefined;
-    if (chunk === undefined) return;
-    if (chunk.length === 0) continue;
-    try {
-      await w.write(chunk);
-    } catch (e) {
-      const code = ioErrorCode(e);
-      if (code === 'pipe') w.closed = true;
-      reader.cancel();
-      throw new WasiError(code);
-    }
+  try {
+    await reader.pipeTo((chunk) => (chunk.length === 0 ? undefined : w.put(chunk as Uint8Array)));
+  } catch (e) {
+    if (e instanceof Trap) throw e;
+    const code = ioErrorCode(e);
+    if (code === 'pipe') w.closed = true;
+    throw new WasiError(code);
   }
 }
 

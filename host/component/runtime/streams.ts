@@ -17,7 +17,7 @@
  * become JS values (an own handle of an exported resource an instance of its
  * class, a stream end a `ComponentStreamReader`) or come from them.
  */
-import { CopyResult } from '../../canon/constants.js';
+import { CopyResult, type HostCopyResult } from '../../canon/constants.js';
 import { Trap } from '../../canon/errors.js';
 import { ReadableFutureEnd } from '../../canon/future.js';
 import type { HostInstance } from '../../canon/host-instance.js';
@@ -252,6 +252,85 @@ export class ComponentStreamReader implements AsyncIterable<unknown[] | Uint8Arr
       } catch (e) {
         reject(e);
       }
+      if (peer.failed) reject(peer.failed);
+    });
+  }
+
+  /**
+   * Hands every chunk to `sink` as it is copied, until the writer drops its
+   * end; resolves then. The next read is started from the copy's completion,
+   * inside the store's run, so a guest writing in a loop and a synchronous
+   * sink (one returning undefined) go on in one drive: no Promise and no
+   * store entry per chunk. A sink returning a Promise pauses the reads until
+   * it settles. After `sliceMs` of synchronous chunks the next read waits for
+   * a macrotask, so timers and I/O of the event loop still run. A sink that
+   * throws (or rejects) ends the pipe: the end is dropped (the writer sees
+   * DROPPED) and the promise rejects with that error. Each chunk is a fresh
+   * copy the sink may keep.
+   */
+  pipeTo(sink: (chunk: unknown[] | Uint8Array) => void | Promise<void>, { n = this.chunk, sliceMs = 20 }: { n?: number; sliceMs?: number } = {}): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const peer = peerOf(this.store);
+      let sliceStart = performance.now();
+      let inRead = false; // a completion inside peer.read: the loop below starts the next read
+      let again = false;
+      const fail = (e: unknown): void => {
+        this.cancel();
+        reject(e);
+      };
+      const onChunk = (result: HostCopyResult, bytes: Uint8Array): void => {
+        const dropped = result.kind === CopyResult.DROPPED;
+        if (dropped) {
+          this.finish();
+          peer.dropReadable(this.end);
+        }
+        let r: void | Promise<void> = undefined;
+        if (result.count > 0) {
+          // a u8 chunk is the read's own fresh buffer: no second copy
+          const chunk = isU8(this.t) ? bytes : decode(this.t, bytes, result.count);
+          try {
+            r = sink(chunk);
+          } catch (e) {
+            return fail(e);
+          }
+        }
+        if (dropped || result.kind === CopyResult.CANCELLED) {
+          if (r instanceof Promise) r.then(() => resolve(), fail);
+          else resolve();
+          return;
+        }
+        if (r instanceof Promise) {
+          r.then(() => {
+            sliceStart = performance.now();
+            next();
+            this.store.drive();
+          }, fail);
+        } else if (performance.now() - sliceStart > sliceMs) {
+          setImmediate(() => {
+            sliceStart = performance.now();
+            next();
+            this.store.drive();
+          });
+        } else if (inRead) again = true;
+        else next();
+      };
+      const next = (): void => {
+        if (this.done) return resolve();
+        do {
+          again = false;
+          inRead = true;
+          try {
+            peer.read(this.end, n, onChunk);
+          } catch (e) {
+            inRead = false;
+            return fail(e);
+          }
+          inRead = false;
+          if (peer.failed) return fail(peer.failed);
+        } while (again);
+      };
+      next();
+      this.store.drive();
       if (peer.failed) reject(peer.failed);
     });
   }
