@@ -45,16 +45,18 @@ export const COMPONENTS = [
   },
 ];
 // The project's own WASI programs (assembly/programs/, worlds of wit/programs.wit).
-COMPONENTS.push({
-  core: "wasi-hello.core.wasm",
-  world: "hello",
-  out: "wasi-hello.wasm",
-  wit: "wit/programs.wit",
-  renames: {
-    wasi_run_lift: "[async-lift]wasi:cli/run@0.3.0#run",
-    wasi_run_callback: "[callback][async-lift]wasi:cli/run@0.3.0#run",
-  },
-});
+for (const world of ["hello", "big", "echo", "sleep", "random", "files", "exit"]) {
+  COMPONENTS.push({
+    core: `wasi-${world}.core.wasm`,
+    world,
+    out: `wasi-${world}.wasm`,
+    wit: "wit/programs.wit",
+    renames: {
+      wasi_run_lift: "[async-lift]wasi:cli/run@0.3.0#run",
+      wasi_run_callback: "[callback][async-lift]wasi:cli/run@0.3.0#run",
+    },
+  });
+}
 export const COMPOSED = [
   { runner: "component-v1.wasm", peer: "laundry.wasm", out: "composed-v1.wasm" },
   { runner: "component-v2.wasm", peer: "laundry.wasm", out: "composed-v2.wasm" },

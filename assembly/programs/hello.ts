@@ -2,9 +2,9 @@
 // `run`, callback-lifted, writes "hello from assemblyscript" and its
 // arguments to stdout through one `write-via-stream` stream, then a second
 // line once the first was taken, drops the stream and returns the write's
-// result. (No `wait-for`: wit-component lowers it async without a `memory`
-// option, which the component host's validation refuses as the spec's
-// canon-lower rule asks; see the WAT programs in test/wasi/ for sleeps.)
+// result. (Sleeping is assembly/programs/sleep.ts: wit-component lowers
+// `wait-for` async without a `memory` option, which the component host
+// accepts, docs/deviations.md entry 16.)
 // The core exports `wasi_run_lift` / `wasi_run_callback` are renamed to
 // `[async-lift]wasi:cli/run@0.3.0#run` and its `[callback]` by the component
 // build (scripts/componentize.mjs).

@@ -1,10 +1,10 @@
 /**
  * Reading `run`'s input: a WebAssembly binary (by its `\0asm` magic, whatever
  * the file is called) or WAT text (UTF-8, an optional BOM), compiled with
- * jco's `parse`. A WAT error reads `file:line:col: message` (1-based), then
+ * jco's `parse` (imported only for WAT text: loading jco takes longer than
+ * starting a WASI program). A WAT error reads `file:line:col: message` (1-based), then
  * the source line and a caret under the column.
  */
-import { parse } from '@bytecodealliance/jco';
 import { RunError } from './errors.js';
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -93,6 +93,7 @@ export async function wasmFromFile(file: string, raw: Uint8Array): Promise<Uint8
   if (text.includes('\0')) {
     throw new RunError('not-wasm', `${file}: neither a WebAssembly binary (it does not start with \\0asm) nor WAT text (it contains NUL bytes)`);
   }
+  const { parse } = await import('@bytecodealliance/jco');
   try {
     return new Uint8Array(await parse(text));
   } catch (e) {

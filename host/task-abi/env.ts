@@ -4,7 +4,6 @@
  * table (through a tiny wasm module that imports them, since Node 20 has no
  * `WebAssembly.Function`), memory for host-owned structs, and the trace.
  */
-import { parse } from '@bytecodealliance/jco';
 import type { ComponentInstance } from '../canon/index.js';
 import type { Guest } from '../guest/guest.js';
 import type { Trace, TaskAbiKindName } from '../trace/trace.js';
@@ -42,7 +41,7 @@ const WRAPPER_WAT = `(module
 
 let wrapperModule: Promise<WebAssembly.Module> | undefined;
 const wrapper = (): Promise<WebAssembly.Module> =>
-  (wrapperModule ??= Promise.resolve(parse(WRAPPER_WAT)).then((bytes) => new WebAssembly.Module(bytes as unknown as BufferSource)));
+  (wrapperModule ??= import('@bytecodealliance/jco').then(({ parse }) => parse(WRAPPER_WAT)).then((bytes) => new WebAssembly.Module(bytes as unknown as BufferSource)));
 
 export class TaskAbiEnv {
   readonly codec: TaskAbiCodec;

@@ -18,7 +18,6 @@
  * `values.ts`; trap messages go through the one table of `traps.ts`.
  */
 import { writeSync } from 'node:fs';
-import { parse as parseWat } from '@bytecodealliance/jco';
 import { Trap } from '../canon/errors.js';
 import { loadComponent, ComponentResultError, type ComponentInstanceApi, type LoadedComponent } from '../component/api.js';
 import { ComponentError } from '../component/binary/reader.js';
@@ -118,6 +117,7 @@ function parseErrorOf(e: unknown, form: SList, quote: boolean): WastParseError {
 async function toBytes(src: string, form: SList): Promise<{ bytes: Uint8Array; name?: string }> {
   const { text, name, quote } = formText(src, form);
   try {
+    const { parse: parseWat } = await import('@bytecodealliance/jco'); // loaded on first use: the CLI's other commands start without it
     const bytes = await parseWat(text);
     return { bytes, ...(name ? { name } : {}) };
   } catch (e) {
