@@ -183,7 +183,11 @@ export abstract class CopyEnd extends Waitable {
   checkCopy(site: TrapSite): void {
     const s = this.copyState;
     if ((COPY.fromMask & (1 << s)) === 0) {
-      checkCopyTransition('copy', s, site, `${this.kindName}${site.handle === undefined ? '' : ` ${site.handle}`} already has a ${this.readable ? 'read' : 'write'} pending`);
+      const name = `${this.kindName}${site.handle === undefined ? '' : ` ${site.handle}`}`;
+      const detail = s === CopyState.DONE
+        ? `${name} is done: a copy on it reported DROPPED (the other end is gone), and a done end takes no further copies`
+        : `${name} already has a ${this.readable ? 'read' : 'write'} pending`;
+      checkCopyTransition('copy', s, site, detail);
     }
   }
 
