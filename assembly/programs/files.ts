@@ -10,8 +10,11 @@ export { cabi_realloc } from "../cm";
 export { programAbort } from "./wasi";
 import { In, fileIn, Out, drop_descriptor, exit_with_code, get_directories, getArguments, open_at, run_return, waitable_set_new, wait, CALLBACK_EXIT } from "./wasi";
 
-// flags bits (wit/programs.wit): path-flags symlink-follow = 1;
+// flags bits (wit/programs.wit): path-flags symlink-follow = 1 (symlinks
+// are followed, as a program opening a path expects; one leading out of the
+// preopen is refused by the host);
 // open-flags create = 1, truncate = 8; descriptor-flags read = 1, write = 2
+const SYMLINK_FOLLOW: u32 = 1;
 const CREATE_TRUNCATE: u32 = 1 | 8;
 const READ: u32 = 1;
 const WRITE: u32 = 2;
@@ -28,7 +31,7 @@ let reported = false;
 function open(dir: u32, path: string, openFlags: u32, flags: u32): u32 {
   const bytes = String.UTF8.encode(path);
   const r = heap.alloc(24);
-  open_at(dir, 0, changetype<usize>(bytes), <usize>bytes.byteLength, openFlags, flags, r);
+  open_at(dir, SYMLINK_FOLLOW, changetype<usize>(bytes), <usize>bytes.byteLength, openFlags, flags, r);
   if (load<u8>(r) != 0) exit_with_code(100 + <u32>load<u8>(r, 4));
   return load<u32>(r, 4);
 }

@@ -110,6 +110,8 @@ export function writeAllSync(fd: number, bytes: Uint8Array): void {
 export class SinkWriter {
   private failed: unknown;
   private pending: Promise<void> = Promise.resolve();
+  /** The last async write of `put` (settled or not). */
+  private lastPut: Promise<void> = Promise.resolve();
   /** Async sink writes of `writeSync` not settled yet. */
   private pendingCount = 0;
   closed = false;
@@ -151,13 +153,25 @@ export class SinkWriter {
       const r = sink(bytes);
       if (r instanceof Promise) return r.catch((e) => Promise.reject((this.failed ??= e)));
     };
-    if (this.pendingCount > 0) return this.pending.then(after);
+    if (this.pendingCount > 0) return this.track(this.pending.then(after));
     try {
-      return after();
+      const r = after();
+      return r === undefined ? r : this.track(r);
     } catch (e) {
       this.failed ??= e;
       throw e;
     }
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.lastPut = p.catch(() => {});
+    return p;
+  }
+
+  /** Resolves once every write handed to an async sink so far has settled (rejections are the writes' own). */
+  async flush(): Promise<void> {
+    await this.pending;
+    await this.lastPut;
   }
 
   /** Writes and waits for an async sink. */

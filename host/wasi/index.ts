@@ -69,6 +69,11 @@ export class WasiHost {
     this.imports = versionedImports(p2, p3);
   }
 
+  /** Waits for the writes handed to async stdout/stderr sinks (the output written before an exit or a trap is all there then). */
+  async flush(): Promise<void> {
+    await Promise.all([this.env.stdout.flush(), this.env.stderr.flush()]);
+  }
+
   /** The WASI imports together with the embedder's own (which win over WASI names). */
   with(extra: Record<string, unknown>): Record<string, unknown> {
     const base = this.imports;
@@ -82,6 +87,7 @@ export class WasiHost {
    * Calls the instance's `wasi:cli/run` export (0.2.x or 0.3.0) and resolves
    * with the exit code: 0 for `ok`, 1 for `err`, the code given to
    * `wasi:cli/exit`. A trap rejects (the output written so far stays written).
+   * Either way only once async sinks have settled the writes they were given.
    */
   async run(inst: ComponentInstanceApi): Promise<number> {
     const name = Object.keys(inst.exports).find((k) => /^wasi:cli\/run@0\.(2\.\d+|3\.0(-.*)?)$/.test(k));
@@ -89,8 +95,10 @@ export class WasiHost {
     const run = (inst.exports[name] as Record<string, () => Promise<unknown>>)['run']!;
     try {
       await run();
+      await this.flush();
       return this.exitCode ?? 0;
     } catch (e) {
+      await this.flush();
       const code = exitCodeOf(e) ?? this.exitCode;
       if (code !== undefined) return code;
       if (e instanceof ComponentResultError) return 1;
