@@ -571,7 +571,15 @@ reasons.component_stream_mb_per_s_wasmtime = "not measured: Wasmtime's C API (49
 put('component_stream_mb_per_s_wasmtime', null);
 put('wasi_stdout_mb_per_s', wasi.stdout);
 put('wasi_first_byte_ms', wasi.firstByte);
-reasons.wasi_stdout_mb_per_s = reasons.wasi_first_byte_ms = 'jco side not measured: the program is not run under jco yet';
+put('wasi_stdout_mb_per_s_jco', wasi.stdoutJco);
+put('wasi_stdout_ratio_jco', wasi.stdoutJco ? ratio(wasi.stdout, wasi.stdoutJco) : null);
+put('wasi_first_byte_ms_jco', wasi.firstByteJco);
+put('wasi_first_byte_ratio_jco', wasi.firstByteJco ? ratio(wasi.firstByteJco, wasi.firstByte) : null);
+put('wasi_first_byte_ms_jco_transpiled', wasi.firstByteJcoTranspiled);
+put('wasi_first_byte_ratio_jco_transpiled', wasi.firstByteJcoTranspiled ? ratio(wasi.firstByteJcoTranspiled, wasi.firstByte) : null);
+if (wasi.jcoReason) {
+  for (const k of ['wasi_stdout_mb_per_s_jco', 'wasi_stdout_ratio_jco', 'wasi_first_byte_ms_jco', 'wasi_first_byte_ratio_jco', 'wasi_first_byte_ms_jco_transpiled', 'wasi_first_byte_ratio_jco_transpiled']) reasons[k] = wasi.jcoReason;
+}
 put('abi_cycle_ns_v1', abi.abi_cycle_v1);
 put('abi_cycle_ns_v2', abi.abi_cycle_v2);
 put('tasks_100k_ms', sc.byN[100_000]);
@@ -620,6 +628,7 @@ const TARGETS = {
   component_calls_ratio: ['>=', 1000],
   component_stream_mb_per_s: ['>=', 1000],
   wasi_stdout_mb_per_s: ['>=', 500],
+  wasi_first_byte_ratio_jco: ['>=', 10],
   stream_mb_per_s: ['>=', 1000],
   abi_cycle_ns_v2: ['<=', 40],
   guest_bytes_per_task: ['<=', 256],
@@ -703,7 +712,13 @@ if (JSON_OUT) {
     row('  ratio embedded / Wasmtime, same component', 'component_calls_ratio_wasmtime', 'x'),
     row('component produce() stream<u8> to JS, embedded', 'component_stream_mb_per_s', 'MB/s'),
     row('WASI 0.3 program: 64 MiB stdout to a pipe (CLI)', 'wasi_stdout_mb_per_s', 'MB/s'),
+    row('  the same under jco run (Node 24)', 'wasi_stdout_mb_per_s_jco', 'MB/s'),
+    row('  ratio embedded / jco', 'wasi_stdout_ratio_jco', 'x'),
     row('WASI 0.3 program: spawn to first stdout byte (CLI)', 'wasi_first_byte_ms', 'ms'),
+    row('  the same under jco run (transpiles first)', 'wasi_first_byte_ms_jco', 'ms'),
+    row('  ratio jco run / embedded', 'wasi_first_byte_ratio_jco', 'x'),
+    row('  jco, transpiled ahead (_run.js)', 'wasi_first_byte_ms_jco_transpiled', 'ms'),
+    row('  ratio jco transpiled / embedded', 'wasi_first_byte_ratio_jco_transpiled', 'x'),
     row('component echo(string) of 1 KiB, embedded', 'component_echo_1kib_per_s', '/s'),
     row('component sum(list<u32>) of 16 K, embedded', 'component_sum_16k_per_s', '/s'),
     row('component echo(string) of 1 KiB, Wasmtime', 'component_echo_1kib_per_s_wasmtime', '/s'),
