@@ -283,6 +283,14 @@ describe('the same components under jco (jco run, Node 24): the same output and 
     expect(theirs.stdout.equals(mine.out)).toBe(true);
   });
 
+  it('hello: the same lines, argv[0] aside (jco passes the name without .wasm)', async () => {
+    const mine = await cli(prog('hello'), ['a', 'b c']);
+    const theirs = await runProgramOnJco(prog('hello'), ['a', 'b c']);
+    expect(theirs.code, theirs.stderr).toBe(0);
+    expect(mine.code).toBe(0);
+    expect(theirs.stdout.toString()).toBe(mine.out.toString().replace('wasi-hello.wasm', 'wasi-hello'));
+  });
+
   it('where jco differs: it loses output the embedded host keeps (edge D: run returned before the write call; edge T: a trap) but writes nothing else', async () => {
     for (const mode of ['D', 'T']) {
       const [mine, theirs] = await Promise.all([cli(edge, [mode]), runProgramOnJco(edge, [mode])]);

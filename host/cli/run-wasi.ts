@@ -12,7 +12,7 @@
  */
 import { basename } from 'node:path';
 import { Trap } from '../canon/errors.js';
-import { loadComponent } from '../component/api.js';
+import { loadComponent, type LoadedComponent } from '../component/api.js';
 import { WasiHost } from '../wasi/index.js';
 import { Store } from '../canon/store.js';
 import { limitsFrom } from './limits.js';
@@ -35,10 +35,18 @@ export interface RunWasiOptions {
   readonly maxTasks?: number;
 }
 
+/** The component of `bytes`, decoded and validated once for `exportsWasiRun` and `runWasiProgram` both. */
+const loaded = new WeakMap<Uint8Array, LoadedComponent>();
+function load(bytes: Uint8Array): LoadedComponent {
+  let c = loaded.get(bytes);
+  if (c === undefined) loaded.set(bytes, (c = loadComponent(bytes)));
+  return c;
+}
+
 /** Whether a component exports `wasi:cli/run` at a version the WASI host serves. */
 export function exportsWasiRun(bytes: Uint8Array): boolean {
   try {
-    return loadComponent(bytes).exports.some((e) => /^wasi:cli\/run@0\.(2\.\d+|3\.0(-.*)?)$/.test(e.name));
+    return load(bytes).exports.some((e) => /^wasi:cli\/run@0\.(2\.\d+|3\.0(-.*)?)$/.test(e.name));
   } catch {
     return false;
   }
@@ -68,7 +76,7 @@ function parseDirs(dirs: readonly string[]): Record<string, string> {
 
 /** Runs the program; resolves with the process exit code (the caller exits with it). */
 export async function runWasiProgram(file: string, bytes: Uint8Array, args: readonly string[], opts: RunWasiOptions = {}): Promise<number> {
-  const c = loadComponent(bytes);
+  const c = load(bytes);
   if (!c.exports.some((e) => /^wasi:cli\/run@/.test(e.name))) {
     throw new RunError('no-run', `${file} exports no wasi:cli/run; call one of its exports with --invoke <export>`);
   }
