@@ -577,8 +577,11 @@ put('wasi_first_byte_ms_jco', wasi.firstByteJco);
 put('wasi_first_byte_ratio_jco', wasi.firstByteJco ? ratio(wasi.firstByteJco, wasi.firstByte) : null);
 put('wasi_first_byte_ms_jco_transpiled', wasi.firstByteJcoTranspiled);
 put('wasi_first_byte_ratio_jco_transpiled', wasi.firstByteJcoTranspiled ? ratio(wasi.firstByteJcoTranspiled, wasi.firstByte) : null);
+put('wasi_start_ms', wasi.start);
+put('wasi_start_ms_jco', wasi.startJco);
+put('wasi_start_ratio_jco', wasi.startJco ? ratio(wasi.startJco, wasi.start) : null);
 if (wasi.jcoReason) {
-  for (const k of ['wasi_stdout_mb_per_s_jco', 'wasi_stdout_ratio_jco', 'wasi_first_byte_ms_jco', 'wasi_first_byte_ratio_jco', 'wasi_first_byte_ms_jco_transpiled', 'wasi_first_byte_ratio_jco_transpiled']) reasons[k] = wasi.jcoReason;
+  for (const k of ['wasi_start_ms_jco', 'wasi_start_ratio_jco', 'wasi_stdout_mb_per_s_jco', 'wasi_stdout_ratio_jco', 'wasi_first_byte_ms_jco', 'wasi_first_byte_ratio_jco', 'wasi_first_byte_ms_jco_transpiled', 'wasi_first_byte_ratio_jco_transpiled']) reasons[k] = wasi.jcoReason;
 }
 put('abi_cycle_ns_v1', abi.abi_cycle_v1);
 put('abi_cycle_ns_v2', abi.abi_cycle_v2);
@@ -719,6 +722,9 @@ if (JSON_OUT) {
     row('  ratio jco run / embedded', 'wasi_first_byte_ratio_jco', 'x'),
     row('  jco, transpiled ahead (_run.js)', 'wasi_first_byte_ms_jco_transpiled', 'ms'),
     row('  ratio jco transpiled / embedded', 'wasi_first_byte_ratio_jco_transpiled', 'x'),
+    row('WASI 0.3 program: script start to first byte (Node boot excluded)', 'wasi_start_ms', 'ms'),
+    row('  the same, jco (transpiled module, Node 24)', 'wasi_start_ms_jco', 'ms'),
+    row('  ratio jco / embedded', 'wasi_start_ratio_jco', 'x'),
     row('component echo(string) of 1 KiB, embedded', 'component_echo_1kib_per_s', '/s'),
     row('component sum(list<u32>) of 16 K, embedded', 'component_sum_16k_per_s', '/s'),
     row('component echo(string) of 1 KiB, Wasmtime', 'component_echo_1kib_per_s_wasmtime', '/s'),

@@ -11,6 +11,15 @@
 //   directly (no transpile: the floor of jco's start-up). Ratios: jco /
 //   embedded.
 //
+// - start-up inside the process: the same, but from the first line of the
+//   script that runs the program (Node already started: its boot, which
+//   differs between Node 20 and 24, is left out) to the first stdout byte.
+//   Embedded: a script importing the host (dist/), loading, instantiating
+//   and running the component; jco: a script importing the transpiled
+//   module and calling its run. The child reports its start on stderr
+//   (`performance.timeOrigin + performance.now()`), the parent takes the
+//   first byte's time on the same clock.
+//
 // Samples of the two hosts alternate, so load on the machine falls on both.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +43,46 @@ function runCli(root, wasm, args) {
 }
 
 const MIB64 = 64 << 20;
+
+/** Spawns `node script args`; resolves with ms from the start the child reports on stderr to its first stdout byte. */
+function runStart(node, script, args, cwd) {
+  return new Promise((resolve, reject) => {
+    let t0;
+    let first;
+    let err = '';
+    const p = spawn(node, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+    p.stderr.on('data', (b) => {
+      err += b;
+      t0 ??= Number(err.split('\n')[0]);
+    });
+    p.stdout.on('data', () => (first ??= performance.timeOrigin + performance.now()));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 && first !== undefined && Number.isFinite(t0) ? resolve(first - t0) : reject(new Error(`exit ${code}: ${err.slice(0, 200)}`))));
+  });
+}
+
+const START_MARK = "process.stderr.write(String(performance.timeOrigin + performance.now()) + '\\n');\n";
+
+/** The embedded host's in-process start-up script (Node 20). */
+const embeddedStartScript = (root, wasm) =>
+  START_MARK +
+  `const { readFileSync } = await import('node:fs');
+const { WasiHost } = await import(${JSON.stringify(join(root, 'dist', 'host', 'wasi', 'index.js'))});
+const { loadComponent } = await import(${JSON.stringify(join(root, 'dist', 'host', 'component', 'api.js'))});
+const wasi = new WasiHost({ args: ['prog-p3.wasm', ...process.argv.slice(2)] });
+const inst = loadComponent(readFileSync(${JSON.stringify(wasm)})).instantiate(wasi.imports, { store: wasi.store });
+process.exit(await wasi.run(inst));
+`;
+
+/** jco's (Node 24), in the directory of a kept `jco run`: what its `_run.js` does, timed. */
+const jcoStartScript = () =>
+  START_MARK +
+  `process.argv[1] = 'prog-p3';
+const mod = await import('./prog-p3.js');
+await mod.run.run();
+await new Promise((r) => setTimeout(r));
+process.exit(0);
+`;
 
 export async function wasiBench({ root, FULL, stats }) {
   const { parse } = await import('@bytecodealliance/jco');
@@ -88,6 +137,28 @@ export async function wasiBench({ root, FULL, stats }) {
         }
       }
     }
+    const starts = [];
+    const startsJco = [];
+    const embScript = join(dir, 'start.mjs');
+    writeFileSync(embScript, embeddedStartScript(root, wasm));
+    let jcoScript;
+    let node24;
+    if (jco && !jcoReason && keepDir) {
+      jcoScript = join(keepDir, '_start.js');
+      writeFileSync(jcoScript, jcoStartScript());
+      const { jspiNode } = await import(join(root, 'dist', 'host', 'jco', 'run.js'));
+      node24 = jspiNode();
+    }
+    for (let i = 0; i < (FULL ? 7 : 3); i++) {
+      starts.push(await runStart(process.execPath, embScript, ['h'], root));
+      if (jcoScript && !jcoReason) {
+        try {
+          startsJco.push(await runStart(node24, jcoScript, ['h'], keepDir));
+        } catch (e) {
+          jcoReason = `jco side not measured: ${e?.message ?? e}`;
+        }
+      }
+    }
     const ok = (xs) => (jcoReason || xs.length === 0 ? null : stats(xs));
     return {
       stdout: stats(mbs),
@@ -95,6 +166,8 @@ export async function wasiBench({ root, FULL, stats }) {
       stdoutJco: ok(mbsJco),
       firstByteJco: ok(firstsJco),
       firstByteJcoTranspiled: ok(firstsJcoTranspiled),
+      start: stats(starts),
+      startJco: ok(startsJco),
       jcoReason,
     };
   } finally {
