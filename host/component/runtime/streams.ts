@@ -269,6 +269,7 @@ export class ComponentStreamReader implements AsyncIterable<unknown[] | Uint8Arr
    * copy the sink may keep.
    */
   pipeTo(sink: (chunk: unknown[] | Uint8Array) => void | Promise<void>, { n = this.chunk, sliceMs = 20 }: { n?: number; sliceMs?: number } = {}): Promise<void> {
+    if (!isPlainElement(this.t)) return this.pipeByReads(sink, n);
     return new Promise<void>((resolve, reject) => {
       const peer = peerOf(this.store);
       let sliceStart = performance.now();
@@ -333,6 +334,21 @@ export class ComponentStreamReader implements AsyncIterable<unknown[] | Uint8Arr
       this.store.drive();
       if (peer.failed) reject(peer.failed);
     });
+  }
+
+  /** `pipeTo` one awaited `read` at a time (elements that are not bytes). */
+  private async pipeByReads(sink: (chunk: unknown[] | Uint8Array) => void | Promise<void>, n: number): Promise<void> {
+    for (;;) {
+      const c = await this.read(n);
+      if (c === undefined) return;
+      if (c.length === 0) continue;
+      try {
+        await sink(c);
+      } catch (e) {
+        this.cancel();
+        throw e;
+      }
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<unknown[] | Uint8Array> {
