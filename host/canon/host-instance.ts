@@ -168,12 +168,13 @@ export class HostInstance implements Enterable, CanonOwner {
    * Starts a read of up to `n` elements. `onDone(result, bytes)` runs from the
    * run queue, or at once when a writer was already waiting. `result.kind` is
    * COMPLETED, DROPPED or CANCELLED (`CopyResultKind`), `result.count` the
-   * number of elements in `bytes`.
+   * number of elements in `bytes` (a view of `into` when given).
    */
-  read(end: ReadableStreamEnd, n: number, onDone: (result: HostCopyResult, bytes: Uint8Array) => void): void {
+  read(end: ReadableStreamEnd, n: number, onDone: (result: HostCopyResult, bytes: Uint8Array) => void, into?: Uint8Array): void {
     const site = this.site('host stream.read');
     bytesOnly(end.shared.elem, site);
-    const buffer = new HostBuffer(end.shared.elem, n);
+    // `into` (at least n elements long): the caller's buffer, reused across reads
+    const buffer = new HostBuffer(end.shared.elem, n, into);
     end.copy(this, buffer, hostStreamListener(end), site);
     this.whenEvent(end, `read ${n}`, (result) => onDone({ kind: result as CopyResult, count: buffer.progress }, buffer.filled()));
   }

@@ -117,6 +117,11 @@ export class SinkWriter {
   closed = false;
   constructor(private readonly sink: Sink) {}
 
+  /** The sink is a file descriptor (written synchronously, the bytes not kept). */
+  get isDescriptor(): boolean {
+    return typeof this.sink === 'number';
+  }
+
   writeSync(bytes: Uint8Array): void {
     if (this.failed !== undefined) throw this.failed;
     if (typeof this.sink === 'number') {

@@ -56,7 +56,8 @@ async function drain(reader: ComponentStreamReader, w: SinkWriter): Promise<void
     throw new WasiError('pipe');
   }
   try {
-    await reader.pipeTo((chunk) => (chunk.length === 0 ? undefined : w.put(chunk as Uint8Array)));
+    // a descriptor is written before put returns: one read buffer serves every chunk
+    await reader.pipeTo((chunk) => (chunk.length === 0 ? undefined : w.put(chunk as Uint8Array)), { reuse: w.isDescriptor });
   } catch (e) {
     if (e instanceof Trap) throw e;
     const code = ioErrorCode(e);

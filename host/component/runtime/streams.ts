@@ -266,10 +266,16 @@ export class ComponentStreamReader implements AsyncIterable<unknown[] | Uint8Arr
    * a macrotask, so timers and I/O of the event loop still run. A sink that
    * throws (or rejects) ends the pipe: the end is dropped (the writer sees
    * DROPPED) and the promise rejects with that error. Each chunk is a fresh
-   * copy the sink may keep.
+   * copy the sink may keep, unless `reuse` is set: then every u8 chunk is a
+   * view of one buffer, overwritten by the next read (for a sink that
+   * consumes the bytes before it returns, such as a `writeSync`).
    */
-  pipeTo(sink: (chunk: unknown[] | Uint8Array) => void | Promise<void>, { n = this.chunk, sliceMs = 20 }: { n?: number; sliceMs?: number } = {}): Promise<void> {
+  pipeTo(
+    sink: (chunk: unknown[] | Uint8Array) => void | Promise<void>,
+    { n = this.chunk, sliceMs = 20, reuse = false }: { n?: number; sliceMs?: number; reuse?: boolean } = {},
+  ): Promise<void> {
     if (!isPlainElement(this.t)) return this.pipeByReads(sink, n);
+    const into = reuse && isU8(this.t) ? new Uint8Array(n) : undefined;
     return new Promise<void>((resolve, reject) => {
       const peer = peerOf(this.store);
       let sliceStart = performance.now();
@@ -321,7 +327,7 @@ export class ComponentStreamReader implements AsyncIterable<unknown[] | Uint8Arr
           again = false;
           inRead = true;
           try {
-            peer.read(this.end, n, onChunk);
+            peer.read(this.end, n, onChunk, into);
           } catch (e) {
             inRead = false;
             return fail(e);
