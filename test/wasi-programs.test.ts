@@ -90,6 +90,24 @@ describe('the AssemblyScript programs through wasip3-task run (Node 20, real pip
     expect(s.out.equals(pattern(300007))).toBe(true);
   });
 
+  it.skipIf(process.platform !== 'linux')('a full stdout pipe: the write waits in the kernel on a blocking descriptor (no EAGAIN retry loop), output byte-exact', async () => {
+    const p = spawn(process.execPath, [join(root, 'bin', 'wasip3-task.js'), 'run', prog('big'), '--', '4194304'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // read nothing until the child has filled the pipe and is blocked in its write
+    await new Promise<void>((res) => p.stdout.once('readable', () => res()));
+    let flags = '';
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      flags = /flags:\s*(\d+)/.exec(readFileSync(`/proc/${p.pid}/fdinfo/1`, 'utf8'))?.[1] ?? '';
+      if (flags !== '' && (parseInt(flags, 8) & 0o4000) === 0) break;
+    }
+    expect(parseInt(flags, 8) & 0o4000).toBe(0); // O_NONBLOCK cleared: Node had set it when process.stdout was touched
+    const out: Buffer[] = [];
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    const code = await new Promise((res) => p.on('close', res));
+    expect(code).toBe(0);
+    expect(sha(Buffer.concat(out))).toBe(sha(pattern(4194304)));
+  });
+
   it('echo: stdin from a real pipe to stdout, byte-exact (multi-byte UTF-8, 64 KiB reads); empty stdin is empty output', async () => {
     const input = Buffer.from('echo through pipes ✓ ü\n'.repeat(15000));
     const r = await cli(prog('echo'), [], { input });
