@@ -27,6 +27,7 @@ import { Waitable, type EventTuple } from './waitable.js';
 const NO_PAYLOAD_MEMORY = new WebAssembly.Memory({ initial: 0 });
 import { WaitableSet } from './waitable-set.js';
 import type { Trace } from '../trace/trace.js';
+import type { Thread } from './jspi.js';
 
 const CANCELLED_EVENT: EventTuple = [EventCode.TASK_CANCELLED, 0, 0];
 const NONE_EVENT: EventTuple = [EventCode.NONE, 0, 0];
@@ -134,6 +135,12 @@ export class Builtins {
     return t;
   }
 
+  /** JSPI: the current thread of `task` when its code may suspend here (its own stack is innermost). */
+  private thread(task: Task | undefined): Thread | undefined {
+    const j = this.inst.store.jspi;
+    return j === undefined || task === undefined ? undefined : j.canSuspend(task);
+  }
+
   /** As `task`, naming the built-in only when it traps. */
   private taskOr(builtin: () => string): Task {
     const t = this.inst.current;
@@ -193,6 +200,18 @@ export class Builtins {
     } else {
       const ready = (): boolean => wset.hasPendingEvent() || (cancellable && task.state === TaskState.PENDING_CANCEL);
       if (!ready()) {
+        const th = this.thread(task);
+        if (th !== undefined) {
+          // JSPI: suspend this thread (spec `wait_for_event`); the event is taken when it resumes.
+          wset.numWaiting++;
+          return this.inst.store.suspendThread(th, task, `waitable set ${si}`, ready, this.site(builtin, si), () => {
+            wset.numWaiting--;
+            const ev = task.deliverPendingCancel(cancellable) ? CANCELLED_EVENT : wset.getPendingEvent();
+            const code = this.storeEvent(builtin, ptr, ev);
+            if (this.tracing) this.log(builtin, [si, ptr], code);
+            return code;
+          });
+        }
         wset.numWaiting++;
         try {
           this.inst.store.blockUntil(task, `waitable set ${si}`, si, ready, this.site(builtin, si));
@@ -311,6 +330,15 @@ export class Builtins {
     const builtin = cancellable ? 'thread.yield cancellable' : 'thread.yield';
     const task = this.task(builtin);
     let r: number = Cancelled.FALSE;
+    const th = this.thread(task);
+    if (th !== undefined && !task.deliverPendingCancel(cancellable)) {
+      // JSPI: spec `Thread.yield_`: this thread waits (ready at once) behind everything queued.
+      return this.inst.store.suspendThread(th, task, 'yield', () => true, this.site(builtin), () => {
+        const c = task.deliverPendingCancel(cancellable) ? Cancelled.TRUE : Cancelled.FALSE;
+        this.log(builtin, [], c);
+        return c;
+      });
+    }
     if (task.deliverPendingCancel(cancellable)) r = Cancelled.TRUE;
     else {
       if (task.isAsync) this.inst.store.yieldRound();
@@ -392,6 +420,15 @@ export class Builtins {
         return BLOCKED;
       }
       e.hasSyncWaiter = true;
+      const th = this.thread(task);
+      if (th !== undefined) {
+        return this.inst.store.suspendThread(th, task!, `${e.kindName} ${i}`, () => e.hasPendingEvent(), this.site(builtin, i), () => {
+          e.hasSyncWaiter = false;
+          const payload = e.getPendingEvent()[2];
+          if (this.tracing) this.log(builtin, args, payload);
+          return payload;
+        });
+      }
       try {
         this.inst.store.blockUntil(task!, `${e.kindName} ${i}`, 0, () => e.hasPendingEvent(), this.site(builtin, i));
       } finally {
@@ -541,6 +578,16 @@ export class Builtins {
           return BLOCKED;
         }
         s.hasSyncWaiter = true;
+        const th = this.thread(task);
+        if (th !== undefined) {
+          return this.inst.store.suspendThread(th, task!, `subtask ${h}`, () => s.resolved() && s.hasPendingEvent(), site, () => {
+            s.hasSyncWaiter = false;
+            if (s.hasPendingEvent()) s.getPendingEvent();
+            s.deliverResolve();
+            this.log(builtin, [h], s.state);
+            return s.state;
+          });
+        }
         try {
           this.inst.store.blockUntil(task!, `subtask ${h}`, 0, () => s.resolved() && s.hasPendingEvent(), site);
         } finally {

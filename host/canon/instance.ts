@@ -13,6 +13,7 @@ import { Table } from './table.js';
 import type { Waitable } from './waitable.js';
 import type { WaitableSet } from './waitable-set.js';
 import type { ErrorContextHandle, ResourceHandle } from './resource.js';
+import type { JspiRuntime } from './jspi.js';
 
 const NOOP_RESOLVE = (): void => {};
 
@@ -147,6 +148,8 @@ export class ComponentInstance implements Enterable, CanonOwner {
   /** Runs guest code for `task`. Anything thrown becomes a Trap, poisons the instance, and is rethrown. */
   enter<T>(task: Task, fn: () => T): T {
     if (this.depth > 0 || this.poisoned) this.checkEnter(task);
+    const j = this.store.jspi;
+    if (j !== undefined) return this.enterPlain(j, task, fn);
     this.depth++;
     const prev = this.current;
     this.current = task;
@@ -163,9 +166,46 @@ export class ComponentInstance implements Enterable, CanonOwner {
     }
   }
 
+  /** JSPI: `enter` on the JS stack (not a thread's own stack): nothing inside may suspend. */
+  private enterPlain<T>(j: JspiRuntime, task: Task, fn: () => T): T {
+    this.depth++;
+    const prev = this.current;
+    const top = j.top;
+    j.top = undefined;
+    this.current = task;
+    try {
+      const r = fn();
+      if (this.poisoned) throw this.poisoned;
+      return r;
+    } catch (e) {
+      throw this.entryFailed(task, e);
+    } finally {
+      this.depth--;
+      this.current = prev;
+      j.top = top;
+    }
+  }
+
+  /** JSPI: a thread's stack enters (or resumes in) this instance; returns the task to restore. */
+  enterThread(task: Task): Task | undefined {
+    if (this.depth > 0 || this.poisoned) this.checkEnter(task);
+    this.depth++;
+    const prev = this.current;
+    this.current = task;
+    return prev;
+  }
+
+  /** JSPI: the thread's stack left (suspended or returned). */
+  leaveThread(prev: Task | undefined): void {
+    this.depth--;
+    this.current = prev;
+  }
+
   /** `enter` for a guest function called with up to three arguments (no closure per call). */
   enterCall<A extends unknown[], T>(task: Task, fn: (...a: A) => T, a?: A[0], b?: A[1], c?: A[2]): T {
     if (this.depth > 0 || this.poisoned) this.checkEnter(task);
+    const j = this.store.jspi;
+    if (j !== undefined) return this.enterPlain(j, task, () => (fn as unknown as (a: unknown, b: unknown, c: unknown) => T)(a, b, c));
     this.depth++;
     const prev = this.current;
     this.current = task;
@@ -270,6 +310,10 @@ export class ComponentInstance implements Enterable, CanonOwner {
       this.store.scheduler.remove(task.starting);
       task.starting = undefined;
       this.numWaitingToEnter--;
+    }
+    if (task.thread !== undefined) {
+      this.store.scheduler.remove(task.thread);
+      task.thread = undefined;
     }
     if (this.exclusive === task) this.exclusive = undefined;
     this.tasks.delete(task);

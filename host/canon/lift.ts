@@ -12,6 +12,7 @@ import type { Enterable, Runnable } from './scheduler.js';
 import type { FlatValue, LiftedCore, Parked, Task } from './task.js';
 import type { EventTuple } from './waitable.js';
 import { WaitableSet } from './waitable-set.js';
+import { Thread, type CoreSig, type JspiRuntime } from './jspi.js';
 
 const CANCELLED_EVENT: EventTuple = [EventCode.TASK_CANCELLED, 0, 0];
 const NONE_EVENT: EventTuple = [EventCode.NONE, 0, 0];
@@ -46,7 +47,7 @@ function hasBackpressure(task: Task): boolean {
  */
 export function startTask(task: Task, args: readonly FlatValue[]): void {
   const inst = task.inst;
-  if (task.isAsync && (hasBackpressure(task) || inst.numWaitingToEnter > 0 || !inst.mayEnter())) {
+  if (task.typeAsync && (hasBackpressure(task) || inst.numWaitingToEnter > 0 || !inst.mayEnter())) {
     inst.numWaitingToEnter++;
     const runnable: Runnable = {
       label: `start ${task.name}`,
@@ -115,6 +116,16 @@ function begin(task: Task, args: readonly FlatValue[]): void {
 function beginLifted(task: Task, lifted: LiftedCore): void {
   const inst = task.inst;
   const site = { instance: inst.name, task: task.name, builtin: `canon lift ${task.funcName}` };
+  const jspi = inst.store.jspi;
+  if (jspi !== undefined && lifted.sig !== undefined) {
+    if (task.kind !== 'callback') beginThread(jspi, task, lifted, site);
+    else {
+      inst.exclusive = task;
+      const flat = inst.enter(task, () => (lifted.lowerArgs ? lifted.lowerArgs(task) : []));
+      callbackTurn(jspi, task, lifted.fn, lifted.sig, flat);
+    }
+    return;
+  }
   switch (task.kind) {
     case 'sync': {
       inst.enter(task, () => {
@@ -145,6 +156,65 @@ function beginLifted(task: Task, lifted: LiftedCore): void {
       handleCallbackCode(task, packed >>> 0);
       return;
     }
+  }
+}
+
+/**
+ * JSPI: the task's implicit thread on its own stack (spec `Thread(task,
+ * thread_func)` then `thread.resume()`). When it blocks, the caller goes on
+ * (an async function) or the spec's sync-call loop runs (a non-async one);
+ * the rest of `thread_func` runs when its code returns.
+ */
+function beginThread(jspi: JspiRuntime, task: Task, lifted: LiftedCore, site: TrapSite): void {
+  const inst = task.inst;
+  const flat = inst.enter(task, () => (lifted.lowerArgs ? lifted.lowerArgs(task) : []));
+  const thread = new Thread(task, jspi, true);
+  task.thread = thread;
+  // Spec `enter_implicit_thread`: an async function lifted synchronously holds the instance while it runs.
+  const exclusive = task.kind === 'sync' && task.typeAsync;
+  if (exclusive) inst.exclusive = task;
+  thread.onReturn = (results) => {
+    if (task.thread === thread) task.thread = undefined;
+    contain(task, () => {
+      if (task.kind === 'sync') {
+        inst.enter(task, () => {
+          if (lifted.syncResults) lifted.syncResults(task, results);
+          else task.return_(results, site);
+        });
+      } else trapIf(!task.resolved(), 'exit-without-return', site);
+      if (inst.exclusive === task) inst.exclusive = undefined;
+      exit(task);
+    });
+  };
+  const outcome = jspi.start(thread, jspi.entry(lifted.fn, lifted.sig!), flat, (e) => {
+    if (task.thread === thread) task.thread = undefined;
+    failContained(task, e);
+  });
+  if (outcome === 'done') thread.onReturn(thread.results ?? []);
+}
+
+const CALLBACK_SIG: CoreSig = { params: ['i32', 'i32', 'i32'], results: ['i32'] };
+
+/**
+ * JSPI: one call of a callback-lifted task's code (the first, or a callback)
+ * on its own stack, so a synchronous blocking built-in inside it suspends
+ * (holding the instance's exclusive thread, as the spec's callback loop
+ * does); the returned code is handled when the call returns.
+ */
+function callbackTurn(jspi: JspiRuntime, task: Task, fn: (...a: FlatValue[]) => unknown, sig: CoreSig, args: readonly FlatValue[]): void {
+  const thread = new Thread(task, jspi, true);
+  task.thread = thread;
+  thread.onReturn = (results) => {
+    if (task.thread === thread) task.thread = undefined;
+    contain(task, () => handleCallbackCode(task, Number(results[0] ?? 0) >>> 0));
+  };
+  const outcome = jspi.start(thread, jspi.entry(fn, sig), args, (e) => {
+    if (task.thread === thread) task.thread = undefined;
+    failContained(task, e);
+  });
+  if (outcome === 'done') {
+    if (task.thread === thread) task.thread = undefined;
+    handleCallbackCode(task, Number(thread.results?.[0] ?? 0) >>> 0);
   }
 }
 
@@ -215,6 +285,10 @@ class ParkedTask implements Runnable, Parked {
     return this.task.inst;
   }
 
+  get candidate(): Task {
+    return this.task;
+  }
+
   ready(): boolean {
     if (this.task.inst.exclusive !== undefined) return false;
     const wset = this.wset;
@@ -258,6 +332,11 @@ function deliver(task: Task, event: EventTuple): void {
   if (inst.store.deadlineAt !== Infinity) inst.store.checkDeadline(task);
   const callback = task.lifted?.callback ?? inst.callbackFunction(task.funcName);
   inst.exclusive = task;
+  const jspi = inst.store.jspi;
+  if (jspi !== undefined && task.lifted?.sig !== undefined) {
+    callbackTurn(jspi, task, callback as (...a: FlatValue[]) => unknown, CALLBACK_SIG, event);
+    return;
+  }
   const packed = inst.enterCall(task, callback, event[0], event[1], event[2]);
   if (inst.store.trace.canon) inst.store.traceCanon(inst, task, `[callback][async-lift]${task.funcName}`, event, packed);
   handleCallbackCode(task, packed >>> 0);

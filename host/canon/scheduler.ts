@@ -23,6 +23,21 @@ export interface Runnable {
   ready(): boolean;
   /** Runs the work. Must not throw: traps are handled (and the owner poisoned) inside. */
   run(): void;
+  /**
+   * JSPI: resuming a suspended thread, which goes on asynchronously (the
+   * scheduler pauses until it hands control back). Never run from inside
+   * guest code (a nested wait), only by the store's drive.
+   */
+  readonly async?: boolean;
+  /** The task whose thread this resumes (a callback task's turn, a suspended thread), for the sync-call loop. */
+  readonly candidate?: unknown;
+}
+
+/** A task blocked in the spec's sync-call loop (`canon_lift` of a non-async function). */
+interface SyncLoop {
+  readonly inst: Enterable & { exclusive: unknown };
+  readonly task: { inSyncLoop: boolean };
+  done(): boolean;
 }
 
 export class Scheduler {
@@ -41,6 +56,14 @@ export class Scheduler {
   steps = 0;
   /** The runnable being run (innermost, when runs nest); undefined between runs. */
   running: Runnable | undefined = undefined;
+  /** JSPI: a resumed thread runs asynchronously; nothing else runs until it hands control back. */
+  paused = false;
+  /**
+   * JSPI: the innermost synchronous task that blocked before returning (spec
+   * `canon_lift`'s loop for a non-async function): until it resolves only
+   * threads of its instance run.
+   */
+  syncLoops: SyncLoop[] = [];
 
   add(r: Runnable): void {
     this.queue.push(r);
@@ -87,12 +110,25 @@ export class Scheduler {
     this.head = 0;
   }
 
-  /** Runs the oldest ready runnable whose owner may be entered; false when there is none. */
-  step(): boolean {
+  /**
+   * Runs the oldest ready runnable whose owner may be entered; false when
+   * there is none. `top`: called by the store's drive, not from inside guest
+   * code, so JSPI thread resumptions may run.
+   */
+  step(top = false): boolean {
     const q = this.queue;
+    let loop: SyncLoop | undefined;
+    if (this.syncLoops.length !== 0) {
+      // The innermost loop whose task has not resolved yet.
+      const loops = this.syncLoops;
+      while (loops.length > 0 && loops[loops.length - 1]!.done()) loops.pop()!.task.inSyncLoop = false;
+      loop = loops[loops.length - 1];
+    }
     for (let i = this.head; i < q.length; i++) {
       const r = q[i];
       if (r === undefined) continue;
+      if (r.async === true && !top) continue;
+      if (loop !== undefined && (r.owner !== loop.inst || r.candidate === undefined || r.candidate === loop.inst.exclusive)) continue;
       if ((r.owner === undefined || r.owner.mayEnter()) && r.ready()) {
         this.take(i);
         this.steps++;
@@ -114,9 +150,18 @@ export class Scheduler {
     return true;
   }
 
-  /** Steps until nothing can run. */
+  /** Steps until nothing can run (or, JSPI, a resumed thread runs asynchronously). */
   runAll(): void {
-    while (this.step());
+    while (!this.paused && this.step(true));
+  }
+
+  /** Whether some queued runnable satisfies `p` and is ready. */
+  hasReady(p: (r: Runnable) => boolean): boolean {
+    for (let i = this.head; i < this.queue.length; i++) {
+      const r = this.queue[i];
+      if (r !== undefined && p(r) && r.ready()) return true;
+    }
+    return false;
   }
 
   /** Labels of everything still queued (for deadlock messages). */

@@ -11,6 +11,7 @@ import type { InstanceOptions } from './linker.js';
 import { contain } from './lift.js';
 import { checkTimeout, resolveLimits, runWithWatchdog, type Limits } from './limits.js';
 import { Scheduler } from './scheduler.js';
+import { JspiRuntime, resolveJspiMode, type JspiMode, type Thread } from './jspi.js';
 import { rememberBytes } from './wasm-types.js';
 import type { FlatValue, LiftKind, Task } from './task.js';
 
@@ -41,6 +42,14 @@ export interface StoreOptions {
    * whose code was running (and the instance of the call) poisoned.
    */
   timeoutMs?: number;
+  /**
+   * JSPI stack switching for the component host (default `auto`: on when
+   * the engine has `WebAssembly.Suspending`). On: a synchronous or stackful
+   * task that blocks suspends on its own stack and other tasks run; off: the
+   * wait is served inside the import call (docs/deviations.md, entries 8 and
+   * 9). `on` without engine support throws `JspiUnavailableError`.
+   */
+  jspi?: JspiMode | boolean;
 }
 
 /**
@@ -83,8 +92,11 @@ export class Store {
   /** Fires at the earliest deadline of calls waiting for host Promises. */
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private readonly runAllFn = (): void => this.scheduler.runAll();
+  /** JSPI mode's machinery; undefined when off. */
+  readonly jspi: JspiRuntime | undefined;
 
   constructor(opts: StoreOptions = {}) {
+    this.jspi = resolveJspiMode(opts.jspi) ? new JspiRuntime(this) : undefined;
     this.trace = opts.trace ?? new Trace();
     this.limits = resolveLimits(opts.limits);
     this.timeoutMs = checkTimeout(opts.timeoutMs);
@@ -348,14 +360,68 @@ export class Store {
   /** Runs the queue until nothing can run, then settles top-level calls (unless nested or batching). */
   drive(): void {
     if (this.driving || this.batching > 0) return;
+    const j = this.jspi;
+    // JSPI: a resumed thread is running; its hand-back drives again.
+    if (j !== undefined && j.inFlight !== undefined) return;
     this.driving = true;
     try {
-      if (this.guarding || (this.timed.size === 0 && this.timeoutMs === Infinity)) this.scheduler.runAll();
-      else this.runAllWithDeadlines();
+      for (;;) {
+        if (this.guarding || (this.timed.size === 0 && this.timeoutMs === Infinity)) this.scheduler.runAll();
+        else this.runAllWithDeadlines();
+        if (j === undefined || j.inFlight !== undefined || !this.breakSyncLoop()) break;
+      }
     } finally {
       this.driving = false;
     }
+    if (j !== undefined && j.inFlight !== undefined) return;
     this.settle();
+  }
+
+  /**
+   * JSPI: nothing can run while a synchronous task that blocked has not
+   * resolved: spec `canon_lift`'s `trap_if(not candidates)`. Traps it
+   * (`may-not-block`); true when there was such a task.
+   */
+  private breakSyncLoop(): boolean {
+    const loops = this.scheduler.syncLoops;
+    while (loops.length > 0) {
+      const top = loops[loops.length - 1]!;
+      loops.pop();
+      top.task.inSyncLoop = false;
+      if (top.done()) continue;
+      const t = top.task as Task;
+      const trap = new Trap('may-not-block', {
+        instance: t.inst.name,
+        task: t.name,
+        builtin: t.thread?.what,
+        detail: `task ${t.name} of a non-async function blocked on ${t.thread?.what ?? 'a wait'} before returning, and no other thread of instance ${t.inst.name} is ready`,
+      });
+      t.inst.poison(trap);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * JSPI: suspends `thread` of `task` until `ready` (spec
+   * `Thread.wait_until`); `cont` computes the built-in's result on resume.
+   * A task of a non-async function enters the spec's sync-call loop: only
+   * threads of its instance run until it resolves, and it traps
+   * `may-not-block` when none is ready. `transparent`: the wait stands for
+   * a callee's sync-call loop the spec runs inside this call (no rule applies).
+   */
+  suspendThread(thread: Thread, task: Task, what: string, ready: () => boolean, site: TrapSite, cont: () => FlatValue | undefined, transparent = false): 0 {
+    const j = this.jspi!;
+    if (!transparent && !task.mayBlock() && !task.inSyncLoop) {
+      const inst = task.inst;
+      trapIf(!ready() && !this.scheduler.hasReady((r) => r.owner === inst && r.candidate !== undefined && r.candidate !== inst.exclusive && r !== thread), 'may-not-block', {
+        ...site,
+        detail: `task ${task.name} of a non-async function would block on ${what} before returning, and no other thread of instance ${inst.name} is ready`,
+      });
+      task.inSyncLoop = true;
+      this.scheduler.syncLoops.push({ inst, task, done: () => task.resolved() || task.trap !== undefined });
+    }
+    return j.suspend(thread, what, ready, cont);
   }
 
   /** `runAll` under the earliest deadline; when it fires, the rest of the queue goes on under the next one. */
@@ -391,6 +457,14 @@ export class Store {
   }
 
   private settle(): void {
+    const j = this.jspi;
+    if (j !== undefined) {
+      if (j.inFlight !== undefined) return;
+      if (this.scheduler.syncLoops.length > 0) {
+        this.drive();
+        return;
+      }
+    }
     if (this.timed.size > 0) this.expireDue();
     for (const call of [...this.topLevel]) {
       const t = call.task;
@@ -441,7 +515,7 @@ export class Store {
    * `ready()`. Traps `may-not-block` for a non-async task and `deadlock` when
    * nothing can run.
    */
-  blockUntil(task: Task, what: string, set: number, ready: () => boolean, site: TrapSite, mayBlock = task.isAsync): void {
+  blockUntil(task: Task, what: string, set: number, ready: () => boolean, site: TrapSite, mayBlock = task.mayBlock()): void {
     if (ready()) return;
     // The spec (canon_lift for a non-async function) traps when no other thread of
     // the same instance is ready to run; here the instance's code is on the JS

@@ -44,6 +44,8 @@ export interface LiftedCore {
   readonly lowerArgs?: ((task: Task) => FlatValue[]) | undefined;
   /** A sync lift's flat results (runs inside the instance; resolves the task). */
   readonly syncResults?: ((task: Task, flat: FlatValue[]) => void) | undefined;
+  /** The core function's flat type (JSPI: its trampoline's signature). */
+  readonly sig?: import('./jspi.js').CoreSig | undefined;
 }
 
 let nextTaskId = 1;
@@ -77,6 +79,16 @@ export class Task {
   values: unknown[] | undefined = undefined;
   /** Spec `num_borrows`: borrow handles lent to this task and not yet dropped. */
   numBorrows = 0;
+  /**
+   * The function type is `async` (spec `ft.async_`): such a task may block.
+   * A core module's export is async exactly when it is async-lifted; a
+   * component function may be `async` with a synchronous lift.
+   */
+  typeAsync: boolean;
+  /** JSPI: the task's implicit thread while it runs on its own stack. */
+  thread: import('./jspi.js').Thread | undefined = undefined;
+  /** JSPI: blocked in the spec's sync-call loop (a non-async function that has not returned). */
+  inSyncLoop = false;
   /** What a blocked task waits on, for deadlock messages. */
   blockedOn: string | undefined = undefined;
   readonly id: number;
@@ -89,6 +101,7 @@ export class Task {
     public onResolve: OnResolve,
   ) {
     this.id = nextTaskId++;
+    this.typeAsync = kind !== 'sync';
   }
 
   /** `<instance>/<function>#<id>`, made on first use (most tasks are never named). */
@@ -108,6 +121,11 @@ export class Task {
   /** The function type declares `async` (callback or stackful lift). */
   get isAsync(): boolean {
     return this.kind !== 'sync';
+  }
+
+  /** Spec: only a task of an `async` function type may block (`canon_lift` traps for the others). */
+  mayBlock(): boolean {
+    return this.typeAsync;
   }
 
   /** Spec `needs_exclusive`: callback-lifted (and sync) code runs one task at a time per instance. */

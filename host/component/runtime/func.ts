@@ -17,7 +17,7 @@ import { requestCancellation, startTask } from '../../canon/lift.js';
 import { Subtask } from '../../canon/subtask.js';
 import type { FlatValue, LiftedCore, LiftKind, Task } from '../../canon/task.js';
 import { LiftLowerContext, MemInst, type Realloc, type StringEncoding } from '../abi/context.js';
-import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from '../abi/layout.js';
+import { flattenFunctype, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from '../abi/layout.js';
 import { CoreValueIter, liftFlatValues } from '../abi/lift.js';
 import { lowerFlatValues } from '../abi/lower.js';
 import type { FuncType, ValType } from '../types.js';
@@ -106,6 +106,7 @@ export class LiftedFunc implements ComponentFunc {
       fn: core,
       callback: opts.callback,
       type: ft,
+      sig: flattenFunctype({ async: opts.async, callback: opts.callback !== undefined }, ft, 'lift'),
       lowerArgs: (task) => {
         cx.borrowScope = task;
         return lowerFlatValues(cx, MAX_FLAT_PARAMS, task.onStartValues!(), sig.types, undefined, sig.names);
@@ -131,6 +132,7 @@ export class LiftedFunc implements ComponentFunc {
   /** Makes the task (spec `Task(ft, opts, inst, on_start, on_resolve)`), not yet started. */
   prepare(onStart: OnStart, onResolve: OnResolve): Task {
     const task = this.rt.canon.newTask(this.funcName, this.liftKind);
+    task.typeAsync = this.ft.async;
     task.lifted = this.lifted;
     task.onStartValues = onStart;
     task.onResolve = (flat) => onResolve(flat === undefined ? undefined : task.values);
@@ -254,8 +256,26 @@ export function canonLower(
       }
       lenders.release();
     };
+    const store = inst.store;
+    const loops = store.jspi === undefined ? 0 : store.scheduler.syncLoops.length;
     subtask.onCancel = callee.call(onStart, onResolve, rt);
     if (inst.poisoned) throw inst.poisonedTrap(site);
+    if (store.jspi !== undefined && !subtask.resolved()) {
+      // JSPI. A non-async callee that blocked is in the spec's sync-call loop,
+      // which runs inside this call: the caller waits for it even when the
+      // call is async-lowered (a transparent wait, no may-block rule of its own).
+      const inLoop = store.scheduler.syncLoops.length > loops;
+      const th = !opts.async || inLoop ? store.jspi.canSuspend(task) : undefined;
+      if (th !== undefined) {
+        return store.suspendThread(th, task, `call ${callee.name}`, () => subtask.resolved() || inst.poisoned !== undefined, site, () => {
+          if (inst.poisoned) throw inst.poisonedTrap(site);
+          subtask.deliverResolve();
+          if (opts.async) return SubtaskState.RETURNED;
+          const r = subtask.flatResults;
+          return r.length === 0 ? undefined : r[0];
+        }, inLoop);
+      }
+    }
     if (!opts.async) {
       if (!subtask.resolved()) {
         inst.store.blockUntil(task, `call ${callee.name}`, 0, () => subtask.resolved() || inst.poisoned !== undefined, site, true);

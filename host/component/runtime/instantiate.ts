@@ -401,7 +401,19 @@ function canonEnv(scope: Scope): CanonEnv {
       // of another instance must not be re-entered while that instance runs.
       const owner = t.impl instanceof RuntimeInstance ? t.impl : rt;
       if (owner !== rt) owner.canon.checkEnter(rt.canon.current, { builtin: 'resource.drop' });
-      t.dtor?.(rep);
+      const j = rt.canon.store.jspi;
+      if (j === undefined) {
+        t.dtor?.(rep);
+        return;
+      }
+      // JSPI: the destructor runs on top of the caller's stack, which cannot suspend from inside it.
+      const top = j.top;
+      j.top = undefined;
+      try {
+        t.dtor?.(rep);
+      } finally {
+        j.top = top;
+      }
     },
   };
 }
@@ -440,18 +452,35 @@ function canonDefinition(scope: Scope, env: CanonEnv, c: Canon, index: number): 
     case 'lower': {
       const callee = scope.get('func', c.func) as ComponentFunc;
       const ft = scope.subst(scope.v.funcs[c.func] ?? callee.ft);
-      const f = canonLower(rt, callee, ft, resolveOptions(scope, c.opts), funcName(scope, c.func));
-      coreTypes.set(f, flattenFunctype({ async: c.opts.async_ }, ft, 'lower'));
+      const t = flattenFunctype({ async: c.opts.async_ }, ft, 'lower');
+      let f = canonLower(rt, callee, ft, resolveOptions(scope, c.opts), funcName(scope, c.func));
+      // JSPI: a call may wait (for a sync lift's callee, or a host Promise): the import may suspend.
+      const j = rt.canon.store.jspi;
+      if (j !== undefined) f = j.shim(f, t) as typeof f;
+      coreTypes.set(f, t);
       coreNames.set(f, `canon lower ${funcName(scope, c.func)}`);
       return f;
     }
     default: {
-      const f = builtinFunc(env, c);
+      let f = builtinFunc(env, c);
       const t = builtinCoreType(env, c);
+      const j = rt.canon.store.jspi;
+      if (j !== undefined) f = mayBlock(c) && t !== undefined ? j.shim(f, t) : j.record(f);
       if (t !== undefined) coreTypes.set(f, t);
       coreNames.set(f, `canon ${c.kind}`);
       return f;
     }
+  }
+}
+
+/** JSPI: a built-in that may block (its import may suspend the calling thread). */
+function mayBlock(c: Canon): boolean {
+  switch (c.kind) {
+    case 'waitable-set.wait': case 'thread.yield': return true;
+    case 'stream.read': case 'stream.write': case 'future.read': case 'future.write': return !c.opts.async_;
+    case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write':
+    case 'subtask.cancel': return !c.async_;
+    default: return false;
   }
 }
 
