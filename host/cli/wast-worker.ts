@@ -5,9 +5,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runWast } from '../wast/runner.js';
+import type { JspiMode } from '../canon/jspi.js';
 
-const { text, file, timeoutMs } = workerData as { text: string; file: string; timeoutMs?: number };
-runWast(text, file, timeoutMs === undefined ? {} : { timeoutMs }).then(
+const { text, file, timeoutMs, jspi } = workerData as { text: string; file: string; timeoutMs?: number; jspi?: JspiMode };
+runWast(text, file, { ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(jspi === undefined ? {} : { jspi }) }).then(
   (report) => parentPort!.postMessage({ report }),
   (e: unknown) => parentPort!.postMessage({ error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
 );

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatResult, runWast, type WastReport } from '../wast/runner.js';
 import { RunError } from './run.js';
+import { jspiSupported, type JspiMode } from '../canon/jspi.js';
 
 /** The .wast files named by `paths` (a directory: its .wast files, recursively, sorted). */
 export function wastFiles(paths: readonly string[]): string[] {
@@ -38,12 +39,14 @@ export interface WastFilesOptions {
   readonly timeoutMs?: number;
   /** Run each file in a worker thread and stop it after this many milliseconds (the CLI's guard against a spinning guest). */
   readonly fileTimeoutMs?: number;
+  /** JSPI mode of the host (see `WastOptions.jspi`). */
+  readonly jspi?: JspiMode;
 }
 
 /** One file in a worker thread, stopped after `limitMs`: a file that does not finish is one failed result. */
-function runInWorker(text: string, file: string, timeoutMs: number | undefined, limitMs: number): Promise<WastReport> {
+function runInWorker(text: string, file: string, timeoutMs: number | undefined, limitMs: number, jspi: JspiMode | undefined): Promise<WastReport> {
   return new Promise((resolve) => {
-    const w = new Worker(new URL('./wast-worker.js', import.meta.url), { workerData: { text, file, timeoutMs } });
+    const w = new Worker(new URL('./wast-worker.js', import.meta.url), { workerData: { text, file, timeoutMs, jspi } });
     const fail = (message: string): void => {
       resolve({ file, results: [{ file, line: 1, col: 1, form: 'script', ok: false, message }], passed: 0, failed: 1 });
     };
@@ -74,8 +77,8 @@ export async function runWastFiles(files: readonly string[], opts: WastFilesOpti
     } catch (e) {
       throw new RunError('unreadable', `cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    if (opts.fileTimeoutMs !== undefined) reports.push(await runInWorker(text, f, opts.timeoutMs, opts.fileTimeoutMs));
-    else reports.push(await runWast(text, f, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }));
+    if (opts.fileTimeoutMs !== undefined) reports.push(await runInWorker(text, f, opts.timeoutMs, opts.fileTimeoutMs, opts.jspi));
+    else reports.push(await runWast(text, f, { ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), ...(opts.jspi === undefined ? {} : { jspi: opts.jspi }) }));
   }
   return reports;
 }
@@ -88,7 +91,8 @@ export function registerWast(program: Command): void {
     .option('--json', 'print one JSON object: files, each with its results, and the totals')
     .option('--timeout-ms <ms>', 'how long one invoke may stay pending before it fails (default 10000)')
     .option('--file-timeout-ms <ms>', 'how long one file may run (in a worker thread) before it is stopped and fails (default 60000)')
-    .action(async (paths: string[], opts: { json?: boolean; timeoutMs?: string; fileTimeoutMs?: string }) => {
+    .option('--jspi <mode>', 'JSPI stack switching: auto (on when this Node has WebAssembly.Suspending), on, off', 'auto')
+    .action(async (paths: string[], opts: { json?: boolean; timeoutMs?: string; fileTimeoutMs?: string; jspi: string }) => {
       const num = (v: string | undefined, flag: string): number | undefined => {
         if (v === undefined) return undefined;
         const n = Number(v);
@@ -96,10 +100,13 @@ export function registerWast(program: Command): void {
         return n;
       };
       const timeoutMs = num(opts.timeoutMs, '--timeout-ms');
+      if (!['auto', 'on', 'off'].includes(opts.jspi)) throw new RunError('usage', `--jspi takes auto, on or off, not ${opts.jspi}`);
+      const jspi = opts.jspi as JspiMode;
+      if (jspi === 'on' && !jspiSupported()) throw new RunError('usage', `--jspi on needs WebAssembly.Suspending (Node >= 24; this is Node ${process.versions.node}): run it with node_modules/.bin/node`);
       const fileTimeoutMs = num(opts.fileTimeoutMs, '--file-timeout-ms') ?? 60_000;
       const files = wastFiles(paths);
       if (files.length === 0) throw new RunError('usage', `no .wast files in ${paths.join(' ')}`);
-      const reports = await runWastFiles(files, { fileTimeoutMs, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+      const reports = await runWastFiles(files, { fileTimeoutMs, jspi, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
       const passed = reports.reduce((n, r) => n + r.passed, 0);
       const failed = reports.reduce((n, r) => n + r.failed, 0);
       if (opts.json) {

@@ -15,6 +15,7 @@
  * stays a pending subtask until its Promise settles, and the store keeps
  * running other tasks meanwhile.
  */
+import type { JspiMode } from '../canon/jspi.js';
 import { Store } from '../canon/store.js';
 import { Trap } from '../canon/errors.js';
 import { LiftLowerContext } from './abi/context.js';
@@ -67,6 +68,11 @@ export interface InstantiateOptions {
   readonly store?: Store;
   /** Names the root component instance in traps and traces (default `root`). */
   readonly name?: string;
+  /**
+   * JSPI stack switching of a new store (ignored with `store`, which has its
+   * own): `auto` (default) on when the engine has `WebAssembly.Suspending`.
+   */
+  readonly jspi?: JspiMode;
 }
 
 /** A decoded, validated component, ready to instantiate any number of times. */
@@ -83,7 +89,7 @@ export class LoadedComponent {
 
   /** Instantiates the component with host imports (synchronous; see also `instantiateAsync`). */
   instantiate(imports: ComponentImports = {}, opts: InstantiateOptions = {}): ComponentInstanceApi {
-    const store = opts.store ?? new Store();
+    const store = opts.store ?? new Store(opts.jspi === undefined ? {} : { jspi: opts.jspi });
     const hostReps = hostRepsOf(store);
     const args = new Map<string, Item>();
     for (const d of this.validated.imports) args.set(d.name, hostItem(store, d.name, d.t, lookupImport(imports, d.name), d.name));
