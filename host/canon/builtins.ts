@@ -141,6 +141,14 @@ export class Builtins {
     return j === undefined || task === undefined ? undefined : j.canSuspend(task);
   }
 
+  /** JSPI: the current thread when it is not the task's implicit one (its own context storage, spec `Thread.storage`). */
+  private otherThread(task: Task): Thread | undefined {
+    const j = this.inst.store.jspi;
+    if (j === undefined) return undefined;
+    const t = j.top;
+    return t !== undefined && t.task === task && !t.implicit ? t : undefined;
+  }
+
   /** As `task`, naming the built-in only when it traps. */
   private taskOr(builtin: () => string): Task {
     const t = this.inst.current;
@@ -280,7 +288,8 @@ export class Builtins {
   contextGet(slot: number): number {
     const task = this.taskOr(() => `context.get ${slot}`);
     if (!(slot >= 0 && slot < CONTEXT_SLOTS)) throw new Error(`internal: context slot ${slot}`);
-    const v = task.getContext(slot);
+    const th = this.otherThread(task);
+    const v = th === undefined ? task.getContext(slot) : slot === 0 ? th.storage0 : th.storage1;
     if (this.tracing) this.log(`context.get ${slot}`, [], v);
     return v;
   }
@@ -289,7 +298,10 @@ export class Builtins {
   contextSet(slot: number, v: number): void {
     const task = this.taskOr(() => `context.set ${slot}`);
     if (!(slot >= 0 && slot < CONTEXT_SLOTS)) throw new Error(`internal: context slot ${slot}`);
-    task.setContext(slot, v >>> 0);
+    const th = this.otherThread(task);
+    if (th === undefined) task.setContext(slot, v >>> 0);
+    else if (slot === 0) th.storage0 = v >>> 0;
+    else th.storage1 = v >>> 0;
     if (this.tracing) this.log(`context.set ${slot}`, [v]);
   }
 

@@ -72,6 +72,9 @@ export const TRAP_RULES = {
   'borrows-outstanding': 'a task must drop every borrowed handle it was lent before it returns (num_borrows == 0)',
   'may-not-leave': 'an instance may not call out while it is lowering or lifting values for the host (may_leave is false)',
   'unsupported-canon': 'this canonical definition is not supported by the embedded host yet',
+  'thread-not-suspended': 'thread.resume-later and thread.*-then-resume need a thread that is suspended (not running, not waiting)',
+  'unknown-thread': 'a thread index must name a live thread of the calling instance',
+  'thread-func-type': 'thread.new-indirect needs a table entry that is a function of the declared type (param i32)',
   'host-value': 'a host function must return a value of its declared result type',
   // host limits (not in the spec: they keep a runaway guest from hanging or exhausting the host)
   'timeout': 'a call must finish before its deadline (timeoutMs of the store, instantiation or call; --timeout on the CLI)',

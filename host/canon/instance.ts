@@ -13,7 +13,7 @@ import { Table } from './table.js';
 import type { Waitable } from './waitable.js';
 import type { WaitableSet } from './waitable-set.js';
 import type { ErrorContextHandle, ResourceHandle } from './resource.js';
-import type { JspiRuntime } from './jspi.js';
+import type { JspiRuntime, Thread } from './jspi.js';
 
 const NOOP_RESOLVE = (): void => {};
 
@@ -86,6 +86,12 @@ export class ComponentInstance implements Enterable, CanonOwner {
   }
 
   private readonly builtinsByMemory = new Map<WebAssembly.Memory, Builtins>();
+  private threads: Table<Thread> | undefined = undefined;
+
+  /** JSPI: spec `ComponentInstance.threads` (thread.index numbers), made on first use. */
+  threadTable(): Table<Thread> {
+    return (this.threads ??= new Table<Thread>(this.limits.maxTasks));
+  }
 
   /** The built-ins acting with `memory` as their `(memory ...)` option (one object per memory). */
   builtinsFor(memory: WebAssembly.Memory | undefined): Builtins {
@@ -291,6 +297,7 @@ export class ComponentInstance implements Enterable, CanonOwner {
       message: trap.message,
     });
     for (const task of [...this.tasks]) this.failTask(task, trap);
+    if (this.threads !== undefined) for (const [, t] of this.threads.entries()) if (t.queued) this.store.scheduler.remove(t);
     for (const [, e] of this.handles.entries()) {
       if (e instanceof CopyEnd) e.shared.drop();
     }

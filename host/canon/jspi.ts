@@ -153,7 +153,7 @@ function trampolineModule(sig: CoreSig): WebAssembly.Module {
 
 /** What the store gives the JSPI runtime. */
 export interface JspiStore {
-  readonly scheduler: { add(r: Runnable): void; remove(r: Runnable): boolean; paused: boolean };
+  readonly scheduler: { add(r: Runnable): void; addFirst(r: Runnable): void; remove(r: Runnable): boolean; paused: boolean };
   drive(): void;
 }
 
@@ -189,6 +189,10 @@ export class Thread implements Runnable {
   private prevTop: Thread | undefined = undefined;
   /** A trap made before the engine's own error was known (a wasm trap before the first suspension). */
   provisional: Trap | undefined = undefined;
+  /** In the store's run queue (waiting with a `ready_func`). */
+  queued = false;
+  /** A thread of `thread.new-indirect` not started yet: its entry and argument. */
+  start: { entry: (...a: FlatValue[]) => Promise<unknown>; arg: FlatValue; onFail: (e: unknown) => void } | undefined = undefined;
 
   constructor(
     readonly task: Task,
@@ -210,9 +214,28 @@ export class Thread implements Runnable {
     return this.task;
   }
 
-  /** Spec `Thread.suspended`: not running and not waiting. */
+  /** Spec `Thread.suspended`: not running and not waiting (a new thread is suspended). */
   suspended(): boolean {
-    return this.outcome === 'suspended' && this.readyFunc === undefined;
+    return (this.outcome === 'suspended' || this.outcome === 'new') && this.readyFunc === undefined;
+  }
+
+  /** Spec `start_waiting_internal`: waits with `ready` in the run queue. */
+  startWaiting(ready: () => boolean, first = false): void {
+    this.readyFunc = ready;
+    if (!this.queued) {
+      this.queued = true;
+      if (first) this.rt.store.scheduler.addFirst(this);
+      else this.rt.store.scheduler.add(this);
+    }
+  }
+
+  /** Spec `stop_waiting_internal` (the thread is resumed some other way). */
+  stopWaiting(): void {
+    this.readyFunc = undefined;
+    if (this.queued) {
+      this.queued = false;
+      this.rt.store.scheduler.remove(this);
+    }
   }
 
   ready(): boolean {
@@ -242,6 +265,11 @@ export class Thread implements Runnable {
   /** Spec `Thread.resume` from the scheduler (`Store.tick`): settles the suspension with the built-in's result. */
   run(): void {
     this.readyFunc = undefined;
+    this.queued = false;
+    if (this.outcome === 'new') {
+      this.startNew();
+      return;
+    }
     const settle = this.settle;
     this.settle = undefined;
     if (settle === undefined) return;
@@ -264,6 +292,20 @@ export class Thread implements Runnable {
     else settle.resolve(value);
   }
 
+  /** A new thread's first run: its own stack, synchronously (it runs until it suspends or returns). */
+  startNew(): void {
+    const st = this.start;
+    this.start = undefined;
+    if (st === undefined) return;
+    this.readyFunc = undefined;
+    try {
+      const outcome = this.rt.start(this, st.entry, [st.arg], st.onFail);
+      if (outcome === 'done') this.onReturn?.(this.results ?? []);
+    } catch (e) {
+      st.onFail(e);
+    }
+  }
+
   /** Called from `slow`: the Promise the suspended stack waits for. */
   suspendNow(): Promise<unknown> {
     this.outcome = 'suspended';
@@ -282,6 +324,8 @@ export class JspiRuntime {
   top: Thread | undefined = undefined;
   /** The thread the scheduler resumed and that has not handed control back yet. */
   inFlight: Thread | undefined = undefined;
+  /** The thread a blocking built-in just decided to suspend (its shim's `slow` suspends it). */
+  suspending: Thread | undefined = undefined;
   /** The last error a host-made import threw into guest code (the trap a thread failed with, known synchronously). */
   lastError: unknown = undefined;
   private readonly slow: unknown;
@@ -292,7 +336,8 @@ export class JspiRuntime {
     const W = WebAssembly as unknown as { Suspending: new (f: (...a: unknown[]) => unknown) => unknown };
     this.slow = new W.Suspending(() => {
       this.flag.value = 0;
-      const t = this.top;
+      const t = this.suspending ?? this.top;
+      this.suspending = undefined;
       if (t === undefined) throw new Error('internal: a JSPI suspension outside a thread');
       return t.suspendNow();
     });
@@ -426,11 +471,29 @@ export class JspiRuntime {
    * `ready` is its `ready_func`, `cont` computes the built-in's result when
    * it resumes. The caller returns what this returns; the shim then suspends.
    */
-  suspend(thread: Thread, what: string, ready: () => boolean, cont: () => FlatValue | undefined): 0 {
+  suspend(thread: Thread, what: string, ready: (() => boolean) | undefined, cont: () => FlatValue | undefined): 0 {
     thread.what = what;
-    thread.readyFunc = ready;
     thread.cont = cont;
-    this.store.scheduler.add(thread);
+    if (ready !== undefined) thread.startWaiting(ready);
+    this.suspending = thread;
+    this.flag.value = 1;
+    return 0;
+  }
+
+  /**
+   * Spec `switch_to_internal`: the current thread blocks (`ready`: it also
+   * waits, as `yield-then-resume` does) and `other` runs next: a new thread
+   * at once on its own stack, a suspended one first in the run queue.
+   */
+  switchTo(thread: Thread, other: Thread, what: string, ready: (() => boolean) | undefined, cont: () => FlatValue | undefined): 0 {
+    thread.what = what;
+    thread.cont = cont;
+    thread.outcome = 'suspended';
+    thread.leave();
+    if (ready !== undefined) thread.startWaiting(ready);
+    if (other.outcome === 'new') other.startNew();
+    else other.startWaiting(() => true, true);
+    this.suspending = thread;
     this.flag.value = 1;
     return 0;
   }

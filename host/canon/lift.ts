@@ -168,7 +168,7 @@ function beginLifted(task: Task, lifted: LiftedCore): void {
 function beginThread(jspi: JspiRuntime, task: Task, lifted: LiftedCore, site: TrapSite): void {
   const inst = task.inst;
   const flat = inst.enter(task, () => (lifted.lowerArgs ? lifted.lowerArgs(task) : []));
-  const thread = new Thread(task, jspi, true);
+  const thread = implicitThread(jspi, task);
   task.thread = thread;
   // Spec `enter_implicit_thread`: an async function lifted synchronously holds the instance while it runs.
   const exclusive = task.kind === 'sync' && task.typeAsync;
@@ -202,7 +202,7 @@ const CALLBACK_SIG: CoreSig = { params: ['i32', 'i32', 'i32'], results: ['i32'] 
  * does); the returned code is handled when the call returns.
  */
 function callbackTurn(jspi: JspiRuntime, task: Task, fn: (...a: FlatValue[]) => unknown, sig: CoreSig, args: readonly FlatValue[]): void {
-  const thread = new Thread(task, jspi, true);
+  const thread = implicitThread(jspi, task);
   task.thread = thread;
   thread.onReturn = (results) => {
     if (task.thread === thread) task.thread = undefined;
@@ -218,7 +218,23 @@ function callbackTurn(jspi: JspiRuntime, task: Task, fn: (...a: FlatValue[]) => 
   }
 }
 
+/** Spec `enter_implicit_thread`'s `register_thread`: the task's first thread, with its index. */
+function implicitThread(jspi: JspiRuntime, task: Task): Thread {
+  let t = task.implicitThread;
+  if (t === undefined) {
+    t = task.implicitThread = new Thread(task, jspi, true);
+    t.index = task.inst.threadTable().add(t, { instance: task.inst.name, task: task.name });
+  }
+  return t;
+}
+
 function exit(task: Task): void {
+  const it = task.implicitThread;
+  if (it !== undefined && it.index !== undefined) {
+    // Spec `exit_implicit_thread`: unregister_thread.
+    task.inst.threadTable().remove(it.index, { instance: task.inst.name, task: task.name });
+    it.index = undefined;
+  }
   task.exited = true;
   task.inst.tasks.delete(task);
   task.onExit?.();

@@ -70,6 +70,13 @@ export class Scheduler {
     this.count++;
   }
 
+  /** Queues `r` before everything else (spec: a thread switched to runs next). */
+  addFirst(r: Runnable): void {
+    if (this.head > 0) this.queue[--this.head] = r;
+    else this.queue.unshift(r);
+    this.count++;
+  }
+
   /** Removes `r` if queued; returns whether it was. */
   remove(r: Runnable): boolean {
     const i = this.queue.indexOf(r, this.head);

@@ -410,17 +410,28 @@ export class Store {
    * `may-not-block` when none is ready. `transparent`: the wait stands for
    * a callee's sync-call loop the spec runs inside this call (no rule applies).
    */
-  suspendThread(thread: Thread, task: Task, what: string, ready: () => boolean, site: TrapSite, cont: () => FlatValue | undefined, transparent = false): 0 {
+  suspendThread(
+    thread: Thread,
+    task: Task,
+    what: string,
+    ready: (() => boolean) | undefined,
+    site: TrapSite,
+    cont: () => FlatValue | undefined,
+    transparent = false,
+    /** Spec `switch_to`: this thread runs next (so the instance has a thread to run). */
+    switchTo?: Thread,
+  ): 0 {
     const j = this.jspi!;
     if (!transparent && !task.mayBlock() && !task.inSyncLoop) {
       const inst = task.inst;
-      trapIf(!ready() && !this.scheduler.hasReady((r) => r.owner === inst && r.candidate !== undefined && r.candidate !== inst.exclusive && r !== thread), 'may-not-block', {
+      trapIf(switchTo === undefined && !(ready?.() ?? false) && !this.scheduler.hasReady((r) => r.owner === inst && r.candidate !== undefined && r.candidate !== inst.exclusive && r !== thread), 'may-not-block', {
         ...site,
         detail: `task ${task.name} of a non-async function would block on ${what} before returning, and no other thread of instance ${inst.name} is ready`,
       });
       task.inSyncLoop = true;
       this.scheduler.syncLoops.push({ inst, task, done: () => task.resolved() || task.trap !== undefined });
     }
+    if (switchTo !== undefined) return j.switchTo(thread, switchTo, what, ready, cont);
     return j.suspend(thread, what, ready, cont);
   }
 

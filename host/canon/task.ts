@@ -87,6 +87,8 @@ export class Task {
   typeAsync: boolean;
   /** JSPI: the task's implicit thread while it runs on its own stack. */
   thread: import('./jspi.js').Thread | undefined = undefined;
+  /** JSPI: spec `implicit_thread` (registered in the instance's threads while the task runs). */
+  implicitThread: import('./jspi.js').Thread | undefined = undefined;
   /** JSPI: blocked in the spec's sync-call loop (a non-async function that has not returned). */
   inSyncLoop = false;
   /** What a blocked task waits on, for deadlock messages. */

@@ -6,7 +6,9 @@
  * bound to the definition's `memory` option; resources, error contexts and
  * `task.return` (which lifts its values by type) are here.
  */
-import { Trap, trapIf, type TrapSite } from '../../canon/errors.js';
+import { Trap, toTrap, trapIf, type TrapSite } from '../../canon/errors.js';
+import { Cancelled } from '../../canon/constants.js';
+import { Thread } from '../../canon/jspi.js';
 import { ErrorContextHandle, ResourceHandle } from '../../canon/resource.js';
 import type { FlatValue } from '../../canon/task.js';
 import { flattenTypes, MAX_FLAT_PARAMS } from '../abi/layout.js';
@@ -34,6 +36,8 @@ export interface CanonEnv {
   options(opts: Extract<Canon, { kind: 'task.return' }>['opts']): CanonOptions;
   /** A core memory by index. */
   memory(idx: number): WebAssembly.Memory;
+  /** A core table by index (thread.new-indirect). */
+  table(idx: number): WebAssembly.Table;
   /** Calls a resource destructor (`canon resource.drop` of an owned handle whose type has one). */
   destroy(rt: ResourceType, rep: number): void;
 }
@@ -70,6 +74,13 @@ export function builtinCoreType(env: CanonEnv, c: Exclude<Canon, { kind: 'lift' 
     case 'future.read': case 'future.write': return sig([I32, I32], [I32]);
     case 'error-context.new': return sig([I32, I32], [I32]);
     case 'error-context.debug-message': return sig([I32, I32], []);
+    case 'thread.index': return sig([], [I32]);
+    case 'thread.new-indirect': return sig([I32, I32], [I32]);
+    case 'thread.resume-later': return sig([I32], []);
+    case 'thread.suspend': return sig([], [I32]);
+    case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote': case 'thread.yield-then-promote':
+      return sig([I32], [I32]);
     case 'task.return': {
       const ts = c.result === undefined ? [] : [env.valType(c.result)];
       const flat = flattenTypes(ts);
@@ -223,8 +234,20 @@ export function builtinFunc(env: CanonEnv, c: Exclude<Canon, { kind: 'lift' | 'l
         inst.handles.getAs(u(i), ErrorContextHandle, s);
         inst.handles.remove(u(i), s);
       }, c.kind);
+    case 'thread.index': case 'thread.new-indirect': case 'thread.resume-later': case 'thread.suspend':
+    case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote': case 'thread.yield-then-promote': {
+      if (inst.store.jspi === undefined) {
+        throw new Trap('unsupported-canon', {
+          instance: rt.name,
+          builtin: c.kind,
+          detail: `canon ${c.kind} needs JSPI (WebAssembly.Suspending, Node >= 24: each thread runs on its own stack); this store runs without it (jspi: off, or an engine without JSPI)`,
+        });
+      }
+      return guard(threadBuiltin(env, c as unknown as ThreadCanon), c.kind);
+    }
     default:
-      throw new Trap('unsupported-canon', { instance: rt.name, builtin: c.kind, detail: `canon ${c.kind} (threads) is not supported by the embedded host` });
+      throw new Trap('unsupported-canon', { instance: rt.name, builtin: c.kind, detail: `canon ${c.kind} (shared-everything threads) is not supported by the embedded host` });
   }
 }
 
@@ -264,6 +287,119 @@ function elemCodec(rt: RuntimeInstance, t: ValType | undefined, e: ElemType, o: 
       }
     },
   };
+}
+
+const NEW_THREAD_SIG = { params: ['i32'], results: [] } as const;
+
+type ThreadCanon = {
+  readonly kind: 'thread.index' | 'thread.new-indirect' | 'thread.resume-later' | 'thread.suspend'
+    | 'thread.suspend-then-resume' | 'thread.yield-then-resume' | 'thread.suspend-then-promote' | 'thread.yield-then-promote';
+  readonly cancellable?: boolean;
+  readonly table?: number;
+};
+
+/** JSPI: the 🧵 built-ins of definitions.py (`canon_thread_*`), on the store's threads. */
+function threadBuiltin(env: CanonEnv, c: ThreadCanon): CoreFn {
+  const rt = env.rt;
+  const inst = rt.canon;
+  const store = inst.store;
+  const jspi = store.jspi!;
+  const cancellable = c.cancellable ?? false;
+  /** The current thread (spec `current_thread()`): the innermost stack, of the current task. */
+  const current = (builtin: string): Thread => {
+    const task = inst.current;
+    if (task === undefined) throw new Trap('no-current-task', site(rt, builtin));
+    const th = jspi.canSuspend(task);
+    if (th === undefined) {
+      throw new Trap('unsupported-canon', { ...site(rt, builtin), detail: `${builtin} called from code that does not run on a thread's own stack (a realloc, destructor or start function)` });
+    }
+    return th;
+  };
+  const other = (i: number, builtin: string): Thread => {
+    const t = inst.threadTable().at(i);
+    if (t === undefined) throw new Trap('unknown-thread', { ...site(rt, builtin), detail: `thread index ${i} names no live thread of instance ${rt.name}` });
+    return t;
+  };
+  const suspended = (t: Thread, i: number, builtin: string): void => {
+    trapIf(!t.suspended(), 'thread-not-suspended', { ...site(rt, builtin), detail: `thread ${i} is ${t.queued ? 'waiting' : 'running'}` });
+  };
+  switch (c.kind) {
+    case 'thread.index':
+      return () => current(c.kind).index ?? 0;
+    case 'thread.new-indirect': {
+      const table = env.table(c.table!);
+      return (fi: number, arg: number) => {
+        const th = current(c.kind);
+        const task = th.task;
+        const s = site(rt, c.kind);
+        let f: unknown;
+        try {
+          f = table.get(u(fi));
+        } catch (e) {
+          throw new Trap('thread-func-type', { ...s, detail: `table index ${u(fi)} is out of bounds (${table.length} entries)`, cause: e });
+        }
+        if (typeof f !== 'function') throw new Trap('thread-func-type', { ...s, detail: `table entry ${u(fi)} is null` });
+        let entry;
+        try {
+          entry = jspi.entry(f as (...a: FlatValue[]) => unknown, NEW_THREAD_SIG);
+        } catch (e) {
+          throw new Trap('thread-func-type', { ...s, detail: `table entry ${u(fi)} is not a function of type (param i32): ${(e as Error).message}`, cause: e });
+        }
+        const t = new Thread(task, jspi, false);
+        t.outcome = 'new';
+        const unregister = (): void => {
+          if (t.index !== undefined) inst.threadTable().remove(t.index, s);
+          t.index = undefined;
+        };
+        t.onReturn = unregister;
+        t.start = {
+          entry,
+          arg: arg | 0,
+          onFail: (e) => {
+            unregister();
+            inst.poison(toTrap(e).locate({ instance: rt.name, task: task.name }));
+          },
+        };
+        t.index = inst.threadTable().add(t, s);
+        return t.index;
+      };
+    }
+    case 'thread.resume-later':
+      return (i: number) => {
+        current(c.kind);
+        const t = other(u(i), c.kind);
+        suspended(t, u(i), c.kind);
+        t.startWaiting(() => true);
+      };
+    case 'thread.suspend':
+      return () => {
+        const th = current(c.kind);
+        if (th.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
+        return store.suspendThread(th, th.task, 'thread.suspend', undefined, site(rt, c.kind), () => Cancelled.FALSE);
+      };
+    case 'thread.suspend-then-resume':
+    case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote':
+    case 'thread.yield-then-promote': {
+      const yields = c.kind.startsWith('thread.yield');
+      const promote = c.kind.endsWith('promote');
+      return (i: number) => {
+        const th = current(c.kind);
+        const t = other(u(i), c.kind);
+        if (!promote) suspended(t, u(i), c.kind);
+        if (th.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
+        const ready = yields ? () => true : undefined;
+        const what = yields ? 'yield' : 'thread.suspend';
+        if (promote) {
+          // Spec `*_then_promote`: switch only to a thread that is ready; else plain suspend / yield.
+          if (!t.ready()) return store.suspendThread(th, th.task, what, ready, site(rt, c.kind), () => Cancelled.FALSE);
+          t.stopWaiting();
+        }
+        return store.suspendThread(th, th.task, what, ready, site(rt, c.kind), () => Cancelled.FALSE, false, t);
+      };
+    }
+  }
+  throw new Error(`internal: ${c.kind as string}`);
 }
 
 function site(rt: RuntimeInstance, builtin: string, handle?: number): TrapSite {

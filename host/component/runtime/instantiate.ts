@@ -396,6 +396,7 @@ function canonEnv(scope: Scope): CanonEnv {
     valType: (ref) => resolveValType(scope, ref),
     options: (opts) => resolveOptions(scope, opts),
     memory: (idx) => scope.get('core memory', idx) as WebAssembly.Memory,
+    table: (idx) => scope.get('core table', idx) as WebAssembly.Table,
     destroy: (t, rep) => {
       // Spec: the destructor is lifted and lowered synchronously; a destructor
       // of another instance must not be re-entered while that instance runs.
@@ -476,7 +477,10 @@ function canonDefinition(scope: Scope, env: CanonEnv, c: Canon, index: number): 
 /** JSPI: a built-in that may block (its import may suspend the calling thread). */
 function mayBlock(c: Canon): boolean {
   switch (c.kind) {
-    case 'waitable-set.wait': case 'thread.yield': return true;
+    case 'waitable-set.wait': case 'thread.yield': case 'thread.suspend':
+    case 'thread.suspend-then-resume': case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote': case 'thread.yield-then-promote':
+      return true;
     case 'stream.read': case 'stream.write': case 'future.read': case 'future.write': return !c.opts.async_;
     case 'stream.cancel-read': case 'stream.cancel-write': case 'future.cancel-read': case 'future.cancel-write':
     case 'subtask.cancel': return !c.async_;
