@@ -150,3 +150,4 @@
 (assert_trap (invoke $d "bad-index") "unknown-thread")
 (component instance $e $T)
 (assert_trap (invoke $e "null-entry") "thread-func-type")
+

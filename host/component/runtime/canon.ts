@@ -320,6 +320,12 @@ function threadBuiltin(env: CanonEnv, c: ThreadCanon): CoreFn {
     if (t === undefined) throw new Trap('unknown-thread', { ...site(rt, builtin), detail: `thread index ${i} names no live thread of instance ${rt.name}` });
     return t;
   };
+  /** What a suspension returns when the thread resumes: TRUE when a cancellation woke it (spec `Thread.resume(cancelled)`). */
+  const resumed = (th: Thread): number => {
+    const cancelled = th.cancellable && th.task.deliverPendingCancel(true);
+    th.cancellable = false;
+    return cancelled ? Cancelled.TRUE : Cancelled.FALSE;
+  };
   const suspended = (t: Thread, i: number, builtin: string): void => {
     trapIf(!t.suspended(), 'thread-not-suspended', { ...site(rt, builtin), detail: `thread ${i} is ${t.queued ? 'waiting' : 'running'}` });
   };
@@ -375,7 +381,8 @@ function threadBuiltin(env: CanonEnv, c: ThreadCanon): CoreFn {
       return () => {
         const th = current(c.kind);
         if (th.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
-        return store.suspendThread(th, th.task, 'thread.suspend', undefined, site(rt, c.kind), () => Cancelled.FALSE);
+        th.cancellable = cancellable;
+        return store.suspendThread(th, th.task, 'thread.suspend', undefined, site(rt, c.kind), () => resumed(th));
       };
     case 'thread.suspend-then-resume':
     case 'thread.yield-then-resume':
@@ -388,14 +395,15 @@ function threadBuiltin(env: CanonEnv, c: ThreadCanon): CoreFn {
         const t = other(u(i), c.kind);
         if (!promote) suspended(t, u(i), c.kind);
         if (th.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
+        th.cancellable = cancellable;
         const ready = yields ? () => true : undefined;
         const what = yields ? 'yield' : 'thread.suspend';
         if (promote) {
           // Spec `*_then_promote`: switch only to a thread that is ready; else plain suspend / yield.
-          if (!t.ready()) return store.suspendThread(th, th.task, what, ready, site(rt, c.kind), () => Cancelled.FALSE);
+          if (!t.ready()) return store.suspendThread(th, th.task, what, ready, site(rt, c.kind), () => resumed(th));
           t.stopWaiting();
         }
-        return store.suspendThread(th, th.task, what, ready, site(rt, c.kind), () => Cancelled.FALSE, false, t);
+        return store.suspendThread(th, th.task, what, ready, site(rt, c.kind), () => resumed(th), false, t);
       };
     }
   }
