@@ -50,7 +50,20 @@ describe('JSPI mode', () => {
     const r = spawnSync(process.execPath, ['bin/wasip3-task.js', 'wast', 'test/wast-jspi', '--jspi', 'on'], { cwd: packageRoot, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--jspi on needs WebAssembly\.Suspending/);
+    const run = spawnSync(process.execPath, ['bin/wasip3-task.js', 'run', 'build/composed-v2.wasm', '--invoke', 'control', '--jspi', 'on'], { cwd: packageRoot, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--jspi on needs WebAssembly\.Suspending/);
   });
+
+  it('run --jspi on|off: the composed guest gives the same results on Node 24 in both modes', () => {
+    for (const mode of ['on', 'off']) {
+      for (const [scenario, want] of [['control', '7'], ['block-on-stale', '258']] as const) {
+        const r = spawnSync(node24, ['bin/wasip3-task.js', 'run', 'build/composed-v2.wasm', '--invoke', scenario, '--jspi', mode], { cwd: packageRoot, encoding: 'utf8', timeout: 60_000 });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toBe(`result: [${want}]\n`);
+      }
+    }
+  }, 120_000);
 
   it('runs the whole test/wast suite on Node 24 with JSPI on and off: every assertion passes in both modes', () => {
     const on = wast(node24, ['test/wast', '--jspi', 'on']);

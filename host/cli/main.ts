@@ -30,6 +30,7 @@ import { runWasmtimeCommand } from './run-wasmtime.js';
 import { limitOptions, limitsFrom, timeoutOption } from './limits.js';
 import { registerInspect } from './inspect.js';
 import { registerWast } from './wast.js';
+import { jspiSupported, type JspiMode } from '../canon/jspi.js';
 
 /** This package's version, from the package.json above this file (source or dist). */
 function packageVersion(): string {
@@ -206,7 +207,8 @@ const run = program
   .option('--inherit-env', "wasi:cli/run programs: pass the tool's environment")
   .option('--dir <host::guest>', 'wasi:cli/run programs: a preopened directory (repeatable)', (v: string, a: string[]) => [...a, v], [] as string[])
   .option('--deterministic [seed]', 'wasi:cli/run programs: seeded random and virtual clocks')
-  .action(async (file: string, programArgs: string[], opts: { invoke?: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco' | 'wasmtime'; timeout: number; maxHandles?: number; maxStreamEnds?: number; maxTasks?: number; env: string[]; inheritEnv?: boolean; dir: string[]; deterministic?: boolean | string }) => {
+  .option('--jspi <mode>', 'components on the embedded host with --invoke: JSPI stack switching, auto (on when this Node has WebAssembly.Suspending), on, off', 'auto')
+  .action(async (file: string, programArgs: string[], opts: { invoke?: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco' | 'wasmtime'; timeout: number; maxHandles?: number; maxStreamEnds?: number; maxTasks?: number; env: string[]; inheritEnv?: boolean; dir: string[]; deterministic?: boolean | string; jspi: string }) => {
     const bytes = await loadWasm(file);
     const kind = wasmKind(bytes);
     if (opts.invoke === undefined) {
@@ -226,7 +228,9 @@ const run = program
     if (kind === 'component') {
       if (opts.trace) throw new RunError('unsupported', '--trace is for core modules on the embedded host');
       if (host === 'embedded') {
-        process.exitCode = await runEmbeddedComponent(file, bytes, { invoke: opts.invoke, args: opts.args, json: opts.json, timeoutMs: opts.timeout, limits: limitsFrom(opts) });
+        if (!['auto', 'on', 'off'].includes(opts.jspi)) usage(run, `--jspi takes auto, on or off, not ${opts.jspi}`);
+        if (opts.jspi === 'on' && !jspiSupported()) usage(run, `--jspi on needs WebAssembly.Suspending (Node >= 24; this is Node ${process.versions.node}): run it with node_modules/.bin/node`);
+        process.exitCode = await runEmbeddedComponent(file, bytes, { invoke: opts.invoke, args: opts.args, json: opts.json, timeoutMs: opts.timeout, limits: limitsFrom(opts), jspi: opts.jspi as JspiMode });
         return;
       }
       const { exitCode } = await runComponent(file, { invoke: opts.invoke, args: opts.args, host, json: opts.json, bytes, timeoutMs: opts.timeout });

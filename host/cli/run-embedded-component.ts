@@ -22,6 +22,7 @@
  */
 import { basename } from 'node:path';
 import { Trap } from '../canon/errors.js';
+import type { JspiMode } from '../canon/jspi.js';
 import { Store } from '../canon/store.js';
 import { ComponentCallError, ComponentResultError, loadComponent } from '../component/api.js';
 import { ComponentLinkError } from '../component/runtime/instantiate.js';
@@ -44,6 +45,8 @@ export interface RunEmbeddedComponentOptions {
   timeoutMs?: number;
   limits?: Partial<Limits>;
   stdout?: (s: string) => void;
+  /** JSPI stack switching (`--jspi`; default auto). */
+  jspi?: JspiMode;
 }
 
 /** A JSON argument as the API's value of type `t` (bigint from integers, decimal strings or `{ bigint }`, null as none). */
@@ -91,7 +94,7 @@ export async function runEmbeddedComponent(file: string, bytes: Uint8Array, opts
   const jsonArgs = parseComponentArgs(opts.args);
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
-  const store = new Store({ timeoutMs: opts.timeoutMs, limits: opts.limits });
+  const store = new Store({ timeoutMs: opts.timeoutMs, limits: opts.limits, ...(opts.jspi === undefined ? {} : { jspi: opts.jspi }) });
   const wasi = new WasiHost({
     store,
     args: [basename(file)],
