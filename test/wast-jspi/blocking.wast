@@ -89,6 +89,17 @@
         (if (i32.ne (call $future.write (global.get $tx2) (i32.const 40)) (i32.const 0 (; COMPLETED ;))) (then unreachable))
         (call $future.drop-writable (global.get $tx2)))
 
+      ;; wt (async, stackful): waits like w, then fails after it was resumed
+      (func (export "wt")
+        (local $r i32) (local $ws i32)
+        (local.set $r (call $new))
+        (global.set $tx2 (global.get $tx))
+        (drop (call $future.read (local.get $r) (i32.const 24)))
+        (local.set $ws (call $waitable-set.new))
+        (call $waitable.join (local.get $r) (local.get $ws))
+        (drop (call $waitable-set.wait (local.get $ws) (i32.const 32)))
+        unreachable)
+
       ;; lonely (sync): blocks with no other thread of its instance ready: the spec's trap
       (func (export "lonely") (result i32)
         (drop (call $future.read-sync (call $new) (i32.const 16)))
@@ -112,6 +123,7 @@
     (func (export "w") async (result u32) (canon lift (core func $cm "w") async))
     (func (export "release") (param "v" u32) (canon lift (core func $cm "release")))
     (func (export "lonely") (result u32) (canon lift (core func $cm "lonely")))
+    (func (export "wt") async (result u32) (canon lift (core func $cm "wt") async))
   )
   (instance $c (instantiate $C))
 
@@ -121,6 +133,7 @@
       (export "s" (func (result u32)))
       (export "w" (func async (result u32)))
       (export "release" (func (param "v" u32)))
+      (export "wt" (func async (result u32)))
     ))
     (core module $Mem (memory (export "mem") 1))
     (core instance $mem (instantiate $Mem))
@@ -129,6 +142,7 @@
     (core func $s (canon lower (func $c "s")))
     (core func $w (canon lower (func $c "w") async (memory $memory)))
     (core func $release (canon lower (func $c "release")))
+    (core func $wt (canon lower (func $c "wt") async (memory $memory)))
     (core func $task.return (canon task.return (result u32)))
     (core func $subtask.drop (canon subtask.drop))
     (core func $waitable-set.new (canon waitable-set.new))
@@ -139,7 +153,8 @@
       (import "" "bg" (func $bg (param i32) (result i32)))
       (import "" "s" (func $s (result i32)))
       (import "" "w" (func $w (param i32) (result i32)))
-      (import "" "release" (func $release (param i32)))
+ (import "" "release" (func $release (param i32)))
+      (import "" "wt" (func $wt (param i32) (result i32)))
       (import "" "task.return" (func $task.return (param i32)))
       (import "" "subtask.drop" (func $subtask.drop (param i32)))
       (import "" "waitable-set.new" (func $waitable-set.new (result i32)))
@@ -178,6 +193,16 @@
         (call $release (i32.const 7))
         (call $finish (local.get $sub))
         (call $task.return (i32.load (i32.const 100))))
+
+      ;; run-wt (async, stackful): wt waits (STARTED), release wakes it, and its
+      ;; trap after the resumption fails this call too (the spec aborts both)
+      (func (export "run-wt")
+        (local $ret i32)
+        (local.set $ret (call $wt (i32.const 100)))
+        (if (i32.ne (i32.and (local.get $ret) (i32.const 0xf)) (i32.const 1 (; STARTED ;))) (then unreachable))
+        (call $release (i32.const 7))
+        (call $finish (i32.shr_u (local.get $ret) (i32.const 4)))
+        (call $task.return (i32.const 1)))
     )
     (core instance $dm (instantiate $DM (with "" (instance
       (export "mem" (memory $memory))
@@ -185,6 +210,7 @@
       (export "s" (func $s))
       (export "w" (func $w))
       (export "release" (func $release))
+      (export "wt" (func $wt))
       (export "task.return" (func $task.return))
       (export "subtask.drop" (func $subtask.drop))
       (export "waitable-set.new" (func $waitable-set.new))
@@ -193,10 +219,12 @@
     ))))
     (func (export "run-s") async (result u32) (canon lift (core func $dm "run-s")))
     (func (export "run-w") async (result u32) (canon lift (core func $dm "run-w") async))
+    (func (export "run-wt") async (result u32) (canon lift (core func $dm "run-wt") async))
   )
   (instance $d (instantiate $D (with "c" (instance $c))))
   (export "run-s" (func $d "run-s"))
   (export "run-w" (func $d "run-w"))
+  (export "run-wt" (func $d "run-wt"))
   (export "lonely" (func $c "lonely"))
 )
 
@@ -204,6 +232,8 @@
 (assert_return (invoke $a "run-s") (u32.const 123042))
 (component instance $b $Top)
 (assert_return (invoke $b "run-w") (u32.const 123007))
+(component instance $t $Top)
+(assert_trap (invoke $t "run-wt") "unreachable")
 ;; the rule the spec keeps: a synchronous task blocking with nothing else of its instance ready traps, in both modes
 (component instance $c $Top)
 (assert_trap (invoke $c "lonely") "cannot block a synchronous task before returning")
