@@ -110,12 +110,14 @@ describe('JSPI mode', () => {
   it('a sync-lowered host import returning a Promise: the stackful task suspends and a second call runs meanwhile', () => {
     const r = spawnSync(node24, [join('test', 'fixtures', 'jspi-host-promise.mjs')], { cwd: packageRoot, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as Record<'on' | 'off', { results: (number | string)[]; order: string[] }>;
+    const out = JSON.parse(r.stdout) as Record<'on' | 'off', { results: (number | string)[]; order: string[] }> & { overlap: (number | string)[] };
     // JSPI: both calls wait at once; the second settles first and its task finishes first
     expect(out.on.results).toEqual([11, 21]);
     expect(out.on.order).toEqual(['call 1', 'call 2', 'settle 2', 'settle 1']);
     // without JSPI the first call cannot wait for the Promise (deviation 9): deadlock, and the instance is poisoned
     expect(out.off.results).toEqual(['trap deadlock', 'trap instance-poisoned']);
     expect(out.off.order).toEqual(['call 1']);
+    // a call made from the Promise's then-callback while the first thread is suspended on it
+    expect(out.overlap).toEqual([11, 21]);
   }, 60_000);
 });

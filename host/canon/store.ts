@@ -313,6 +313,23 @@ export class Store {
       call = { task, resolve, reject, asNumbers };
       this.topLevel.add(call);
     });
+    const j = this.jspi;
+    if (j !== undefined && j.inFlight !== undefined) {
+      // JSPI: a resumed thread is running (asynchronously); the call starts
+      // from the run queue once its instance is free, not inside that thread.
+      if (ms !== Infinity) this.timed.set(call!, { deadline: performance.now() + ms, timeoutMs: ms });
+      this.scheduler.add({
+        label: `start ${task.name}`,
+        owner: undefined,
+        ready: () => inst.poisoned !== undefined || inst.mayEnter(),
+        run: () =>
+          contain(task, () => {
+            if (!inst.mayEnter()) inst.checkEnter(task, { builtin: `call ${task.funcName}` });
+            inst.start(task, args);
+          }),
+      });
+      return p;
+    }
     if (ms === Infinity) {
       contain(task, () => {
         if (!inst.mayEnter()) inst.checkEnter(task, { builtin: `call ${task.funcName}` });
