@@ -215,6 +215,10 @@ class ParkedTask implements Runnable, Parked {
     return this.task.inst;
   }
 
+  get yielding(): boolean {
+    return this.wset === undefined;
+  }
+
   ready(): boolean {
     if (this.task.inst.exclusive !== undefined) return false;
     const wset = this.wset;

@@ -21,6 +21,11 @@ export interface Runnable {
   /** Whose code `run` executes; never run while that owner is on the stack. */
   readonly owner: Enterable | undefined;
   ready(): boolean;
+  /**
+   * True for a task parked on YIELD: always ready, so running it is not by
+   * itself progress (a blocking wait counts such steps to find a livelock).
+   */
+  readonly yielding?: boolean;
   /** Runs the work. Must not throw: traps are handled (and the owner poisoned) inside. */
   run(): void;
 }
@@ -41,6 +46,8 @@ export class Scheduler {
   steps = 0;
   /** The runnable being run (innermost, when runs nest); undefined between runs. */
   running: Runnable | undefined = undefined;
+  /** The runnable the latest `step` ran. */
+  lastRan: Runnable | undefined = undefined;
 
   add(r: Runnable): void {
     this.queue.push(r);
@@ -96,6 +103,7 @@ export class Scheduler {
       if ((r.owner === undefined || r.owner.mayEnter()) && r.ready()) {
         this.take(i);
         this.steps++;
+        this.lastRan = r;
         const outer = this.running;
         this.running = r;
         r.run();
@@ -114,9 +122,24 @@ export class Scheduler {
     return true;
   }
 
-  /** Steps until nothing can run. */
-  runAll(): void {
-    while (this.step());
+  /**
+   * Steps until nothing can run, or until only tasks parked on YIELD have run
+   * for `spinLimit` steps in a row and `mayStop()` says nobody waits for them
+   * (they stay queued and go on at the next run).
+   */
+  runAll(mayStop?: () => boolean, spinLimit = Infinity): void {
+    if (mayStop === undefined) {
+      while (this.step());
+      return;
+    }
+    let spins = 0;
+    while (this.step()) {
+      spins = this.lastRan?.yielding === true ? spins + 1 : 0;
+      if (spins >= spinLimit) {
+        if (mayStop()) return;
+        spins = 0;
+      }
+    }
   }
 
   /** Labels of everything still queued (for deadlock messages). */

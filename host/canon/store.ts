@@ -49,6 +49,11 @@ export interface StoreOptions {
  * the first chance; the watchdog stops code that never returns to the host.
  */
 const WATCHDOG_GRACE_MS = 25;
+/**
+ * Consecutive YIELD resumptions after which a blocking wait that is still not
+ * satisfied reports `deadlock` (a livelock: see `blockUntil`).
+ */
+export const YIELD_SPIN_LIMIT = 100_000;
 
 export class Store {
   readonly trace: Trace;
@@ -82,7 +87,7 @@ export class Store {
   private readonly timed = new Map<TopLevelCall, Deadline>();
   /** Fires at the earliest deadline of calls waiting for host Promises. */
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  private readonly runAllFn = (): void => this.scheduler.runAll();
+  private readonly runAllFn = (): void => this.runQueue();
 
   constructor(opts: StoreOptions = {}) {
     this.trace = opts.trace ?? new Trace();
@@ -321,7 +326,7 @@ export class Store {
         // One watchdog for the start and the drive that follows (each costs a thread).
         this.driving = true;
         try {
-          if (!this.guard(() => (start(), this.scheduler.runAll()), deadline, ms)) {
+          if (!this.guard(() => (start(), this.runQueue()), deadline, ms)) {
             this.expireDue();
             this.runAllWithDeadlines();
           } else this.expireDue();
@@ -350,7 +355,7 @@ export class Store {
     if (this.driving || this.batching > 0) return;
     this.driving = true;
     try {
-      if (this.guarding || (this.timed.size === 0 && this.timeoutMs === Infinity)) this.scheduler.runAll();
+      if (this.guarding || (this.timed.size === 0 && this.timeoutMs === Infinity)) this.runQueue();
       else this.runAllWithDeadlines();
     } finally {
       this.driving = false;
@@ -370,7 +375,7 @@ export class Store {
         }
       }
       if (deadline === Infinity) {
-        this.scheduler.runAll();
+        this.runQueue();
         return;
       }
       if (this.guard(this.runAllFn, deadline, ms)) {
@@ -382,6 +387,22 @@ export class Store {
       if (!expired && !this.stopMadeProgress) return;
     }
   }
+
+  /**
+   * Runs the queue until nothing can run. Tasks that only ever YIELD (a
+   * callback loop polling for something that never comes) are always ready:
+   * once they are all that runs and every top-level call has settled, the
+   * run stops and leaves them queued, so such a loop cannot hold the
+   * embedder's thread forever (they go on at the next drive).
+   */
+  private runQueue(): void {
+    this.scheduler.runAll(this.nobodyWaits, YIELD_SPIN_LIMIT);
+  }
+
+  private readonly nobodyWaits = (): boolean => {
+    for (const c of this.topLevel) if (!c.task.trap && !c.task.resolved()) return false;
+    return true;
+  };
 
   /** Host Promise settled: apply `fn` from the run queue and drive again. */
   settleHost(fn: () => void): void {
@@ -452,7 +473,32 @@ export class Store {
       detail: `task ${task.name} of a non-async function would block on ${what}`,
     });
     task.blockedOn = what;
-    const ok = this.scheduler.runUntil(ready);
+    this.waitFor(task, what, set, ready, site);
+  }
+
+  private waitFor(task: Task, what: string, set: number, ready: () => boolean, site: TrapSite): void {
+    // Only tasks parked on YIELD can run, round after round, and the wait is
+    // still not over: what it needs is held by code below it on the JS stack
+    // (the instances this wait is nested in cannot run until it returns,
+    // docs/deviations.md, entry 9), so without stack switching it never ends.
+    let spins = 0;
+    let ok = true;
+    while (!ready()) {
+      if (!this.scheduler.step()) {
+        ok = ready();
+        break;
+      }
+      spins = this.scheduler.lastRan?.yielding === true ? spins + 1 : 0;
+      if (spins >= YIELD_SPIN_LIMIT && !ready()) {
+        task.blockedOn = undefined;
+        throw new DeadlockError(task.name, set, {
+          ...site,
+          detail:
+            `deadlock: task ${task.name} waits on ${what} in instance ${task.inst.name}, but for ${YIELD_SPIN_LIMIT} steps only yielding tasks ran ` +
+            `(${this.scheduler.describe().join('; ')}): what the wait needs is held by code below it on the stack, which cannot run without stack switching`,
+        });
+      }
+    }
     task.blockedOn = undefined;
     if (!ok) {
       const queued = this.scheduler.describe();

@@ -1,0 +1,98 @@
+;; Synchronous calls between components (definitions.py canon_lower without
+;; `async`, canon_lift of a function lifted without `async`): a sync-lowered
+;; call of an async callee waits for it; an async-typed function lifted
+;; without `async` has the exclusive lock for its whole run; and the host's
+;; own limit, with no stack switching (docs/deviations.md, entries 8 and 9).
+
+;; $Outer async-lowers $Middle.sync-func (an async function lifted without
+;; `async`), which sync-lowers $Inner.spin, which YIELDs until
+;; $Inner.release. $Outer would call release once its call returns. In the
+;; spec the middle's thread suspends and $Outer goes on; here the middle's
+;; wait is nested on the JS stack inside $Outer's call, so only the spinning
+;; callee can run: after a bounded number of YIELD rounds the wait reports
+;; `deadlock` instead of spinning forever (this assertion tests the host's
+;; deviation, not the spec's result, which would be 42).
+(component definition $Spin
+  (component $Inner
+    (core func $task.return (canon task.return (result u32)))
+    (core module $M
+      (import "" "task.return" (func $task.return (param i32)))
+      (global $go (mut i32) (i32.const 0))
+      (func (export "spin") (result i32) (i32.const 1 (; YIELD ;)))
+      (func (export "spin-cb") (param i32 i32 i32) (result i32)
+        (if (global.get $go) (then
+          (call $task.return (i32.const 42))
+          (return (i32.const 0 (; EXIT ;)))))
+        (i32.const 1 (; YIELD ;)))
+      (func (export "release") (global.set $go (i32.const 1))))
+    (core instance $m (instantiate $M (with "" (instance (export "task.return" (func $task.return))))))
+    (func (export "spin") async (result u32)
+      (canon lift (core func $m "spin") async (callback (core func $m "spin-cb"))))
+    (func (export "release") (canon lift (core func $m "release"))))
+  (instance $inner (instantiate $Inner))
+
+  (component $Middle
+    (import "spin" (func $spin async (result u32)))
+    (core func $spin' (canon lower (func $spin)))
+    (core module $M
+      (import "" "spin" (func $spin (result i32)))
+      (func (export "sync-func") (result i32) (call $spin)))
+    (core instance $m (instantiate $M (with "" (instance (export "spin" (func $spin'))))))
+    (func (export "sync-func") async (result u32) (canon lift (core func $m "sync-func"))))
+  (instance $middle (instantiate $Middle (with "spin" (func $inner "spin"))))
+
+  (component $Outer
+    (import "sync-func" (func $sf async (result u32)))
+    (import "release" (func $release))
+    (core module $Mem (memory (export "mem") 1))
+    (core instance $mem (instantiate $Mem))
+    (alias core export $mem "mem" (core memory $memory))
+    (core func $sf' (canon lower (func $sf) async (memory $memory)))
+    (core func $release' (canon lower (func $release)))
+    (core func $task.return (canon task.return (result u32)))
+    (core func $waitable-set.new (canon waitable-set.new))
+    (core func $waitable.join (canon waitable.join))
+    (core module $M
+      (import "" "sf" (func $sf (param i32) (result i32)))
+      (import "" "release" (func $release))
+      (import "" "task.return" (func $task.return (param i32)))
+      (import "" "waitable-set.new" (func $waitable-set.new (result i32)))
+      (import "" "waitable.join" (func $waitable.join (param i32 i32)))
+      (memory (import "" "mem") 1)
+      (func (export "run") (result i32)
+        (local $ret i32) (local $ws i32)
+        (local.set $ret (call $sf (i32.const 8)))
+        (call $release)
+        (if (i32.eq (local.get $ret) (i32.const 2 (; RETURNED ;))) (then
+          (call $task.return (i32.load (i32.const 8)))
+          (return (i32.const 0))))
+        (local.set $ws (call $waitable-set.new))
+        (call $waitable.join (i32.shr_u (local.get $ret) (i32.const 4)) (local.get $ws))
+        (i32.or (i32.const 2 (; WAIT ;)) (i32.shl (local.get $ws) (i32.const 4))))
+      (func (export "run-cb") (param i32 i32 i32) (result i32)
+        (call $task.return (i32.load (i32.const 8)))
+        (i32.const 0)))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "sf" (func $sf'))
+      (export "release" (func $release'))
+      (export "task.return" (func $task.return))
+      (export "waitable-set.new" (func $waitable-set.new))
+      (export "waitable.join" (func $waitable.join))
+      (export "mem" (memory $memory))))))
+    (func (export "run") async (result u32)
+      (canon lift (core func $m "run") async (callback (core func $m "run-cb")))))
+  (instance $outer (instantiate $Outer
+    (with "sync-func" (func $middle "sync-func"))
+    (with "release" (func $inner "release"))))
+  (export "run" (func $outer "run"))
+  (export "spin" (func $inner "spin"))
+  (export "release" (func $inner "release"))
+)
+(component instance $spin1 $Spin)
+(assert_trap (invoke "run") "deadlock detected")
+;; the yielding callee stays queued in its (healthy) instance; the host's
+;; later runs stop spinning it once nobody waits for it, so calls still settle
+(component instance $spin2 $Spin)
+(assert_return (invoke "release"))
+(assert_return (invoke "spin") (u32.const 42))
+(assert_trap (invoke $spin1 "run") "cannot enter component instance")
