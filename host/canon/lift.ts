@@ -8,6 +8,7 @@
  */
 import { CallbackCode, EventCode, TaskState } from './constants.js';
 import { Trap, toTrap, trapIf, type TrapSite } from './errors.js';
+import type { ComponentInstance } from './instance.js';
 import type { Enterable, Runnable } from './scheduler.js';
 import type { FlatValue, LiftedCore, Parked, Task } from './task.js';
 import type { EventTuple } from './waitable.js';
@@ -46,7 +47,7 @@ function hasBackpressure(task: Task): boolean {
  */
 export function startTask(task: Task, args: readonly FlatValue[]): void {
   const inst = task.inst;
-  if (task.isAsync && (hasBackpressure(task) || inst.numWaitingToEnter > 0 || !inst.mayEnter())) {
+  if (task.isAsync && (hasBackpressure(task) || inst.numWaitingToEnter > 0 || !inst.mayEnterFrom(task.enterFrom))) {
     inst.numWaitingToEnter++;
     const runnable: Runnable = {
       label: `start ${task.name}`,
@@ -272,7 +273,7 @@ function deliver(task: Task, event: EventTuple): void {
  * once; a task parked in its callback loop (always cancellable) gets
  * TASK_CANCELLED now; otherwise the request waits for its next cancellable wait.
  */
-export function requestCancellation(task: Task): void {
+export function requestCancellation(task: Task, caller?: ComponentInstance): void {
   const inst = task.inst;
   if (task.trap || task.resolved()) return;
   if (task.state === TaskState.INITIAL) {
@@ -287,12 +288,15 @@ export function requestCancellation(task: Task): void {
   }
   if (task.state !== TaskState.STARTED) return;
   const parked = task.parked;
-  if (parked && inst.mayEnter() && inst.exclusive === undefined) {
+  if (parked && inst.mayEnterFrom(caller) && inst.exclusive === undefined) {
     inst.store.scheduler.remove(parked.runnable);
     parked.unpark();
     task.parked = undefined;
     task.state = TaskState.CANCEL_DELIVERED;
+    // Spec: `self.inst.enter_from(caller)` around the resumption.
+    task.enterFrom = caller;
     contain(task, () => deliver(task, CANCELLED_EVENT));
+    task.enterFrom = undefined;
     return;
   }
   task.state = TaskState.PENDING_CANCEL;

@@ -70,6 +70,11 @@ export class Store {
   hostHeldEnds = 0;
   /** Default resource caps of this store's instances. */
   readonly limits: Limits;
+  /**
+   * The entries in progress, innermost last: an instance (entered from the
+   * host, with no parent) or the entering set of an entry (`ComponentInstance.enteringSet`).
+   */
+  entries: (ComponentInstance | ComponentInstance[])[] = [];
   /** Default deadline (ms) of calls, instantiations and runs; Infinity: none. */
   readonly timeoutMs: number;
   /**
@@ -190,6 +195,8 @@ export class Store {
     this.scheduler.running = undefined;
     const victims = new Set<ComponentInstance>();
     for (const inst of this.instances) if (inst.onStack()) victims.add(inst);
+    for (const inst of this.instances) inst.entered = 0;
+    this.entries = [];
     if (running?.owner instanceof ComponentInstance) victims.add(running.owner);
     let any = false;
     for (const h of this.hosts) {
@@ -473,7 +480,32 @@ export class Store {
       detail: `task ${task.name} of a non-async function would block on ${what}`,
     });
     task.blockedOn = what;
-    this.waitFor(task, what, set, ready, site);
+    // The waiting code and everything below it on the stack are, in the spec,
+    // suspended threads that have left their instances (`canon_lift` returns
+    // when its thread blocks): their entries are lifted while the wait runs
+    // other work, and restored after. Their code stays on the JS stack, so
+    // their own work still cannot run (`mayEnter` checks the depth).
+    this.withEntriesSuspended(() => this.waitFor(task, what, set, ready, site));
+  }
+
+  /** Runs `fn` with every entry in progress lifted (see `blockUntil`). */
+  private withEntriesSuspended(fn: () => void): void {
+    const suspended = this.entries;
+    if (suspended.length === 0) return fn();
+    this.entries = [];
+    for (const e of suspended) {
+      if (Array.isArray(e)) for (const i of e) i.entered--;
+      else e.entered--;
+    }
+    try {
+      fn();
+    } finally {
+      for (const e of suspended) {
+        if (Array.isArray(e)) for (const i of e) i.entered++;
+        else e.entered++;
+      }
+      this.entries = suspended;
+    }
   }
 
   private waitFor(task: Task, what: string, set: number, ready: () => boolean, site: TrapSite): void {
@@ -514,8 +546,10 @@ export class Store {
 
   /** `thread.yield` from inside a guest: runs each runnable that is ready now, once. */
   yieldRound(): void {
-    const n = this.scheduler.length;
-    for (let k = 0; k < n; k++) if (!this.scheduler.step()) break;
+    this.withEntriesSuspended(() => {
+      const n = this.scheduler.length;
+      for (let k = 0; k < n; k++) if (!this.scheduler.step()) break;
+    });
   }
 
   /** Records a built-in call when `trace.canon` is on. */

@@ -79,6 +79,12 @@ export class Task {
   numBorrows = 0;
   /** What a blocked task waits on, for deadlock messages. */
   blockedOn: string | undefined = undefined;
+  /**
+   * The calling component instance of a call between components, until the
+   * task's code is first entered (spec `Store.lift`'s `caller`): that entry's
+   * entering set is taken relative to it. Undefined: entered from the host.
+   */
+  enterFrom: import('./instance.js').ComponentInstance | undefined = undefined;
   readonly id: number;
   private nameCache: string | undefined = undefined;
 

@@ -140,20 +140,21 @@ export class LiftedFunc implements ComponentFunc {
   call(onStart: OnStart, onResolve: OnResolve, caller: RuntimeInstance | undefined): OnCancel {
     const inst = this.rt.canon;
     if (inst.poisoned) throw inst.poisonedTrap({ builtin: `call ${this.name}` });
-    if (caller !== undefined) {
-      trapIf(caller.canon === inst || inst.onStack(), 'may-not-enter', {
-        instance: caller.name,
-        builtin: `call ${this.name}`,
-        detail: `the call re-enters instance ${inst.name}, which is on the stack`,
-      });
+    // Spec `Store.lift`: trap_if(not inst.may_enter_from(caller)). A child
+    // calling its parent (or an instance itself) enters nothing new.
+    if (caller !== undefined && !inst.mayEnterFrom(caller.canon)) {
+      inst.checkEnter(undefined, { instance: caller.name, builtin: `call ${this.name}` }, caller.canon);
     }
     const task = this.prepare(onStart, onResolve);
+    task.enterFrom = caller?.canon;
     if (caller !== undefined) {
       // The callee trapped: the caller cannot go on either (the spec aborts both).
       task.onFail = (trap) => caller.canon.poison(trap);
     }
     startTask(task, []);
-    return () => requestCancellation(task);
+    // Started later (backpressure): that entry comes from the scheduler.
+    task.enterFrom = undefined;
+    return () => requestCancellation(task, caller?.canon);
   }
 }
 
