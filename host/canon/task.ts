@@ -40,6 +40,8 @@ export interface LiftedCore {
   readonly callback?: ((code: number, p1: number, p2: number) => number) | undefined;
   /** The component function type (for `task.return`'s type check); opaque here. */
   readonly type?: unknown;
+  /** The lift's string encoding and memory (spec `LiftOptions`, which `task.return` must match); opaque here. */
+  readonly liftOptions?: { readonly stringEncoding: string; readonly memory: unknown };
   /** Spec `task.start()` then `lower_flat_values`: the flat arguments (runs inside the instance). */
   readonly lowerArgs?: ((task: Task) => FlatValue[]) | undefined;
   /** A sync lift's flat results (runs inside the instance; resolves the task). */

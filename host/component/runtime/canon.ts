@@ -296,6 +296,14 @@ function taskReturn(env: CanonEnv, c: Extract<Canon, { kind: 'task.return' }>): 
         detail: `task.return's result type does not match the result type of ${task.funcName}`,
       });
     }
+    // Spec: trap_if(not LiftOptions.equal(opts, task.opts)).
+    const lo = task.lifted?.liftOptions;
+    if (lo !== undefined && (lo.stringEncoding !== o.stringEncoding || lo.memory !== o.memory)) {
+      throw new Trap('task-return-mismatch', {
+        ...site(rt, 'task.return'),
+        detail: `task.return's options (string-encoding ${o.stringEncoding}, ${o.memory ? 'a' : 'no'} memory) differ from the lift of ${task.funcName} (string-encoding ${lo.stringEncoding}, ${lo.memory ? 'a' : 'no'} memory${lo.memory && o.memory ? ', another one' : ''})`,
+      });
+    }
     if (task.numBorrows > 0) throw new Trap('borrows-outstanding', site(rt, 'task.return'));
     const values = liftFlatValues(cx, MAX_FLAT_PARAMS, new CoreValueIter(flat), ts);
     const before = task.values;

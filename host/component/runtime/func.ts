@@ -106,6 +106,7 @@ export class LiftedFunc implements ComponentFunc {
       fn: core,
       callback: opts.callback,
       type: ft,
+      liftOptions: { stringEncoding: opts.stringEncoding, memory: opts.memory },
       lowerArgs: (task) => {
         cx.borrowScope = task;
         return lowerFlatValues(cx, MAX_FLAT_PARAMS, task.onStartValues!(), sig.types, undefined, sig.names);
