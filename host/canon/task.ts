@@ -148,6 +148,8 @@ export class Task {
   cancel(site: TrapSite): void {
     trapIf(this.state === TaskState.RESOLVED, 'task-return-twice', site);
     trapIf(this.state !== TaskState.CANCEL_DELIVERED, 'task-cancel-not-delivered', site);
+    // Spec: trap_if(self.num_borrows > 0), as for task.return.
+    trapIf(this.numBorrows > 0, 'borrows-outstanding', site);
     this.state = TaskState.RESOLVED;
     this.onResolve(undefined);
   }
