@@ -43,9 +43,9 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   // Tasks
   { fn: 'Task.unregister_thread', cond: 'self.state != Task.State.RESOLVED', checks: [{ at: 'tasks.wast:173', code: 'exit-without-return' }] },
   { fn: 'Task.return_', cond: 'self.state == Task.State.RESOLVED', checks: [{ at: 'tasks.wast:175', code: 'task-return-twice' }] },
-  { fn: 'Task.return_', cond: 'self.num_borrows > 0', checks: [{ at: 'cross-component.wast:204', code: 'borrows-outstanding' }] },
+  { fn: 'Task.return_', cond: 'self.num_borrows > 0', checks: [{ at: 'cross-component.wast:299', code: 'borrows-outstanding' }] },
   { fn: 'Task.cancel', cond: 'self.state != Task.State.CANCEL_DELIVERED', checks: [{ at: 'tasks.wast:179', code: 'task-cancel-not-delivered' }] },
-  { fn: 'Task.cancel', cond: 'self.num_borrows > 0', checks: [{ at: 'cross-component.wast:206', code: 'borrows-outstanding' }] },
+  { fn: 'Task.cancel', cond: 'self.num_borrows > 0', checks: [{ at: 'cross-component.wast:301', code: 'borrows-outstanding' }] },
   // Entering instances
   {
     fn: 'Store.lift',
@@ -87,11 +87,11 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   { fn: 'CopyEnd.drop', cond: 'self.copying()', checks: [{ at: 'streams.wast:186', code: 'end-busy' }, { at: 'futures.wast:246', code: 'end-busy' }] },
   { fn: 'WritableFutureEnd.drop', cond: 'self.state != CopyState.DONE', checks: [{ at: 'futures.wast:230', code: 'future-write-not-done' }] },
   // Lifting handles
-  { fn: 'lift_error_context', cond: 'not isinstance(errctx, ErrorContext)', checks: [{ at: 'cross-component.wast:216', code: 'wrong-handle-type' }] },
-  { fn: 'lift_async_value', cond: 'not isinstance(e, ReadableEndT)', checks: [{ at: 'cross-component.wast:208', code: 'wrong-handle-type' }] },
-  { fn: 'lift_async_value', cond: 'e.shared.t != t', checks: [{ at: 'cross-component.wast:210', code: 'type-mismatch' }] },
-  { fn: 'lift_async_value', cond: 'e.state != CopyState.IDLE', checks: [{ at: 'cross-component.wast:212', code: 'end-busy' }] },
-  { fn: 'lift_async_value', cond: 'e.in_waitable_set()', checks: [{ at: 'cross-component.wast:214', code: 'end-in-set' }] },
+  { fn: 'lift_error_context', cond: 'not isinstance(errctx, ErrorContext)', checks: [{ at: 'cross-component.wast:311', code: 'wrong-handle-type' }] },
+  { fn: 'lift_async_value', cond: 'not isinstance(e, ReadableEndT)', checks: [{ at: 'cross-component.wast:303', code: 'wrong-handle-type' }] },
+  { fn: 'lift_async_value', cond: 'e.shared.t != t', checks: [{ at: 'cross-component.wast:305', code: 'type-mismatch' }] },
+  { fn: 'lift_async_value', cond: 'e.state != CopyState.IDLE', checks: [{ at: 'cross-component.wast:307', code: 'end-busy' }] },
+  { fn: 'lift_async_value', cond: 'e.in_waitable_set()', checks: [{ at: 'cross-component.wast:309', code: 'end-in-set' }] },
   // canon lift
   {
     fn: 'canon_lift (callback loop)',
