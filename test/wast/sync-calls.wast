@@ -96,3 +96,30 @@
 (assert_return (invoke "release"))
 (assert_return (invoke "spin") (u32.const 42))
 (assert_trap (invoke $spin1 "run") "cannot enter component instance")
+
+;; A callee that traps takes its caller with it (the spec aborts both): the
+;; caller's call reports the callee's own trap, and both are poisoned after.
+(component definition $Boom
+  (component $C
+    (core module $M (func (export "f") (result i32) unreachable) (func (export "g") (result i32) (i32.const 3)))
+    (core instance $m (instantiate $M))
+    (func (export "f") (result u32) (canon lift (core func $m "f")))
+    (func (export "g") (result u32) (canon lift (core func $m "g"))))
+  (instance $c (instantiate $C))
+  (core func $f (canon lower (func $c "f")))
+  (core func $g (canon lower (func $c "g")))
+  (core module $P
+    (import "" "f" (func $f (result i32)))
+    (import "" "g" (func $g (result i32)))
+    (func (export "call-f") (result i32) (i32.add (call $f) (i32.const 1)))
+    (func (export "call-g") (result i32) (i32.add (call $g) (i32.const 1))))
+  (core instance $p (instantiate $P (with "" (instance (export "f" (func $f)) (export "g" (func $g))))))
+  (func (export "call-f") (result u32) (canon lift (core func $p "call-f")))
+  (func (export "call-g") (result u32) (canon lift (core func $p "call-g")))
+  (export "g" (func $c "g"))
+)
+(component instance $boom $Boom)
+(assert_return (invoke "call-g") (u32.const 4))
+(assert_trap (invoke "call-f") "unreachable")
+(assert_trap (invoke "call-g") "instance-poisoned")
+(assert_trap (invoke "g") "instance-poisoned")

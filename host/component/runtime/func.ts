@@ -256,12 +256,16 @@ export function canonLower(
       }
       lenders.release();
     };
+    const poisonedBefore = inst.poisoned;
     subtask.onCancel = callee.call(onStart, onResolve, rt);
-    if (inst.poisoned) throw inst.poisonedTrap(site);
+    // The callee trapped and took this instance with it (the spec aborts both):
+    // the caller's code unwinds with the callee's trap itself.
+    const unwind = (): Trap => (poisonedBefore === undefined ? inst.poisoned! : inst.poisonedTrap(site));
+    if (inst.poisoned) throw unwind();
     if (!opts.async) {
       if (!subtask.resolved()) {
         inst.store.blockUntil(task, `call ${callee.name}`, 0, () => subtask.resolved() || inst.poisoned !== undefined, site, true);
-        if (inst.poisoned) throw inst.poisonedTrap(site);
+        if (inst.poisoned) throw unwind();
       }
       subtask.deliverResolve();
       const r = subtask.flatResults;
