@@ -219,7 +219,11 @@ export class ComponentInstance implements Enterable, CanonOwner {
 
   /** Spec `leave_to`. */
   private leave(entry: ComponentInstance | ComponentInstance[]): void {
-    this.store.entries.pop();
+    const entries = this.store.entries;
+    // Innermost last; found from the end (entries on separate stacks may finish out of order).
+    const at = entries.lastIndexOf(entry);
+    if (at === entries.length - 1) entries.pop();
+    else if (at >= 0) entries.splice(at, 1);
     if (entry === this) this.entered--;
     else for (const i of entry as ComponentInstance[]) i.entered--;
   }
