@@ -114,7 +114,7 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   mayLeave('canon_task_return', 'may-leave.wast:181'),
   { fn: 'canon_task_return', cond: 'not task.opts.async_', checks: [{ at: 'tasks.wast:181', code: 'task-not-async' }] },
   { fn: 'canon_task_return', cond: 'result_type != task.ft.result', checks: [{ at: 'tasks.wast:177', code: 'task-return-mismatch' }] },
-  // a task.return naming no memory is accepted for a lift naming one (docs/deviations.md, entry 17)
+  // a task.return naming no memory is accepted for a lift naming one (docs/deviations.md, entry 16)
   { fn: 'canon_task_return', cond: 'not LiftOptions.equal(opts, task.opts)', checks: [{ at: 'trap-rules.wast:279', code: 'task-return-mismatch' }] },
   mayLeave('canon_task_cancel', 'may-leave.wast:185'),
   { fn: 'canon_task_cancel', cond: 'not task.opts.async_', checks: [{ at: 'trap-rules.wast:277', code: 'task-not-async' }] },

@@ -299,7 +299,7 @@ function taskReturn(env: CanonEnv, c: Extract<Canon, { kind: 'task.return' }>): 
     }
     // Spec: trap_if(not LiftOptions.equal(opts, task.opts)), except that a
     // task.return naming no memory is accepted for a lift that names one, as
-    // the spec's reference scripts expect (docs/deviations.md, entry 17).
+    // the spec's reference scripts expect (docs/deviations.md, entry 16).
     const lo = task.lifted?.liftOptions;
     if (lo !== undefined && (lo.stringEncoding !== o.stringEncoding || (o.memory !== undefined && lo.memory !== o.memory))) {
       throw new Trap('task-return-mismatch', {
