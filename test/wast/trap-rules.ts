@@ -36,7 +36,7 @@ const mayLeave = (fn: string, at: string, code: TrapCode = 'may-not-leave'): Tra
 const threads = (fn: string, cond: string): TrapRule => ({
   fn,
   cond,
-  unreachable: { why: 'threads', note: 'the thread.* built-ins other than thread.yield are unsupported-canon (trap-rules.wast:286)' },
+  unreachable: { why: 'threads', note: 'the thread.* built-ins other than thread.yield are unsupported-canon (trap-rules.wast:290)' },
 });
 
 export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
@@ -56,7 +56,7 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
     ],
   },
   // The handle table
-  { fn: 'Table.get', cond: 'i >= len(self.array)', checks: [{ at: 'waitables.wast:105', code: 'unknown-handle' }, { at: 'trap-rules.wast:230', code: 'unknown-handle' }] },
+  { fn: 'Table.get', cond: 'i >= len(self.array)', checks: [{ at: 'waitables.wast:105', code: 'unknown-handle' }, { at: 'trap-rules.wast:234', code: 'unknown-handle' }] },
   { fn: 'Table.get', cond: 'self.array[i] is None', checks: [{ at: 'tasks.wast:187', code: 'unknown-handle' }] },
   {
     fn: 'Table.add',
@@ -65,14 +65,14 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   },
   // Waitable sets and subtasks
   { fn: 'WaitableSet.drop', cond: 'len(self.elems) > 0', checks: [{ at: 'waitables.wast:102', code: 'waitable-set-not-empty' }] },
-  { fn: 'WaitableSet.drop', cond: 'self.num_waiting > 0', checks: [{ at: 'trap-rules.wast:241', code: 'waitable-set-waited-on' }] },
+  { fn: 'WaitableSet.drop', cond: 'self.num_waiting > 0', checks: [{ at: 'trap-rules.wast:245', code: 'waitable-set-waited-on' }] },
   { fn: 'Subtask.drop', cond: 'not self.resolve_delivered()', checks: [{ at: 'subtasks.wast:195', code: 'subtask-not-resolved' }] },
   // Buffers
-  { fn: 'BufferGuestImpl.__init__', cond: 'length > Buffer.MAX_LENGTH', checks: [{ at: 'trap-rules.wast:253', code: 'buffer-too-long' }] },
+  { fn: 'BufferGuestImpl.__init__', cond: 'length > Buffer.MAX_LENGTH', checks: [{ at: 'trap-rules.wast:257', code: 'buffer-too-long' }] },
   {
     fn: 'BufferGuestImpl.__init__',
     cond: 'ptr != align_to(ptr, alignment(t, ...))',
-    checks: [{ at: 'trap-rules.wast:251', code: 'unaligned-pointer' }, { at: 'futures.wast:262', code: 'unaligned-pointer' }],
+    checks: [{ at: 'trap-rules.wast:255', code: 'unaligned-pointer' }, { at: 'futures.wast:262', code: 'unaligned-pointer' }],
   },
   {
     fn: 'BufferGuestImpl.__init__',
@@ -80,10 +80,10 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
     checks: [{ at: 'streams.wast:193', code: 'out-of-bounds' }, { at: 'futures.wast:265', code: 'out-of-bounds' }],
   },
   // Streams and futures
-  { fn: 'SharedStreamImpl.read', cond: 'inst is self.pending_inst and not none_or_number_type(self.t)', checks: [{ at: 'trap-rules.wast:269', code: 'same-instance-copy' }] },
-  { fn: 'SharedStreamImpl.write', cond: 'inst is self.pending_inst and not none_or_number_type(self.t)', checks: [{ at: 'trap-rules.wast:281', code: 'same-instance-copy' }] },
-  { fn: 'SharedFutureImpl.read', cond: 'inst is self.pending_inst and not none_or_number_type(self.t)', checks: [{ at: 'trap-rules.wast:283', code: 'same-instance-copy' }] },
-  { fn: 'SharedFutureImpl.write', cond: 'inst is self.pending_inst and not none_or_number_type(self.t)', checks: [{ at: 'trap-rules.wast:271', code: 'same-instance-copy' }] },
+  { fn: 'SharedStreamImpl.read', cond: 'inst is self.pending_inst and not none_or_number_type(self.t)', checks: [{ at: 'trap-rules.wast:273', code: 'same-instance-copy' }] },
+  { fn: 'SharedStreamImpl.write', cond: 'inst is self.pending_inst and not none_or_number_type(self.t)', checks: [{ at: 'trap-rules.wast:285', code: 'same-instance-copy' }] },
+  { fn: 'SharedFutureImpl.read', cond: 'inst is self.pending_inst and not none_or_number_type(self.t)', checks: [{ at: 'trap-rules.wast:287', code: 'same-instance-copy' }] },
+  { fn: 'SharedFutureImpl.write', cond: 'inst is self.pending_inst and not none_or_number_type(self.t)', checks: [{ at: 'trap-rules.wast:275', code: 'same-instance-copy' }] },
   { fn: 'CopyEnd.drop', cond: 'self.copying()', checks: [{ at: 'streams.wast:186', code: 'end-busy' }, { at: 'futures.wast:246', code: 'end-busy' }] },
   { fn: 'WritableFutureEnd.drop', cond: 'self.state != CopyState.DONE', checks: [{ at: 'futures.wast:230', code: 'future-write-not-done' }] },
   // Lifting handles
@@ -96,7 +96,7 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   {
     fn: 'canon_lift (callback loop)',
     cond: 'WAIT: not isinstance(wset, WaitableSet)',
-    checks: [{ at: 'trap-rules.wast:230', code: 'unknown-handle' }, { at: 'trap-rules.wast:232', code: 'wrong-handle-type' }],
+    checks: [{ at: 'trap-rules.wast:234', code: 'unknown-handle' }, { at: 'trap-rules.wast:236', code: 'wrong-handle-type' }],
   },
   {
     fn: 'canon_lift (callback loop)',
@@ -105,7 +105,7 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   },
   { fn: 'canon_lift (a sync function)', cond: 'not candidates (it would block, no other thread is ready)', checks: [{ at: 'tasks.wast:183', code: 'may-not-block' }] },
   { fn: 'unpack_callback_result', cond: 'code > CallbackCode.MAX', checks: [{ at: 'tasks.wast:169', code: 'bad-callback-code' }, { at: 'tasks.wast:171', code: 'bad-callback-code' }] },
-  { fn: 'call_and_trap_on_throw', cond: 'the core function throws (a wasm trap)', checks: [{ at: 'trap-rules.wast:234', code: 'wasm-trap' }] },
+  { fn: 'call_and_trap_on_throw', cond: 'the core function throws (a wasm trap)', checks: [{ at: 'trap-rules.wast:238', code: 'wasm-trap' }] },
   // canon lower
   mayLeave('canon_lower', 'may-leave.wast:177'),
   // backpressure, task.return, task.cancel
@@ -114,18 +114,18 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   mayLeave('canon_task_return', 'may-leave.wast:181'),
   { fn: 'canon_task_return', cond: 'not task.opts.async_', checks: [{ at: 'tasks.wast:181', code: 'task-not-async' }] },
   { fn: 'canon_task_return', cond: 'result_type != task.ft.result', checks: [{ at: 'tasks.wast:177', code: 'task-return-mismatch' }] },
-  // a task.return naming no memory is accepted for a lift naming one (docs/deviations.md, entry 16)
-  { fn: 'canon_task_return', cond: 'not LiftOptions.equal(opts, task.opts)', checks: [{ at: 'trap-rules.wast:279', code: 'task-return-mismatch' }] },
+  // compared where both name a memory (docs/deviations.md, entry 16)
+  { fn: 'canon_task_return', cond: 'not LiftOptions.equal(opts, task.opts)', checks: [{ at: 'trap-rules.wast:283', code: 'task-return-mismatch' }] },
   mayLeave('canon_task_cancel', 'may-leave.wast:185'),
-  { fn: 'canon_task_cancel', cond: 'not task.opts.async_', checks: [{ at: 'trap-rules.wast:277', code: 'task-not-async' }] },
+  { fn: 'canon_task_cancel', cond: 'not task.opts.async_', checks: [{ at: 'trap-rules.wast:281', code: 'task-not-async' }] },
   // waitable sets
   mayLeave('canon_waitable_set_new', 'may-leave.wast:189'),
   mayLeave('canon_waitable_set_wait', 'may-leave.wast:193'),
-  { fn: 'canon_waitable_set_wait', cond: 'not isinstance(wset, WaitableSet)', checks: [{ at: 'trap-rules.wast:236', code: 'wrong-handle-type' }] },
+  { fn: 'canon_waitable_set_wait', cond: 'not isinstance(wset, WaitableSet)', checks: [{ at: 'trap-rules.wast:240', code: 'wrong-handle-type' }] },
   mayLeave('canon_waitable_set_poll', 'may-leave.wast:197'),
   { fn: 'canon_waitable_set_poll', cond: 'not isinstance(wset, WaitableSet)', checks: [{ at: 'waitables.wast:111', code: 'wrong-handle-type' }] },
   mayLeave('canon_waitable_set_drop', 'may-leave.wast:201'),
-  { fn: 'canon_waitable_set_drop', cond: 'not isinstance(wset, WaitableSet)', checks: [{ at: 'trap-rules.wast:238', code: 'wrong-handle-type' }] },
+  { fn: 'canon_waitable_set_drop', cond: 'not isinstance(wset, WaitableSet)', checks: [{ at: 'trap-rules.wast:242', code: 'wrong-handle-type' }] },
   mayLeave('canon_waitable_join', 'may-leave.wast:205'),
   { fn: 'canon_waitable_join', cond: 'not isinstance(w, Waitable)', checks: [{ at: 'waitables.wast:108', code: 'wrong-handle-type' }] },
   {
@@ -140,18 +140,18 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   { fn: 'canon_waitable_join', cond: 'not isinstance(wset, WaitableSet) (si != 0)', checks: [{ at: 'waitables.wast:105', code: 'unknown-handle' }] },
   // subtasks
   mayLeave('canon_subtask_cancel', 'may-leave.wast:209'),
-  { fn: 'canon_subtask_cancel', cond: 'not isinstance(subtask, Subtask)', checks: [{ at: 'trap-rules.wast:243', code: 'wrong-handle-type' }] },
+  { fn: 'canon_subtask_cancel', cond: 'not isinstance(subtask, Subtask)', checks: [{ at: 'trap-rules.wast:247', code: 'wrong-handle-type' }] },
   { fn: 'canon_subtask_cancel', cond: 'subtask.resolve_delivered()', checks: [{ at: 'async-calls.wast:276', code: 'subtask-resolved' }, { at: 'subtasks.wast:197', code: 'subtask-resolved' }] },
   { fn: 'canon_subtask_cancel', cond: 'subtask.cancellation_requested', checks: [{ at: 'async-calls.wast:274', code: 'subtask-cancel-twice' }] },
   { fn: 'canon_subtask_cancel', cond: 'subtask.in_waitable_set() and not async_', checks: [{ at: 'async-calls.wast:278', code: 'end-in-set' }] },
   mayLeave('canon_subtask_drop', 'may-leave.wast:213'),
-  { fn: 'canon_subtask_drop', cond: 'not isinstance(s, Subtask)', checks: [{ at: 'trap-rules.wast:245', code: 'wrong-handle-type' }] },
+  { fn: 'canon_subtask_drop', cond: 'not isinstance(s, Subtask)', checks: [{ at: 'trap-rules.wast:249', code: 'wrong-handle-type' }] },
   // streams and futures
   mayLeave('canon_stream_new', 'may-leave.wast:217'),
   mayLeave('canon_future_new', 'may-leave.wast:245'),
   { fn: 'stream_copy', cond: 'not thread.task.inst.may_leave', checks: [{ at: 'may-leave.wast:221', code: 'may-not-leave' }, { at: 'may-leave.wast:225', code: 'may-not-leave' }] },
-  { fn: 'stream_copy', cond: 'not isinstance(e, EndT)', checks: [{ at: 'trap-rules.wast:247', code: 'wrong-handle-type' }] },
-  { fn: 'stream_copy', cond: 'e.shared.t != stream_t.t', checks: [{ at: 'trap-rules.wast:249', code: 'type-mismatch' }] },
+  { fn: 'stream_copy', cond: 'not isinstance(e, EndT)', checks: [{ at: 'trap-rules.wast:251', code: 'wrong-handle-type' }] },
+  { fn: 'stream_copy', cond: 'e.shared.t != stream_t.t', checks: [{ at: 'trap-rules.wast:253', code: 'type-mismatch' }] },
   {
     fn: 'stream_copy',
     cond: 'e.state != CopyState.IDLE',
@@ -163,8 +163,8 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   },
   { fn: 'stream_copy', cond: 'e.in_waitable_set() and not opts.async_', checks: [{ at: 'streams.wast:190', code: 'end-in-set' }] },
   { fn: 'future_copy', cond: 'not thread.task.inst.may_leave', checks: [{ at: 'may-leave.wast:249', code: 'may-not-leave' }, { at: 'may-leave.wast:253', code: 'may-not-leave' }] },
-  { fn: 'future_copy', cond: 'not isinstance(e, EndT)', checks: [{ at: 'trap-rules.wast:265', code: 'wrong-handle-type' }] },
-  { fn: 'future_copy', cond: 'e.shared.t != future_t.t', checks: [{ at: 'trap-rules.wast:267', code: 'type-mismatch' }] },
+  { fn: 'future_copy', cond: 'not isinstance(e, EndT)', checks: [{ at: 'trap-rules.wast:269', code: 'wrong-handle-type' }] },
+  { fn: 'future_copy', cond: 'e.shared.t != future_t.t', checks: [{ at: 'trap-rules.wast:271', code: 'type-mismatch' }] },
   {
     fn: 'future_copy',
     cond: 'e.state != CopyState.IDLE',
@@ -180,22 +180,22 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
     cond: 'not thread.task.inst.may_leave',
     checks: ['229', '233', '257', '261'].map((l) => ({ at: `may-leave.wast:${l}`, code: 'may-not-leave' as const })),
   },
-  { fn: 'cancel_copy', cond: 'not isinstance(e, EndT)', checks: [{ at: 'trap-rules.wast:255', code: 'wrong-handle-type' }] },
-  { fn: 'cancel_copy', cond: 'e.shared.t != stream_or_future_t.t', checks: [{ at: 'trap-rules.wast:257', code: 'type-mismatch' }] },
+  { fn: 'cancel_copy', cond: 'not isinstance(e, EndT)', checks: [{ at: 'trap-rules.wast:259', code: 'wrong-handle-type' }] },
+  { fn: 'cancel_copy', cond: 'e.shared.t != stream_or_future_t.t', checks: [{ at: 'trap-rules.wast:261', code: 'type-mismatch' }] },
   { fn: 'cancel_copy', cond: 'e.state != CopyState.COPYING', checks: [{ at: 'streams.wast:182', code: 'not-copying' }, { at: 'futures.wast:242', code: 'not-copying' }] },
   {
     fn: 'cancel_copy',
     cond: 'e.has_sync_waiter',
     unreachable: { why: 'jspi', note: 'a synchronous copy keeps its instance\'s code on the JS stack until it completes, so no code of that instance can cancel it meanwhile (docs/deviations.md, entry 8)' },
   },
-  { fn: 'cancel_copy', cond: 'e.in_waitable_set() and not async_', checks: [{ at: 'trap-rules.wast:259', code: 'end-in-set' }] },
+  { fn: 'cancel_copy', cond: 'e.in_waitable_set() and not async_', checks: [{ at: 'trap-rules.wast:263', code: 'end-in-set' }] },
   {
     fn: 'drop (stream/future ends)',
     cond: 'not inst.may_leave',
     checks: ['237', '241', '265', '269'].map((l) => ({ at: `may-leave.wast:${l}`, code: 'may-not-leave' as const })),
   },
-  { fn: 'drop (stream/future ends)', cond: 'not isinstance(e, EndT)', checks: [{ at: 'trap-rules.wast:261', code: 'wrong-handle-type' }] },
-  { fn: 'drop (stream/future ends)', cond: 'e.shared.t != stream_or_future_t.t', checks: [{ at: 'trap-rules.wast:263', code: 'type-mismatch' }] },
+  { fn: 'drop (stream/future ends)', cond: 'not isinstance(e, EndT)', checks: [{ at: 'trap-rules.wast:265', code: 'wrong-handle-type' }] },
+  { fn: 'drop (stream/future ends)', cond: 'e.shared.t != stream_or_future_t.t', checks: [{ at: 'trap-rules.wast:267', code: 'type-mismatch' }] },
   // threads
   threads('canon_thread_index', 'not thread.task.inst.may_leave'),
   threads('canon_thread_new_indirect', 'not task.inst.may_leave'),
@@ -213,9 +213,9 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   // error contexts
   mayLeave('canon_error_context_new', 'may-leave.wast:277'),
   mayLeave('canon_error_context_debug_message', 'may-leave.wast:281'),
-  { fn: 'canon_error_context_debug_message', cond: 'not isinstance(errctx, ErrorContext)', checks: [{ at: 'trap-rules.wast:273', code: 'wrong-handle-type' }] },
+  { fn: 'canon_error_context_debug_message', cond: 'not isinstance(errctx, ErrorContext)', checks: [{ at: 'trap-rules.wast:277', code: 'wrong-handle-type' }] },
   mayLeave('canon_error_context_drop', 'may-leave.wast:285'),
-  { fn: 'canon_error_context_drop', cond: 'not isinstance(errctx, ErrorContext)', checks: [{ at: 'trap-rules.wast:275', code: 'wrong-handle-type' }] },
+  { fn: 'canon_error_context_drop', cond: 'not isinstance(errctx, ErrorContext)', checks: [{ at: 'trap-rules.wast:279', code: 'wrong-handle-type' }] },
 ];
 
 /**

@@ -4,7 +4,8 @@
 ;; canon_waitable_set_*, canon_subtask_*, stream_copy, future_copy,
 ;; cancel_copy, drop, canon_error_context_*, the callback loop's WAIT set,
 ;; Buffer's length bound, the same-instance rule of SharedStreamImpl /
-;; SharedFutureImpl, and canon_task_cancel / canon_task_return's options.
+;; SharedFutureImpl, canon_task_cancel, and canon_task_return's memory (a
+;; memory other than the lift's).
 (component definition $B
   (core module $Mem
     (memory (export "mem") 1)
@@ -14,6 +15,9 @@
       (global.set $next (i32.add (global.get $next) (local.get 3)))))
   (core instance $mem (instantiate $Mem))
   (alias core export $mem "mem" (core memory $memory))
+  (core module $Mem2 (memory (export "mem") 1))
+  (core instance $mem2 (instantiate $Mem2))
+  (alias core export $mem2 "mem" (core memory $memory2))
   (type $S8 (stream u8))
   (type $S32 (stream u32))
   (type $SC (stream bool))
@@ -45,7 +49,7 @@
   (core func $ec.drop (canon error-context.drop))
   (core func $task.cancel (canon task.cancel))
   (core func $task.return (canon task.return (result u32)))
-  (core func $task.return-mem (canon task.return (result u32) (memory $memory)))
+  (core func $task.return-mem (canon task.return (result u32) (memory $memory2)))
   (core module $M
     (import "" "mem" (memory 1))
     (import "" "s8.new" (func $s8.new (result i64)))
@@ -219,7 +223,7 @@
   (func (export "ec-drop-not-ec") (canon lift (core func $m "ec-drop-not-ec")))
   (func (export "sync-cancel") (canon lift (core func $m "sync-cancel")))
   (func (export "return-other-options") async (result u32)
-    (canon lift (core func $m "return-other-options") async (callback (core func $m "never-cb"))))
+    (canon lift (core func $m "return-other-options") async (memory $memory) (callback (core func $m "never-cb"))))
   (func (export "return-same-options") async (result u32)
     (canon lift (core func $m "return-same-options") async (callback (core func $m "never-cb"))))
 )
