@@ -41,6 +41,18 @@ const ECHO = `(component
 `;
 
 describe('the .wast runner', () => {
+  it('marks a failure that comes from a host deviation: re-entering code that waits lower on the stack', async () => {
+    const text = readFileSync(join(dir, 'sync-calls.wast'), 'utf8');
+    const spec = text.replace('(assert_trap (invoke "park") "may-not-enter")', '(assert_return (invoke "park") (u32.const 5))');
+    expect(spec).not.toBe(text);
+    const r = await runWast(spec, 'x.wast');
+    const park = r.results.find((x) => x.form === 'assert_return' && /re-entered/.test(x.message ?? ''));
+    expect(park?.ok).toBe(false);
+    expect(park?.message).toMatch(/may-not-enter.*needs stack switching/);
+    expect(park?.dependsOn).toMatch(/no JSPI stack switching/);
+    expect(formatResult(park!)).toMatch(/\(depends on a host deviation: /);
+  });
+
   it('passes a right assert_return and reports a wrong one as FAILED with both values', async () => {
     const r = await runWast(`${ECHO}(assert_return (invoke "id" (u32.const 7)) (u32.const 7))\n(assert_return (invoke "id" (u32.const 7)) (u32.const 8))\n`, 'x.wast');
     expect(r.passed).toBe(1);

@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 // @ts-expect-error: a plain ES module of the bench, without types
 import { pumpWat } from '../bench/pump.mjs';
-import { expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module of the bench, without types
+import { buildBenchComponent } from '../bench/jco/component.mjs';
+import { beforeAll, expect, it } from 'vitest';
 import { compare, compareHosts, readImportSpec, type CompareHost, type Comparison, type HostOutcome } from '../host/cli/compare.js';
 import { parseImportSpec, resolveImportSpec, type ImportSpec } from '../host/cli/import-spec.js';
 import { spawnSync } from 'node:child_process';
@@ -22,6 +24,12 @@ import { loadComponent } from '../host/component/api.js';
 import { packageRoot } from '../host/guest/builds.js';
 import { wat } from './component-bytes.js';
 import { describeWithWasmtime } from './wasmtime-helpers.js';
+
+// build/bench-jco.wasm is the bench's component, not one `npm run build`
+// makes: build it (when missing or stale) before any test opens it.
+beforeAll(async () => {
+  await buildBenchComponent();
+}, 120_000);
 
 const path = (p: string) => (isAbsolute(p) ? p : join(packageRoot, 'test', p));
 

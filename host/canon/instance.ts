@@ -17,6 +17,12 @@ import type { JspiRuntime, Thread } from './jspi.js';
 
 const NOOP_RESOLVE = (): void => {};
 
+/** JSPI: what `ComponentInstance.enterThread` did (the task to restore and the entry to leave). */
+export interface ThreadEntry {
+  readonly prev: Task | undefined;
+  readonly entry: ComponentInstance | ComponentInstance[];
+}
+
 /** Options of one top-level call. */
 export interface CallOptions {
   /**
@@ -55,6 +61,16 @@ export class ComponentInstance implements Enterable, CanonOwner {
   /** Live tasks (started or waiting to start, not yet exited or failed). */
   readonly tasks = new Set<Task>();
   private depth = 0;
+  /**
+   * The component instance this one was instantiated inside (spec
+   * `ComponentInstance.parent`); undefined for one made by the host.
+   */
+  parent: ComponentInstance | undefined = undefined;
+  /**
+   * Entries in progress whose entering set holds this instance: the spec's
+   * `may_enter` is `entered === 0` (a counter, since the host's entries nest).
+   */
+  entered = 0;
 
   constructor(
     readonly store: Store,
@@ -129,8 +145,48 @@ export class ComponentInstance implements Enterable, CanonOwner {
     return m as WebAssembly.Memory;
   }
 
+  /**
+   * Whether the scheduler may run this instance's work now (an entry from
+   * the host, spec `may_enter_from(None)`), and its code is not on the JS
+   * stack.
+   */
   mayEnter(): boolean {
-    return this.depth === 0 && this.poisoned === undefined;
+    if (this.depth !== 0 || this.poisoned !== undefined || this.entered !== 0) return false;
+    for (let p = this.parent; p !== undefined; p = p.parent) if (p.entered !== 0) return false;
+    return true;
+  }
+
+  /** Spec `self_and_ancestors`. */
+  selfAndAncestors(): ComponentInstance[] {
+    const s: ComponentInstance[] = [];
+    for (let i: ComponentInstance | undefined = this; i !== undefined; i = i.parent) s.push(i);
+    return s;
+  }
+
+  /**
+   * Spec `entering_set`: the instances an entry from `caller` (undefined: the
+   * host) enters. Instances the caller is already inside (itself and its
+   * ancestors) are not entered again, so a child calling its parent (or an
+   * instance calling itself) enters nothing.
+   */
+  enteringSet(caller: ComponentInstance | undefined): ComponentInstance[] {
+    const mine = this.selfAndAncestors();
+    if (caller === undefined) return mine;
+    const theirs = caller.selfAndAncestors();
+    return mine.filter((i) => !theirs.includes(i));
+  }
+
+  /**
+   * Spec `may_enter_from(caller)`, plus the host's own rule: an entry that
+   * enters this instance also needs its code off the JS stack (no stack
+   * switching: docs/deviations.md, entry 9).
+   */
+  mayEnterFrom(caller: ComponentInstance | undefined): boolean {
+    if (this.poisoned !== undefined) return false;
+    if (caller === undefined && this.parent === undefined) return this.depth === 0 && this.entered === 0;
+    const set = this.enteringSet(caller);
+    for (const i of set) if (i.entered !== 0) return false;
+    return set.length === 0 || this.depth === 0;
   }
 
   /** True while guest code of this instance is on the JS stack. */
@@ -138,24 +194,58 @@ export class ComponentInstance implements Enterable, CanonOwner {
     return this.depth > 0;
   }
 
-  /** Throws unless `task` may run guest code here now. */
-  checkEnter(task: Task | undefined, site: TrapSite = {}): void {
+  /** Throws unless `task` may run guest code here now, entered from `caller` (undefined: the host). */
+  checkEnter(task: Task | undefined, site: TrapSite = {}, caller: ComponentInstance | undefined = undefined): void {
     if (this.poisoned) throw this.poisonedTrap(site);
-    if (this.depth > 0) {
+    if (!this.mayEnterFrom(caller)) {
+      const busy = this.enteringSet(caller).find((i) => i.entered !== 0);
       throw new Trap('may-not-enter', {
         instance: this.name,
         task: task?.name,
         ...site,
-        detail: `instance ${this.name} is re-entered while ${this.current?.name ?? 'a call'} is on the stack`,
+        detail: busy !== undefined && busy !== this
+          ? `instance ${this.name} is entered${caller ? ` from ${caller.name}` : ''} while its ancestor ${busy.name} is already entered`
+          : busy === undefined
+            // The spec allows it (that code is a suspended thread); the host cannot (docs/deviations.md, entry 9).
+            ? `instance ${this.name} is re-entered while ${this.current?.name ?? 'a call'} waits lower on the JS stack (entering it then needs stack switching)`
+            : `instance ${this.name} is re-entered while ${this.current?.name ?? 'a call'} is on the stack`,
       });
     }
   }
 
+  /** Marks the entry of `task`'s code (spec `enter_from`); returns what `leave` undoes. */
+  private enterFrom(task: Task): ComponentInstance | ComponentInstance[] {
+    const from = task.enterFrom;
+    if (from !== undefined) task.enterFrom = undefined;
+    if (from === undefined && this.parent === undefined) {
+      if (this.depth > 0 || this.entered > 0 || this.poisoned) this.checkEnter(task);
+      this.entered++;
+      this.store.entries.push(this);
+      return this;
+    }
+    if (this.poisoned || !this.mayEnterFrom(from)) this.checkEnter(task, {}, from);
+    const set = this.enteringSet(from);
+    for (const i of set) i.entered++;
+    this.store.entries.push(set);
+    return set;
+  }
+
+  /** Spec `leave_to`. */
+  private leave(entry: ComponentInstance | ComponentInstance[]): void {
+    const entries = this.store.entries;
+    // Innermost last; found from the end (entries on separate stacks may finish out of order).
+    const at = entries.lastIndexOf(entry);
+    if (at === entries.length - 1) entries.pop();
+    else if (at >= 0) entries.splice(at, 1);
+    if (entry === this) this.entered--;
+    else for (const i of entry as ComponentInstance[]) i.entered--;
+  }
+
   /** Runs guest code for `task`. Anything thrown becomes a Trap, poisons the instance, and is rethrown. */
   enter<T>(task: Task, fn: () => T): T {
-    if (this.depth > 0 || this.poisoned) this.checkEnter(task);
+    const entry = this.enterFrom(task);
     const j = this.store.jspi;
-    if (j !== undefined) return this.enterPlain(j, task, fn);
+    if (j !== undefined) return this.enterPlain(j, task, fn, entry);
     this.depth++;
     const prev = this.current;
     this.current = task;
@@ -169,11 +259,12 @@ export class ComponentInstance implements Enterable, CanonOwner {
     } finally {
       this.depth--;
       this.current = prev;
+      this.leave(entry);
     }
   }
 
   /** JSPI: `enter` on the JS stack (not a thread's own stack): nothing inside may suspend. */
-  private enterPlain<T>(j: JspiRuntime, task: Task, fn: () => T): T {
+  private enterPlain<T>(j: JspiRuntime, task: Task, fn: () => T, entry: ComponentInstance | ComponentInstance[]): T {
     this.depth++;
     const prev = this.current;
     const top = j.top;
@@ -189,29 +280,38 @@ export class ComponentInstance implements Enterable, CanonOwner {
       this.depth--;
       this.current = prev;
       j.top = top;
+      this.leave(entry);
     }
   }
 
-  /** JSPI: a thread's stack enters (or resumes in) this instance; returns the task to restore. */
-  enterThread(task: Task): Task | undefined {
-    if (this.depth > 0 || this.poisoned) this.checkEnter(task);
+  /**
+   * JSPI: a thread's stack enters (or resumes in) this instance (spec
+   * `enter_from` around `thread.resume()`); returns what `leaveThread` undoes.
+   */
+  enterThread(task: Task): ThreadEntry {
+    const entry = this.enterFrom(task);
     this.depth++;
     const prev = this.current;
     this.current = task;
-    return prev;
+    return { prev, entry };
   }
 
-  /** JSPI: the thread's stack left (suspended or returned). */
-  leaveThread(prev: Task | undefined): void {
+  /**
+   * JSPI: the thread's stack left (suspended, returned or failed): its entry
+   * is lifted (spec `leave_to` once `canon_lift` or `Thread.resume` returns),
+   * so a suspended thread leaves the instances it entered.
+   */
+  leaveThread(e: ThreadEntry): void {
     this.depth--;
-    this.current = prev;
+    this.current = e.prev;
+    this.leave(e.entry);
   }
 
   /** `enter` for a guest function called with up to three arguments (no closure per call). */
   enterCall<A extends unknown[], T>(task: Task, fn: (...a: A) => T, a?: A[0], b?: A[1], c?: A[2]): T {
-    if (this.depth > 0 || this.poisoned) this.checkEnter(task);
+    const entry = this.enterFrom(task);
     const j = this.store.jspi;
-    if (j !== undefined) return this.enterPlain(j, task, () => (fn as unknown as (a: unknown, b: unknown, c: unknown) => T)(a, b, c));
+    if (j !== undefined) return this.enterPlain(j, task, () => (fn as unknown as (a: unknown, b: unknown, c: unknown) => T)(a, b, c), entry);
     this.depth++;
     const prev = this.current;
     this.current = task;
@@ -224,6 +324,7 @@ export class ComponentInstance implements Enterable, CanonOwner {
     } finally {
       this.depth--;
       this.current = prev;
+      this.leave(entry);
     }
   }
 
@@ -235,6 +336,7 @@ export class ComponentInstance implements Enterable, CanonOwner {
   abandonStack(): Task | undefined {
     const task = this.current;
     this.depth = 0;
+    this.entered = 0;
     this.current = undefined;
     return task;
   }

@@ -24,6 +24,7 @@
  */
 import { Trap, toTrap, type TrapSite } from './errors.js';
 import type { Enterable, Runnable } from './scheduler.js';
+import type { ThreadEntry } from './instance.js';
 import type { FlatValue, Task } from './task.js';
 
 /** `jspi` option of a store: `auto` (the default) is `on` when the engine has JSPI. */
@@ -185,7 +186,10 @@ export class Thread implements Runnable {
   private settle: { resolve: (v: unknown) => void; reject: (e: unknown) => void } | undefined = undefined;
   results: FlatValue[] | undefined = undefined;
   outcome: 'new' | 'running' | 'suspended' | 'done' | 'failed' = 'new';
-  private prevCurrent: Task | undefined = undefined;
+  /** What entering the instance did (undone when the stack leaves). */
+  private entry: ThreadEntry | undefined = undefined;
+  /** The caller instance the current run of this stack entered from (undefined: the host or the scheduler). */
+  enteredFrom: import('./instance.js').ComponentInstance | undefined = undefined;
   private prevTop: Thread | undefined = undefined;
   /** A trap made before the engine's own error was known (a wasm trap before the first suspension). */
   provisional: Trap | undefined = undefined;
@@ -245,7 +249,8 @@ export class Thread implements Runnable {
   /** Makes this thread the innermost running stack of its instance. */
   enter(): void {
     const inst = this.task.inst;
-    this.prevCurrent = inst.enterThread(this.task);
+    this.enteredFrom = this.task.enterFrom;
+    this.entry = inst.enterThread(this.task);
     this.onStack = true;
     this.prevTop = this.rt.top;
     this.rt.top = this;
@@ -256,9 +261,9 @@ export class Thread implements Runnable {
   leave(): void {
     if (!this.onStack) return;
     this.onStack = false;
-    this.task.inst.leaveThread(this.prevCurrent);
+    this.task.inst.leaveThread(this.entry!);
     this.rt.top = this.prevTop;
-    this.prevCurrent = undefined;
+    this.entry = undefined;
     this.prevTop = undefined;
   }
 
@@ -491,8 +496,16 @@ export class JspiRuntime {
     thread.outcome = 'suspended';
     thread.leave();
     if (ready !== undefined) thread.startWaiting(ready);
-    if (other.outcome === 'new') other.startNew();
-    else other.startWaiting(() => true, true);
+    if (other.outcome === 'new') {
+      // It runs inside this thread's entry (spec: a switch enters nothing):
+      // its stack enters from the caller this one entered from.
+      other.task.enterFrom = thread.enteredFrom;
+      try {
+        other.startNew();
+      } finally {
+        other.task.enterFrom = undefined;
+      }
+    } else other.startWaiting(() => true, true);
     this.suspending = thread;
     this.flag.value = 1;
     return 0;

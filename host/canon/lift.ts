@@ -8,6 +8,7 @@
  */
 import { CallbackCode, EventCode, TaskState } from './constants.js';
 import { Trap, toTrap, trapIf, type TrapSite } from './errors.js';
+import type { ComponentInstance } from './instance.js';
 import type { Enterable, Runnable } from './scheduler.js';
 import type { FlatValue, LiftedCore, Parked, Task } from './task.js';
 import type { EventTuple } from './waitable.js';
@@ -47,7 +48,7 @@ function hasBackpressure(task: Task): boolean {
  */
 export function startTask(task: Task, args: readonly FlatValue[]): void {
   const inst = task.inst;
-  if (task.typeAsync && (hasBackpressure(task) || inst.numWaitingToEnter > 0 || !inst.mayEnter())) {
+  if (task.typeAsync && (hasBackpressure(task) || inst.numWaitingToEnter > 0 || !inst.mayEnterFrom(task.enterFrom))) {
     inst.numWaitingToEnter++;
     const runnable: Runnable = {
       label: `start ${task.name}`,
@@ -121,7 +122,7 @@ function beginLifted(task: Task, lifted: LiftedCore): void {
     if (task.kind !== 'callback') beginThread(jspi, task, lifted, site);
     else {
       inst.exclusive = task;
-      const flat = inst.enter(task, () => (lifted.lowerArgs ? lifted.lowerArgs(task) : []));
+      const flat = lowerArgsKeepingCaller(task, lifted);
       callbackTurn(jspi, task, lifted.fn, lifted.sig, flat);
     }
     return;
@@ -167,7 +168,8 @@ function beginLifted(task: Task, lifted: LiftedCore): void {
  */
 function beginThread(jspi: JspiRuntime, task: Task, lifted: LiftedCore, site: TrapSite): void {
   const inst = task.inst;
-  const flat = inst.enter(task, () => (lifted.lowerArgs ? lifted.lowerArgs(task) : []));
+  const from = task.enterFrom;
+  const flat = lowerArgsKeepingCaller(task, lifted);
   const thread = implicitThread(jspi, task);
   task.thread = thread;
   // Spec `enter_implicit_thread`: an async function lifted synchronously holds the instance while it runs.
@@ -190,7 +192,25 @@ function beginThread(jspi: JspiRuntime, task: Task, lifted: LiftedCore, site: Tr
     if (task.thread === thread) task.thread = undefined;
     failContained(task, e);
   });
-  if (outcome === 'done') thread.onReturn(thread.results ?? []);
+  if (outcome === 'done') {
+    // It returned without suspending: the rest of `thread_func` still runs
+    // inside the caller's `enter_from` (after a resumption, the scheduler's).
+    task.enterFrom = from;
+    thread.onReturn(thread.results ?? []);
+    task.enterFrom = undefined;
+  }
+}
+
+/**
+ * JSPI: `task.start()` and the lowering of the arguments, entered from the
+ * task's caller; the thread's own stack then enters from that caller too
+ * (one `enter_from(caller)` in the spec, two entries here).
+ */
+function lowerArgsKeepingCaller(task: Task, lifted: LiftedCore): FlatValue[] {
+  const from = task.enterFrom;
+  const flat = task.inst.enter(task, () => (lifted.lowerArgs ? lifted.lowerArgs(task) : []));
+  task.enterFrom = from;
+  return flat;
 }
 
 const CALLBACK_SIG: CoreSig = { params: ['i32', 'i32', 'i32'], results: ['i32'] };
@@ -305,6 +325,10 @@ class ParkedTask implements Runnable, Parked {
     return this.task;
   }
 
+  get yielding(): boolean {
+    return this.wset === undefined;
+  }
+
   ready(): boolean {
     if (this.task.inst.exclusive !== undefined) return false;
     const wset = this.wset;
@@ -363,7 +387,7 @@ function deliver(task: Task, event: EventTuple): void {
  * once; a task parked in its callback loop (always cancellable) gets
  * TASK_CANCELLED now; otherwise the request waits for its next cancellable wait.
  */
-export function requestCancellation(task: Task): void {
+export function requestCancellation(task: Task, caller?: ComponentInstance): void {
   const inst = task.inst;
   if (task.trap || task.resolved()) return;
   if (task.state === TaskState.INITIAL) {
@@ -378,12 +402,15 @@ export function requestCancellation(task: Task): void {
   }
   if (task.state !== TaskState.STARTED) return;
   const parked = task.parked;
-  if (parked && inst.mayEnter() && inst.exclusive === undefined) {
+  if (parked && inst.mayEnterFrom(caller) && inst.exclusive === undefined) {
     inst.store.scheduler.remove(parked.runnable);
     parked.unpark();
     task.parked = undefined;
     task.state = TaskState.CANCEL_DELIVERED;
+    // Spec: `self.inst.enter_from(caller)` around the resumption.
+    task.enterFrom = caller;
     contain(task, () => deliver(task, CANCELLED_EVENT));
+    task.enterFrom = undefined;
     return;
   }
   task.state = TaskState.PENDING_CANCEL;

@@ -21,6 +21,11 @@ export interface Runnable {
   /** Whose code `run` executes; never run while that owner is on the stack. */
   readonly owner: Enterable | undefined;
   ready(): boolean;
+  /**
+   * True for a task parked on YIELD: always ready, so running it is not by
+   * itself progress (a blocking wait counts such steps to find a livelock).
+   */
+  readonly yielding?: boolean;
   /** Runs the work. Must not throw: traps are handled (and the owner poisoned) inside. */
   run(): void;
   /**
@@ -64,6 +69,8 @@ export class Scheduler {
    * threads of its instance run.
    */
   syncLoops: SyncLoop[] = [];
+  /** The runnable the latest `step` ran. */
+  lastRan: Runnable | undefined = undefined;
 
   add(r: Runnable): void {
     this.queue.push(r);
@@ -139,6 +146,7 @@ export class Scheduler {
       if ((r.owner === undefined || r.owner.mayEnter()) && r.ready()) {
         this.take(i);
         this.steps++;
+        this.lastRan = r;
         const outer = this.running;
         this.running = r;
         r.run();
@@ -157,9 +165,25 @@ export class Scheduler {
     return true;
   }
 
-  /** Steps until nothing can run (or, JSPI, a resumed thread runs asynchronously). */
-  runAll(): void {
-    while (!this.paused && this.step(true));
+  /**
+   * Steps until nothing can run (or, JSPI, a resumed thread runs
+   * asynchronously), or until only tasks parked on YIELD have run for
+   * `spinLimit` steps in a row and `mayStop()` says nobody waits for them
+   * (they stay queued and go on at the next run).
+   */
+  runAll(mayStop?: () => boolean, spinLimit = Infinity): void {
+    if (mayStop === undefined) {
+      while (!this.paused && this.step(true));
+      return;
+    }
+    let spins = 0;
+    while (!this.paused && this.step(true)) {
+      spins = this.lastRan?.yielding === true ? spins + 1 : 0;
+      if (spins >= spinLimit) {
+        if (mayStop()) return;
+        spins = 0;
+      }
+    }
   }
 
   /** Whether some queued runnable satisfies `p` and is ready. */

@@ -58,6 +58,11 @@ export interface StoreOptions {
  * the first chance; the watchdog stops code that never returns to the host.
  */
 const WATCHDOG_GRACE_MS = 25;
+/**
+ * Consecutive YIELD resumptions after which a blocking wait that is still not
+ * satisfied reports `deadlock` (a livelock: see `blockUntil`).
+ */
+export const YIELD_SPIN_LIMIT = 100_000;
 
 export class Store {
   readonly trace: Trace;
@@ -74,6 +79,11 @@ export class Store {
   hostHeldEnds = 0;
   /** Default resource caps of this store's instances. */
   readonly limits: Limits;
+  /**
+   * The entries in progress, innermost last: an instance (entered from the
+   * host, with no parent) or the entering set of an entry (`ComponentInstance.enteringSet`).
+   */
+  entries: (ComponentInstance | ComponentInstance[])[] = [];
   /** Default deadline (ms) of calls, instantiations and runs; Infinity: none. */
   readonly timeoutMs: number;
   /**
@@ -91,7 +101,7 @@ export class Store {
   private readonly timed = new Map<TopLevelCall, Deadline>();
   /** Fires at the earliest deadline of calls waiting for host Promises. */
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  private readonly runAllFn = (): void => this.scheduler.runAll();
+  private readonly runAllFn = (): void => this.runQueue();
   /** JSPI mode's machinery; undefined when off. */
   readonly jspi: JspiRuntime | undefined;
 
@@ -197,6 +207,8 @@ export class Store {
     this.scheduler.running = undefined;
     const victims = new Set<ComponentInstance>();
     for (const inst of this.instances) if (inst.onStack()) victims.add(inst);
+    for (const inst of this.instances) inst.entered = 0;
+    this.entries = [];
     if (running?.owner instanceof ComponentInstance) victims.add(running.owner);
     let any = false;
     for (const h of this.hosts) {
@@ -350,7 +362,7 @@ export class Store {
         // One watchdog for the start and the drive that follows (each costs a thread).
         this.driving = true;
         try {
-          if (!this.guard(() => (start(), this.scheduler.runAll()), deadline, ms)) {
+          if (!this.guard(() => (start(), this.runQueue()), deadline, ms)) {
             this.expireDue();
             this.runAllWithDeadlines();
           } else this.expireDue();
@@ -383,7 +395,7 @@ export class Store {
     this.driving = true;
     try {
       for (;;) {
-        if (this.guarding || (this.timed.size === 0 && this.timeoutMs === Infinity)) this.scheduler.runAll();
+        if (this.guarding || (this.timed.size === 0 && this.timeoutMs === Infinity)) this.runQueue();
         else this.runAllWithDeadlines();
         if (j === undefined || j.inFlight !== undefined || !this.breakSyncLoop()) break;
       }
@@ -464,7 +476,7 @@ export class Store {
         }
       }
       if (deadline === Infinity) {
-        this.scheduler.runAll();
+        this.runQueue();
         return;
       }
       if (this.guard(this.runAllFn, deadline, ms)) {
@@ -476,6 +488,22 @@ export class Store {
       if (!expired && !this.stopMadeProgress) return;
     }
   }
+
+  /**
+   * Runs the queue until nothing can run. Tasks that only ever YIELD (a
+   * callback loop polling for something that never comes) are always ready:
+   * once they are all that runs and every top-level call has settled, the
+   * run stops and leaves them queued, so such a loop cannot hold the
+   * embedder's thread forever (they go on at the next drive).
+   */
+  private runQueue(): void {
+    this.scheduler.runAll(this.nobodyWaits, YIELD_SPIN_LIMIT);
+  }
+
+  private readonly nobodyWaits = (): boolean => {
+    for (const c of this.topLevel) if (!c.task.trap && !c.task.resolved()) return false;
+    return true;
+  };
 
   /** Host Promise settled: apply `fn` from the run queue and drive again. */
   settleHost(fn: () => void): void {
@@ -554,7 +582,57 @@ export class Store {
       detail: `task ${task.name} of a non-async function would block on ${what}`,
     });
     task.blockedOn = what;
-    const ok = this.scheduler.runUntil(ready);
+    // The waiting code and everything below it on the stack are, in the spec,
+    // suspended threads that have left their instances (`canon_lift` returns
+    // when its thread blocks): their entries are lifted while the wait runs
+    // other work, and restored after. Their code stays on the JS stack, so
+    // their own work still cannot run (`mayEnter` checks the depth).
+    this.withEntriesSuspended(() => this.waitFor(task, what, set, ready, site));
+  }
+
+  /** Runs `fn` with every entry in progress lifted (see `blockUntil`). */
+  private withEntriesSuspended(fn: () => void): void {
+    const suspended = this.entries;
+    if (suspended.length === 0) return fn();
+    this.entries = [];
+    for (const e of suspended) {
+      if (Array.isArray(e)) for (const i of e) i.entered--;
+      else e.entered--;
+    }
+    try {
+      fn();
+    } finally {
+      for (const e of suspended) {
+        if (Array.isArray(e)) for (const i of e) i.entered++;
+        else e.entered++;
+      }
+      this.entries = suspended;
+    }
+  }
+
+  private waitFor(task: Task, what: string, set: number, ready: () => boolean, site: TrapSite): void {
+    // Only tasks parked on YIELD can run, round after round, and the wait is
+    // still not over: what it needs is held by code below it on the JS stack
+    // (the instances this wait is nested in cannot run until it returns,
+    // docs/deviations.md, entry 9), so without stack switching it never ends.
+    let spins = 0;
+    let ok = true;
+    while (!ready()) {
+      if (!this.scheduler.step()) {
+        ok = ready();
+        break;
+      }
+      spins = this.scheduler.lastRan?.yielding === true ? spins + 1 : 0;
+      if (spins >= YIELD_SPIN_LIMIT && !ready()) {
+        task.blockedOn = undefined;
+        throw new DeadlockError(task.name, set, {
+          ...site,
+          detail:
+            `deadlock: task ${task.name} waits on ${what} in instance ${task.inst.name}, but for ${YIELD_SPIN_LIMIT} steps only yielding tasks ran ` +
+            `(${this.scheduler.describe().join('; ')}): what the wait needs is held by code below it on the stack, which cannot run without stack switching`,
+        });
+      }
+    }
     task.blockedOn = undefined;
     if (!ok) {
       const queued = this.scheduler.describe();
@@ -570,8 +648,10 @@ export class Store {
 
   /** `thread.yield` from inside a guest: runs each runnable that is ready now, once. */
   yieldRound(): void {
-    const n = this.scheduler.length;
-    for (let k = 0; k < n; k++) if (!this.scheduler.step()) break;
+    this.withEntriesSuspended(() => {
+      const n = this.scheduler.length;
+      for (let k = 0; k < n; k++) if (!this.scheduler.step()) break;
+    });
   }
 
   /** Records a built-in call when `trace.canon` is on. */

@@ -40,6 +40,8 @@ export interface LiftedCore {
   readonly callback?: ((code: number, p1: number, p2: number) => number) | undefined;
   /** The component function type (for `task.return`'s type check); opaque here. */
   readonly type?: unknown;
+  /** The lift's string encoding and memory (spec `LiftOptions`, which `task.return` must match); opaque here. */
+  readonly liftOptions?: { readonly stringEncoding: string; readonly memory: unknown };
   /** Spec `task.start()` then `lower_flat_values`: the flat arguments (runs inside the instance). */
   readonly lowerArgs?: ((task: Task) => FlatValue[]) | undefined;
   /** A sync lift's flat results (runs inside the instance; resolves the task). */
@@ -93,6 +95,12 @@ export class Task {
   inSyncLoop = false;
   /** What a blocked task waits on, for deadlock messages. */
   blockedOn: string | undefined = undefined;
+  /**
+   * The calling component instance of a call between components, until the
+   * task's code is first entered (spec `Store.lift`'s `caller`): that entry's
+   * entering set is taken relative to it. Undefined: entered from the host.
+   */
+  enterFrom: import('./instance.js').ComponentInstance | undefined = undefined;
   readonly id: number;
   private nameCache: string | undefined = undefined;
 
@@ -160,6 +168,8 @@ export class Task {
   cancel(site: TrapSite): void {
     trapIf(this.state === TaskState.RESOLVED, 'task-return-twice', site);
     trapIf(this.state !== TaskState.CANCEL_DELIVERED, 'task-cancel-not-delivered', site);
+    // Spec: trap_if(self.num_borrows > 0), as for task.return.
+    trapIf(this.numBorrows > 0, 'borrows-outstanding', site);
     this.state = TaskState.RESOLVED;
     this.onResolve(undefined);
   }

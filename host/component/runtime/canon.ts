@@ -108,11 +108,12 @@ export function builtinFunc(env: CanonEnv, c: Exclude<Canon, { kind: 'lift' | 'l
       const m = inst.builtinsFor(env.memory(c.memory));
       return guard((si: number, p: number) => m.waitableSetPoll(u(si), u(p), c.cancellable), c.kind);
     }
-    case 'context.get': return guard(() => b.contextGet(c.i), c.kind);
-    case 'context.set': return guard((v: number) => b.contextSet(c.i, u(v)), c.kind);
+    // context.{get,set} and backpressure.{inc,dec} have no may_leave check in definitions.py.
+    case 'context.get': return guardPoisoned(rt, () => b.contextGet(c.i), c.kind, false);
+    case 'context.set': return guardPoisoned(rt, (v: number) => b.contextSet(c.i, u(v)), c.kind, false);
     case 'thread.yield': return guard(() => b.threadYield(c.cancellable), c.kind);
-    case 'backpressure.inc': return guard(() => b.backpressureInc(), c.kind);
-    case 'backpressure.dec': return guard(() => b.backpressureDec(), c.kind);
+    case 'backpressure.inc': return guardPoisoned(rt, () => b.backpressureInc(), c.kind, false);
+    case 'backpressure.dec': return guardPoisoned(rt, () => b.backpressureDec(), c.kind, false);
     case 'subtask.drop': return guard((h: number) => b.subtaskDrop(u(h)), c.kind);
     case 'subtask.cancel': return guard((h: number) => b.subtaskCancel(u(h), c.async_), c.kind);
     case 'task.cancel': return guard(() => b.taskCancel(), c.kind);
@@ -440,6 +441,17 @@ function taskReturn(env: CanonEnv, c: Extract<Canon, { kind: 'task.return' }>): 
         detail: `task.return's result type does not match the result type of ${task.funcName}`,
       });
     }
+    // Spec: trap_if(not LiftOptions.equal(opts, task.opts)), applied where both
+    // sides name the option: two different memories trap; a task.return
+    // naming no memory, and the string encodings, are not compared
+    // (docs/deviations.md, entry 16).
+    const lo = task.lifted?.liftOptions;
+    if (lo !== undefined && lo.memory !== undefined && o.memory !== undefined && lo.memory !== o.memory) {
+      throw new Trap('task-return-mismatch', {
+        ...site(rt, 'task.return'),
+        detail: `task.return's memory is not the memory of the lift of ${task.funcName}`,
+      });
+    }
     if (task.numBorrows > 0) throw new Trap('borrows-outstanding', site(rt, 'task.return'));
     const values = liftFlatValues(cx, MAX_FLAT_PARAMS, new CoreValueIter(flat), ts);
     const before = task.values;
@@ -454,12 +466,12 @@ function taskReturn(env: CanonEnv, c: Extract<Canon, { kind: 'task.return' }>): 
 }
 
 /** A poisoned instance's code stops at its next built-in call. */
-function guardPoisoned(rt: RuntimeInstance, f: CoreFn, builtin: string): CoreFn {
+function guardPoisoned(rt: RuntimeInstance, f: CoreFn, builtin: string, checkMayLeave = true): CoreFn {
   const inst = rt.canon;
   const g = f as (...a: unknown[]) => unknown;
   return (...args: unknown[]) => {
     if (inst.poisoned) throw inst.poisonedTrap({ builtin });
-    if (!rt.mayLeave) throw new Trap('may-not-leave', site(rt, builtin));
+    if (checkMayLeave && !rt.mayLeave) throw new Trap('may-not-leave', site(rt, builtin));
     return g(...args);
   };
 }

@@ -107,6 +107,7 @@ export class LiftedFunc implements ComponentFunc {
       callback: opts.callback,
       type: ft,
       sig: flattenFunctype({ async: opts.async, callback: opts.callback !== undefined }, ft, 'lift'),
+      liftOptions: { stringEncoding: opts.stringEncoding, memory: opts.memory },
       lowerArgs: (task) => {
         cx.borrowScope = task;
         return lowerFlatValues(cx, MAX_FLAT_PARAMS, task.onStartValues!(), sig.types, undefined, sig.names);
@@ -142,20 +143,21 @@ export class LiftedFunc implements ComponentFunc {
   call(onStart: OnStart, onResolve: OnResolve, caller: RuntimeInstance | undefined): OnCancel {
     const inst = this.rt.canon;
     if (inst.poisoned) throw inst.poisonedTrap({ builtin: `call ${this.name}` });
-    if (caller !== undefined) {
-      trapIf(caller.canon === inst || inst.onStack(), 'may-not-enter', {
-        instance: caller.name,
-        builtin: `call ${this.name}`,
-        detail: `the call re-enters instance ${inst.name}, which is on the stack`,
-      });
+    // Spec `Store.lift`: trap_if(not inst.may_enter_from(caller)). A child
+    // calling its parent (or an instance itself) enters nothing new.
+    if (caller !== undefined && !inst.mayEnterFrom(caller.canon)) {
+      inst.checkEnter(undefined, { instance: caller.name, builtin: `call ${this.name}` }, caller.canon);
     }
     const task = this.prepare(onStart, onResolve);
+    task.enterFrom = caller?.canon;
     if (caller !== undefined) {
       // The callee trapped: the caller cannot go on either (the spec aborts both).
       task.onFail = (trap) => caller.canon.poison(trap);
     }
     startTask(task, []);
-    return () => requestCancellation(task);
+    // Started later (backpressure): that entry comes from the scheduler.
+    task.enterFrom = undefined;
+    return () => requestCancellation(task, caller?.canon);
   }
 }
 
@@ -258,8 +260,12 @@ export function canonLower(
     };
     const store = inst.store;
     const loops = store.jspi === undefined ? 0 : store.scheduler.syncLoops.length;
+    const poisonedBefore = inst.poisoned;
     subtask.onCancel = callee.call(onStart, onResolve, rt);
-    if (inst.poisoned) throw inst.poisonedTrap(site);
+    // The callee trapped and took this instance with it (the spec aborts both):
+    // the caller's code unwinds with the callee's trap itself.
+    const unwind = (): Trap => (poisonedBefore === undefined ? inst.poisoned! : inst.poisonedTrap(site));
+    if (inst.poisoned) throw unwind();
     if (store.jspi !== undefined && !subtask.resolved()) {
       // JSPI. A non-async callee that blocked is in the spec's sync-call loop,
       // which runs inside this call: the caller waits for it even when the
@@ -268,7 +274,7 @@ export function canonLower(
       const th = !opts.async || inLoop ? store.jspi.canSuspend(task) : undefined;
       if (th !== undefined) {
         return store.suspendThread(th, task, `call ${callee.name}`, () => subtask.resolved() || inst.poisoned !== undefined, site, () => {
-          if (inst.poisoned) throw inst.poisonedTrap(site);
+          if (inst.poisoned) throw unwind();
           subtask.deliverResolve();
           if (opts.async) return SubtaskState.RETURNED;
           const r = subtask.flatResults;
@@ -279,7 +285,7 @@ export function canonLower(
     if (!opts.async) {
       if (!subtask.resolved()) {
         inst.store.blockUntil(task, `call ${callee.name}`, 0, () => subtask.resolved() || inst.poisoned !== undefined, site, true);
-        if (inst.poisoned) throw inst.poisonedTrap(site);
+        if (inst.poisoned) throw unwind();
       }
       subtask.deliverResolve();
       const r = subtask.flatResults;

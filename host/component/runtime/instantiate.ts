@@ -159,8 +159,11 @@ export function instantiateComponent(
   args: ReadonlyMap<string, Item>,
   parent: Scope | undefined,
   name: string,
+  /** The component instance whose `instance` definition makes this one (spec `ComponentInstance.parent`). */
+  parentInstance?: RuntimeInstance,
 ): InstanceValue {
   const canon = cx.store.componentInstance(name);
+  canon.parent = parentInstance?.canon;
   const rt = new RuntimeInstance(canon, cx.hostReps);
   const scope = new Scope(v, parent, rt);
   const exports = new Map<string, Item>();
@@ -268,7 +271,7 @@ function define(
       }
       const m = new Map<string, Item>();
       for (const a of expr.args) m.set(a.name, { sort: a.sort, value: scope.get(a.sort, a.idx) });
-      return instantiateComponent(cx, c.v, m, c.parent, childName());
+      return instantiateComponent(cx, c.v, m, c.parent, childName(), scope.rt);
     }
     case 'alias': {
       const a = def.alias;
@@ -401,7 +404,7 @@ function canonEnv(scope: Scope): CanonEnv {
       // Spec: the destructor is lifted and lowered synchronously; a destructor
       // of another instance must not be re-entered while that instance runs.
       const owner = t.impl instanceof RuntimeInstance ? t.impl : rt;
-      if (owner !== rt) owner.canon.checkEnter(rt.canon.current, { builtin: 'resource.drop' });
+      if (owner !== rt) owner.canon.checkEnter(rt.canon.current, { builtin: 'resource.drop' }, rt.canon);
       const j = rt.canon.store.jspi;
       if (j === undefined) {
         t.dtor?.(rep);
