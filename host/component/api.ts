@@ -19,6 +19,7 @@ import { Store } from '../canon/store.js';
 import { Trap } from '../canon/errors.js';
 import { toLowerCamelCase } from './abi/js.js';
 import { checkFlatValues } from './abi/lower.js';
+import { contains } from './abi/layout.js';
 import { loadComponentBinary, type ValidatedComponent } from './validate.js';
 import type { ExternType, FuncType, InstanceType, ResourceType, ValType } from './types.js';
 import { HostFunc, LiftedFunc, signature, type ComponentFunc } from './runtime/func.js';
@@ -308,12 +309,16 @@ function hostItem(store: Store, name: string, t: ExternType, js: unknown, path: 
   }
 }
 
+/** Whether values of `t` hold handles (which only a handle table can check). */
+const hasHandles = (t: ValType): boolean =>
+  contains(t, (u) => u.kind === 'own' || u.kind === 'borrow' || u.kind === 'stream' || u.kind === 'future' || u.kind === 'error-context');
+
 /** A value import given by the host: a JS value of the typed mapping, checked against its type. */
 function hostValue(t: ValType, js: unknown, path: string): unknown {
   if (hasHandles(t)) throw new ComponentLinkError('unsupported', path, 'a value import holding handles cannot be given by the host');
   const v = fromJsValue(js, t);
   try {
-    lowerFlatValues(needsMemory([t]) ? scratchContext() : NO_MEMORY, MAX_FLAT_PARAMS, [v], [t], undefined, [path]);
+    checkFlatValues([v], [t], [path]);
   } catch (e) {
     if (e instanceof LowerError) throw new ComponentCallError('bad-value', `value import ${path}: ${e.message}`, { cause: e });
     throw e;
