@@ -63,6 +63,16 @@ function typeText(t: ValType): { defs: string[]; ref: string } {
   return { defs, ref };
 }
 
+/** `typeText(t)` at component level as `$e`: each nominal type defined and exported (`t0`, ...), so that exports may use it. */
+function elemDecls(t: ValType): string {
+  const { defs, ref } = typeText(t);
+  const last = defs.length - 1;
+  const top = ref === `$t${last}`;
+  const decls = defs.map((d, i) => `(type $d${i} ${d}) (export ${top && i === last ? '$e' : `$t${i}`} "t${i}" (type $d${i}))`);
+  if (!top) decls.push(`(type $e ${ref})`);
+  return decls.join('\n  ');
+}
+
 const RET_AREA = 256;
 const HEAP = 8192;
 
@@ -177,7 +187,7 @@ function takeComponent(t: ValType, enc: StringEncoding): string {
   (core instance $libc (instantiate $libc))
   (alias core export $libc "mem" (core memory $mem))
   (alias core export $libc "realloc" (core func $realloc))
-  (type $e ${typeText(t)})
+  ${elemDecls(t)}
   (type $s (stream $e))
   (type $l (list $e))
   (core func $read (canon stream.read $s async ${opts}))
@@ -299,7 +309,7 @@ function giveComponent(t: ValType, n: number, image: Uint8Array, enc: StringEnco
   (core module $libc (memory (export "mem") 1) (data (i32.const 0) "${data}"))
   (core instance $libc (instantiate $libc))
   (alias core export $libc "mem" (core memory $mem))
-  (type $e ${typeText(t)})
+  ${elemDecls(t)}
   (type $s (stream $e))
   (core func $new (canon stream.new $s))
   (core func $write (canon stream.write $s async (memory $mem) string-encoding=${enc}))
