@@ -152,3 +152,19 @@ describe('list<numeric> from a JS array: one typed view, every element checked',
     }
   });
 });
+
+describe('MemInst after the memory grows', () => {
+  it('sees the new buffer (the old one is detached), for bytes, view and length', async () => {
+    const { MemInst } = await import('../host/component/abi/index.js');
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+    const mi = new MemInst(memory);
+    mi.bytes[10] = 7;
+    expect(mi.length).toBe(65536);
+    memory.grow(2);
+    expect(mi.length).toBe(3 * 65536);
+    mi.view.setUint32(3 * 65536 - 4, 0xdeadbeef, true);
+    expect(new DataView(memory.buffer).getUint32(3 * 65536 - 4, true)).toBe(0xdeadbeef);
+    expect(mi.bytes[10]).toBe(7);
+    expect(mi.bytes.buffer).toBe(memory.buffer);
+  });
+});
