@@ -16,7 +16,7 @@ import { loadComponent, type LoadedComponent } from '../component/api.js';
 import { WasiHost } from '../wasi/index.js';
 import { Store } from '../canon/store.js';
 import { limitsFrom } from './limits.js';
-import { RunError } from './run.js';
+import { RunError } from './errors.js';
 
 export interface RunWasiOptions {
   /** `K=V` pairs (`--env`, repeatable). */
