@@ -13,7 +13,7 @@
 import { basename } from 'node:path';
 import { Trap } from '../canon/errors.js';
 import { loadComponent, type LoadedComponent } from '../component/api.js';
-import { WasiHost } from '../wasi/index.js';
+import { WasiHostBase, needsWasiP2 } from '../wasi/host.js';
 import { Store } from '../canon/store.js';
 import { limitsFrom } from './limits.js';
 import { RunError } from './errors.js';
@@ -82,17 +82,21 @@ export async function runWasiProgram(file: string, bytes: Uint8Array, args: read
   }
   const det = opts.deterministic;
   const store = new Store({ timeoutMs: opts.timeout, limits: limitsFrom(opts) });
-  const wasi = new WasiHost({
+  const env = parseEnv(opts.env ?? [], !!opts.inheritEnv);
+  const preopens = parseDirs(opts.dir ?? []);
+  // WASI 0.2 (preview2-shim, which starts a worker thread) is loaded only for a program that needs it.
+  const p2 = needsWasiP2(c.imports.map((i) => i.name), preopens) ? (await import('../wasi/p2.js')).wasiP2 : undefined;
+  const wasi = new WasiHostBase({
     store,
     args: [basename(file), ...args],
-    env: parseEnv(opts.env ?? [], !!opts.inheritEnv),
-    preopens: parseDirs(opts.dir ?? []),
+    env,
+    preopens,
     stdin: 0,
     stdout: 1,
     stderr: 2,
     terminal: !!process.stdout.isTTY,
     deterministic: det === undefined || det === false ? undefined : det === true ? true : { seed: BigInt(det) },
-  });
+  }, p2);
   let inst;
   try {
     inst = c.instantiate(wasi.imports, { store: wasi.store, name: basename(file) });
