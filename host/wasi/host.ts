@@ -1,15 +1,17 @@
 /**
  * The WASI host without a static dependency on the WASI 0.2 implementation
- * (host/wasi/index.ts's `WasiHost` always has it): `wasip3-task run` uses
- * this one, loading host/wasi/p2.ts only for a program that needs it
- * (`needsWasiP2`), so a 0.3-only program starts faster.
+ * nor on preview3-shim's clocks and random (host/wasi/index.ts's `WasiHost`
+ * always has both): `wasip3-task run` uses this one, loading host/wasi/p2.ts
+ * and host/wasi/p3-shims.ts only for a program that needs them
+ * (`wasiNeeds`), so a 0.3 program printing to stdout starts without
+ * preview2-shim's worker thread.
  */
 import { Store } from '../canon/store.js';
 import { Trap } from '../canon/errors.js';
 import { ComponentResultError, type ComponentInstanceApi } from '../component/api.js';
 import { WasiEnv, exitCodeOf, type WasiOptions } from './common.js';
 import type { wasiP2 } from './p2.js';
-import { wasiP3 } from './p3.js';
+import { wasiP3, type P3Shims } from './p3.js';
 import { wasiP3Filesystem } from './p3-fs.js';
 
 /** host/wasi/p2.ts's `wasiP2`. */
@@ -55,18 +57,18 @@ export class WasiHostBase {
   exitCode: number | undefined;
 
   /**
-   * `p2`: the WASI 0.2 implementation (host/wasi/p2.ts's `wasiP2`), or
-   * undefined to serve 0.3 only, without the 0.2 filesystem under 0.3's
-   * (no preopens then) and without loading preview2-shim, whose I/O module
-   * starts a worker thread when it is imported.
+   * `p2Factory`: the WASI 0.2 implementation (host/wasi/p2.ts's `wasiP2`),
+   * or undefined to serve 0.3 only, without the 0.2 filesystem under 0.3's
+   * (no preopens then). `p3Shims`: host/wasi/p3-shims.ts's, or undefined
+   * for 0.3 without clocks and random.
    */
-  constructor(options: WasiOptions = {}, p2Factory?: WasiP2Factory) {
+  constructor(options: WasiOptions = {}, p2Factory?: WasiP2Factory, p3Shims?: P3Shims) {
     this.store = options.store ?? new Store();
     this.env = new WasiEnv(options);
     const onExit = (code: number): void => void (this.exitCode ??= code);
     const p2 = p2Factory === undefined ? {} : p2Factory(this.env, onExit);
     const preopens = p2Factory === undefined ? { getDirectories: () => [] } : p2['wasi:filesystem/preopens'];
-    const p3 = { ...wasiP3(this.env, this.store, onExit), ...wasiP3Filesystem({ preopens: preopens as never }, this.store) };
+    const p3 = { ...wasiP3(this.env, this.store, onExit, p3Shims), ...wasiP3Filesystem({ preopens: preopens as never }, this.store) };
     this.imports = versionedImports(p2, p3);
   }
 
@@ -109,11 +111,14 @@ export class WasiHostBase {
 }
 
 /**
- * Whether a program with these imports and preopens needs the WASI 0.2
- * implementation: any import that is not a WASI 0.3 one (0.2 names, other
- * versions, non-WASI names: with 0.2 loaded, a link error reads as before),
- * the filesystem (0.3's is built over 0.2's descriptors), or any preopen.
+ * What a program with these imports and preopens needs. The WASI 0.2
+ * implementation: for any import that is not a WASI 0.3 one (0.2 names,
+ * other versions, non-WASI names: with everything loaded, a link error reads
+ * as with `WasiHost`), the filesystem (0.3's is built over 0.2's
+ * descriptors), or any preopen. preview3-shim's clocks and random: for those
+ * interfaces, or whenever 0.2 is loaded.
  */
-export function needsWasiP2(imports: readonly string[], preopens: Readonly<Record<string, string>> = {}): boolean {
-  return Object.keys(preopens).length > 0 || imports.some((n) => wasiVersionOf(n) !== '0.3' || n.startsWith('wasi:filesystem/'));
+export function wasiNeeds(imports: readonly string[], preopens: Readonly<Record<string, string>> = {}): { p2: boolean; p3Shims: boolean } {
+  const p2 = Object.keys(preopens).length > 0 || imports.some((n) => wasiVersionOf(n) !== '0.3' || n.startsWith('wasi:filesystem/'));
+  return { p2, p3Shims: p2 || imports.some((n) => n.startsWith('wasi:clocks/') || n.startsWith('wasi:random/')) };
 }

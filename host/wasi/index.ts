@@ -14,6 +14,7 @@
 import type { Store } from '../canon/store.js';
 import type { WasiOptions } from './common.js';
 import { wasiP2 } from './p2.js';
+import { p3Shims } from './p3-shims.js';
 import { WasiHostBase } from './host.js';
 
 export { WasiExit, WasiError, exitCodeOf, type WasiOptions, type Sink, type Source } from './common.js';
@@ -22,7 +23,7 @@ export { wasiVersionOf } from './host.js';
 /** One program's WASI: the store it runs in, its import object (0.2.x and 0.3.0 names), its exit code. */
 export class WasiHost extends WasiHostBase {
   constructor(options: WasiOptions = {}) {
-    super(options, wasiP2);
+    super(options, wasiP2, p3Shims);
   }
 }
 
