@@ -81,13 +81,13 @@ describe('run prog.wasm loads what the program needs', () => {
 });
 
 describe('wasiNeeds and WasiHostBase', () => {
-  it('0.2 for anything that is not a 0.3 WASI name, the filesystem or a preopen; shims for clocks and random', () => {
+  it('0.2 for anything that is not a 0.3 WASI name or for a preopen; shims for clocks and random', () => {
     expect(wasiNeeds(['wasi:cli/stdout@0.3.0', 'wasi:cli/environment@0.3.0'])).toEqual({ p2: false, p3Shims: false });
     expect(wasiNeeds(['wasi:cli/stdout@0.3.0-rc-2026-03-15'])).toEqual({ p2: false, p3Shims: false });
     expect(wasiNeeds(['wasi:cli/stdout@0.3.0', 'wasi:clocks/monotonic-clock@0.3.0'])).toEqual({ p2: false, p3Shims: true });
     expect(wasiNeeds(['wasi:random/random@0.3.0'])).toEqual({ p2: false, p3Shims: true });
     expect(wasiNeeds(['wasi:cli/stdout@0.3.0', 'wasi:io/streams@0.2.6'])).toEqual({ p2: true, p3Shims: true });
-    expect(wasiNeeds(['wasi:filesystem/preopens@0.3.0'])).toEqual({ p2: true, p3Shims: true });
+    expect(wasiNeeds(['wasi:filesystem/preopens@0.3.0', 'wasi:filesystem/types@0.3.0'])).toEqual({ p2: false, p3Shims: false });
     expect(wasiNeeds(['host'])).toEqual({ p2: true, p3Shims: true });
     expect(wasiNeeds(['wasi:cli/stdout@0.4.0'])).toEqual({ p2: true, p3Shims: true });
     expect(wasiNeeds(['wasi:cli/stdout@0.3.0'], { '/d': '.' })).toEqual({ p2: true, p3Shims: true });

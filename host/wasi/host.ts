@@ -114,11 +114,12 @@ export class WasiHostBase {
  * What a program with these imports and preopens needs. The WASI 0.2
  * implementation: for any import that is not a WASI 0.3 one (0.2 names,
  * other versions, non-WASI names: with everything loaded, a link error reads
- * as with `WasiHost`), the filesystem (0.3's is built over 0.2's
- * descriptors), or any preopen. preview3-shim's clocks and random: for those
- * interfaces, or whenever 0.2 is loaded.
+ * as with `WasiHost`) or any preopen (0.3's filesystem is built over 0.2's
+ * descriptors; without preopens there is no descriptor to reach, and
+ * `get-directories` is the same empty list). preview3-shim's clocks and
+ * random: for those interfaces, or whenever 0.2 is loaded.
  */
 export function wasiNeeds(imports: readonly string[], preopens: Readonly<Record<string, string>> = {}): { p2: boolean; p3Shims: boolean } {
-  const p2 = Object.keys(preopens).length > 0 || imports.some((n) => wasiVersionOf(n) !== '0.3' || n.startsWith('wasi:filesystem/'));
+  const p2 = Object.keys(preopens).length > 0 || imports.some((n) => wasiVersionOf(n) !== '0.3');
   return { p2, p3Shims: p2 || imports.some((n) => n.startsWith('wasi:clocks/') || n.startsWith('wasi:random/')) };
 }
