@@ -74,6 +74,14 @@ describe('sync lifts and lowers (basics.wat)', async () => {
     await expect(x['twiceAdd']!('x', 2)).rejects.toMatchObject({ rule: 'bad-value', message: expect.stringContaining("param 'a'") });
     await expect(x['twiceAdd']!(-1, 2)).rejects.toMatchObject({ rule: 'bad-value', message: expect.stringContaining('integer-out-of-range') });
     await expect(x['sum']!([1, 'two'])).rejects.toMatchObject({ rule: 'bad-value' });
+    // checked before the call, element by element: the error names the bad one's index
+    await expect(x['sum']!([...new Array<number>(1000).fill(1), 2 ** 32])).rejects.toMatchObject({
+      rule: 'bad-value',
+      message: expect.stringMatching(/integer-out-of-range.*param 'xs'\[1000\]|param 'xs'\[1000\].*integer-out-of-range/),
+    });
+    await expect(x['echo']!('a\ud800')).rejects.toMatchObject({ rule: 'bad-value', message: expect.stringContaining('unpaired-surrogate') });
+    expect(await x['sum']!(new Array<number>(1000).fill(0xffffffff))).toBe(1000n * 0xffffffffn);
+    expect(await x['sum']!(new Uint32Array([1, 2, 3]))).toBe(6n);
     expect(await x['twiceAdd']!(4, 5)).toBe(18);
   });
 });

@@ -90,7 +90,9 @@ describe('guest data that breaks a lifting rule', () => {
   });
 
   it('an enum case past the last: invalid-discriminant', async () => {
-    await expectTrap(component({ result: '(enum "a" "b")', coreResult: 'i32', body: '(i32.const 2)' }), 'invalid-discriminant');
+    // the enum named by an export, as an exported function's type requires
+    const extra = '(type $e (enum "a" "b")) (export $e-named "e" (type $e))';
+    await expectTrap(component({ extra, result: '$e-named', coreResult: 'i32', body: '(i32.const 2)' }), 'invalid-discriminant');
   });
 });
 

@@ -35,19 +35,42 @@ const plain = (t: ValType): boolean => {
 
 const q = (s: string): string => JSON.stringify(s);
 
-/** The component text of a value type. */
-function typeText(t: ValType): string {
-  switch (t.kind) {
-    case 'list': return `(list ${typeText(t.t)})`;
-    case 'option': return `(option ${typeText(t.t)})`;
-    case 'record': return `(record ${t.fields.map((f) => `(field ${q(f.label)} ${typeText(f.t)})`).join(' ')})`;
-    case 'tuple': return `(tuple ${t.ts.map(typeText).join(' ')})`;
-    case 'variant': return `(variant ${t.cases.map((c) => `(case ${q(c.label)}${c.t ? ` ${typeText(c.t)}` : ''})`).join(' ')})`;
-    case 'enum': return `(enum ${t.labels.map(q).join(' ')})`;
-    case 'flags': return `(flags ${t.labels.map(q).join(' ')})`;
-    case 'result': return `(result${t.ok ? ` ${typeText(t.ok)}` : ''}${t.error ? ` (error ${typeText(t.error)})` : ''})`;
-    default: return t.kind;
-  }
+/**
+ * The component text of a value type, every record, variant, enum and flags
+ * named: `defs` are their definitions (innermost first, each using the names
+ * `$t0`, `$t1`, ... of those before it), `ref` the text of `t` itself. An
+ * import or export may use a nominal type only through an index an import
+ * or export introduces, so the host instance exports each one (`t0`, ...)
+ * and the component aliases them.
+ */
+function typeText(t: ValType): { defs: string[]; ref: string } {
+  const defs: string[] = [];
+  const named = (body: string): string => `$t${defs.push(body) - 1}`;
+  const go = (t: ValType): string => {
+    switch (t.kind) {
+      case 'list': return `(list ${go(t.t)})`;
+      case 'option': return `(option ${go(t.t)})`;
+      case 'record': return named(`(record ${t.fields.map((f) => `(field ${q(f.label)} ${go(f.t)})`).join(' ')})`);
+      case 'tuple': return `(tuple ${t.ts.map(go).join(' ')})`;
+      case 'variant': return named(`(variant ${t.cases.map((c) => `(case ${q(c.label)}${c.t ? ` ${go(c.t)}` : ''})`).join(' ')})`);
+      case 'enum': return named(`(enum ${t.labels.map(q).join(' ')})`);
+      case 'flags': return named(`(flags ${t.labels.map(q).join(' ')})`);
+      case 'result': return `(result${t.ok ? ` ${go(t.ok)}` : ''}${t.error ? ` (error ${go(t.error)})` : ''})`;
+      default: return t.kind;
+    }
+  };
+  const ref = go(t);
+  return { defs, ref };
+}
+
+/** `typeText(t)` at component level as `$e`: each nominal type defined and exported (`t0`, ...), so that exports may use it. */
+function elemDecls(t: ValType): string {
+  const { defs, ref } = typeText(t);
+  const last = defs.length - 1;
+  const top = ref === `$t${last}`;
+  const decls = defs.map((d, i) => `(type $d${i} ${d}) (export ${top && i === last ? '$e' : `$t${i}`} "t${i}" (type $d${i}))`);
+  if (!top) decls.push(`(type $e ${ref})`);
+  return decls.join('\n  ');
 }
 
 const RET_AREA = 256;
@@ -65,9 +88,14 @@ function echoComponent(t: ValType, enc: StringEncoding): string {
   const call = `(call $host ${args}${retptr ? ` (i32.const ${RET_AREA})` : ''})`;
   const body = retptr ? `${call} (i32.const ${RET_AREA})` : call;
   const opts = `(memory $mem) (realloc $realloc) string-encoding=${enc}`;
+  const { defs, ref } = typeText(t);
+  const inner = defs.map((d, i) => `(type $d${i} ${d}) (export "t${i}" (type $t${i} (eq $d${i})))`).join('\n    ');
+  const aliases = defs.map((_, i) => `(alias export $h "t${i}" (type $t${i}))`).join('\n  ');
   return `(component
-  (type $t ${typeText(t)})
-  (import "host" (instance $h (export "echo" (func (param "v" ${typeText(t)}) (result ${typeText(t)})))))
+  (import "host" (instance $h
+    ${inner}
+    (export "echo" (func (param "v" ${ref}) (result ${ref})))))
+  ${aliases}
   (core module $libc
     (memory (export "mem") 1)
     (global $top (mut i32) (i32.const ${HEAP}))
@@ -89,7 +117,7 @@ function echoComponent(t: ValType, enc: StringEncoding): string {
     (import "h" "echo" (func $host ${lower.params.length ? `(param ${lower.params.join(' ')})` : ''} ${lower.results.length ? `(result ${lower.results.join(' ')})` : ''}))
     (func (export "echo") ${params} ${results} ${body}))
   (core instance $i (instantiate $m (with "h" (instance (export "echo" (func $lowered))))))
-  (func $echo (param "v" $t) (result $t) (canon lift (core func $i "echo") ${opts}))
+  (func $echo (param "v" ${ref}) (result ${ref}) (canon lift (core func $i "echo") ${opts}))
   (export "echo" (func $echo)))`;
 }
 
@@ -159,7 +187,7 @@ function takeComponent(t: ValType, enc: StringEncoding): string {
   (core instance $libc (instantiate $libc))
   (alias core export $libc "mem" (core memory $mem))
   (alias core export $libc "realloc" (core func $realloc))
-  (type $e ${typeText(t)})
+  ${elemDecls(t)}
   (type $s (stream $e))
   (type $l (list $e))
   (core func $read (canon stream.read $s async ${opts}))
@@ -281,7 +309,7 @@ function giveComponent(t: ValType, n: number, image: Uint8Array, enc: StringEnco
   (core module $libc (memory (export "mem") 1) (data (i32.const 0) "${data}"))
   (core instance $libc (instantiate $libc))
   (alias core export $libc "mem" (core memory $mem))
-  (type $e ${typeText(t)})
+  ${elemDecls(t)}
   (type $s (stream $e))
   (core func $new (canon stream.new $s))
   (core func $write (canon stream.write $s async (memory $mem) string-encoding=${enc}))

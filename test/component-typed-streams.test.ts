@@ -275,8 +275,10 @@ describe('stream<string>', async () => {
 });
 
 describe('stream<record { name: string, vals: list<u32> }>', async () => {
-  const P = loadComponent(await wat(producer(REC, 2, REC_DATA)));
-  const C = loadComponent(await wat(consumer(REC, 'latin1+utf16')));
+  // the record named by an export, as the exported functions' types require
+  const named = `(type $rec-def ${REC}) (export $rec "rec" (type $rec-def))`;
+  const P = loadComponent(await wat(producer('$rec', 2, REC_DATA, named)));
+  const C = loadComponent(await wat(consumer('$rec', 'latin1+utf16', named)));
 
   it('component to host: records as objects, the list as a Uint32Array', async () => {
     const r = (await (P.instantiate({}).exports['give'] as Fn)()) as Reader;

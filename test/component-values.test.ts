@@ -25,7 +25,8 @@ const start = (func: number, args: number[], results: number): number[] => [...l
 const exportValue = (name: string, idx: number): number[] => [0x00, ...str(name), 0x02, ...leb(idx), 0x00];
 
 const BASE = `(component
-  (type $r (record (field "name" string) (field "n-plus" u32)))
+  (type $r' (record (field "name" string) (field "n-plus" u32)))
+  (export $r "r" (type $r')) ;; type 1: named, as an exported value's type must be
   (core module $m
     (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
     (func (export "boom") (param i32) (result i32) unreachable))
@@ -45,7 +46,7 @@ describe('value definitions and start functions with values', async () => {
     section(12, vec([
       value([U32], [...leb(41)]),
       value([STRING], [...str('héllo')]),
-      value([0x00 /* type 0: the record */], [...str('ab'), ...leb(300)]),
+      value([0x01 /* type 1: the exported record */], [...str('ab'), ...leb(300)]),
     ])),
     section(9, start(0, [1], 1)),
     section(9, start(0, [0], 1)),
@@ -54,7 +55,7 @@ describe('value definitions and start functions with values', async () => {
 
   it('decodes the values by type, runs the start functions with their arguments, and exports the results', () => {
     const c = loadComponent(bytes);
-    expect(c.exports.map((d) => d.name)).toEqual(['answer', 'greeting', 'rec', 'from-import']);
+    expect(c.exports.map((d) => d.name)).toEqual(['r', 'answer', 'greeting', 'rec', 'from-import']);
     const x = c.instantiate({ x: 9 }).exports;
     expect(x['answer']).toBe(42);
     expect(x['greeting']).toBe('héllo');

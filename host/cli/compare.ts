@@ -41,7 +41,6 @@
  * ran agrees, 1 when they differ, 2 on bad usage (an unknown export on every
  * host, bad --args, no host able to run the file).
  */
-import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { abortMessages, runOnJco, JspiNodeMissing } from '../jco/run.js';
 import { abortViolationKind } from '../jco/scenarios.js';
@@ -49,7 +48,6 @@ import { runOnWasmtime, wasmtimeStatus, type WasmtimeRun } from '../wasmtime/run
 import { instanceName, loadWasm, runCoreModule, RunError, wasmKind, type WasmKind } from './run.js';
 import { wasmtimeOutcome } from './run-wasmtime.js';
 import { parseComponentArgs } from './run-component.js';
-import { timeoutOption } from './limits.js';
 import { runOnEmbeddedComponent, toJson } from './compare-embedded.js';
 import { parseImportSpec, resolveImportSpec, type ImportCall, type ImportSpec, type ResolvedImport } from './import-spec.js';
 import { loadComponent } from '../component/api.js';
@@ -283,28 +281,4 @@ export function formatComparison(c: Comparison): string {
     ? `${ran.length === 1 ? 'only one host ran' : 'agree'}: ${ran.join(', ')} (${c.hosts.find((h) => h.signature)?.signature})`
     : `DIFFER: ${c.hosts.filter((h) => h.status !== 'not-run').map((h) => `${h.host} -> ${h.signature ?? h.status}`).join('; ')}`;
   return `${table.toString()}\n${verdict}`;
-}
-
-/** The `compare` subcommand (one registration in main.ts). */
-export function registerCompare(program: Command): void {
-  program
-    .command('compare')
-    .description('run one call on every available host (embedded, jco, wasmtime) and compare the outcomes (exit 0 when they agree, 1 when they differ)')
-    .argument('<file>', 'a component (embedded, jco, wasmtime) or a core module (embedded)')
-    .requiredOption('--invoke <export>', 'the export to call (the WIT name; iface#name for an interface function)')
-    .option('--args <json>', 'the arguments as a JSON array (component: jco\'s value form; core module: flat numbers)')
-    .option('--json', 'print one object: file, export, args, agree, hosts (status, result or trap, signature, times)')
-    .addOption(new Option('--hosts <list>', 'comma-separated subset of embedded,jco,wasmtime'))
-    .option('--imports <file>', 'an import spec (JSON: { "iface#name": { "result": V } | { "echo": i } | { "trap": "text" } }) serving the component\'s custom imports on every host')
-    .addOption(timeoutOption('jco\'s and Wasmtime\'s child processes (the embedded host runs in this process)'))
-    .action(async (file: string, opts: { invoke: string; args?: string; json?: boolean; hosts?: string; timeout: number; imports?: string }) => {
-      const hosts = opts.hosts?.split(',').map((s) => s.trim());
-      const bad = hosts?.find((h) => !(compareHosts as readonly string[]).includes(h));
-      if (bad !== undefined) throw new RunError('bad-usage', `--hosts: unknown host '${bad}' (hosts: ${compareHosts.join(', ')})`);
-      const imports = opts.imports === undefined ? undefined : readImportSpec(opts.imports);
-      const c = await compare(file, { invoke: opts.invoke, args: opts.args, hosts: hosts as CompareHost[] | undefined, timeoutMs: opts.timeout, imports });
-      if (opts.json) console.log(JSON.stringify(c, null, 2));
-      else console.log(formatComparison(c));
-      process.exitCode = c.agree ? 0 : 1;
-    });
 }

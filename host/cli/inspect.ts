@@ -9,7 +9,7 @@ import { decodeComponent } from '../component/binary/decode.js';
 import type { Canon, CanonOpts, Component, Definition, Sort } from '../component/binary/ast.js';
 import { validateComponent, type ValidatedComponent } from '../component/validate.js';
 import { showDefinedType, showExternType, showFuncType, showValType } from '../component/show.js';
-import { loadWasm } from './run.js';
+import { loadWasm } from './input.js';
 
 export interface InspectItem {
   /** The index space the definition extends (`core func`, `type`, ...) and its index, if any. */

@@ -14,19 +14,16 @@ import { Command, CommanderError, Option } from 'commander';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMatrix, type Cell } from '../matrix/run.js';
-import { parseAbi } from '../guest/builds.js';
+// Only what registering the commands needs is imported here: each command's
+// action imports its own modules when it runs (`run prog.wasm` starts without
+// the matrix, the trace diagrams, jco's and Wasmtime's runners, cli-table3).
+import type { Cell } from '../matrix/run.js';
 import { guestScenarios, findGuestScenario } from '../scenarios/index.js';
-import { runGuestScenario, type ScenarioRun } from '../scenarios/run.js';
-import { renderTimeline, renderSequenceDiagram } from '../trace/diagram.js';
-import { runComponent } from './run-component.js';
-import { runEmbeddedComponent } from './run-embedded-component.js';
-import { instanceName, loadWasm, runCoreModule, RunError, wasmKind } from './run.js';
-import { cellJson, formatMatrix, formatRun, formatSummaryTable, runJson, trapJson, violationsJson } from './format.js';
+import type { ScenarioRun } from '../scenarios/run.js';
+import { RunError } from './errors.js';
+import { loadWasm, wasmKind } from './input.js';
 import { stringifyJson, textValues, jsonValue } from './values.js';
-import { exportsWasiRun, runWasiProgram } from './run-wasi.js';
-import { registerCompare } from './compare.js';
-import { runWasmtimeCommand } from './run-wasmtime.js';
+import { registerCompare } from './compare-command.js';
 import { limitOptions, limitsFrom, timeoutOption } from './limits.js';
 import { registerInspect } from './inspect.js';
 import { registerWast } from './wast.js';
@@ -83,13 +80,14 @@ const matrix = program
       usage(cmd, `matrix takes no arguments, got '${cmd.args.join(' ')}'`);
     }
     if (opts.trace !== undefined) prepareDir(cmd, '--trace', opts.trace);
+    const [{ runMatrix }, { runGuestScenario }, { cellJson, formatMatrix, formatSummaryTable, runJson }] = await Promise.all([import('../matrix/run.js'), import('../scenarios/run.js'), import('./format.js')]);
     const cells = await runMatrix({ timeoutMs: opts.timeout });
     const exportsRuns: ScenarioRun[] = [];
     for (const scenario of guestScenarios) {
       for (const abi of [1, 2] as const) exportsRuns.push(await runGuestScenario(scenario, abi, { timeoutMs: opts.timeout }));
     }
     const ok = cells.every((c) => c.actual === c.expected) && exportsRuns.every((r) => r.outcome === r.expected);
-    if (opts.trace !== undefined) writeDiagrams(opts.trace, cells, exportsRuns);
+    if (opts.trace !== undefined) await writeDiagrams(opts.trace, cells, exportsRuns);
     if (opts.json) {
       console.log(stringifyJson({
         ok,
@@ -138,7 +136,8 @@ function writeOutput(cmd: Command, flag: string, file: string, text: string): vo
   }
 }
 
-function writeDiagrams(dir: string, cells: readonly Cell[], runs: readonly ScenarioRun[]): void {
+async function writeDiagrams(dir: string, cells: readonly Cell[], runs: readonly ScenarioRun[]): Promise<void> {
+  const { renderSequenceDiagram } = await import('../trace/diagram.js');
   const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
   for (const c of cells) {
     const file = join(dir, `${slug(`${c.executor} exec ${c.importer} imp ${c.scenario}`)}.svg`);
@@ -173,6 +172,7 @@ program
     const scenario = findGuestScenario(name);
     if (!scenario) usage(cmd, `unknown scenario '${name}' (scenarios: ${guestScenarios.map((s) => s.name).join(', ')})`);
     if (opts.svg !== undefined) checkOutputFile(cmd, '--svg', opts.svg);
+    const [{ parseAbi }, { runGuestScenario }, { renderTimeline, renderSequenceDiagram }, { formatRun, runJson }] = await Promise.all([import('../guest/builds.js'), import('../scenarios/run.js'), import('../trace/diagram.js'), import('./format.js')]);
     const run = await runGuestScenario(scenario, parseAbi(opts.abi), { canon: opts.trace, timeoutMs: opts.timeout });
     if (opts.svg !== undefined) {
       writeOutput(cmd, '--svg', opts.svg, renderSequenceDiagram(run.events, {
@@ -213,6 +213,7 @@ const run = program
     const kind = wasmKind(bytes);
     if (opts.invoke === undefined) {
       // A program: wasi:cli/run on the embedded component host (host/cli/run-wasi.ts).
+      const { exportsWasiRun, runWasiProgram } = await import('./run-wasi.js');
       if (kind !== 'component' || !exportsWasiRun(bytes)) {
         usage(run, `required option '--invoke <export>' not specified${kind === 'component' ? ` (${file} exports no wasi:cli/run)` : ''}`);
       }
@@ -221,6 +222,7 @@ const run = program
     if (programArgs.length > 0) usage(run, `program arguments (${programArgs.join(' ')}) are for a wasi:cli/run program, which runs without --invoke`);
     if (opts.host === 'wasmtime') {
       if (kind !== 'component' || opts.trace) throw new RunError('unsupported', 'the Wasmtime host runs components, without --trace');
+      const { runWasmtimeCommand } = await import('./run-wasmtime.js');
       process.exitCode = await runWasmtimeCommand(file, bytes, { invoke: opts.invoke, args: opts.args, json: opts.json, timeoutMs: opts.timeout });
       return;
     }
@@ -230,14 +232,17 @@ const run = program
       if (host === 'embedded') {
         if (!['auto', 'on', 'off'].includes(opts.jspi)) usage(run, `--jspi takes auto, on or off, not ${opts.jspi}`);
         if (opts.jspi === 'on' && !jspiSupported()) usage(run, `--jspi on needs WebAssembly.Suspending (Node >= 24; this is Node ${process.versions.node}): run it with node_modules/.bin/node`);
+        const { runEmbeddedComponent } = await import('./run-embedded-component.js');
         process.exitCode = await runEmbeddedComponent(file, bytes, { invoke: opts.invoke, args: opts.args, json: opts.json, timeoutMs: opts.timeout, limits: limitsFrom(opts), jspi: opts.jspi as JspiMode });
         return;
       }
+      const { runComponent } = await import('./run-component.js');
       const { exitCode } = await runComponent(file, { invoke: opts.invoke, args: opts.args, host, json: opts.json, bytes, timeoutMs: opts.timeout });
       process.exitCode = exitCode;
       return;
     }
     if (host === 'jco') throw new RunError('unsupported', 'jco runs components; a core module runs on the embedded host');
+    const [{ instanceName, runCoreModule }, { trapJson, violationsJson }, { renderTimeline }] = await Promise.all([import('./run.js'), import('./format.js'), import('../trace/diagram.js')]);
     const out = await runCoreModule(bytes, { name: instanceName(file), invoke: opts.invoke, args: opts.args, trace: !!opts.trace, timeoutMs: opts.timeout, limits: limitsFrom(opts) });
     const types = out.resultTypes;
     if (opts.json) {

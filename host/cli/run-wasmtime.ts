@@ -14,7 +14,7 @@
  */
 import { abortMessages } from '../jco/run.js';
 import { runOnWasmtime, WasmtimeMissing, type WasmtimeRun } from '../wasmtime/run.js';
-import { RunError } from './run.js';
+import { RunError } from './errors.js';
 import { parseComponentArgs } from './run-component.js';
 
 export interface RunWasmtimeOptions {

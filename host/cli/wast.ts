@@ -9,8 +9,8 @@ import type { Command } from 'commander';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { formatResult, runWast, type WastReport } from '../wast/runner.js';
-import { RunError } from './run.js';
+import type { WastReport } from '../wast/runner.js';
+import { RunError } from './errors.js';
 import { jspiSupported, type JspiMode } from '../canon/jspi.js';
 
 /** The .wast files named by `paths` (a directory: its .wast files, recursively, sorted). */
@@ -69,6 +69,8 @@ function runInWorker(text: string, file: string, timeoutMs: number | undefined, 
 
 /** Runs every file; the reports in order. */
 export async function runWastFiles(files: readonly string[], opts: WastFilesOptions = {}): Promise<WastReport[]> {
+  // Loaded on use: the CLI's other commands start without the .wast runner.
+  const { runWast } = await import('../wast/runner.js');
   const reports: WastReport[] = [];
   for (const f of files) {
     let text: string;
@@ -112,6 +114,7 @@ export function registerWast(program: Command): void {
       if (opts.json) {
         console.log(JSON.stringify({ ok: failed === 0, passed, failed, files: reports }, null, 2));
       } else {
+        const { formatResult } = await import('../wast/runner.js');
         for (const r of reports) for (const x of r.results) console.log(formatResult(x));
         console.log(`${passed} passed, ${failed} failed`);
       }

@@ -18,11 +18,9 @@
 import type { JspiMode } from '../canon/jspi.js';
 import { Store } from '../canon/store.js';
 import { Trap } from '../canon/errors.js';
-import { LiftLowerContext } from './abi/context.js';
 import { toLowerCamelCase } from './abi/js.js';
-import { MAX_FLAT_PARAMS } from './abi/layout.js';
-import { lowerFlatValues } from './abi/lower.js';
-import { contains, flattenTypes } from './abi/layout.js';
+import { checkFlatValues } from './abi/lower.js';
+import { contains } from './abi/layout.js';
 import { loadComponentBinary, type ValidatedComponent } from './validate.js';
 import type { ExternType, FuncType, InstanceType, ResourceType, ValType } from './types.js';
 import { HostFunc, LiftedFunc, signature, type ComponentFunc } from './runtime/func.js';
@@ -196,58 +194,20 @@ function shortName(name: string): string {
   return at < 0 ? base : base.slice(0, at);
 }
 
-/** Whether lowering values of `t` may touch the handle table (no dry run then). */
-const hasHandles = (t: ValType): boolean =>
-  contains(t, (u) => u.kind === 'own' || u.kind === 'borrow' || u.kind === 'stream' || u.kind === 'future' || u.kind === 'error-context');
-
-const NO_MEMORY = new LiftLowerContext({});
-const memoryNeed = new WeakMap<readonly ValType[], boolean>();
-
-/** Lowering values of these types may call `realloc` (strings, lists, or more than MAX_FLAT_PARAMS flat values). */
-function needsMemory(ts: readonly ValType[]): boolean {
-  let n = memoryNeed.get(ts);
-  if (n === undefined) {
-    n = ts.some((t) => contains(t, (u) => u.kind === 'string' || u.kind === 'list')) || flattenTypes(ts).length > MAX_FLAT_PARAMS;
-    memoryNeed.set(ts, n);
-  }
-  return n;
-}
-
-/** The scratch memory argument checks lower into (one per process; it grows to the largest arguments seen). */
-let scratchMemory: WebAssembly.Memory | undefined;
-
-function scratchContext(): LiftLowerContext {
-  const memory = (scratchMemory ??= new WebAssembly.Memory({ initial: 1 }));
-  let top = 8;
-  return new LiftLowerContext({
-    memory,
-    realloc: (_old, _oldLen, align, len) => {
-      top = Math.ceil(top / align) * align;
-      const p = top;
-      top += len;
-      const have = memory.buffer.byteLength;
-      if (top > have) memory.grow(Math.ceil((top - have) / 65536));
-      return p;
-    },
-  });
-}
-
 /**
- * Checks JS arguments by lowering them into a scratch memory (nothing of the
- * guest runs): a bad value is a `ComponentCallError` naming the parameter
- * path, and the instance is untouched.
+ * Checks JS arguments before the call, with the checks lowering makes
+ * (`checkFlatValues`: a walk of the values by type, no memory, nothing of
+ * the guest runs): a bad value is a `ComponentCallError` naming the
+ * parameter path, and the instance is untouched. Handle-typed values are
+ * checked by the handle table as they are lowered.
  */
 function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
   if (args.length !== ft.params.length) {
     throw new ComponentCallError('arity', `${name} takes ${ft.params.length} argument(s) (${ft.params.map(([n]) => n).join(', ')}), ${args.length} given`);
   }
   const sig = signature(ft);
-  const ts = sig.types;
-  if (ts.some(hasHandles)) return;
-  // Values that need no memory (scalars, flat enough) are checked with no memory at all.
-  const scratch = needsMemory(ts) ? scratchContext() : NO_MEMORY;
   try {
-    lowerFlatValues(scratch, MAX_FLAT_PARAMS, args, ts, undefined, sig.names);
+    checkFlatValues(args, sig.types, sig.names);
   } catch (e) {
     if (e instanceof Trap) throw e;
     throw new ComponentCallError('bad-value', `${name}: ${(e as Error).message}`, { cause: e });
@@ -355,12 +315,16 @@ function hostItem(store: Store, name: string, t: ExternType, js: unknown, path: 
   }
 }
 
+/** Whether values of `t` hold handles (which only a handle table can check). */
+const hasHandles = (t: ValType): boolean =>
+  contains(t, (u) => u.kind === 'own' || u.kind === 'borrow' || u.kind === 'stream' || u.kind === 'future' || u.kind === 'error-context');
+
 /** A value import given by the host: a JS value of the typed mapping, checked against its type. */
 function hostValue(t: ValType, js: unknown, path: string): unknown {
   if (hasHandles(t)) throw new ComponentLinkError('unsupported', path, 'a value import holding handles cannot be given by the host');
   const v = fromJsValue(js, t);
   try {
-    lowerFlatValues(needsMemory([t]) ? scratchContext() : NO_MEMORY, MAX_FLAT_PARAMS, [v], [t], undefined, [path]);
+    checkFlatValues([v], [t], [path]);
   } catch (e) {
     if (e instanceof LowerError) throw new ComponentCallError('bad-value', `value import ${path}: ${e.message}`, { cause: e });
     throw e;

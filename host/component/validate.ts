@@ -47,6 +47,9 @@
  * | type-too-large          | a type whose tree-expanded size passes 1,000,000 nodes (shared subtypes |
  * |                         | counted each time: the bound against types built to explode)            |
  * | bad-value               | a value definition whose bytes are not one `val(t)` of its type         |
+ * | type-not-named          | an import or export (of a component or component type) whose type uses |
+ * |                         | a record, variant, enum, flags or resource that no preceding import or  |
+ * |                         | export names (an import only by imports); see `Scope.named`             |
  *
  * "When known": core function types come from the core modules' own type,
  * import, function and export sections (read by `binary/core.ts`) and from
@@ -150,6 +153,14 @@ class Scope implements TypedSpaces {
   /** Resources imported / exported under a plain name, for `[constructor]`/`[method]`/`[static]` names. */
   importedResources = new Map<string, ResourceType>();
   exportedResources = new Map<string, ResourceType>();
+  /**
+   * The types named by an import (`imported`) or by an import or export
+   * (`exported`) of this scope: the nominal types (record, variant, enum,
+   * flags: the object of the index the import/export introduces; resources)
+   * an import/export may use. Types exported by an imported or exported
+   * instance are named too (an alias of them is).
+   */
+  readonly named = { imported: new Set<DefinedType>(), exported: new Set<DefinedType>() };
   constructor(
     readonly parent: Scope | undefined,
     readonly kind: 'component' | 'component type' | 'instance type',
@@ -352,6 +363,7 @@ class Validator {
         this.uniqueName(s.importNames, d.name.name, 'import');
         const t = this.externType(d.type, s, d.name.name);
         this.annotated(d.name.name, t, s.importedResources);
+        this.named(d.name.name, 'import', t, s);
         s.imports.push({ name: d.name.name, t });
         s.push(t);
         return;
@@ -369,9 +381,14 @@ class Validator {
             this.fail('not-subtype', `the export '${d.name.name}' is ascribed a type it does not have: ${why}`);
           }
           if (ascribed.kind !== 'type') t = ascribed;
+          else if (nominal(ascribed.type)) t = ascribed;
+        } else if (t.kind === 'type' && nominal(t.type)) {
+          // The export introduces a new index, and only that one is named (not the one exported).
+          t = { kind: 'type', type: { ...t.type } };
         }
         if (t.kind === 'func' && (containsBorrow(t.type.result))) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
         this.annotated(d.name.name, t, s.exportedResources);
+        this.named(d.name.name, 'export', t, s);
         s.exports.push({ name: d.name.name, t });
         // The export's new index has the ascribed type when one is given.
         s.push(t);
@@ -415,6 +432,25 @@ class Validator {
       if (!first || first[0] !== 'self' || first[1].kind !== 'borrow' || first[1].rt !== rt) {
         this.fail('bad-annotation', `the method '${name}' must take (param "self" (borrow ${r})) first`);
       }
+    }
+  }
+
+  /**
+   * The rule that the types of an import or export are named (Binary.md:
+   * "all resource types transitively used in the type of an export are
+   * introduced by a preceding importdecl or exportdecl"; wasmparser applies
+   * it to every nominal type: record, variant, enum, flags and resources):
+   * checks `t` against the scope's named types, then records what it names.
+   * An import may use only imported types; an export, imported or exported
+   * ones. Not checked inside instance types (their imports/exports are
+   * checked where the instance is imported or exported).
+   */
+  private named(name: string, kind: 'import' | 'export', t: ExternType, s: Scope): void {
+    if (s.kind === 'instance type') return;
+    const set = kind === 'import' ? s.named.imported : s.named.exported;
+    const bad = unnamedIn(t, set, s, kind);
+    if (bad !== undefined) {
+      this.fail('type-not-named', `the ${kind} '${name}' (${t.kind}) uses ${bad}, which no preceding ${kind === 'import' ? 'import' : 'import or export'} names: export (or import) the type and use the index that introduces`);
     }
   }
 
@@ -589,6 +625,7 @@ class Validator {
         const t = this.externType(d.type, s, d.name.name);
         if (t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
         this.annotated(d.name.name, t, d.kind === 'import' ? s.importedResources : s.exportedResources);
+        this.named(d.name.name, d.kind, t, s);
         (d.kind === 'import' ? s.imports : s.exports).push({ name: d.name.name, t });
         s.push(t);
         break;
@@ -612,7 +649,11 @@ class Validator {
       case 'value':
         return { kind: 'value', type: t.bound.kind === 'eq' ? s.values[t.bound.idx] : this.valType(t.bound.t, s) };
       case 'type':
-        if (t.bound.kind === 'eq') return { kind: 'type', type: s.types[t.bound.idx] };
+        if (t.bound.kind === 'eq') {
+          const u = s.types[t.bound.idx];
+          // A new index, named by this import/export: a new object for a nominal value type.
+          return { kind: 'type', type: nominal(u) ? { ...u } : u };
+        }
         // Abstract: a type parameter of this component (type); matching binds it.
         return { kind: 'type', type: freshResource(name, true) };
       case 'component':
@@ -764,6 +805,87 @@ class Validator {
     const t = s.types[idx];
     if (t.kind !== want) this.fail('type-mismatch', `canon ${form} of type ${idx}, a ${t.kind} type, not a ${want}`);
     return t as Extract<ValType, { kind: 'stream' | 'future' }>;
+  }
+}
+
+/** Record, variant, enum and flags: value types that must be named to be used by an import or export. */
+function nominal(t: DefinedType | undefined): t is Extract<ValType, { kind: 'record' | 'variant' | 'enum' | 'flags' }> {
+  return t !== undefined && (t.kind === 'record' || t.kind === 'variant' || t.kind === 'enum' || t.kind === 'flags');
+}
+
+function describeType(t: DefinedType): string {
+  if (t.kind === 'resource') return `the resource '${t.name}'`;
+  if (t.kind === 'record') return `a record { ${t.fields.map((f) => f.label).join(', ')} }`;
+  if (t.kind === 'variant') return `a variant { ${t.cases.map((c) => c.label).join(', ')} }`;
+  return `${t.kind === 'enum' ? 'an' : 'a'} ${t.kind} { ${(t as { labels: readonly string[] }).labels.join(', ')} }`;
+}
+
+/** wasmparser's `type_named_valtype`: the first nominal type inside `t` that `set` does not hold. */
+function unnamedVal(t: ValType | undefined, set: ReadonlySet<DefinedType>): DefinedType | undefined {
+  if (t === undefined) return undefined;
+  switch (t.kind) {
+    case 'record': case 'variant': case 'enum': case 'flags': return set.has(t) ? undefined : t;
+    case 'own': case 'borrow': return set.has(t.rt) ? undefined : t.rt;
+    case 'list': case 'option': return unnamedVal(t.t, set);
+    case 'stream': case 'future': return unnamedVal(t.t, set);
+    case 'map': return unnamedVal(t.k, set) ?? unnamedVal(t.v, set);
+    case 'result': return unnamedVal(t.ok, set) ?? unnamedVal(t.error, set);
+    case 'tuple': for (const u of t.ts) { const b = unnamedVal(u, set); if (b) return b; } return undefined;
+    default: return undefined;
+  }
+}
+
+/** wasmparser's `all_valtypes_named`: the parts of a type definition (not the type itself) must be named. */
+function unnamedParts(t: DefinedType, set: ReadonlySet<DefinedType>): DefinedType | undefined {
+  switch (t.kind) {
+    case 'record': for (const f of t.fields) { const b = unnamedVal(f.t, set); if (b) return b; } return undefined;
+    case 'variant': for (const c of t.cases) { const b = unnamedVal(c.t, set); if (b) return b; } return undefined;
+    case 'enum': case 'flags': case 'resource': case 'component': return undefined;
+    case 'func': for (const [, p] of t.params) { const b = unnamedVal(p, set); if (b) return b; } return unnamedVal(t.result, set);
+    case 'instance':
+      for (const e of t.exports) {
+        const b = e.t.kind === 'type' ? unnamedParts(e.t.type, set) : e.t.kind === 'func' ? unnamedParts(e.t.type, set) : e.t.kind === 'instance' ? unnamedParts(e.t.type, set) : undefined;
+        if (b) return b;
+      }
+      return undefined;
+    default: return unnamedVal(t, set);
+  }
+}
+
+/**
+ * wasmparser's `validate_and_register_named_types`: what `t` (imported or
+ * exported) uses that is not named (a description), or undefined after
+ * recording the types it names: a type import/export's new type, and
+ * (recursively) the types an instance exports.
+ */
+function unnamedIn(t: ExternType, set: Set<DefinedType>, s: Scope, kind: 'import' | 'export'): string | undefined {
+  const register = (u: DefinedType): void => {
+    if (kind === 'import') s.named.imported.add(u);
+    s.named.exported.add(u);
+  };
+  switch (t.kind) {
+    case 'type': {
+      const b = unnamedParts(t.type, set);
+      if (b) return describeType(b);
+      register(t.type);
+      return undefined;
+    }
+    case 'func': {
+      const b = unnamedParts(t.type, set);
+      return b && describeType(b);
+    }
+    case 'value': {
+      const b = unnamedVal(t.type, set);
+      return b && describeType(b);
+    }
+    case 'instance':
+      for (const e of t.type.exports) {
+        const why = unnamedIn(e.t, set, s, kind);
+        if (why) return `${why} (in its export '${e.name}')`;
+      }
+      return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -1167,8 +1289,19 @@ function exportedResources(decls: readonly ExternDecl[], out: ResourceType[] = [
 }
 
 /** Replace bound abstract resources by their bindings. */
+/** One substituted object per type and bindings, so that a type and its uses stay the same object (the named-types rule compares objects). */
+const substituted = new WeakMap<Map<ResourceType, ResourceType>, Map<ValType, ValType>>();
+
 function substVal(t: ValType, b: Map<ResourceType, ResourceType>): ValType {
   if (b.size === 0) return t;
+  let memo = substituted.get(b);
+  if (memo === undefined) substituted.set(b, (memo = new Map()));
+  let r = memo.get(t);
+  if (r === undefined) memo.set(t, (r = substValOnce(t, b)));
+  return r;
+}
+
+function substValOnce(t: ValType, b: Map<ResourceType, ResourceType>): ValType {
   const o = (x: ValType | undefined) => (x ? substVal(x, b) : undefined);
   switch (t.kind) {
     case 'own': case 'borrow': return { kind: t.kind, rt: b.get(t.rt) ?? t.rt };

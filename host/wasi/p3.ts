@@ -21,8 +21,6 @@
  *   (the package resolves paths without looking at symlinks, so a symlink in
  *   a preopen would lead out of it).
  */
-import * as p3clocks from '@bytecodealliance/preview3-shim/clocks';
-import * as p3random from '@bytecodealliance/preview3-shim/random';
 import type { Store } from '../canon/store.js';
 import { ComponentFuture, ComponentStream, type ComponentStreamReader } from '../component/runtime/streams.js';
 import type { ValType } from '../component/types.js';
@@ -30,10 +28,11 @@ import { MAX_RANDOM_BYTES, WasiError, WasiExit, ioErrorCode, realSleep, type Sin
 import { Trap } from '../canon/errors.js';
 
 type Obj = Record<string, unknown>;
-const shim = {
-  clocks: p3clocks as unknown as { monotonicClock: { now(): bigint; getResolution(): bigint }; systemClock: Obj & { now(): unknown; getResolution(): bigint } },
-  random: p3random as unknown as { random: Obj; insecure: Obj; insecureSeed: Obj },
-};
+/** preview3-shim's clocks and random (host/wasi/p3-shims.ts imports them). */
+export interface P3Shims {
+  clocks: { monotonicClock: { now(): bigint; getResolution(): bigint }; systemClock: Obj & { now(): unknown; getResolution(): bigint } };
+  random: { random: Obj; insecure: Obj; insecureSeed: Obj };
+}
 
 const ERROR_CODE: ValType = { kind: 'enum', labels: ['io', 'illegal-byte-sequence', 'pipe'] };
 const RESULT_OF_ERROR_CODE: ValType = { kind: 'result', ok: undefined, error: ERROR_CODE };
@@ -66,13 +65,18 @@ async function drain(reader: ComponentStreamReader, w: SinkWriter): Promise<void
   }
 }
 
-/** The WASI 0.3 interfaces by unversioned name. */
-export function wasiP3(env: WasiEnv, store: Store, onExit: (code: number) => void): Record<string, Obj> {
+/**
+ * The WASI 0.3 interfaces by unversioned name. Without `shim` (a program
+ * that imports no clocks and no random: preview3-shim's clocks import
+ * preview2-shim's, which starts a worker thread) there are no
+ * `wasi:clocks/monotonic-clock`, `wasi:clocks/system-clock` nor `wasi:random/*`.
+ */
+export function wasiP3(env: WasiEnv, store: Store, onExit: (code: number) => void, shim?: P3Shims): Record<string, Obj> {
   const det = env.clock !== undefined;
   const clock = env.clock;
-  const mono = shim.clocks.monotonicClock;
-  const now = (): bigint => (det ? clock!.now : mono.now());
-  const sleepUntil = (until: bigint): Promise<void> => (det ? clock!.sleepUntil(until) : realSleep(until - mono.now(), mono.now));
+  const mono = shim?.clocks.monotonicClock;
+  const now = (): bigint => (det ? clock!.now : mono!.now());
+  const sleepUntil = (until: bigint): Promise<void> => (det ? clock!.sleepUntil(until) : realSleep(until - mono!.now(), mono!.now));
   const exit = (code: number): never => {
     onExit(code);
     throw new WasiExit(code);
@@ -81,7 +85,7 @@ export function wasiP3(env: WasiEnv, store: Store, onExit: (code: number) => voi
   const terminal = env.options.terminal === true;
   class TerminalInput {}
   class TerminalOutput {}
-  return {
+  const served: Record<string, Obj> = {
     'wasi:cli/environment': {
       getEnvironment: () => env.env,
       getArguments: () => env.args,
@@ -125,9 +129,13 @@ export function wasiP3(env: WasiEnv, store: Store, onExit: (code: number) => voi
     'wasi:cli/terminal-stderr': { getTerminalStderr: () => (terminal ? new TerminalOutput() : undefined) },
     'wasi:clocks/types': {},
     'wasi:cli/types': {},
+  };
+  if (shim === undefined) return served;
+  return {
+    ...served,
     'wasi:clocks/monotonic-clock': {
       now,
-      getResolution: () => (det ? 1n : mono.getResolution()),
+      getResolution: () => (det ? 1n : mono!.getResolution()),
       waitUntil: (when: bigint) => sleepUntil(when),
       waitFor: (ns: bigint) => sleepUntil(now() + ns),
     },

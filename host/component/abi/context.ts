@@ -32,6 +32,8 @@ export class MemInst {
   private buf: ArrayBufferLike;
   private u8: Uint8Array;
   private dv: DataView;
+  /** A shared memory's old buffer stays valid (shorter) when it grows: always re-read. */
+  private readonly shared: boolean;
 
   constructor(memory: WebAssembly.Memory | Uint8Array, addrtype: PtrType = 'i32') {
     this.addrtype = addrtype;
@@ -45,9 +47,13 @@ export class MemInst {
       this.u8 = new Uint8Array(this.buf);
     }
     this.dv = new DataView(this.u8.buffer, this.u8.byteOffset, this.u8.byteLength);
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && this.buf instanceof SharedArrayBuffer;
   }
 
   private refresh(): void {
+    // Growing a (non-shared) wasm memory detaches its old buffer, whose length becomes 0:
+    // a buffer that still has bytes is current (reading `memory.buffer` costs far more).
+    if (this.buf.byteLength !== 0 && !this.shared) return;
     if (this.wasm !== undefined && this.wasm.buffer !== this.buf) {
       this.buf = this.wasm.buffer;
       this.u8 = new Uint8Array(this.buf);

@@ -11,7 +11,7 @@
  */
 import { Trap } from '../../canon/errors.js';
 import type { CaseType, CoreValType, FieldType, ResourceType, ValType } from '../types.js';
-import { LowerError, type CanonString, type LiftLowerContext, type StringEncoding } from './context.js';
+import { LowerError, type CanonString, type LiftLowerContext, type PtrType, type StringEncoding } from './context.js';
 import {
   REALLOC_I32_MAX,
   alignTo,
@@ -564,10 +564,87 @@ export function storeListIntoValidRange(cx: LiftLowerContext, v: ArrayLike<unkno
     if (elemType.kind === 'f32' || elemType.kind === 'f64') canonicalizeStoredNans(cx, ptr, (v as Float32Array).length, elemType.kind);
     return;
   }
+  if (LITTLE_ENDIAN && Array.isArray(v) && storeNumbers(cx, v, ptr, elemType)) return;
   const size = elemSize(elemType, cx.ptrType());
   let i = 0;
   try {
     for (; i < v.length; i++) storeValid(cx, v[i], elemType, ptr + i * size);
+  } catch (e) {
+    throw within(e, `[${i}]`);
+  }
+}
+
+/**
+ * `store_list_into_valid_range` of a JS array of a fixed-size numeric
+ * element type: every element checked as `storeValid` checks it (a bad one
+ * is the same `LowerError`, at `[i]`) and written through one typed view of
+ * the range (the memory cannot grow meanwhile: nothing of the guest runs).
+ * False when the element type has no such path (or the range is not
+ * aligned for a view), and the caller stores element by element.
+ */
+function storeNumbers(cx: LiftLowerContext, a: readonly unknown[], ptr: number, elemType: ValType): boolean {
+  const kind = elemType.kind;
+  const Ctor = typedArrayFor(elemType);
+  if (Ctor === undefined && kind !== 'bool') return false;
+  const bytes = cx.memory.bytes;
+  const n = a.length;
+  const size = Ctor === undefined ? 1 : Ctor.BYTES_PER_ELEMENT;
+  const at = bytes.byteOffset + ptr;
+  if (at % size !== 0) return false;
+  let i = 0;
+  try {
+    switch (kind) {
+      case 'bool': {
+        const out = new Uint8Array(bytes.buffer, at, n);
+        for (; i < n; i++) out[i] = checkBool(a[i]) ? 1 : 0;
+        return true;
+      }
+      case 'u8':
+      case 's8':
+      case 'u16':
+      case 's16':
+      case 'u32':
+      case 's32': {
+        const out = new (Ctor as unknown as Int32ArrayConstructor)(bytes.buffer, at, n);
+        const [lo, hi] = INT_RANGE[kind]!;
+        for (; i < n; i++) {
+          const x = a[i];
+          if (typeof x !== 'number' || !(x >= lo && x <= hi) || !Number.isInteger(x)) checkInt(x, kind);
+          out[i] = x as number;
+        }
+        return true;
+      }
+      case 'u64':
+      case 's64': {
+        const out = new (Ctor as unknown as BigInt64ArrayConstructor)(bytes.buffer, at, n);
+        for (; i < n; i++) out[i] = checkInt64(a[i], kind);
+        return true;
+      }
+      case 'f32': {
+        const out = new Float32Array(bytes.buffer, at, n);
+        const bits = new Uint32Array(bytes.buffer, at, n);
+        for (; i < n; i++) {
+          const x = a[i];
+          if (typeof x !== 'number') checkFloat(x, 'f32');
+          if (x !== x) bits[i] = CANONICAL_FLOAT32_NAN;
+          else out[i] = x as number;
+        }
+        return true;
+      }
+      case 'f64': {
+        const out = new Float64Array(bytes.buffer, at, n);
+        const bits = new BigUint64Array(bytes.buffer, at, n);
+        for (; i < n; i++) {
+          const x = a[i];
+          if (typeof x !== 'number') checkFloat(x, 'f64');
+          if (x !== x) bits[i] = CANONICAL_FLOAT64_NAN;
+          else out[i] = x as number;
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
   } catch (e) {
     throw within(e, `[${i}]`);
   }
@@ -990,4 +1067,155 @@ export function lowerFlatValues(
     }
   }
   return flat;
+}
+
+// ---------------------------------------------------------------- checking without lowering
+
+/**
+ * The checks `lower_flat_values` makes of JS values, with no memory and no
+ * handle table: throws the `LowerError` (rule and path) that lowering `vs`
+ * would throw, or returns. A host checks its arguments with it before a
+ * call, since a lowering that fails half-way has already called the
+ * guest's `realloc`. Handle-typed values (own, borrow, stream, future,
+ * error-context) are not checked: the handle table checks them when they are
+ * lowered. `pt` is the pointer type of the memory (for the `realloc` size
+ * bound of lists).
+ */
+export function checkFlatValues(vs: readonly unknown[], ts: readonly ValType[], names?: readonly string[], pt: PtrType = 'i32'): void {
+  if (vs.length !== ts.length) throw new LowerError('wrong-length', `${ts.length} values expected, ${vs.length} given`);
+  for (let i = 0; i < ts.length; i++) {
+    try {
+      checkValue(vs[i], ts[i]!, pt);
+    } catch (e) {
+      throw within(e, names?.[i] !== undefined ? `param '${names[i]}'` : `value ${i}`);
+    }
+  }
+}
+
+/** The checks of `store`/`lower_flat` of `v` as a `t`, in the same order. */
+export function checkValue(v: unknown, t: ValType, pt: PtrType = 'i32'): void {
+  switch (t.kind) {
+    case 'bool':
+      checkBool(v);
+      return;
+    case 'u8':
+    case 'u16':
+    case 'u32':
+    case 's8':
+    case 's16':
+    case 's32':
+      checkInt(v, t.kind);
+      return;
+    case 'u64':
+    case 's64':
+      checkInt64(v, t.kind);
+      return;
+    case 'f32':
+    case 'f64':
+      checkFloat(v, t.kind);
+      return;
+    case 'char':
+      charToI32(v);
+      return;
+    case 'string':
+      checkString(v);
+      return;
+    case 'list':
+      checkList(v, t.t, t.l, pt);
+      return;
+    case 'map':
+      checkList(mapToEntries(v), mapEntryType(t), undefined, pt);
+      return;
+    case 'record': {
+      const o = checkObject(v, 'record');
+      for (const f of t.fields) {
+        const key = toLowerCamelCase(f.label);
+        try {
+          checkValue(o[key], f.t, pt);
+        } catch (e) {
+          throw within(e, `.field '${key}'`);
+        }
+      }
+      return;
+    }
+    case 'tuple': {
+      const a = checkTuple(v, t.ts.length);
+      for (let i = 0; i < t.ts.length; i++) {
+        try {
+          checkValue(a[i], t.ts[i]!, pt);
+        } catch (e) {
+          throw within(e, `[${i}]`);
+        }
+      }
+      return;
+    }
+    case 'variant':
+    case 'enum':
+    case 'option':
+    case 'result': {
+      const [caseIndex, caseValue] = matchCase(v, t);
+      const c = casesOf(t)[caseIndex]!;
+      if (c.t === undefined) return;
+      try {
+        checkValue(caseValue, c.t, pt);
+      } catch (e) {
+        throw within(e, caseSegment(t, caseIndex));
+      }
+      return;
+    }
+    case 'flags':
+      packFlagsIntoInt(v, t.labels);
+      return;
+    case 'own':
+    case 'borrow':
+    case 'stream':
+    case 'future':
+    case 'error-context':
+      return;
+  }
+}
+
+/** The checks of `store_string_into_range` before it allocates. */
+function checkString(v: unknown): void {
+  if (typeof v === 'string') {
+    if (!isWellFormed(v)) fail('unpaired-surrogate', `the string has an unpaired surrogate at ${firstLoneSurrogate(v)}`);
+    return;
+  }
+  if (!isCanonString(v)) fail('wrong-js-type', `a string is a JS string, not ${describe(v)}`);
+  if (!isWellFormed(v.s)) fail('unpaired-surrogate', `the string has an unpaired surrogate at ${firstLoneSurrogate(v.s)}`);
+  const tag = 2 ** 31;
+  if (v.encoding === 'latin1+utf16') {
+    if (v.taggedCodeUnits >= tag) checkCanonLength(v.s, 'utf16', v.taggedCodeUnits - tag);
+    else checkCanonLength(v.s, 'latin1', v.taggedCodeUnits);
+  } else checkCanonLength(v.s, v.encoding, v.taggedCodeUnits);
+}
+
+/** The checks of `store_list`/`lower_flat_list`: the JS value, the length, each element. */
+function checkList(v: unknown, elemType: ValType, maybeLength: number | undefined, pt: PtrType): void {
+  const a = listElements(v, elemType);
+  if (maybeLength !== undefined) {
+    if (a.length !== maybeLength) fail('wrong-length', `a list<${elemType.kind}, ${maybeLength}> has ${maybeLength} elements, not ${a.length}`);
+  } else {
+    const byteLength = a.length * elemSize(elemType, pt);
+    if (byteLength > REALLOC_I32_MAX) fail('wrong-length', `a list of ${byteLength} bytes does not fit a 32-bit realloc`);
+  }
+  if (ArrayBuffer.isView(a)) return; // a typed array of the element type: every element fits
+  const kind = elemType.kind;
+  const range = INT_RANGE[kind];
+  let i = 0;
+  try {
+    if (range !== undefined) {
+      const [lo, hi] = range;
+      for (; i < a.length; i++) {
+        const x = a[i];
+        if (typeof x !== 'number' || !(x >= lo && x <= hi) || !Number.isInteger(x)) checkInt(x, kind);
+      }
+    } else if (kind === 'f32' || kind === 'f64') {
+      for (; i < a.length; i++) if (typeof a[i] !== 'number') checkFloat(a[i], kind);
+    } else {
+      for (; i < a.length; i++) checkValue(a[i], elemType, pt);
+    }
+  } catch (e) {
+    throw within(e, `[${i}]`);
+  }
 }

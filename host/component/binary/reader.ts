@@ -67,6 +67,7 @@ export type ComponentRule =
   | 'missing-arg' // an instantiation lacks an import the (core) module/component needs
   | 'element-size' // a value type whose elem_size(t, 'i64') is not below 2^28
   | 'type-too-large' // a type whose expanded size passes 1,000,000 nodes
+  | 'type-not-named' // an import/export whose type uses a record/variant/enum/flags/resource no import or export names
   | 'not-subtype' // an import/export type that does not match what is required
   | 'bad-value'; // a value definition whose bytes are not one value of its type (Binary.md `val(t)`)
 
