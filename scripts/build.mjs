@@ -2,7 +2,7 @@
 // Builds the AssemblyScript guests (every asconfig.json target) and the
 // TypeScript host. `--if-needed` skips the work when every output is newer
 // than every input, which is what `npm start` and `npm test` use.
-import { readdirSync, statSync, existsSync, readFileSync } from "node:fs";
+import { readdirSync, statSync, existsSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
@@ -37,8 +37,20 @@ function newest(dir, filter = () => true) {
 }
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
-const guestInputs = Math.max(newest(join(root, "assembly")), mtime(join(root, "asconfig.json")), mtime(join(root, "scripts/asc-export-names.mjs")));
+const guestInputs = Math.max(newest(join(root, "assembly")), mtime(join(root, "asconfig.json")), mtime(join(root, "scripts/asc-export-names.mjs")), mtime(join(root, "host/toolchain/export-names.ts")));
 const hostInputs = Math.max(newest(join(root, "host")), newest(join(root, "bench")), mtime(join(root, "tsconfig.json")));
+
+// The host first: the guests' asc transform (export names) and the examples'
+// componentize are part of its toolchain (host/toolchain/).
+const hostOut = join(root, "dist/host/index.js");
+if (!ifNeeded || mtime(hostOut) === 0 || newest(join(root, "dist")) < hostInputs) {
+  const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", root], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("host build (tsc) failed");
+    process.exit(tsc.status ?? 1);
+  }
+  console.error("built dist/ (host)");
+}
 
 let failed = false;
 for (const [target, opts] of Object.entries(config.targets)) {
@@ -70,12 +82,26 @@ try {
   process.exit(1);
 }
 
-const hostOut = join(root, "dist/host/index.js");
-if (!ifNeeded || mtime(hostOut) === 0 || newest(join(root, "dist")) < hostInputs) {
-  const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", root], { stdio: "inherit" });
-  if (tsc.status !== 0) {
-    console.error("host build (tsc) failed");
-    process.exit(tsc.status ?? 1);
+
+// The examples (examples/<name>/: <name>.ts and wit/), componentized with the
+// public toolchain as a user would: build/examples/<name>.wasm.
+const EXAMPLES = [
+  { name: "hello", world: "hello" },
+];
+const exampleInputs = Math.max(guestInputs, newest(join(root, "examples")), mtime(join(root, "host/toolchain/componentize.ts")));
+const todoExamples = EXAMPLES.filter((e) => !ifNeeded || mtime(join(root, "build/examples", `${e.name}.wasm`)) <= exampleInputs);
+if (todoExamples.length > 0) {
+  const { componentize } = await import("../dist/host/toolchain/componentize.js");
+  mkdirSync(join(root, "build/examples"), { recursive: true });
+  for (const e of todoExamples) {
+    const dir = join(root, "examples", e.name);
+    try {
+      const r = await componentize({ entry: join(dir, `${e.name}.ts`), wit: join(dir, "wit"), world: e.world });
+      writeFileSync(join(root, "build/examples", `${e.name}.wasm`), r.component);
+      console.error(`built build/examples/${e.name}.wasm (world ${e.world}, ${r.component.length} bytes)`);
+    } catch (err) {
+      console.error(`example ${e.name} failed: ${err?.message ?? err}`);
+      process.exit(1);
+    }
   }
-  console.error("built dist/ (host)");
 }

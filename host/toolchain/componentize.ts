@@ -249,23 +249,34 @@ export async function compileEntry(options: ComponentizeOptions): Promise<{ core
   return { core, renamed: transform.renamed };
 }
 
+/**
+ * Check that `witSource` resolves and has `world` (jco's `componentEmbed`
+ * with a dummy module). Throws `wit-error` or `no-world`.
+ */
+export async function checkWit(witSource: string, world: string, where: string): Promise<void> {
+  const jco = await import('@bytecodealliance/jco');
+  try {
+    await jco.componentEmbed({ dummy: true, witSource, world } as never);
+  } catch (e) {
+    const msg = String((e as Error)?.message ?? e).trim();
+    if (/world `[^`]*` not found|no world named|failed to find world/i.test(msg)) {
+      throw new ComponentizeError('no-world', `the WIT at ${where} has no world '${world}': ${firstLine(msg)}`);
+    }
+    throw new ComponentizeError('wit-error', `the WIT at ${where} does not resolve: ${msg}`);
+  }
+}
+
 /** Compile `entry` and make the component of `world` in `wit`. */
 export async function componentize(options: ComponentizeOptions): Promise<ComponentizeResult> {
   const witSource = readWitSource(resolve(options.wit));
+  await checkWit(witSource, options.world, options.wit);
   const { core, renamed } = await compileEntry(options);
   const jco = await import('@bytecodealliance/jco');
   let embedded: Uint8Array;
   try {
     embedded = await jco.componentEmbed({ binary: core, witSource, world: options.world, stringEncoding: 'utf8' } as never);
   } catch (e) {
-    const msg = String((e as Error)?.message ?? e);
-    if (/world .* not found|no world named|failed to find world|world `[^`]*` not found/i.test(msg)) {
-      throw new ComponentizeError('no-world', `the WIT at ${options.wit} has no world '${options.world}': ${firstLine(msg)}`);
-    }
-    if (/failed to parse|expected|unknown|not defined|package/i.test(msg) && !/module/i.test(firstLine(msg))) {
-      throw new ComponentizeError('wit-error', `the WIT at ${options.wit} does not resolve: ${msg.trim()}`);
-    }
-    throw new ComponentizeError('embed-error', `embedding world '${options.world}' failed: ${msg.trim()}`);
+    throw new ComponentizeError('embed-error', `embedding world '${options.world}' failed: ${String((e as Error)?.message ?? e).trim()}`);
   }
   let component: Uint8Array;
   let wit: string;
