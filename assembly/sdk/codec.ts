@@ -1,9 +1,11 @@
-// How stream and future elements cross linear memory. Numbers (integers and
-// floats, the canonical ABI's fixed-size numeric elements) are copied as
-// they are, `sizeof<T>()` bytes each, with no codec. Any other element type
-// (strings, records, variants, handles...) needs a `Codec<T>`, which
-// generated glue supplies: its size and alignment in the canonical ABI and
-// its load (lift) and store (lower) at an address.
+// How stream and future elements cross linear memory. With a `Codec<T>`
+// (which generated glue supplies for strings, records, variants,
+// handles...: its size and alignment in the canonical ABI and its load
+// (lift) and store (lower) at an address), every element goes through it,
+// whatever `T` is (an enum or a `result<_, E>` may well be an `i32` in
+// AssemblyScript). Without one, `T` must be a number type (the canonical
+// ABI's fixed-size numeric elements), copied as it is, `sizeof<T>()` bytes
+// each.
 
 /** Lifts and lowers one element of type `T` at a linear-memory address. */
 export abstract class Codec<T> {
@@ -27,9 +29,9 @@ export abstract class Codec<T> {
   return isInteger<T>() || isFloat<T>();
 }
 
-/** The element size: `sizeof<T>()` for numbers, else the codec's. */
+/** The element size: the codec's, else `sizeof<T>()` for numbers. */
 export function elementSize<T>(codec: Codec<T> | null): u32 {
-  if (isNumeric<T>()) return <u32>sizeof<T>();
-  if (codec === null) throw new Error("a stream or future of a non-numeric element type needs a Codec");
-  return codec.size;
+  if (codec !== null) return codec.size;
+  if (!isNumeric<T>()) ERROR("a stream or future of a non-numeric element type needs a Codec");
+  return <u32>sizeof<T>();
 }

@@ -36,14 +36,15 @@ export class FutureRead<T> extends Copy<T> {
     const t = reader.type;
     this.type = t;
     this.buf = new ArrayBuffer(<i32>max<u32>(elementSize<T>(t.codec), 1));
-    this.op = changetype<usize>(copyOperation(reader.handle, t.readFn.index, t.cancelReadFn.index, changetype<usize>(this.buf), 0));
+    this.op = changetype<usize>(copyOperation(reader.handle, t.readFn.index, t.cancelReadFn.index, changetype<usize>(this.buf), 0, true));
   }
   poll(): bool {
     if (!this.step()) return false;
     if (copyResultKind(this.code) != COPY_COMPLETED) throw new Error("future read: the writer dropped its end without writing");
     const base = changetype<usize>(this.buf);
-    if (isNumeric<T>()) this.value = load<T>(base);
-    else this.value = this.type.codec!.load(base);
+    const codec = this.type.codec;
+    if (codec !== null) this.value = codec.load(base);
+    else if (isNumeric<T>()) this.value = load<T>(base);
     return true;
   }
 }
@@ -56,9 +57,10 @@ export class FutureWrite<T> extends Copy<bool> {
     const t = writer.type;
     this.buf = new ArrayBuffer(<i32>max<u32>(elementSize<T>(t.codec), 1));
     const base = changetype<usize>(this.buf);
-    if (isNumeric<T>()) store<T>(base, v);
-    else t.codec!.store(base, v);
-    this.op = changetype<usize>(copyOperation(writer.handle, t.writeFn.index, t.cancelWriteFn.index, base, 0));
+    const codec = t.codec;
+    if (codec !== null) codec.store(base, v);
+    else if (isNumeric<T>()) store<T>(base, v);
+    this.op = changetype<usize>(copyOperation(writer.handle, t.writeFn.index, t.cancelWriteFn.index, base, 0, true));
   }
   poll(): bool {
     if (!this.step()) return false;

@@ -52,6 +52,11 @@ function copyStart(self: usize): u32 {
   const ref = changetype<OpRef>(self + offsetof<WaitableOperation>("inline"));
   return call_indirect<u32>(ref.copyFn, op.handle, op.buf, op.len);
 }
+function futureCopyStart(self: usize): u32 {
+  const op = changetype<WaitableOperation>(self);
+  const ref = changetype<OpRef>(self + offsetof<WaitableOperation>("inline"));
+  return call_indirect<u32>(ref.copyFn, op.handle, op.buf);
+}
 function copyCancel(self: usize): u32 {
   const op = changetype<WaitableOperation>(self);
   const ref = changetype<OpRef>(self + offsetof<WaitableOperation>("inline"));
@@ -64,9 +69,12 @@ function opDrop(self: usize): void {
   operationDrop(changetype<WaitableOperation>(self));
 }
 
-/** A runtime operation copying `len` elements at `buf` on `end` with `copyFn`. */
-export function copyOperation(end: u32, copyFn: u32, cancelFn: u32, buf: usize, len: u32): WaitableOperation {
-  const op = operationNew(end, copyStart.index, copyCancel.index, opPoll.index, opDrop.index);
+/**
+ * A runtime operation copying `len` elements at `buf` on `end` with
+ * `copyFn`: fn(end, ptr, n) for a stream, fn(end, ptr) for a future (`future` true).
+ */
+export function copyOperation(end: u32, copyFn: u32, cancelFn: u32, buf: usize, len: u32, future: bool = false): WaitableOperation {
+  const op = operationNew(end, future ? futureCopyStart.index : copyStart.index, copyCancel.index, opPoll.index, opDrop.index);
   const ref = changetype<OpRef>(changetype<usize>(op) + offsetof<WaitableOperation>("inline"));
   ref.copyFn = copyFn;
   ref.cancelFn = cancelFn;
@@ -129,11 +137,11 @@ export class StreamRead<T> extends Copy<Array<T>> {
     const n = <i32>this.count;
     const out = new Array<T>(n);
     const base = changetype<usize>(this.buf);
-    if (isNumeric<T>()) {
-      memory.copy(out.dataStart, base, <usize>n * sizeof<T>());
-    } else {
-      const codec = this.type.codec!;
+    const codec = this.type.codec;
+    if (codec !== null) {
       for (let i = 0; i < n; i++) out[i] = codec.load(base + <usize>i * codec.size);
+    } else if (isNumeric<T>()) {
+      memory.copy(out.dataStart, base, <usize>n * sizeof<T>());
     }
     this.value = out;
     return true;
@@ -147,6 +155,7 @@ export class StreamReadBytes<T> extends Copy<ArrayBuffer> {
     super();
     if (!isNumeric<T>()) ERROR("readBytes needs a stream of a number type");
     const t = reader.type;
+    if (t.codec !== null) throw new Error("readBytes: this stream's elements go through a codec");
     this.buf = new ArrayBuffer(<i32>(max * <u32>sizeof<T>()));
     this.op = changetype<usize>(copyOperation(reader.handle, t.readFn.index, t.cancelReadFn.index, changetype<usize>(this.buf), max));
   }
@@ -229,17 +238,18 @@ export class StreamWriter<T> {
     const t = this.type;
     const size = elementSize<T>(t.codec);
     const buf = new ArrayBuffer(<i32>(<u32>n * size));
-    if (isNumeric<T>()) {
-      memory.copy(changetype<usize>(buf), values.dataStart, <usize>n * sizeof<T>());
-    } else {
-      const codec = t.codec!;
+    const codec = t.codec;
+    if (codec !== null) {
       for (let i = 0; i < n; i++) codec.store(changetype<usize>(buf) + <usize>i * size, values[i]);
+    } else if (isNumeric<T>()) {
+      memory.copy(changetype<usize>(buf), values.dataStart, <usize>n * sizeof<T>());
     }
     return new StreamWrite<T>(this, buf, <u32>n);
   }
   /** Write raw bytes to a stream of a number type (`data.byteLength` must be a multiple of the element size). */
   writeBytes(data: ArrayBuffer): StreamWrite<T> {
     if (!isNumeric<T>()) ERROR("writeBytes needs a stream of a number type");
+    if (this.type.codec !== null) throw new Error("writeBytes: this stream's elements go through a codec");
     return new StreamWrite<T>(this, data, <u32>data.byteLength / <u32>sizeof<T>());
   }
   /** Write a string as UTF-8 to a `stream<u8>`. */
