@@ -87,6 +87,8 @@ try {
 // public toolchain as a user would: build/examples/<name>.wasm.
 const EXAMPLES = [
   { name: "hello", world: "hello" },
+  { name: "cat", world: "cat" },
+  { name: "fanout", world: "fanout" },
 ];
 const exampleInputs = Math.max(guestInputs, newest(join(root, "examples")), mtime(join(root, "host/toolchain/componentize.ts")));
 const todoExamples = EXAMPLES.filter((e) => !ifNeeded || mtime(join(root, "build/examples", `${e.name}.wasm`)) <= exampleInputs);
