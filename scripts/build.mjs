@@ -89,6 +89,7 @@ const EXAMPLES = [
   { name: "hello", world: "hello" },
   { name: "cat", world: "cat" },
   { name: "fanout", world: "fanout" },
+  { name: "upper", world: "upper" },
 ];
 const exampleInputs = Math.max(guestInputs, newest(join(root, "examples")), mtime(join(root, "host/toolchain/componentize.ts")));
 const todoExamples = EXAMPLES.filter((e) => !ifNeeded || mtime(join(root, "build/examples", `${e.name}.wasm`)) <= exampleInputs);
