@@ -201,7 +201,7 @@ export async function compileEntry(options: ComponentizeOptions): Promise<{ core
     '--runtime', 'minimal',
     '--use', `ABI_VERSION=${abi}`,
     '--use', 'TRACE=0',
-    '--use', `abort=${sdkEntry}/sdkAbort`,
+    '--use', 'abort=node_modules/wasip3-task-shim/assembly/sdk/abort/sdkAbort',
     '--optimizeLevel', String(options.optimizeLevel ?? 3),
     '--shrinkLevel', String(options.shrinkLevel ?? 2),
     '--outFile', 'out.wasm',
