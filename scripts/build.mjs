@@ -83,28 +83,41 @@ try {
 }
 
 
-// The examples (examples/<name>/: <name>.ts and wit/), componentized with the
-// public toolchain as a user would: build/examples/<name>.wasm.
+// The examples (examples/<dir>/: the entry file and wit/), componentized
+// with the public toolchain as a user would: build/examples/<name>.wasm; the
+// fan-out example also composed with its backends as a component of their
+// own (build/examples/fanout-composed.wasm, which imports nothing).
 const EXAMPLES = [
-  { name: "hello", world: "hello" },
-  { name: "cat", world: "cat" },
-  { name: "fanout", world: "fanout" },
-  { name: "upper", world: "upper" },
+  { name: "hello", dir: "hello", world: "hello" },
+  { name: "cat", dir: "cat", world: "cat" },
+  { name: "fanout", dir: "fanout", world: "fanout" },
+  { name: "fanout-backends", dir: "fanout", entry: "backends.ts", world: "backends-impl" },
+  { name: "upper", dir: "upper", world: "upper" },
 ];
-const exampleInputs = Math.max(guestInputs, newest(join(root, "examples")), mtime(join(root, "host/toolchain/componentize.ts")));
-const todoExamples = EXAMPLES.filter((e) => !ifNeeded || mtime(join(root, "build/examples", `${e.name}.wasm`)) <= exampleInputs);
-if (todoExamples.length > 0) {
+const EXAMPLES_COMPOSED = [{ name: "fanout-composed", runner: "fanout", peer: "fanout-backends", iface: "example:fanout/backends" }];
+const exampleOut = (name) => join(root, "build/examples", `${name}.wasm`);
+const exampleInputs = Math.max(guestInputs, newest(join(root, "examples")), mtime(join(root, "host/toolchain/componentize.ts")), mtime(join(root, "scripts/componentize.mjs")));
+const todoExamples = EXAMPLES.filter((e) => !ifNeeded || mtime(exampleOut(e.name)) <= exampleInputs);
+const todoComposedExamples = EXAMPLES_COMPOSED.filter((c) => todoExamples.length > 0 || !ifNeeded || mtime(exampleOut(c.name)) <= exampleInputs);
+if (todoExamples.length > 0 || todoComposedExamples.length > 0) {
   const { componentize } = await import("../dist/host/toolchain/componentize.js");
   mkdirSync(join(root, "build/examples"), { recursive: true });
-  for (const e of todoExamples) {
-    const dir = join(root, "examples", e.name);
-    try {
-      const r = await componentize({ entry: join(dir, `${e.name}.ts`), wit: join(dir, "wit"), world: e.world });
-      writeFileSync(join(root, "build/examples", `${e.name}.wasm`), r.component);
+  try {
+    for (const e of todoExamples) {
+      const dir = join(root, "examples", e.dir);
+      const r = await componentize({ entry: join(dir, e.entry ?? `${e.dir}.ts`), wit: join(dir, "wit"), world: e.world });
+      writeFileSync(exampleOut(e.name), r.component);
       console.error(`built build/examples/${e.name}.wasm (world ${e.world}, ${r.component.length} bytes)`);
-    } catch (err) {
-      console.error(`example ${e.name} failed: ${err?.message ?? err}`);
-      process.exit(1);
     }
+    const { compose } = await import("./componentize.mjs");
+    const jco = await import("@bytecodealliance/jco");
+    for (const c of todoComposedExamples) {
+      const { bytes } = await compose(readFileSync(exampleOut(c.runner)), readFileSync(exampleOut(c.peer)), jco, c.iface);
+      writeFileSync(exampleOut(c.name), bytes);
+      console.error(`built build/examples/${c.name}.wasm (${c.runner} with ${c.peer} as its ${c.iface}, ${bytes.length} bytes)`);
+    }
+  } catch (err) {
+    console.error(`example build failed: ${err?.message ?? err}`);
+    process.exit(1);
   }
 }

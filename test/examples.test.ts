@@ -3,9 +3,11 @@
  * public AssemblyScript SDK and built by `npm run build` with the public
  * toolchain (`componentize`) into build/examples/, run on the embedded host
  * and under jco (the JSPI Node; a missing one fails, as in the other jco
- * suites). Not on Wasmtime: its C API (49.0.0) links WASI 0.2 only, and the
- * adapter serves no custom imports (README, "Writing components in
- * AssemblyScript"); test/pack.test.ts runs a user's component there.
+ * suites). On Wasmtime only the composed fan-out (fanout with its backends
+ * as a component, importing nothing): Wasmtime's C API (49.0.0) links WASI
+ * 0.2 only and the adapter serves no custom imports (README, "Writing
+ * components in AssemblyScript"); test/pack.test.ts runs a user's component
+ * there too.
  */
 import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +15,10 @@ import { loadComponent, WasiHost } from '../host/index.js';
 import { componentize } from '../host/toolchain/componentize.js';
 import { packageRoot } from '../host/guest/builds.js';
 import { join } from 'node:path';
-import { exampleBytes, runUnderJco, RUN_PROGRAM } from './examples-helpers.js';
+import { exampleBytes, examplePath, runUnderJco, RUN_PROGRAM } from './examples-helpers.js';
+import { compare } from '../host/cli/compare.js';
+import { runOnWasmtime } from '../host/wasmtime/run.js';
+import { describeWithWasmtime } from './wasmtime-helpers.js';
 
 /** Runs a wasi:cli/run program on the embedded host: exit code and stdout. */
 async function runProgram(bytes: Uint8Array, stdin: Uint8Array | string = ''): Promise<{ code: number; stdout: Buffer }> {
@@ -145,5 +150,24 @@ describe('examples under jco', () => {
     const out = JSON.parse(r.stdout.toString()) as { result: number; log: string[] };
     expect(out.result).toBe(71);
     expect(out.log.slice(0, 3)).toEqual(['start double', 'start square', 'start increment']);
+  });
+});
+
+describe('the composed fan-out (fanout + its backends as an SDK component)', () => {
+  it('joins three calls into another component, on the embedded host and under jco, alike', async () => {
+    const c = await compare(examplePath('fanout-composed'), { invoke: 'combine', args: '[7]', hosts: ['embedded', 'jco'] });
+    expect(c.agree, JSON.stringify(c, null, 2)).toBe(true);
+    expect(c.hosts.map((h) => [h.host, h.result])).toEqual([['embedded', [71]], ['jco', [71]]]);
+  });
+});
+
+describeWithWasmtime('the composed fan-out on Wasmtime', () => {
+  it('returns the same sum, and agrees with the other hosts', async () => {
+    const run = await runOnWasmtime(examplePath('fanout-composed'), 'combine', [7]);
+    expect(run.error).toBeUndefined();
+    expect(run.result).toEqual([71]);
+    const c = await compare(examplePath('fanout-composed'), { invoke: 'combine', args: '[1000]' });
+    expect(c.agree, JSON.stringify(c, null, 2)).toBe(true);
+    expect(c.hosts.map((h) => [h.host, h.result])).toEqual([['embedded', [2000 + 1000000 + 1001]], ['jco', [1003001]], ['wasmtime', [1003001]]]);
   });
 });
