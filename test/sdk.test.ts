@@ -11,6 +11,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadComponent } from '../host/index.js';
+import { Store, type HostSubtask, type FlatValue } from '../host/canon/index.js';
+import { Trace } from '../host/trace/trace.js';
 import { componentize, ComponentizeError, readWitSource } from '../host/toolchain/componentize.js';
 import { packageRoot } from '../host/guest/builds.js';
 
@@ -135,10 +137,36 @@ describe('componentize', () => {
 
 describe('SDK: a stream read cancelled in flight (test/sdk/cancel.ts)', () => {
   let bytes: Uint8Array;
+  let core: Uint8Array;
   beforeAll(async () => {
     const dir = join(packageRoot, 'test', 'sdk');
-    bytes = (await componentize({ entry: join(dir, 'cancel.ts'), wit: join(dir, 'wit'), world: 'cancel', ...quick })).component;
+    const r = await componentize({ entry: join(dir, 'cancel.ts'), wit: join(dir, 'wit'), world: 'cancel', ...quick });
+    bytes = r.component;
+    core = r.core;
   }, 60_000);
+
+  it('TASK_CANCELLED: the root future\'s cancel() runs, the read is cancelled before task.cancel, the call resolves cancelled', async () => {
+    // The core module on the embedded canonical runtime, so the caller can cancel the export task.
+    const trace = new Trace(true);
+    const store = new Store({ trace });
+    const inst = store.instantiate(await WebAssembly.compile(core), { name: 'cancel', imports: {} });
+    const host = store.hostInstance('caller');
+    const { readable } = host.streamNew();
+    const handle = inst.addReadableStream(readable);
+    const resolved: (FlatValue[] | undefined)[] = [];
+    const traps: unknown[] = [];
+    let sub: HostSubtask | undefined;
+    host.defer(() => sub!.cancel(), 'cancel first-byte');
+    host.call(inst, 'first-byte', [handle, 0xffff_ffff], (r) => resolved.push(r), (t) => traps.push(t), (s) => (sub = s));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(traps).toEqual([]);
+    expect(resolved).toEqual([undefined]);
+    const canon = trace.events.filter((e) => e.kind === 'canon').map((e) => (e as { builtin: string }).builtin);
+    expect(canon).toContain('task.cancel');
+    expect(canon).not.toContain('task.return');
+    expect(canon.indexOf('stream.cancel-read')).toBeGreaterThan(-1);
+    expect(canon.indexOf('stream.cancel-read')).toBeLessThan(canon.indexOf('task.cancel'));
+  });
 
   type Inst = { stream(): { write(b: Uint8Array): Promise<number>; close(): void }; exports: Record<string, (...a: unknown[]) => Promise<unknown>> };
 

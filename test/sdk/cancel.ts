@@ -44,6 +44,7 @@ class FirstByte extends Future<u32> {
       const got = this.read!.value;
       this.value = got.length > 0 ? <u32>got[0] : 0xffff_fffe; // 0xfffffffe: the writer dropped
     } else {
+      if (this.patience == 0xffff_ffff) return false; // wait for the byte (the read is registered)
       if (this.pause !== null && !this.pause!.poll()) return false;
       if (this.yields < this.patience) {
         this.yields++;
@@ -56,6 +57,11 @@ class FirstByte extends Future<u32> {
     }
     this.input.drop();
     return true;
+  }
+  /** The task was cancelled: cancel the read in flight and drop the end. */
+  cancel(): void {
+    if (this.read !== null) this.read!.cancel();
+    this.input.drop();
   }
 }
 
