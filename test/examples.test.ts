@@ -5,9 +5,9 @@
  * and under jco (the JSPI Node; a missing one fails, as in the other jco
  * suites). On Wasmtime only the composed fan-out (fanout with its backends
  * as a component, importing nothing): Wasmtime's C API (49.0.0) links WASI
- * 0.2 only and the adapter serves no custom imports (README, "Writing
- * components in AssemblyScript"); test/pack.test.ts runs a user's component
- * there too.
+ * 0.2 only and the adapter's import specs serve no `async func` import
+ * (README, "Writing components in AssemblyScript"); test/pack.test.ts runs
+ * a user's component there too.
  */
 import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
