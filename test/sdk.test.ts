@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { loadComponent } from '../host/index.js';
 import { Store, type HostSubtask, type FlatValue } from '../host/canon/index.js';
 import { Trace } from '../host/trace/trace.js';
-import { componentize, ComponentizeError, readWitSource } from '../host/toolchain/componentize.js';
+import { componentize, ComponentizeError, readWitSource, checkWit } from '../host/toolchain/componentize.js';
 import { packageRoot } from '../host/guest/builds.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wasip3-sdk-'));
@@ -104,7 +104,7 @@ describe('componentize', () => {
     expect((await codeOf(componentize({ entry, wit: other, world: 'app', ...quick }))).code).toBe('component-error');
   });
 
-  it('a WIT directory: the root package over several files, deps/ nested', () => {
+  it('a WIT directory: the root package over several files, deps/ nested, and it resolves', async () => {
     const dir = join(tmp, 'witdir');
     write('witdir/a.wit', 'package t:root@1.0.0;\ninterface i { use t:dep/types.{thing}; f: func(x: thing) -> thing; }\n');
     write('witdir/b.wit', 'world app { import i; }\n');
@@ -112,6 +112,8 @@ describe('componentize', () => {
     const src = readWitSource(dir);
     expect(src.match(/^package t:root@1\.0\.0;$/gm)).toHaveLength(1);
     expect(src).toMatch(/package t:dep \{[\s\S]*interface types/);
+    await expect(checkWit(src, 'app', dir)).resolves.toBeUndefined();
+    await expect(checkWit(src, 'other', dir)).rejects.toMatchObject({ code: 'no-world' });
   });
 
   it('the CLI: a written component, and bad input with exit code 2 and the code', () => {
