@@ -172,6 +172,13 @@ describe('SDK: a stream read cancelled in flight (test/sdk/cancel.ts)', () => {
 
   type Inst = { stream(): { write(b: Uint8Array): Promise<number>; close(): void }; exports: Record<string, (...a: unknown[]) => Promise<unknown>> };
 
+  it('blockOn in a synchronous export: yields poll again without blocking, a spawned future finishes before it returns', async () => {
+    const inst = loadComponent(bytes).instantiate({}) as unknown as Inst;
+    expect(await inst.exports.countSync!(5)).toBe(10);
+    expect(await inst.exports.countSync!(0)).toBe(0);
+    expect(await inst.exports.countSync!(300)).toBe(600);
+  });
+
   it('reads a byte already written, cancels a read that waited out its yields, sees a dropped writer', async () => {
     const inst = loadComponent(bytes).instantiate({}) as unknown as Inst;
     const s0 = inst.stream();

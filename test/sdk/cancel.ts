@@ -1,7 +1,8 @@
 // An SDK component for test/sdk.test.ts: a read raced against yields, and
-// cancelled when the yields run out.
+// cancelled when the yields run out (or by the caller); and a synchronous
+// export running futures with blockOn.
 import {
-  Future, StreamType, StreamReader, StreamRead, Yield, yield_, startTask, continueTask,
+  Future, StreamType, StreamReader, StreamRead, Yield, yield_, startTask, continueTask, spawn, blockOn,
 } from "wasip3-task-shim/assembly/sdk";
 
 @external("[export]$root", "[stream-new-0]first-byte")
@@ -79,4 +80,57 @@ export function first_byte_lift(s: u32, patience: u32): u32 {
 @exportName("[callback][async-lift]first-byte")
 export function first_byte_callback(event: u32, waitable: u32, payload: u32): u32 {
   return continueTask(event, waitable, payload);
+}
+
+// ---- count-sync: blockOn, spawn and yield_ inside a nested task ------------
+
+/** Counts to `n`, yielding between steps; `value` is `n`. */
+class Count extends Future<u32> {
+  pause: Yield | null = null;
+  constructor(public n: u32, public total: Counter | null) {
+    super();
+    this.value = 0;
+  }
+  poll(): bool {
+    while (this.value < this.n) {
+      if (this.pause !== null && !this.pause!.poll()) return false;
+      this.value++;
+      if (this.total !== null) this.total!.count++;
+      this.pause = yield_();
+    }
+    return true;
+  }
+}
+
+class Counter {
+  count: u32 = 0;
+}
+
+/** Spawns a Count that adds to `counter` while it counts itself. */
+class Outer extends Future<u32> {
+  started: bool = false;
+  inner: Count;
+  counter: Counter = new Counter();
+  constructor(public n: u32) {
+    super();
+    this.inner = new Count(n, null);
+  }
+  poll(): bool {
+    if (!this.started) {
+      spawn(new Count(this.n, this.counter));
+      this.started = true;
+    }
+    if (!this.inner.poll()) return false;
+    this.value = this.inner.value;
+    return true;
+  }
+}
+
+// @ts-ignore: decorator
+@exportName("count-sync")
+export function count_sync(n: u32): u32 {
+  const outer = new Outer(n);
+  const own = blockOn<u32>(outer);
+  // blockOn returns once the spawned counter finished too.
+  return own + outer.counter.count;
 }
