@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { RunError } from '../cli/errors.js';
-import { componentize, ComponentizeError } from './componentize.js';
 
 export function registerComponentize(program: Command): void {
   program
@@ -42,6 +41,8 @@ export function registerComponentize(program: Command): void {
         if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RunError('unwritable', `cannot write ${f}: directory ${dir} does not exist`);
         if (existsSync(f) && statSync(f).isDirectory()) throw new RunError('unwritable', `cannot write ${f}: it is a directory`);
       }
+      // Loaded on use: asc and binaryen cost about a second to import.
+      const { componentize, ComponentizeError } = await import('./componentize.js');
       let r;
       try {
         r = await componentize({
