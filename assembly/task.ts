@@ -8,7 +8,7 @@
 
 import {
   Wasip3Task, Wasip3TaskV2, Wasip3TaskVtable, WASIP3_TASK_V1, WASIP3_TASK_V2, EventOut,
-  CALLBACK_CODE_EXIT, CALLBACK_CODE_WAIT, EVENT_NONE, EVENT_TASK_CANCELLED,
+  CALLBACK_CODE_EXIT, CALLBACK_CODE_WAIT, CALLBACK_CODE_YIELD, EVENT_NONE, EVENT_TASK_CANCELLED,
 } from "./abi";
 import { waitable_join, waitable_set_new, waitable_set_drop, waitable_set_wait, waitable_set_poll, task_cancel } from "./canon";
 import { Pool, Pooled, initPool, poolAlloc, poolFree, isLive, isPoisoned } from "./pool";
@@ -249,6 +249,21 @@ export function deliver(shared: SharedTaskState, event: u32, waitable: u32, payl
 
 // ---- driving tasks ----
 
+/** Set by a future that asked to yield (the SDK's `yield_()`), read once per turn. */
+let yieldRequested = false;
+
+/** Ask the task being polled to end this turn with YIELD instead of WAIT. */
+export function requestYield(): void {
+  yieldRequested = true;
+}
+
+/** Whether a yield was requested since the last call (and clear it). */
+export function takeYield(): bool {
+  const y = yieldRequested;
+  yieldRequested = false;
+  return y;
+}
+
 /**
  * One turn of a callback-lifted export task: with the task installed in the
  * slot, deliver the event, poll the root future (dropping it once ready), and
@@ -286,6 +301,12 @@ export function exportTurn(task: TaskState, event: u32, waitable: u32, payload: 
     wasip3_task_set(prev);
     taskExit(task);
     return CALLBACK_CODE_EXIT;
+  }
+  if (yieldRequested) {
+    // A future asked to be polled again after the host ran others.
+    yieldRequested = false;
+    wasip3_task_set(prev);
+    return CALLBACK_CODE_YIELD;
   }
   if (shared.count == 0) {
     wasip3_task_set(prev);

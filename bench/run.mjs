@@ -590,6 +590,9 @@ put('guest_bytes_per_task', fixed(sc.mem.guestPerTask));
 put('host_bytes_per_task', fixed(sc.mem.hostPerTask));
 put('heap_growth_bytes', ss.guestGrowth);
 put('guest_wasm_bytes', fixed(releaseBytes));
+// The SDK's hello example (examples/hello: a wasi:cli/run@0.3.0 program on the public API), runtime included.
+put('sdk_hello_bytes', fixed(statSync(join(root, 'build/examples/hello.wasm')).size));
+extra.sdk_example_bytes = Object.fromEntries(['hello', 'cat', 'fanout', 'upper'].map((n) => [n, statSync(join(root, `build/examples/${n}.wasm`)).size]));
 put('stream_mb_per_s_jco_job', streams.jcoJob);
 put('abi_copy_1mib_us', lift.copy);
 put('abi_lift_list_u8_1mib_us', lift.list);
@@ -638,6 +641,7 @@ const TARGETS = {
   host_bytes_per_task: ['<=', 1024],
   heap_growth_bytes: ['<=', 0],
   guest_wasm_bytes: ['<=', 12 * 1024],
+  sdk_hello_bytes: ['<=', 20 * 1024],
   abi_lift_list_u8_ratio: ['<=', 2],
   abi_lift_string_ratio: ['<=', 2],
   abi_lift_string_mixed_ratio: ['<=', 2],
@@ -710,6 +714,7 @@ if (JSON_OUT) {
     row('  host retained heap growth', 'host_heap_growth_bytes', 'B'),
     row('  time per wake', 'wake_ns', 'ns'),
     row('release guest wasm', 'guest_wasm_bytes', 'B'),
+    row('SDK hello component', 'sdk_hello_bytes', 'B'),
     row('component spin(3) calls, embedded (bench-jco.wasm)', 'component_calls_per_s', '/s'),
     row('  ratio embedded / jco, same component', 'component_calls_ratio', 'x'),
     row('  ratio embedded / Wasmtime, same component', 'component_calls_ratio_wasmtime', 'x'),

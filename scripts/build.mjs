@@ -2,7 +2,7 @@
 // Builds the AssemblyScript guests (every asconfig.json target) and the
 // TypeScript host. `--if-needed` skips the work when every output is newer
 // than every input, which is what `npm start` and `npm test` use.
-import { readdirSync, statSync, existsSync, readFileSync } from "node:fs";
+import { readdirSync, statSync, existsSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
@@ -37,8 +37,20 @@ function newest(dir, filter = () => true) {
 }
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
-const guestInputs = Math.max(newest(join(root, "assembly")), mtime(join(root, "asconfig.json")), mtime(join(root, "scripts/asc-export-names.mjs")));
+const guestInputs = Math.max(newest(join(root, "assembly")), mtime(join(root, "asconfig.json")), mtime(join(root, "scripts/asc-export-names.mjs")), mtime(join(root, "host/toolchain/export-names.ts")));
 const hostInputs = Math.max(newest(join(root, "host")), newest(join(root, "bench")), mtime(join(root, "tsconfig.json")));
+
+// The host first: the guests' asc transform (export names) and the examples'
+// componentize are part of its toolchain (host/toolchain/).
+const hostOut = join(root, "dist/host/index.js");
+if (!ifNeeded || mtime(hostOut) === 0 || newest(join(root, "dist")) < hostInputs) {
+  const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", root], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("host build (tsc) failed");
+    process.exit(tsc.status ?? 1);
+  }
+  console.error("built dist/ (host)");
+}
 
 let failed = false;
 for (const [target, opts] of Object.entries(config.targets)) {
@@ -70,12 +82,42 @@ try {
   process.exit(1);
 }
 
-const hostOut = join(root, "dist/host/index.js");
-if (!ifNeeded || mtime(hostOut) === 0 || newest(join(root, "dist")) < hostInputs) {
-  const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", root], { stdio: "inherit" });
-  if (tsc.status !== 0) {
-    console.error("host build (tsc) failed");
-    process.exit(tsc.status ?? 1);
+
+// The examples (examples/<dir>/: the entry file and wit/), componentized
+// with the public toolchain as a user would: build/examples/<name>.wasm; the
+// fan-out example also composed with its backends as a component of their
+// own (build/examples/fanout-composed.wasm, which imports nothing).
+const EXAMPLES = [
+  { name: "hello", dir: "hello", world: "hello" },
+  { name: "cat", dir: "cat", world: "cat" },
+  { name: "fanout", dir: "fanout", world: "fanout" },
+  { name: "fanout-backends", dir: "fanout", entry: "backends.ts", world: "backends-impl" },
+  { name: "upper", dir: "upper", world: "upper" },
+];
+const EXAMPLES_COMPOSED = [{ name: "fanout-composed", runner: "fanout", peer: "fanout-backends", iface: "example:fanout/backends" }];
+const exampleOut = (name) => join(root, "build/examples", `${name}.wasm`);
+const exampleInputs = Math.max(guestInputs, newest(join(root, "examples")), mtime(join(root, "host/toolchain/componentize.ts")), mtime(join(root, "scripts/componentize.mjs")));
+const todoExamples = EXAMPLES.filter((e) => !ifNeeded || mtime(exampleOut(e.name)) <= exampleInputs);
+const todoComposedExamples = EXAMPLES_COMPOSED.filter((c) => todoExamples.length > 0 || !ifNeeded || mtime(exampleOut(c.name)) <= exampleInputs);
+if (todoExamples.length > 0 || todoComposedExamples.length > 0) {
+  const { componentize } = await import("../dist/host/toolchain/componentize.js");
+  mkdirSync(join(root, "build/examples"), { recursive: true });
+  try {
+    for (const e of todoExamples) {
+      const dir = join(root, "examples", e.dir);
+      const r = await componentize({ entry: join(dir, e.entry ?? `${e.dir}.ts`), wit: join(dir, "wit"), world: e.world });
+      writeFileSync(exampleOut(e.name), r.component);
+      console.error(`built build/examples/${e.name}.wasm (world ${e.world}, ${r.component.length} bytes)`);
+    }
+    const { compose } = await import("./componentize.mjs");
+    const jco = await import("@bytecodealliance/jco");
+    for (const c of todoComposedExamples) {
+      const { bytes } = await compose(readFileSync(exampleOut(c.runner)), readFileSync(exampleOut(c.peer)), jco, c.iface);
+      writeFileSync(exampleOut(c.name), bytes);
+      console.error(`built build/examples/${c.name}.wasm (${c.runner} with ${c.peer} as its ${c.iface}, ${bytes.length} bytes)`);
+    }
+  } catch (err) {
+    console.error(`example build failed: ${err?.message ?? err}`);
+    process.exit(1);
   }
-  console.error("built dist/ (host)");
 }

@@ -116,10 +116,12 @@ function topLevelForms(wat) {
 const importName = (form) => /^  \(import "([^"]+)"/.exec(form)?.[1];
 
 /**
- * Compose `runner` (imports shim:scenarios/laundry) with `peer` (exports it)
- * into one component whose only imports are the runner's WASI imports.
+ * Compose `runner` (imports interface `iface`, by default
+ * shim:scenarios/laundry) with `peer` (exports it) into one component whose
+ * only imports are the runner's other (WASI) imports.
  */
-export async function compose(runnerBytes, peerBytes, { print, parse }) {
+export async function compose(runnerBytes, peerBytes, { print, parse }, iface = LAUNDRY) {
+  const LAUNDRY_ = iface;
   const runnerWat = await print(runnerBytes);
   const peerWat = await print(peerBytes);
   const runnerForms = topLevelForms(runnerWat);
@@ -129,15 +131,15 @@ export async function compose(runnerBytes, peerBytes, { print, parse }) {
   const header = [];
   for (const f of runnerForms) {
     if (/^  \(core /.test(f) || /^  \(component/.test(f)) break;
-    if (f.includes(`$ty-${LAUNDRY}`) || importName(f) === LAUNDRY) continue;
+    if (f.includes(`$ty-${LAUNDRY_}`) || importName(f) === LAUNDRY_) continue;
     header.push(f);
   }
-  const runnerWasi = runnerForms.map(importName).filter((n) => n && n !== LAUNDRY);
+  const runnerWasi = runnerForms.map(importName).filter((n) => n && n !== LAUNDRY_);
   const peerWasi = peerForms.map(importName).filter(Boolean);
   for (const n of peerWasi) {
-    if (!runnerWasi.includes(n)) throw new Error(`the laundry peer imports ${n}, which the runner does not: extend compose()`);
+    if (!runnerWasi.includes(n)) throw new Error(`the peer imports ${n}, which the runner does not: extend compose()`);
   }
-  if (!runnerForms.some((f) => importName(f) === LAUNDRY)) throw new Error(`the runner does not import ${LAUNDRY}`);
+  if (!runnerForms.some((f) => importName(f) === LAUNDRY_)) throw new Error(`the runner does not import ${LAUNDRY_}`);
   // e.g. `  (export $"#func4 control" (@name "control") (;4;) "control" (func $control))`
   const exportsOfRunner = runnerForms.map((f) => /^  \(export .*?"([^"]+)" \(func [^()]*\)\)$/.exec(f)?.[1]).filter(Boolean);
   if (exportsOfRunner.length === 0) throw new Error("found no function exports in the printed runner");
@@ -149,8 +151,8 @@ export async function compose(runnerBytes, peerBytes, { print, parse }) {
     nest(runnerWat.trimEnd(), "$runner"),
     nest(peerWat.trimEnd(), "$peer"),
     `  (instance $p (instantiate $peer ${withWasi(peerWasi)}))`,
-    `  (alias export $p "${LAUNDRY}" (instance $laundry))`,
-    `  (instance $r (instantiate $runner (with "${LAUNDRY}" (instance $laundry)) ${withWasi(runnerWasi)}))`,
+    `  (alias export $p "${LAUNDRY_}" (instance $laundry))`,
+    `  (instance $r (instantiate $runner (with "${LAUNDRY_}" (instance $laundry)) ${withWasi(runnerWasi)}))`,
     ...exportsOfRunner.map((e, i) => `  (alias export $r "${e}" (func $e${i}))\n  (export "${e}" (func $e${i}))`),
     ")",
   ].join("\n");

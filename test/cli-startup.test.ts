@@ -52,7 +52,7 @@ describe('run prog.wasm loads what the program needs', () => {
       '@bytecodealliance/preview2-shim', '@bytecodealliance/preview3-shim', '@bytecodealliance/jco', 'cli-table3',
       'dist/host/wasi/p2.js', 'dist/host/wasi/index.js', 'dist/host/matrix/run.js', 'dist/host/trace/diagram.js',
       'dist/host/wast/runner.js', 'dist/host/jco/', 'dist/host/wasmtime/', 'dist/host/cli/run.js', 'dist/host/cli/compare.js',
-      'dist/host/cli/format.js', 'dist/host/task-abi/',
+      'dist/host/cli/format.js', 'dist/host/task-abi/', 'assemblyscript', 'dist/host/toolchain/componentize.js',
     ]) expect(loaded(r.modules, part), part).toBe(false);
   });
 
@@ -76,7 +76,7 @@ describe('run prog.wasm loads what the program needs', () => {
     const r = runListing('--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Usage: wasip3-task');
-    for (const part of ['dist/host/wasi/', 'dist/host/matrix/run.js', 'dist/host/trace/diagram.js', 'dist/host/wast/runner.js', 'dist/host/cli/run-wasi.js', 'cli-table3']) expect(loaded(r.modules, part), part).toBe(false);
+    for (const part of ['dist/host/wasi/', 'dist/host/matrix/run.js', 'dist/host/trace/diagram.js', 'dist/host/wast/runner.js', 'dist/host/cli/run-wasi.js', 'cli-table3', 'assemblyscript']) expect(loaded(r.modules, part), part).toBe(false);
   });
 });
 

@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jspiNode } from '../host/jco/run.js';
+import { wasmtimeStatus } from '../host/wasmtime/run.js';
+import { inCI } from './wasmtime-helpers.js';
+import { readFileSync, mkdirSync } from 'node:fs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** npm as the running `npm test` knows it, else the one on PATH. */
@@ -60,7 +63,7 @@ describe('the packed package', () => {
 
   afterAll(() => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('ships what run time needs and nothing of the build set-up', () => {
     const paths = new Set(packed.files.map((f) => f.path));
@@ -147,5 +150,64 @@ describe('the packed package', () => {
     const out = JSON.parse(ok(r, 'wasip3-task run composed-v2.wasm under jco')) as { host: string; result?: unknown[] };
     expect(out.host).toBe('jco');
     expect(out.result).toEqual([258]);
+  });
+  /**
+   * README, "Writing components in AssemblyScript": a user's own WIT and
+   * AssemblyScript in a new directory, the SDK and the toolchain from the
+   * installed package, the component run on every host. The files are the
+   * README's own (read from its code blocks), so the README cannot drift.
+   */
+  describe('a user component from the README', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Writing components in AssemblyScript'));
+    const block = (lang: string): string => {
+      const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(section);
+      if (!m) throw new Error(`the README section has no ${lang} block`);
+      return m[1]!;
+    };
+    let app = '';
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> =>
+      spawnSync(process.execPath, [join(scratch, 'proj', 'node_modules', '.bin', 'wasip3-task'), ...args], { cwd: app, encoding: 'utf8', env: { ...process.env, ...env } });
+
+    beforeAll(() => {
+      app = join(scratch, 'proj', 'app');
+      mkdirSync(join(app, 'wit'), { recursive: true });
+      writeFileSync(join(app, 'wit', 'app.wit'), block('wit'));
+      writeFileSync(join(app, 'app.ts'), block('ts'));
+    });
+
+    it('componentize from the installed bin (asc, the SDK and jco from the installed package)', () => {
+      const out = ok(cli(['componentize', 'app.ts', '--wit', 'wit', '--world', 'app', '-o', 'app.wasm', '--json']), 'componentize');
+      const r = JSON.parse(out) as { size: number; renamed: [string, string][] };
+      expect(r.renamed).toEqual([['triangle_lift', '[async-lift]triangle'], ['triangle_callback', '[callback][async-lift]triangle']]);
+      expect(r.size).toBe(readFileSync(join(app, 'app.wasm')).length);
+    }, 120_000);
+
+    it('runs on the embedded host', () => {
+      expect(ok(cli(['run', 'app.wasm', '--invoke', 'triangle', '--args', '[10]']), 'run')).toBe('result: [55]\n');
+      expect(ok(cli(['run', 'app.wasm', '--invoke', 'triangle', '--args', '[100]']), 'run')).toBe('result: [5050]\n');
+    });
+
+    it('runs under jco', () => {
+      const r = cli(['run', 'app.wasm', '--invoke', 'triangle', '--args', '[10]', '--host', 'jco'], { WASIP3_JSPI_NODE: jspiNode(), WASIP3_JCO_CACHE: join(scratch, 'jco-cache') });
+      expect(ok(r, 'run --host jco')).toBe('result: [55]\n');
+    });
+
+    const wasmtime = wasmtimeStatus({ venv: process.env.WASIP3_WASMTIME_VENV ?? join(root, '.venv-wasmtime') });
+    // Skipped when Wasmtime is not installed, except in CI (which must run it), as the wasmtime-* suites.
+    it.skipIf(!wasmtime.ok && !inCI)('runs on Wasmtime (when installed in this checkout)', () => {
+      if (!wasmtime.ok) throw new Error(wasmtime.reason);
+      const r = cli(['run', 'app.wasm', '--invoke', 'triangle', '--args', '[10]', '--host', 'wasmtime'], { WASIP3_WASMTIME_VENV: process.env.WASIP3_WASMTIME_VENV ?? join(root, '.venv-wasmtime') });
+      expect(ok(r, 'run --host wasmtime')).toBe('result: [55]\n');
+    });
+
+    it('plain asc resolves wasip3-task-shim/assembly/sdk from node_modules', () => {
+      const asc = join(scratch, 'proj', 'node_modules', '.bin', 'asc');
+      const r = spawnSync(process.execPath, [asc, 'app.ts', '--runtime', 'minimal', '--use', 'ABI_VERSION=2', '--use', 'TRACE=0', '--transform', 'wasip3-task-shim/dist/host/toolchain/export-names.js', '-o', 'plain.wasm'], { cwd: app, encoding: 'utf8' });
+      ok(r, 'asc app.ts');
+      const names = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(app, 'plain.wasm')))).map((e) => e.name);
+      expect(names).toContain('[async-lift]triangle');
+      expect(names).toContain('[callback][async-lift]triangle');
+    }, 120_000);
   });
 });

@@ -5,6 +5,7 @@
  *   wasip3-task matrix [--json] [--trace DIR]
  *   wasip3-task repro <scenario> --abi v1|v2 [--trace] [--json] [--svg FILE]
  *   wasip3-task run <file> --invoke <export> [--args JSON] [--json] [--trace] [--host embedded|jco]
+ *   wasip3-task componentize <entry.ts> --wit <dir> --world <name> -o out.wasm
  *   wasip3-task help [command] | --version
  *
  * Exit codes: 0 ok; 1 a trap, a violation or an unexpected outcome; 2 a
@@ -28,6 +29,7 @@ import { limitOptions, limitsFrom, timeoutOption } from './limits.js';
 import { registerInspect } from './inspect.js';
 import { registerWast } from './wast.js';
 import { jspiSupported, type JspiMode } from '../canon/jspi.js';
+import { registerComponentize } from '../toolchain/cli.js';
 
 /** This package's version, from the package.json above this file (source or dist). */
 function packageVersion(): string {
@@ -266,6 +268,7 @@ const run = program
 registerInspect(program);
 registerCompare(program);
 registerWast(program);
+registerComponentize(program);
 
 program
   .command('help')
