@@ -127,7 +127,9 @@ export function checkSupported(t: ValType, where: string): void {
       return;
     case 'stream':
     case 'future':
-      if (d.t) checkSupported(d.t, where);
+      if (d.t === undefined) throw new BindgenError('unsupported-type', `${where}: a ${d.kind} without an element type is not supported by the generator`);
+      if (despecialize(d.t).kind === 'variant' && d.t.kind === 'enum') throw new BindgenError('unsupported-type', `${where}: a ${d.kind} of an enum is not supported (an AssemblyScript enum is an i32, the SDK would copy it as 4 bytes)`);
+      checkSupported(d.t, where);
       return;
     default:
       return;
@@ -237,10 +239,9 @@ export class Emitter {
       }
       case 'own':
       case 'borrow':
-        return this.names.liftHandle(t, `load<u32>(${ptr}, ${off})`);
       case 'stream':
       case 'future':
-        return `load<u32>(${ptr}, ${off})`;
+        return this.names.liftHandle(t, `load<u32>(${ptr}, ${off})`);
       default:
         throw new BindgenError('unsupported-type', `cannot load a ${t.kind}`);
     }
@@ -377,11 +378,9 @@ export class Emitter {
       }
       case 'own':
       case 'borrow':
-        b.line(`store<u32>(${ptr}, ${this.names.lowerHandle(t, v)}, ${off});`);
-        return;
       case 'stream':
       case 'future':
-        b.line(`store<u32>(${ptr}, ${v}, ${off});`);
+        b.line(`store<u32>(${ptr}, ${this.names.lowerHandle(t, v)}, ${off});`);
         return;
       default:
         throw new BindgenError('unsupported-type', `cannot store a ${t.kind}`);
@@ -522,10 +521,9 @@ export class Emitter {
       }
       case 'own':
       case 'borrow':
-        return this.names.liftHandle(t, `<u32>${vals.next('i32')}`);
       case 'stream':
       case 'future':
-        return `<u32>${vals.next('i32')}`;
+        return this.names.liftHandle(t, `<u32>${vals.next('i32')}`);
       default:
         throw new BindgenError('unsupported-type', `cannot lift a ${t.kind}`);
     }
@@ -612,10 +610,9 @@ export class Emitter {
       }
       case 'own':
       case 'borrow':
-        return [{ expr: `<i32>${this.names.lowerHandle(t, v)}`, t: 'i32' }];
       case 'stream':
       case 'future':
-        return [{ expr: `<i32>${v}`, t: 'i32' }];
+        return [{ expr: `<i32>${this.names.lowerHandle(t, v)}`, t: 'i32' }];
       default:
         throw new BindgenError('unsupported-type', `cannot lower a ${t.kind}`);
     }

@@ -11,7 +11,9 @@
  *   that lifts the parameters, calls the user's implementation and lowers
  *   the result (returned, through a return area with a `cabi_post_`
  *   export, or passed to `task.return` for an async export, whose export is
- *   an `[async-lift]` / `[callback][async-lift]` pair), plus `cabi_realloc`;
+ *   an `[async-lift]` / `[callback][async-lift]` pair on the SDK's
+ *   `startTask` / `continueTask`), each marked `@exportName` for the SDK
+ *   toolchain's export-name transform;
  * - `exports.json`: the renames of those exports (AssemblyScript cannot
  *   export `[async-lift]ns:pkg/iface#f`): asc name -> core export name;
  * - `rt.ts`: the small runtime the generated code uses (assembly/bindgen-rt).
@@ -33,6 +35,8 @@ import { BindgenError, type ResolvedWorld, type WorldFunc, type WorldInterface }
 export interface GenerateOptions {
   /** The module (as imported from the output directory) that implements the exports. Default `../impl`. */
   readonly impl?: string;
+  /** The SDK's module path. Default `wasip3-task-shim/assembly/sdk`. */
+  readonly sdk?: string;
 }
 
 export interface GeneratedBindings {
@@ -70,6 +74,8 @@ class Generator implements TypeNames {
   private readonly emitter = new Emitter(this);
   private readonly counter = { n: 0 };
   private readonly externs: string[] = [];
+  /** The lift functions of async-lowered imports (namespace members). */
+  private liftFns: string[] = [];
   private externCount = 0;
 
   constructor(
@@ -158,8 +164,9 @@ class Generator implements TypeNames {
         if (this.exportedResources.has(t.rt)) throw new BindgenError('unsupported-type', `resource ${t.rt.name}: exported resources are not supported by the generator yet`);
         return this.qualified(t.rt);
       case 'stream':
+        return `StreamReader<${this.asType(t.t!)}>`;
       case 'future':
-        return 'u32';
+        return `FutureReader<${this.asType(t.t!)}>`;
       default:
         throw new BindgenError('unsupported-type', `${t.kind} is not supported by the generator`);
     }
@@ -196,12 +203,144 @@ class Generator implements TypeNames {
   }
 
   liftHandle(t: ValType, h: string): string {
+    if (t.kind === 'stream' || t.kind === 'future') return `new ${this.asType(t)}(${h}, ${this.endType(t)})`;
     if (t.kind !== 'own' && t.kind !== 'borrow') throw new Error('not a handle');
     return `new ${this.qualified(t.rt)}(${h})`;
   }
 
   lowerHandle(t: ValType, v: string): string {
+    // A readable end moves to the other side: the object forgets it.
+    if (t.kind === 'stream' || t.kind === 'future') return `${v}.take()`;
     return `${v}.handle`;
+  }
+
+  // ------------------------------------------------------------- stream and future types
+
+  /** One StreamType/FutureType per element type (the canonical ABI compares them by element type). */
+  private readonly endTypes = new Map<string, { name: string; t: ValType & { kind: 'stream' | 'future' }; module: string; func: string; index: number }>();
+
+  /** definitions.py-free but wit-component's numbering: futures and streams of a function, depth first, params then result. */
+  private static asyncTypes(ft: { params: readonly (readonly [string, ValType])[]; result: ValType | undefined }): (ValType & { kind: 'stream' | 'future' })[] {
+    const out: (ValType & { kind: 'stream' | 'future' })[] = [];
+    const walk = (t: ValType | undefined): void => {
+      if (t === undefined) return;
+      switch (t.kind) {
+        case 'record':
+          t.fields.forEach((f) => walk(f.t));
+          return;
+        case 'tuple':
+          t.ts.forEach(walk);
+          return;
+        case 'variant':
+          t.cases.forEach((c) => walk(c.t));
+          return;
+        case 'option':
+        case 'list':
+          walk(t.t);
+          return;
+        case 'result':
+          walk(t.ok);
+          walk(t.error);
+          return;
+        case 'stream':
+        case 'future':
+          walk(t.t);
+          out.push(t);
+          return;
+        default:
+          return;
+      }
+    };
+    ft.params.forEach(([, t]) => walk(t));
+    walk(ft.result);
+    return out;
+  }
+
+  /** Registers the first use of every stream/future element type of the world (module, function, index). */
+  private collectEndTypes(): void {
+    const visit = (module: string, list: WorldInterface[], exported: boolean): void => {
+      for (const w of list) {
+        for (const f of w.funcs) {
+          Generator.asyncTypes(f.ft).forEach((t, index) => {
+            const key = `${t.kind}<${this.asType(t.t!)}>`;
+            if (this.endTypes.has(key)) return;
+            const mod = exported ? (w.name === undefined ? '[export]$root' : `[export]${w.name}`) : (w.name ?? '$root');
+            this.endTypes.set(key, { name: `${t.kind.toUpperCase()}_${this.endTypes.size}`, t, module: mod, func: f.name, index });
+          });
+        }
+      }
+      void module;
+    };
+    visit('', this.world.imports, false);
+    visit('', this.world.exports, true);
+  }
+
+  private endType(t: ValType & { kind: 'stream' | 'future' }): string {
+    const key = `${t.kind}<${this.asType(t.t!)}>`;
+    const e = this.endTypes.get(key);
+    if (e === undefined) throw new Error(`no ${key} registered`);
+    return e.name;
+  }
+
+  /** The StreamType/FutureType constants: the seven built-ins (wrapped: an @external has no table index) and a codec. */
+  private endTypeDecls(): string[] {
+    const out: string[] = [];
+    for (const e of this.endTypes.values()) {
+      const et = e.t.t!;
+      const at = this.asType(et);
+      const k = e.t.kind;
+      const n = e.index;
+      const numeric = ['bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64', 'char', 'flags'].includes(et.kind);
+      const x = (field: string, ps: CoreValType[], rs: CoreValType[]) => this.extern(e.module, `${field.replace('#', String(n))}${e.func}`, ps, rs);
+      const isStream = k === 'stream';
+      const copyPs: CoreValType[] = isStream ? ['i32', 'i32', 'i32'] : ['i32', 'i32'];
+      const fNew = x(`[${k}-new-#]`, [], ['i64']);
+      const fRead = x(`[async-lower][${k}-read-#]`, copyPs, ['i32']);
+      const fWrite = x(`[async-lower][${k}-write-#]`, copyPs, ['i32']);
+      const fCr = x(`[${k}-cancel-read-#]`, ['i32'], ['i32']);
+      const fCw = x(`[${k}-cancel-write-#]`, ['i32'], ['i32']);
+      const fDr = x(`[${k}-drop-readable-#]`, ['i32'], []);
+      const fDw = x(`[${k}-drop-writable-#]`, ['i32'], []);
+      let codec = 'null';
+      if (!numeric) {
+        const cls = `Codec_${e.name}`;
+        const lb = new Body(this.counter, 2);
+        const v = lb.bind(this.emitter.load(lb, et, 'ptr', 0, true));
+        lb.line(`return ${v};`);
+        const sb = new Body(this.counter, 2);
+        this.emitter.store(sb, et, 'value', 'ptr', 0);
+        out.push(`/** Elements of \`${k}<${at}>\` in linear memory (strings a written element owns are not freed). */
+class ${cls} extends Codec<${at}> {
+  constructor() {
+    super(${elemSize(et)}, ${alignment(et)});
+  }
+  load(ptr: usize): ${at} {
+${lb.text()}
+  }
+  store(ptr: usize, value: ${at}): void {
+${sb.text()}
+  }
+}`);
+        codec = `new ${cls}()`;
+      }
+      const cp = isStream ? '(e: u32, p: usize, n: u32): u32 => <u32>F(<i32>e, <i32>p, <i32>n)' : '(e: u32, p: usize): u32 => <u32>F(<i32>e, <i32>p)';
+      out.push(
+        `/** \`${k}<${at}>\` (built-ins of \`${e.func}\` in \`${e.module}\`, number ${n}). */
+export const ${e.name} = new ${isStream ? 'StreamType' : 'FutureType'}<${at}>(
+` +
+          `  (): u64 => <u64>${fNew}(),
+  ${cp.replace('F', fRead)},
+  ${cp.replace('F', fWrite)},
+` +
+          `  (e: u32): u32 => <u32>${fCr}(<i32>e),
+  (e: u32): u32 => <u32>${fCw}(<i32>e),
+  (e: u32): void => ${fDr}(<i32>e),
+  (e: u32): void => ${fDw}(<i32>e),
+  ${codec},
+);`,
+      );
+    }
+    return out;
   }
 
   // ------------------------------------------------------------- externs
@@ -332,8 +471,55 @@ class Generator implements TypeNames {
     }
     const result = ft.result;
     const resultFlat = result ? flattenTypes([result]) : [];
+    const sig = params.filter((_, i) => !(method && i === 0)).map((p) => `${p.name}: ${this.asType(p.t)}`).join(', ');
+    const ind = '  '.repeat(depth);
+    if (isAsync) {
+      // The result area is an ArrayBuffer the Subtask keeps; after the result
+      // it holds the addresses of our lowered buffers, which the lift frees
+      // once the callee has returned (it has read them by then).
+      const tail: { ptr: string; len: string | undefined; elem: ValType | undefined; tuple: ValType | undefined }[] = [];
+      if (area) tail.push({ ptr: area.ptr, len: undefined, elem: undefined, tuple: area.tuple });
+      for (const al of allocs) tail.push({ ptr: al.ptr, len: al.len, elem: al.elem, tuple: undefined });
+      const resSize = result ? elemSize(result) : 0;
+      const tailOff = Math.ceil(resSize / 4) * 4;
+      const size = tailOff + 8 * tail.length;
+      const rt = result ? this.asType(result) : 'bool';
+      let buf = 'null';
+      let lift = 'noResult';
+      if (size > 0) {
+        buf = b.tmp('area');
+        b.line(`const ${buf} = new ArrayBuffer(${size});`);
+        const base = b.bind(`changetype<usize>(${buf})`, 'usize', 'base');
+        tail.forEach((x, j) => {
+          b.line(`store<u32>(${base}, <u32>${x.ptr}, ${tailOff + 8 * j});`);
+          if (x.len) b.line(`store<u32>(${base}, ${x.len}, ${tailOff + 8 * j + 4});`);
+        });
+        if (result) args.push(`<i32>${base}`);
+        lift = `_lift${this.counter.n++}`;
+        const lb = new Body(this.counter, depth + 1);
+        const v = result ? lb.bind(this.emitter.load(lb, result, 'area', 0, true)) : 'true';
+        tail.forEach((x, j) => {
+          const p = lb.bind(`<usize>load<u32>(area, ${tailOff + 8 * j})`, 'usize', 'q');
+          if (x.tuple) this.emitter.free(lb, x.tuple, p, 0);
+          else if (x.elem !== undefined && ownsMemory(x.elem)) {
+            const n = lb.bind(`load<u32>(area, ${tailOff + 8 * j + 4})`, 'u32', 'n');
+            const i = lb.tmp('i');
+            lb.open(`for (let ${i}: u32 = 0; ${i} < ${n}; ${i}++) {`);
+            this.emitter.free(lb, x.elem, `${p} + <usize>${i} * ${elemSize(x.elem)}`, 0);
+            lb.close();
+          }
+          lb.line(`free(${p});`);
+        });
+        lb.line(`return ${v};`);
+        this.liftFns.push(`${ind}function ${lift}(area: usize): ${rt} {\n${lb.text()}\n${ind}}`);
+      }
+      b.line(`const status = ${fn}(${args.join(', ')});`);
+      b.line(`return new Subtask<${rt}>(<u32>status, ${buf}, ${lift});`);
+      const head = `${ind}/** \`${f.name}\` (async-lowered: a Subtask to poll, or to \`blockOn\`). */\n${ind}${decl}(${sig}): Subtask<${rt}> {`;
+      return `${head}\n${b.text()}\n${ind}}`;
+    }
     let ret: string | undefined;
-    const retArea = result !== undefined && (isAsync || resultFlat.length > MAX_FLAT_RESULTS);
+    const retArea = result !== undefined && resultFlat.length > MAX_FLAT_RESULTS;
     if (retArea) {
       ret = b.tmp('ret');
       b.line(`const ${ret} = heap.alloc(${elemSize(result!)});`);
@@ -341,9 +527,7 @@ class Generator implements TypeNames {
     }
     const call = `${fn}(${args.join(', ')})`;
     let out: string | undefined;
-    if (isAsync) {
-      b.line(`awaitSubtask(<u32>${call});`);
-    } else if (result !== undefined && !retArea) {
+    if (result !== undefined && !retArea) {
       out = b.bind(call, asCore[resultFlat[0]!], 'r');
     } else b.line(`${call};`);
     // Our own buffers: the callee has copied them.
@@ -361,9 +545,7 @@ class Generator implements TypeNames {
       }
       b.line(`return ${value};`);
     }
-    const sig = params.filter((_, i) => !(method && i === 0)).map((p) => `${p.name}: ${this.asType(p.t)}`).join(', ');
-    const ind = '  '.repeat(depth);
-    const head = `${ind}/** \`${f.name}\`${isAsync ? ' (async: `[async-lower]`, waits for the subtask)' : ''}. */\n${ind}${decl}(${sig}): ${result ? this.asType(result) : 'void'} {`;
+    const head = `${ind}/** \`${f.name}\`. */\n${ind}${decl}(${sig}): ${result ? this.asType(result) : 'void'} {`;
     return `${head}\n${b.text()}\n${ind}}`;
   }
 
@@ -422,41 +604,44 @@ class Generator implements TypeNames {
         if (ownsMemory(result)) {
           const pb = new Body(this.counter, 1);
           this.emitter.free(pb, result, '<usize>ret', 0);
-          out.push(`/** \`cabi_post_${coreName}\`: frees what the result owned, once the caller copied it. */\nexport function ${id}_post(ret: i32): void {\n${pb.text()}\n}`);
+          out.push(`/** \`cabi_post_${coreName}\`: frees what the result owned, once the caller copied it. */\n${exportName(`cabi_post_${coreName}`)}export function ${id}_post(ret: i32): void {\n${pb.text()}\n}`);
           this.renames[`${id}_post`] = `cabi_post_${coreName}`;
         }
       }
-      out.push(`/** \`${coreName}\`. */\nexport function ${id}(${sig}): ${core.results.length ? asCore[core.results[0]!] : 'void'} {\n${b.text()}\n}`);
+      out.push(`/** \`${coreName}\`. */\n${exportName(coreName)}export function ${id}(${sig}): ${core.results.length ? asCore[core.results[0]!] : 'void'} {\n${b.text()}\n}`);
       return out.join('\n\n');
     }
-    // Async, callback-lifted: the implementation's value goes to task.return,
-    // then the task exits (it never waits, so the callback is never called).
+    // Async, callback-lifted: the implementation returns a Future (the SDK's
+    // model); the SDK runs the task, and once the root future is ready the
+    // return function lowers its value and calls task.return.
     const trParams = flattenFunctype({}, { kind: 'func', params: result ? [['r', result]] : [], result: undefined, async: false }, 'lower').params;
     const taskReturn = this.extern(w.name === undefined ? '[export]$root' : `[export]${w.name}`, `[task-return]${f.name}`, trParams, []);
+    const rt = result ? this.asType(result) : 'Unit';
+    const rb = new Body(this.counter, 1);
     if (result === undefined) {
-      b.line(`${call};`);
-      b.line(`${taskReturn}();`);
+      rb.line(`${taskReturn}();`);
     } else {
-      const r = b.bind(call, undefined, 'r');
+      const r = rb.bind('root.value', rt, 'r');
       if (resultFlat.length > MAX_FLAT_PARAMS) {
-        const ptr = b.tmp('res');
-        b.line(`const ${ptr} = heap.alloc(${elemSize(result)});`);
-        this.emitter.store(b, result, r, ptr, 0);
-        b.line(`${taskReturn}(<i32>${ptr});`);
-        this.emitter.free(b, result, ptr, 0);
-        b.line(`heap.free(${ptr});`);
+        const ptr = rb.tmp('res');
+        rb.line(`const ${ptr} = heap.alloc(${elemSize(result)});`);
+        this.emitter.store(rb, result, r, ptr, 0);
+        rb.line(`${taskReturn}(<i32>${ptr});`);
+        this.emitter.free(rb, result, ptr, 0);
+        rb.line(`heap.free(${ptr});`);
       } else {
         const allocs: Alloc[] = [];
-        const flats: Flat[] = this.emitter.lowerFlat(b, result, r, allocs);
-        b.line(`${taskReturn}(${flats.map((x) => x.expr).join(', ')});`);
-        this.emitter.freeAllocs(b, allocs);
+        const flats: Flat[] = this.emitter.lowerFlat(rb, result, r, allocs);
+        rb.line(`${taskReturn}(${flats.map((x) => x.expr).join(', ')});`);
+        this.emitter.freeAllocs(rb, allocs);
       }
     }
-    b.line('return 0; // CALLBACK_CODE_EXIT');
+    b.line(`return startTask<${rt}>(${call}, ${id}_return);`);
     this.renames[`${id}_lift`] = `[async-lift]${coreName}`;
     this.renames[`${id}_callback`] = `[callback][async-lift]${coreName}`;
-    out.push(`/** \`[async-lift]${coreName}\`. */\nexport function ${id}_lift(${sig}): i32 {\n${b.text()}\n}`);
-    out.push(`/** \`[callback][async-lift]${coreName}\`: the task never waits, so no event comes. */\nexport function ${id}_callback(event: i32, handle: i32, payload: i32): i32 {\n  trap("${coreName}: unexpected event " + event.toString());\n  return 0;\n}`);
+    out.push(`/** Lowers the value of \`${coreName}\` and calls its \`[task-return]\`. */\nfunction ${id}_return(root: Future<${rt}>): void {\n${rb.text()}\n}`);
+    out.push(`/** \`[async-lift]${coreName}\`: lifts the parameters and starts the task on the implementation's future. */\n${exportName(`[async-lift]${coreName}`)}export function ${id}_lift(${sig}): u32 {\n${b.text()}\n}`);
+    out.push(`/** \`[callback][async-lift]${coreName}\`. */\n${exportName(`[callback][async-lift]${coreName}`)}export function ${id}_callback(event: u32, waitable: u32, payload: u32): u32 {\n  return continueTask(event, waitable, payload);\n}`);
     return out.join('\n\n');
   }
 
@@ -464,9 +649,12 @@ class Generator implements TypeNames {
 
   generate(): GeneratedBindings {
     const impl = this.opts.impl ?? '../impl';
+    const sdk = this.opts.sdk ?? 'wasip3-task-shim/assembly/sdk';
+    this.collectEndTypes();
     const exportBlocks: string[] = [];
     for (const w of this.world.exports) for (const f of w.funcs) exportBlocks.push(this.exportFunc(w, f));
     const exportExterns = this.externs.splice(0);
+    const endDecls = this.endTypeDecls();
     const nsBlocks: string[] = [];
     const emitted: string[] = [];
     const done = new Set<string>();
@@ -492,6 +680,7 @@ class Generator implements TypeNames {
           parts.push(this.importFunc(w, f, `export function ${safeIdent(camel(f.name))}`, 1));
         }
       }
+      parts.push(...this.liftFns.splice(0).map((f) => f.replace(/^ +/gm, (m) => m.slice(2))));
       const names = ws.map((w) => w.name ?? `world ${this.world.world}`).filter((v, i, a) => a.indexOf(v) === i);
       if (parts.length === 0) continue;
       emitted.push(ns);
@@ -499,13 +688,17 @@ class Generator implements TypeNames {
     }
     const tupleDecls = [...this.tuples.values()].map(({ cls, t }) => recordDecl(cls, (t as unknown as { ts: ValType[] }).ts.map((u, i) => [`f${i}`, this.asType(u)])));
     const header = `// Generated by \`wasip3-task bindgen\` for world \`${this.world.world}\`. Do not edit.\n`;
-    const rtImports = `import { Option, Result, Unit, some, none, ok, err, trap, checkChar, free, awaitSubtask } from "./rt";\n`;
+    const rtImports = `import { Option, Result, Unit, some, none, ok, err, trap, checkChar, free } from "./rt";`;
+    const sdkImports = `import { Future, startTask, continueTask, StreamType, FutureType, StreamReader, FutureReader, Codec, Subtask, noResult } from ${JSON.stringify(sdk)};`;
+    const endNames = [...this.endTypes.values()].map((e) => e.name);
     const bindings = [
       header,
       rtImports,
+      sdkImports,
       `export { Option, Result, Unit, some, none, ok, err } from "./rt";\n`,
       ...this.externs.splice(0),
       ...tupleDecls,
+      ...endDecls,
       ...nsBlocks,
     ].join('\n');
     // The export glue: its externs (task.return) are generated with it.
@@ -513,9 +706,10 @@ class Generator implements TypeNames {
     const exportsTs = [
       header,
       `import * as impl from ${JSON.stringify(impl)};`,
-      `import { ${[...emitted, ...[...this.tuples.values()].map((x) => x.cls)].join(', ')} } from "./bindings";`,
+      `import { ${[...emitted, ...[...this.tuples.values()].map((x) => x.cls), ...endNames].join(', ')} } from "./bindings";`,
       rtImports,
-      `export { cabi_realloc } from "./rt";\n`,
+      sdkImports,
+      '',
       ...exportExterns,
       glue,
       '',
@@ -525,6 +719,11 @@ class Generator implements TypeNames {
       renames: { ...this.renames },
     };
   }
+}
+
+/** The SDK toolchain's export-name decorator (asc accepts and ignores it; the transform renames). */
+function exportName(name: string): string {
+  return `// @ts-ignore: decorator\n@exportName(${JSON.stringify(name)})\n`;
 }
 
 function indent(s: string): string {
@@ -539,7 +738,7 @@ function zeroOf(at: string, t: ValType): string {
   switch (t.kind) {
     case 'bool':
       return 'false';
-    case 's8': case 'u8': case 's16': case 'u16': case 's32': case 'u32': case 's64': case 'u64': case 'f32': case 'f64': case 'char': case 'flags': case 'stream': case 'future':
+    case 's8': case 'u8': case 's16': case 'u16': case 's32': case 'u32': case 's64': case 'u64': case 'f32': case 'f64': case 'char': case 'flags':
       return '0';
     case 'enum':
       return `<${at}>0`;
@@ -550,10 +749,10 @@ function zeroOf(at: string, t: ValType): string {
 
 /** Drops the names of the rt import line that the file does not use (asc warns about nothing, but keep it tidy). */
 function usedOnly(src: string): string {
-  return src.replace(/^import \{ ([^}]+) \} from "\.\/(rt|bindings)";$/gm, (line, names: string, from: string) => {
+  return src.replace(/^import \{ ([^}]*) \} from ("[^"]+");$/gm, (line, names: string, from: string) => {
     const rest = src.replace(line, '');
-    const used = names.split(', ').filter((n) => new RegExp(`\\b${n.replace('$', '\\$')}\\b`).test(rest));
-    return used.length ? `import { ${used.join(', ')} } from "./${from}";` : '';
+    const used = names.split(', ').filter((n) => n && new RegExp(`\\b${n.replace('$', '\\$')}\\b`).test(rest));
+    return used.length ? `import { ${used.join(', ')} } from ${from};` : '';
   });
 }
 
