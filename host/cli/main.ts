@@ -29,6 +29,7 @@ import { limitOptions, limitsFrom, timeoutOption } from './limits.js';
 import { registerInspect } from './inspect.js';
 import { registerWast } from './wast.js';
 import { registerComponentize } from '../toolchain/cli.js';
+import { registerBindgen } from './bindgen.js';
 
 /** This package's version, from the package.json above this file (source or dist). */
 function packageVersion(): string {
@@ -265,6 +266,7 @@ registerInspect(program);
 registerCompare(program);
 registerWast(program);
 registerComponentize(program);
+registerBindgen(program);
 
 program
   .command('help')
