@@ -128,7 +128,6 @@ export function checkSupported(t: ValType, where: string): void {
     case 'stream':
     case 'future':
       if (d.t === undefined) throw new BindgenError('unsupported-type', `${where}: a ${d.kind} without an element type is not supported by the generator`);
-      if (despecialize(d.t).kind === 'variant' && d.t.kind === 'enum') throw new BindgenError('unsupported-type', `${where}: a ${d.kind} of an enum is not supported (an AssemblyScript enum is an i32, the SDK would copy it as 4 bytes)`);
       checkSupported(d.t, where);
       return;
     default:

@@ -265,7 +265,7 @@ class Generator implements TypeNames {
             const key = `${t.kind}<${this.asType(t.t!)}>`;
             if (this.endTypes.has(key)) return;
             const mod = exported ? (w.name === undefined ? '[export]$root' : `[export]${w.name}`) : (w.name ?? '$root');
-            this.endTypes.set(key, { name: `${t.kind.toUpperCase()}_${this.endTypes.size}`, t, module: mod, func: f.name, index });
+            this.endTypes.set(key, { name: `${t.kind.toUpperCase()}_${this.asType(t.t!).replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '')}`, t, module: mod, func: f.name, index });
           });
         }
       }
