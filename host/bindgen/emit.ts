@@ -63,12 +63,13 @@ export class Body {
   insertAt(at: number, s: string): void {
     this.lines.splice(at, 0, '  '.repeat(this.depth) + s);
   }
+  /** A fresh local name: `_` and a prefix (no WIT name starts with `_`). */
   tmp(prefix = 't'): string {
-    return `${prefix}${this.counter.n++}`;
+    return `_${prefix}${this.counter.n++}`;
   }
   /** `const` a fresh name bound to `expr` (returns the name). */
   bind(expr: string, type?: string, prefix = 't'): string {
-    if (/^[A-Za-z_$][\w$]*$/.test(expr)) return expr;
+    if (/^[A-Za-z_$][\w$]*$/.test(expr) || expr === 'this') return expr;
     const n = this.tmp(prefix);
     this.line(`const ${n}${type ? `: ${type}` : ''} = ${expr};`);
     return n;

@@ -346,7 +346,7 @@ export const ${e.name} = new ${isStream ? 'StreamType' : 'FutureType'}<${at}>(
   // ------------------------------------------------------------- externs
 
   private extern(module: string, field: string, params: readonly CoreValType[], results: readonly CoreValType[]): string {
-    const name = `_x${this.externCount++}`;
+    const name = `__x${this.externCount++}`;
     const ps = params.map((p, i) => `a${i}: ${asCore[p]}`).join(', ');
     this.externs.push(`@external(${JSON.stringify(module)}, ${JSON.stringify(field)})\ndeclare function ${name}(${ps}): ${results.length ? asCore[results[0]!] : 'void'};`);
     return name;
@@ -495,7 +495,7 @@ export const ${e.name} = new ${isStream ? 'StreamType' : 'FutureType'}<${at}>(
           if (x.len) b.line(`store<u32>(${base}, ${x.len}, ${tailOff + 8 * j + 4});`);
         });
         if (result) args.push(`<i32>${base}`);
-        lift = `_lift${this.counter.n++}`;
+        lift = `__lift${this.counter.n++}`;
         const lb = new Body(this.counter, depth + 1);
         const v = result ? lb.bind(this.emitter.load(lb, result, 'area', 0, true)) : 'true';
         tail.forEach((x, j) => {
@@ -513,8 +513,8 @@ export const ${e.name} = new ${isStream ? 'StreamType' : 'FutureType'}<${at}>(
         lb.line(`return ${v};`);
         this.liftFns.push(`${ind}function ${lift}(area: usize): ${rt} {\n${lb.text()}\n${ind}}`);
       }
-      b.line(`const status = ${fn}(${args.join(', ')});`);
-      b.line(`return new Subtask<${rt}>(<u32>status, ${buf}, ${lift});`);
+      b.line(`const _status = ${fn}(${args.join(', ')});`);
+      b.line(`return new Subtask<${rt}>(<u32>_status, ${buf}, ${lift});`);
       const head = `${ind}/** \`${f.name}\` (async-lowered: a Subtask to poll, or to \`blockOn\`). */\n${ind}${decl}(${sig}): Subtask<${rt}> {`;
       return `${head}\n${b.text()}\n${ind}}`;
     }
@@ -568,12 +568,12 @@ export const ${e.name} = new ${isStream ? 'StreamType' : 'FutureType'}<${at}>(
     const core = flattenFunctype({ async: isAsync, callback: isAsync }, ft, 'lift');
     const id = `__bg_${this.exportCount++}_${f.name.replace(/[^A-Za-z0-9]/g, '_')}`;
     const b = new Body(this.counter, 1);
-    const coreParams = core.params.map((p, i) => ({ expr: `p${i}`, t: p }));
+    const coreParams = core.params.map((p, i) => ({ expr: `arg${i}`, t: p }));
     const flatParams = flattenTypes(ft.params.map(([, t]) => t));
     const args: string[] = [];
     if (flatParams.length > MAX_FLAT_PARAMS) {
       const offs = fieldOffsets(ft.params.map(([n, t]) => ({ label: n, t })));
-      const ptr = b.bind('<usize>p0', 'usize', 'args');
+      const ptr = b.bind('<usize>arg0', 'usize', 'args');
       ft.params.forEach(([, t], i) => args.push(b.bind(this.emitter.load(b, t, ptr, offs[i]!, true))));
       b.line(`free(${ptr});`);
     } else {
