@@ -71,6 +71,18 @@ class Generator implements TypeNames {
   private readonly nsOf = new Map<string | undefined, string>();
   private readonly tuples = new Map<string, { cls: string; t: ValType }>();
   private readonly exportedResources = new Set<ResourceType>();
+  /** Generating the export glue (where exported resources are the user's classes). */
+  private inGlue = false;
+  /** The glue state of each exported resource used, by resource. */
+  private readonly resourceGlue = new Map<ResourceType, { name: string; wit: string; iface: string | undefined }>();
+
+  /** The user's class implementing exported resource `rt`: `impl.<ns>.<Name>`. */
+  private implClass(rt: ResourceType): string {
+    const n = this.named.get(rt)!;
+    const w = this.world.exports.find((x) => x.types.some((y) => y.t === rt))!;
+    if (!this.resourceGlue.has(rt)) this.resourceGlue.set(rt, { name: n.name, wit: n.wit, iface: w.name });
+    return `impl.${w.name === undefined ? '' : `${this.nsOf.get(w.name)}.`}${n.name}`;
+  }
   private readonly emitter = new Emitter(this);
   private readonly counter = { n: 0 };
   private readonly externs: string[] = [];
@@ -161,7 +173,10 @@ class Generator implements TypeNames {
         return this.qualified(t);
       case 'own':
       case 'borrow':
-        if (this.exportedResources.has(t.rt)) throw new BindgenError('unsupported-type', `resource ${t.rt.name}: exported resources are not supported by the generator yet`);
+        if (this.exportedResources.has(t.rt)) {
+          if (!this.inGlue) throw new BindgenError('unsupported-type', `resource ${t.rt.name}: an exported resource is supported in the exported functions only (not in imports or in types of imported interfaces)`);
+          return this.implClass(t.rt);
+        }
         return this.qualified(t.rt);
       case 'stream':
         return `StreamReader<${this.asType(t.t!)}>`;
@@ -205,13 +220,82 @@ class Generator implements TypeNames {
   liftHandle(t: ValType, h: string): string {
     if (t.kind === 'stream' || t.kind === 'future') return `new ${this.asType(t)}(${h}, ${this.endType(t)})`;
     if (t.kind !== 'own' && t.kind !== 'borrow') throw new Error('not a handle');
+    if (this.exportedResources.has(t.rt)) {
+      this.asType(t);
+      // A borrow of our own resource arrives as its rep; an own as a handle in our table.
+      return `__${t.kind === 'own' ? 'liftOwn' : 'liftBorrow'}_${this.resourceGlue.get(t.rt)!.name}(${h})`;
+    }
     return `new ${this.qualified(t.rt)}(${h})`;
   }
 
   lowerHandle(t: ValType, v: string): string {
     // A readable end moves to the other side: the object forgets it.
     if (t.kind === 'stream' || t.kind === 'future') return `${v}.take()`;
+    if ((t.kind === 'own' || t.kind === 'borrow') && this.exportedResources.has(t.rt)) {
+      this.asType(t);
+      if (t.kind === 'borrow') throw new BindgenError('unsupported-type', `borrow<${t.rt.name}> of an exported resource cannot be lowered by the generator`);
+      return `__lowerOwn_${this.resourceGlue.get(t.rt)!.name}(${v})`;
+    }
     return `${v}.handle`;
+  }
+
+  /** The glue of one exported resource: rep <-> object tables, the handles we hold, the destructor export. */
+  private resourceGlueDecl(rt: ResourceType, g: { name: string; wit: string; iface: string | undefined }): string {
+    const cls = this.implClass(rt);
+    const mod = g.iface === undefined ? '[export]$root' : `[export]${g.iface}`;
+    const rnew = this.extern(mod, `[resource-new]${g.wit}`, ['i32'], ['i32']);
+    const rrep = this.extern(mod, `[resource-rep]${g.wit}`, ['i32'], ['i32']);
+    const n = g.name;
+    const dtorName = g.iface === undefined ? `[dtor]${g.wit}` : `${g.iface}#[dtor]${g.wit}`;
+    this.renames[`__dtor_${n}`] = dtorName;
+    return [
+      `// Exported resource \`${g.wit}\`: ${cls} objects by rep, reps by object, the handles of our own table we hold.`,
+      `const __objs_${n} = new Map<u32, ${cls}>();`,
+      `const __reps_${n} = new Map<${cls}, u32>();`,
+      `const __held_${n} = new Map<u32, u32>();`,
+      `let __nextRep_${n}: u32 = 1;`,
+      `function __repOf_${n}(o: ${cls}): u32 {`,
+      `  if (__reps_${n}.has(o)) return __reps_${n}.get(o);`,
+      `  const rep = __nextRep_${n}++;`,
+      `  __reps_${n}.set(o, rep);`,
+      `  __objs_${n}.set(rep, o);`,
+      `  return rep;`,
+      `}`,
+      `function __object_${n}(rep: u32): ${cls} {`,
+      `  if (!__objs_${n}.has(rep)) trap("${g.wit}: no object has rep " + rep.toString());`,
+      `  return __objs_${n}.get(rep);`,
+      `}`,
+      `function __liftBorrow_${n}(rep: u32): ${cls} {`,
+      `  return __object_${n}(rep);`,
+      `}`,
+      `/** An own handle given to us: the object keeps it until it is given away again. */`,
+      `function __liftOwn_${n}(h: u32): ${cls} {`,
+      `  const rep = <u32>${rrep}(<i32>h);`,
+      `  __held_${n}.set(rep, h);`,
+      `  return __object_${n}(rep);`,
+      `}`,
+      `/** An own handle to give away: the one we hold, else a new one (\`[resource-new]\`). */`,
+      `function __lowerOwn_${n}(o: ${cls}): u32 {`,
+      `  const rep = __repOf_${n}(o);`,
+      `  if (__held_${n}.has(rep)) {`,
+      `    const h = __held_${n}.get(rep);`,
+      `    __held_${n}.delete(rep);`,
+      `    return h;`,
+      `  }`,
+      `  return <u32>${rnew}(<i32>rep);`,
+      `}`,
+      `/** \`${dtorName}\`: the last handle was dropped; the object leaves the tables. */`,
+      `${exportName(dtorName)}export function __dtor_${n}(rep: i32): void {`,
+      `  const r = <u32>rep;`,
+      `  if (!__objs_${n}.has(r)) return;`,
+      `  const o = __objs_${n}.get(r);`,
+      `  // The class may define dispose(): called once the component model dropped the resource.`,
+      `  if (isDefined(o.dispose)) o.dispose();`,
+      `  __reps_${n}.delete(o);`,
+      `  __objs_${n}.delete(r);`,
+      `  __held_${n}.delete(r);`,
+      `}`,
+    ].join('\n');
   }
 
   // ------------------------------------------------------------- stream and future types
@@ -562,7 +646,6 @@ export const ${e.name} = new ${isStream ? 'StreamType' : 'FutureType'}<${at}>(
     if (ft.result) checkSupported(ft.result, where);
     for (const [, t] of ft.params) this.asType(t);
     if (ft.result) this.asType(ft.result);
-    if (RESOURCE_FUNC.test(f.name)) throw new BindgenError('unsupported-item', `${where}: exported resources are not supported by the generator yet`);
     const coreName = w.name === undefined ? f.name : `${w.name}#${f.name}`;
     const isAsync = ft.async;
     const core = flattenFunctype({ async: isAsync, callback: isAsync }, ft, 'lift');
@@ -581,7 +664,16 @@ export const ${e.name} = new ${isStream ? 'StreamType' : 'FutureType'}<${at}>(
       ft.params.forEach(([, t]) => args.push(b.bind(this.emitter.liftFlat(b, t, cur, true))));
     }
     const implRef = `impl.${w.name === undefined ? '' : `${this.nsOf.get(w.name)}.`}${safeIdent(camel(f.name))}`;
-    const call = `${implRef}(${args.join(', ')})`;
+    const rm = RESOURCE_FUNC.exec(f.name);
+    let call = `${implRef}(${args.join(', ')})`;
+    if (rm !== null) {
+      const rt = w.types.find((x) => x.name === rm[2] && x.t.kind === 'resource')?.t as ResourceType | undefined;
+      if (rt === undefined || !this.exportedResources.has(rt)) throw new BindgenError('unsupported-item', `${where}: no exported resource ${rm[2]}`);
+      const cls = this.implClass(rt);
+      if (rm[1] === 'constructor') call = `new ${cls}(${args.join(', ')})`;
+      else if (rm[1] === 'method') call = `${args[0]}.${safeIdent(camel(rm[3]!))}(${args.slice(1).join(', ')})`;
+      else call = `${cls}.${safeIdent(camel(rm[3]!))}(${args.join(', ')})`;
+    }
     const result = ft.result;
     const out: string[] = [];
     const sig = coreParams.map((p) => `${p.expr}: ${asCore[p.t]}`).join(', ');
@@ -652,7 +744,10 @@ export const ${e.name} = new ${isStream ? 'StreamType' : 'FutureType'}<${at}>(
     const sdk = this.opts.sdk ?? 'wasip3-task-shim/assembly/sdk';
     this.collectEndTypes();
     const exportBlocks: string[] = [];
+    this.inGlue = true;
     for (const w of this.world.exports) for (const f of w.funcs) exportBlocks.push(this.exportFunc(w, f));
+    for (const [rt, g] of this.resourceGlue) exportBlocks.unshift(this.resourceGlueDecl(rt, g));
+    this.inGlue = false;
     const exportExterns = this.externs.splice(0);
     const endDecls = this.endTypeDecls();
     const nsBlocks: string[] = [];
@@ -686,13 +781,18 @@ export const ${e.name} = new ${isStream ? 'StreamType' : 'FutureType'}<${at}>(
       emitted.push(ns);
       nsBlocks.push(`/** ${names.join(', ')} */\nexport namespace ${ns} {\n${parts.map(indent).join('\n\n')}\n}`);
     }
+    // Tuples may hold the user's classes of exported resources: bindings.ts then imports the implementation too.
+    this.inGlue = true;
     const tupleDecls = [...this.tuples.values()].map(({ cls, t }) => recordDecl(cls, (t as unknown as { ts: ValType[] }).ts.map((u, i) => [`f${i}`, this.asType(u)])));
+    this.inGlue = false;
+    const tuplesUseImpl = tupleDecls.some((d) => d.includes('impl.'));
     const header = `// Generated by \`wasip3-task bindgen\` for world \`${this.world.world}\`. Do not edit.\n`;
     const rtImports = `import { Option, Result, Unit, some, none, ok, err, trap, checkChar, free } from "./rt";`;
     const sdkImports = `import { Future, startTask, continueTask, StreamType, FutureType, StreamReader, FutureReader, Codec, Subtask, noResult } from ${JSON.stringify(sdk)};`;
     const endNames = [...this.endTypes.values()].map((e) => e.name);
     const bindings = [
       header,
+      ...(tuplesUseImpl ? [`import * as impl from ${JSON.stringify(impl)};`] : []),
       rtImports,
       sdkImports,
       `export { Option, Result, Unit, some, none, ok, err } from "./rt";\n`,
