@@ -3,7 +3,7 @@
 // generated into build/bindgen/<name>/bindings/, compiled with asc (every
 // diagnostic in the generated files collected), and componentized with the
 // SDK toolchain.
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { bindgen } from '../host/bindgen/index.js';
 import { componentize } from '../host/toolchain/componentize.js';
@@ -55,8 +55,20 @@ export async function ascDiagnostics(entry: string, under: string): Promise<stri
   return out;
 }
 
+/** Builds a world written by the test: `files` (world.wit, impl.ts, main.ts...) go to build/bindgen/<name>/src/. */
+export async function buildGenerated(name: string, world: string, files: Record<string, string>): Promise<BuiltFixture> {
+  const src = join(root, 'build/bindgen', `${name}-src`);
+  rmSync(src, { recursive: true, force: true });
+  mkdirSync(src, { recursive: true });
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(src, f), text);
+  return buildFrom(src, name, world);
+}
+
 export async function buildFixture(name: string, world: string): Promise<BuiltFixture> {
-  const src = join(root, 'test/bindgen', name);
+  return buildFrom(join(root, 'test/bindgen', name), name, world);
+}
+
+async function buildFrom(src: string, name: string, world: string): Promise<BuiltFixture> {
   const dir = join(root, 'build/bindgen', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
