@@ -8,9 +8,8 @@
  * types: the validator resolves each to the same type object the functions
  * use, so names are found by identity.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadComponentBinary } from '../component/validate.js';
+import { ComponentizeError, readWitSource as readToolchainWit } from '../toolchain/componentize.js';
 import type { ExternDecl, FuncType, ResourceType, ValType } from '../component/types.js';
 
 /** A typed error of the binding generator: `rule` names what was wrong. */
@@ -46,27 +45,18 @@ export interface ResolvedWorld {
   readonly exports: WorldInterface[];
 }
 
-/** The WIT source of a file, or of every `.wit` file of a directory (one package; nested packages allowed). */
+/**
+ * The WIT source of a file or directory (the root package's files and
+ * `deps/`), read as the SDK toolchain reads it for `componentize`, so that
+ * both see the same WIT.
+ */
 export function readWitSource(path: string): string {
-  if (!existsSync(path)) throw new BindgenError('wit-not-found', `no WIT file or directory at ${path}`);
-  if (!statSync(path).isDirectory()) return readFileSync(path, 'utf8');
-  const files = readdirSync(path).filter((f) => f.endsWith('.wit')).sort();
-  if (files.length === 0) throw new BindgenError('wit-not-found', `no .wit file in ${path}`);
-  if (existsSync(join(path, 'deps'))) throw new BindgenError('wit-invalid', `${path}/deps: dependency directories are not read; put the dependencies as nested packages (package ns:name { ... }) into one file`);
-  // Several files of one package: the package declaration is kept once.
-  let header: string | undefined;
-  const bodies: string[] = [];
-  for (const f of files) {
-    let text = readFileSync(join(path, f), 'utf8');
-    const m = /^\s*(?:\/\/[^\n]*\n\s*)*package\s+([^;{\s]+)\s*;/m.exec(text);
-    if (m) {
-      if (header !== undefined && header !== m[1]) throw new BindgenError('wit-invalid', `${f} declares package ${m[1]}, ${header} was declared before: one package per directory`);
-      header = m[1];
-      text = text.slice(0, m.index) + text.slice(m.index + m[0].length);
-    }
-    bodies.push(text);
+  try {
+    return readToolchainWit(path);
+  } catch (e) {
+    if (e instanceof ComponentizeError) throw new BindgenError(e.code === 'no-wit' ? 'wit-not-found' : 'wit-invalid', e.message);
+    throw e;
   }
-  return (header !== undefined ? `package ${header};\n` : '') + bodies.join('\n');
 }
 
 interface Jco {
