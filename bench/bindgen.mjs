@@ -18,9 +18,11 @@ export async function bindgenBench({ root, P, FULL, tiny, stats, mapDecreasing }
   mkdirSync(dir, { recursive: true });
   for (const f of ['impl.ts', 'main.ts', 'hand.ts']) cpSync(join(src, f), join(dir, f));
   await bindgen(join(src, 'echo.wit'), 'echo', join(dir, 'bindings'), { impl: '../impl' });
-  const build = async (entry) => (await componentize({ entry: join(dir, entry), wit: join(src, 'echo.wit'), world: 'echo' })).component;
-  const generated = loadComponent(await build('main.ts')).instantiate().exports;
-  const hand = loadComponent(await build('hand.ts')).instantiate().exports;
+  const build = async (entry) => componentize({ entry: join(dir, entry), wit: join(src, 'echo.wit'), world: 'echo' });
+  const genBuild = await build('main.ts');
+  const handBuild = await build('hand.ts');
+  const generated = loadComponent(genBuild.component).instantiate().exports;
+  const hand = loadComponent(handBuild.component).instantiate().exports;
   const s = 'hello, bindgen! ';
   for (const x of [generated, hand]) {
     if ((await x.echo(s)) !== s || (await x.echoAsync(s)) !== s) throw new Error('bindgen bench: echo returned a wrong value');
@@ -44,6 +46,41 @@ export async function bindgenBench({ root, P, FULL, tiny, stats, mapDecreasing }
       }
     }
   }
+  // The glue alone: the core module's `echo` called from JS (the string
+  // written with cabi_realloc, the result read back, cabi_post_echo), no
+  // component host in between, so the glue's own cost is not lost in the
+  // host's share of a call.
+  const core = (bytes) => {
+    const stub = new Proxy({}, { get: () => () => { throw new Error('not called by echo'); } });
+    const imports = {};
+    for (const i of WebAssembly.Module.imports(new WebAssembly.Module(bytes))) imports[i.module] ??= stub;
+    const x = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
+    const input = new TextEncoder().encode(s);
+    const dec = new TextDecoder();
+    return () => {
+      const p = x.cabi_realloc(0, 0, 1, input.length);
+      new Uint8Array(x.memory.buffer, p, input.length).set(input);
+      const r = x.echo(p, input.length);
+      const [rp, rn] = new Uint32Array(x.memory.buffer, r, 2);
+      if (dec.decode(new Uint8Array(x.memory.buffer, rp, rn)) !== s) throw new Error('bindgen bench: core echo returned a wrong value');
+      x['cabi_post_echo'](r);
+    };
+  };
+  const coreGen = core(genBuild.core);
+  const coreHand = core(handBuild.core);
+  const kc = k * 20;
+  for (let j = 0; j < kc; j++) coreGen(), coreHand();
+  samples.coreGen = [];
+  samples.coreHand = [];
+  for (let i = 0; i < P.callSamples; i++) {
+    const order = i % 2 === 0 ? [coreGen, coreHand] : [coreHand, coreGen];
+    for (const f of order) {
+      gc();
+      const ms = await one('core echo', async () => { for (let j = 0; j < kc; j++) f(); });
+      samples[f === coreGen ? 'coreGen' : 'coreHand'].push(ms);
+    }
+  }
+  const rateCore = (xs) => mapDecreasing(stats(xs), (ms) => (kc / ms) * 1000);
   const rate = (xs) => mapDecreasing(stats(xs), (ms) => (k / ms) * 1000);
   // The glue's cost: each generated sample against the hand-written one taken
   // right after it (time ratio - 1), so load that drifts during the run cancels.
@@ -55,6 +92,9 @@ export async function bindgenBench({ root, P, FULL, tiny, stats, mapDecreasing }
     handAsync: rate(samples.handAsync),
     overhead: overhead(samples.gen, samples.hand),
     overheadAsync: overhead(samples.genAsync, samples.handAsync),
+    coreGen: rateCore(samples.coreGen),
+    coreHand: rateCore(samples.coreHand),
+    overheadCore: overhead(samples.coreGen, samples.coreHand),
     calls: k,
   };
 }

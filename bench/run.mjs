@@ -578,6 +578,9 @@ put('bindgen_echo_overhead', bg.overhead);
 put('bindgen_echo_async_per_s', bg.genAsync);
 put('bindgen_echo_async_hand_per_s', bg.handAsync);
 put('bindgen_echo_async_overhead', bg.overheadAsync);
+put('bindgen_echo_core_per_s', bg.coreGen);
+put('bindgen_echo_core_hand_per_s', bg.coreHand);
+put('bindgen_echo_core_overhead', bg.overheadCore);
 put('wasi_stdout_mb_per_s', wasi.stdout);
 put('wasi_first_byte_ms', wasi.firstByte);
 put('wasi_stdout_mb_per_s_jco', wasi.stdoutJco);
@@ -656,6 +659,7 @@ const TARGETS = {
   abi_lift_string_mixed_ratio: ['<=', 2],
   bindgen_echo_overhead: ['<=', 0.1],
   bindgen_echo_async_overhead: ['<=', 0.1],
+  bindgen_echo_core_overhead: ['<=', 0.1],
 };
 const targets = {};
 for (const [k, [op, v]] of Object.entries(TARGETS)) {
@@ -760,6 +764,9 @@ if (JSON_OUT) {
     row('async echo(string), generated glue (SDK task)', 'bindgen_echo_async_per_s', 'calls/s'),
     row('  the same, hand-written glue', 'bindgen_echo_async_hand_per_s', 'calls/s'),
     row('  glue overhead (paired time ratio - 1)', 'bindgen_echo_async_overhead', ''),
+    row('echo(string) core export called from JS, generated glue', 'bindgen_echo_core_per_s', 'calls/s'),
+    row('  the same, hand-written glue', 'bindgen_echo_core_hand_per_s', 'calls/s'),
+    row('  glue overhead (paired time ratio - 1)', 'bindgen_echo_core_overhead', ''),
     row('JS copy of 1 MiB (Uint8Array slice)', 'abi_copy_1mib_us', 'us'),
     row('canonical ABI lift, list<u8> of 1 MiB', 'abi_lift_list_u8_1mib_us', 'us'),
     row('  ratio lift / copy', 'abi_lift_list_u8_ratio', 'x'),
