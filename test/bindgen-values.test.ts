@@ -99,10 +99,11 @@ describe('bindgen: world values', () => {
     await expect(api.echoUnitRes!({ tag: 'err', val: 'bad' })).rejects.toMatchObject({ payload: 'bad' });
   });
 
-  it('17 flat parameters are spilled into memory and read back', async () => {
+  it('17 flat parameters are spilled into memory and read back (sync and async lift)', async () => {
     const args = Array.from({ length: 16 }, (_, i) => 1000 + i);
     const expected = args.reduce((s, a, i) => s + a * (i + 1), 0) + 0.5;
     expect(await api.sum17!(...args, 0.5)).toBe(expected);
+    expect(await api.asyncSum17!(...args, 0.5)).toBe(expected * 2);
   });
 
   it('async exports: task.return with flat and spilled results, and none', async () => {
