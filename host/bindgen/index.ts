@@ -28,7 +28,7 @@ export function runtimeSource(): string {
 
 /** Generates the bindings of `world` in the WIT at `witPath` (a file or directory) into `outDir`. */
 export async function bindgen(witPath: string, world: string, outDir: string, opts: GenerateOptions = {}): Promise<GeneratedBindings & { files: Record<string, string> }> {
-  const resolved = await resolveWorld(readWitSource(witPath), world);
+  const resolved = await resolveWorld(await readWitSource(witPath), world);
   const gen = generateBindings(resolved, opts);
   const files = { ...gen.files, 'rt.ts': runtimeSource() };
   mkdirSync(outDir, { recursive: true });

@@ -9,7 +9,6 @@
  * use, so names are found by identity.
  */
 import { loadComponentBinary } from '../component/validate.js';
-import { ComponentizeError, readWitSource as readToolchainWit } from '../toolchain/componentize.js';
 import type { ExternDecl, FuncType, ResourceType, ValType } from '../component/types.js';
 
 /** A typed error of the binding generator: `rule` names what was wrong. */
@@ -50,7 +49,9 @@ export interface ResolvedWorld {
  * `deps/`), read as the SDK toolchain reads it for `componentize`, so that
  * both see the same WIT.
  */
-export function readWitSource(path: string): string {
+export async function readWitSource(path: string): Promise<string> {
+  // Loaded on use: the toolchain pulls in asc's binaryen (over a second to load).
+  const { ComponentizeError, readWitSource: readToolchainWit } = await import('../toolchain/componentize.js');
   try {
     return readToolchainWit(path);
   } catch (e) {

@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { bindgen, BindgenError } from '../bindgen/index.js';
 
 export function registerBindgen(program: Command): void {
   program
@@ -18,6 +17,8 @@ export function registerBindgen(program: Command): void {
     .option('--impl <module>', 'the module implementing the exports, as imported from the output directory', '../impl')
     .option('--sdk <module>', 'the SDK module the glue imports', 'wasip3-task-shim/assembly/sdk')
     .action(async (wit: string, o: { world: string; out: string; impl: string; sdk: string }) => {
+      // Loaded on use: the generator pulls in jco and asc's binaryen, which every other command can do without.
+      const { bindgen, BindgenError } = await import('../bindgen/index.js');
       try {
         const r = await bindgen(wit, o.world, o.out, { impl: o.impl, sdk: o.sdk });
         for (const f of Object.keys(r.files)) console.log(`wrote ${join(o.out, f)}`);
