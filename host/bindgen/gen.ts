@@ -122,7 +122,9 @@ class Generator implements TypeNames {
   // ------------------------------------------------------------- TypeNames
 
   private qualified(t: ValType | ResourceType): string {
-    const n = this.named.get(t);
+    // By identity; else (the validator makes a new object for a type an
+    // export introduces, so a function may hold the original) by structure.
+    const n = this.named.get(t) ?? (t.kind === 'resource' ? undefined : [...this.named.entries()].find(([u]) => u.kind === t.kind && typeEq(u as ValType, t))?.[1]);
     if (n === undefined) throw new BindgenError('unsupported-type', `a ${t.kind} type without a name in the world`);
     return `${n.ns}.${n.name}`;
   }
