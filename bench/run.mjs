@@ -480,6 +480,9 @@ log('+ … the same basics.wat calls under Wasmtime…');
 const basicsWt = await basicsWasmtime(P);
 log('+ stream<u8> between two component instances (pump), embedded and Wasmtime…');
 const pump = await pumpBench(P, tiny);
+log('+ generated vs hand-written AssemblyScript glue (wasip3-task bindgen), echo(string)…');
+const { bindgenBench } = await import('./bindgen.mjs');
+const bg = await bindgenBench({ root, P, FULL, tiny, stats, mapDecreasing });
 log('+ a WASI 0.3 program through `wasip3-task run` (64 MiB to a pipe, time to first byte)…');
 const { wasiBench } = await import('./wasi.mjs');
 const wasi = await wasiBench({ root, FULL, stats });
@@ -569,6 +572,15 @@ put('component_pump_mb_per_s_jco', null);
 extra.component_pump_bytes = pump.bytes;
 reasons.component_stream_mb_per_s_wasmtime = "not measured: Wasmtime's C API (49.0.0) has no stream values, so the adapter cannot read the stream<u8> that produce returns";
 put('component_stream_mb_per_s_wasmtime', null);
+put('bindgen_echo_per_s', bg.gen);
+put('bindgen_echo_hand_per_s', bg.hand);
+put('bindgen_echo_overhead', bg.overhead);
+put('bindgen_echo_async_per_s', bg.genAsync);
+put('bindgen_echo_async_hand_per_s', bg.handAsync);
+put('bindgen_echo_async_overhead', bg.overheadAsync);
+put('bindgen_echo_core_per_s', bg.coreGen);
+put('bindgen_echo_core_hand_per_s', bg.coreHand);
+put('bindgen_echo_core_overhead', bg.overheadCore);
 put('wasi_stdout_mb_per_s', wasi.stdout);
 put('wasi_first_byte_ms', wasi.firstByte);
 put('wasi_stdout_mb_per_s_jco', wasi.stdoutJco);
@@ -645,6 +657,9 @@ const TARGETS = {
   abi_lift_list_u8_ratio: ['<=', 2],
   abi_lift_string_ratio: ['<=', 2],
   abi_lift_string_mixed_ratio: ['<=', 2],
+  bindgen_echo_overhead: ['<=', 0.1],
+  bindgen_echo_async_overhead: ['<=', 0.1],
+  bindgen_echo_core_overhead: ['<=', 0.1],
 };
 const targets = {};
 for (const [k, [op, v]] of Object.entries(TARGETS)) {
@@ -743,6 +758,15 @@ if (JSON_OUT) {
     row('stream<u8> between two component instances (pump), embedded', 'component_pump_mb_per_s', 'MB/s'),
     row('stream<u8> between two component instances (pump), Wasmtime', 'component_pump_mb_per_s_wasmtime', 'MB/s'),
     row('  ratio embedded / Wasmtime', 'component_pump_ratio_wasmtime', 'x'),
+    row('echo(string) 16 B, generated glue (bindgen), embedded', 'bindgen_echo_per_s', 'calls/s'),
+    row('  the same, hand-written glue', 'bindgen_echo_hand_per_s', 'calls/s'),
+    row('  glue overhead (paired time ratio - 1)', 'bindgen_echo_overhead', ''),
+    row('async echo(string), generated glue (SDK task)', 'bindgen_echo_async_per_s', 'calls/s'),
+    row('  the same, hand-written glue', 'bindgen_echo_async_hand_per_s', 'calls/s'),
+    row('  glue overhead (paired time ratio - 1)', 'bindgen_echo_async_overhead', ''),
+    row('echo(string) core export called from JS, generated glue', 'bindgen_echo_core_per_s', 'calls/s'),
+    row('  the same, hand-written glue', 'bindgen_echo_core_hand_per_s', 'calls/s'),
+    row('  glue overhead (paired time ratio - 1)', 'bindgen_echo_core_overhead', ''),
     row('JS copy of 1 MiB (Uint8Array slice)', 'abi_copy_1mib_us', 'us'),
     row('canonical ABI lift, list<u8> of 1 MiB', 'abi_lift_list_u8_1mib_us', 'us'),
     row('  ratio lift / copy', 'abi_lift_list_u8_ratio', 'x'),

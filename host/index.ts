@@ -33,3 +33,5 @@ export { loadComponent, LoadedComponent, ComponentInstanceApi, ComponentResultEr
 export { ComponentLinkError, InstanceValue } from './component/runtime/instantiate.js';
 // WASI 0.2 and 0.3 for the component host (README, "Running WASI programs").
 export { WasiHost, wasiImports, wasiVersionOf, WasiExit, WasiError, type WasiOptions, type Sink, type Source } from './wasi/index.js';
+// AssemblyScript bindings from WIT (docs/bindgen.md).
+export { bindgen, generateBindings, resolveWorld, readWitSource, BindgenError, type GeneratedBindings, type GenerateOptions, type ResolvedWorld } from './bindgen/index.js';

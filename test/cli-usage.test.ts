@@ -12,7 +12,7 @@ describe('usage errors exit 2 with the command\'s usage', () => {
     ['repro --abi v3', ['repro', 'control', '--abi', 'v3'], /argument 'v3' is invalid/, /Usage: wasip3-task repro/],
     ['an unknown flag', ['matrix', '--frob'], /unknown option '--frob'/, /Usage: wasip3-task matrix/],
     ['run without --invoke', ['run', 'test/wat/run-demo.wat'], /required option '--invoke <export>' not specified/, /Usage: wasip3-task run/],
-    ['an unknown subcommand', ['frobnicate'], /unknown command 'frobnicate' \(commands: matrix, repro, run, inspect, compare, wast, componentize, help\)/, /Usage: wasip3-task \[command\]/],
+    ['an unknown subcommand', ['frobnicate'], /unknown command 'frobnicate' \(commands: matrix, repro, run, inspect, compare, wast, componentize, bindgen, help\)/, /Usage: wasip3-task \[command\]/],
     ['an unknown subcommand after a matrix flag', ['--json', 'frobnicate'], /unknown command 'frobnicate'/, /Usage: wasip3-task \[command\]/],
     ['help on an unknown command', ['help', 'nope'], /unknown command 'nope'/, /Usage: wasip3-task \[command\]/],
     ['matrix with an argument', ['matrix', 'extra'], /matrix takes no arguments, got 'extra'/, /Usage: wasip3-task matrix/],

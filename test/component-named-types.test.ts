@@ -88,3 +88,31 @@ describe('type-not-named: an import or export uses only named types (as wasmpars
     });
   }
 });
+
+describe('type-not-named: components wit-component makes load', () => {
+  it('an exported interface using the records and enums of an imported one (the shim re-exports them)', async () => {
+    const { componentEmbed, componentNew } = await import('@bytecodealliance/jco');
+    const witSource = `package test:named;
+interface types {
+  record point { x: s32, y: f64 }
+  record person { name: string, home: option<point> }
+  enum color { red, green }
+}
+interface api {
+  use types.{point, person, color};
+  echo-person: func(p: person) -> person;
+  paint: func(c: color, at: list<point>) -> color;
+}
+interface host {
+  use types.{point};
+  notify: func(p: point);
+}
+world w { import host; export api; }`;
+    const bytes = await componentNew(await componentEmbed({ dummy: true, witSource, world: 'w' }));
+    // wasmparser (jco's componentWit) accepts it...
+    expect(() => componentWit(bytes)).not.toThrow();
+    // ...and so does this validator: the export's record is the shim's re-export of the imported one.
+    const c = loadComponent(bytes);
+    expect(c.exports.map((e) => e.name)).toEqual(['test:named/api']);
+  });
+});

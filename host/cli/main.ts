@@ -30,6 +30,7 @@ import { registerInspect } from './inspect.js';
 import { registerWast } from './wast.js';
 import { jspiSupported, type JspiMode } from '../canon/jspi.js';
 import { registerComponentize } from '../toolchain/cli.js';
+import { registerBindgen } from './bindgen.js';
 
 /** This package's version, from the package.json above this file (source or dist). */
 function packageVersion(): string {
@@ -269,6 +270,7 @@ registerInspect(program);
 registerCompare(program);
 registerWast(program);
 registerComponentize(program);
+registerBindgen(program);
 
 program
   .command('help')

@@ -821,34 +821,52 @@ function describeType(t: DefinedType): string {
 }
 
 /** wasmparser's `type_named_valtype`: the first nominal type inside `t` that `set` does not hold. */
-function unnamedVal(t: ValType | undefined, set: ReadonlySet<DefinedType>): DefinedType | undefined {
+function unnamedVal(t: ValType | undefined, set: ReadonlySet<DefinedType>, loose = false): DefinedType | undefined {
   if (t === undefined) return undefined;
   switch (t.kind) {
-    case 'record': case 'variant': case 'enum': case 'flags': return set.has(t) ? undefined : t;
+    case 'record': case 'variant': case 'enum': case 'flags': return set.has(t) || (loose && namedLike(t, set)) ? undefined : t;
     case 'own': case 'borrow': return set.has(t.rt) ? undefined : t.rt;
-    case 'list': case 'option': return unnamedVal(t.t, set);
-    case 'stream': case 'future': return unnamedVal(t.t, set);
-    case 'map': return unnamedVal(t.k, set) ?? unnamedVal(t.v, set);
-    case 'result': return unnamedVal(t.ok, set) ?? unnamedVal(t.error, set);
-    case 'tuple': for (const u of t.ts) { const b = unnamedVal(u, set); if (b) return b; } return undefined;
+    case 'list': case 'option': return unnamedVal(t.t, set, loose);
+    case 'stream': case 'future': return unnamedVal(t.t, set, loose);
+    case 'map': return unnamedVal(t.k, set, loose) ?? unnamedVal(t.v, set, loose);
+    case 'result': return unnamedVal(t.ok, set, loose) ?? unnamedVal(t.error, set, loose);
+    case 'tuple': for (const u of t.ts) { const b = unnamedVal(u, set, loose); if (b) return b; } return undefined;
     default: return undefined;
   }
 }
 
+/**
+ * A nominal type equal in structure to one that is named, for the exports
+ * of an instance's type (not a component's own imports and exports, where
+ * identity is exact). wasmparser tracks
+ * type identities through instantiation exactly; this validator makes new
+ * objects where a type is exported or substituted (an interface's type
+ * re-exported by wit-component's shim component refers to the imported
+ * one, not to the new index), so identity alone would refuse components
+ * wasmparser accepts (a record of an imported interface `use`d by an
+ * exported one). Equal structure is accepted there instead: the rule then
+ * misses an unnamed type that happens to equal a named one, never refuses a valid
+ * component (README, "The component host", validation's "Not checked yet").
+ */
+function namedLike(t: DefinedType, set: ReadonlySet<DefinedType>): boolean {
+  for (const u of set) if (u.kind === t.kind && typeEq(u as ValType, t as ValType)) return true;
+  return false;
+}
+
 /** wasmparser's `all_valtypes_named`: the parts of a type definition (not the type itself) must be named. */
-function unnamedParts(t: DefinedType, set: ReadonlySet<DefinedType>): DefinedType | undefined {
+function unnamedParts(t: DefinedType, set: ReadonlySet<DefinedType>, loose = false): DefinedType | undefined {
   switch (t.kind) {
-    case 'record': for (const f of t.fields) { const b = unnamedVal(f.t, set); if (b) return b; } return undefined;
-    case 'variant': for (const c of t.cases) { const b = unnamedVal(c.t, set); if (b) return b; } return undefined;
+    case 'record': for (const f of t.fields) { const b = unnamedVal(f.t, set, loose); if (b) return b; } return undefined;
+    case 'variant': for (const c of t.cases) { const b = unnamedVal(c.t, set, loose); if (b) return b; } return undefined;
     case 'enum': case 'flags': case 'resource': case 'component': return undefined;
-    case 'func': for (const [, p] of t.params) { const b = unnamedVal(p, set); if (b) return b; } return unnamedVal(t.result, set);
+    case 'func': for (const [, p] of t.params) { const b = unnamedVal(p, set, loose); if (b) return b; } return unnamedVal(t.result, set, loose);
     case 'instance':
       for (const e of t.exports) {
-        const b = e.t.kind === 'type' ? unnamedParts(e.t.type, set) : e.t.kind === 'func' ? unnamedParts(e.t.type, set) : e.t.kind === 'instance' ? unnamedParts(e.t.type, set) : undefined;
+        const b = e.t.kind === 'type' ? unnamedParts(e.t.type, set, loose) : e.t.kind === 'func' ? unnamedParts(e.t.type, set, loose) : e.t.kind === 'instance' ? unnamedParts(e.t.type, set, loose) : undefined;
         if (b) return b;
       }
       return undefined;
-    default: return unnamedVal(t, set);
+    default: return unnamedVal(t, set, loose);
   }
 }
 
@@ -858,29 +876,30 @@ function unnamedParts(t: DefinedType, set: ReadonlySet<DefinedType>): DefinedTyp
  * recording the types it names: a type import/export's new type, and
  * (recursively) the types an instance exports.
  */
-function unnamedIn(t: ExternType, set: Set<DefinedType>, s: Scope, kind: 'import' | 'export'): string | undefined {
+function unnamedIn(t: ExternType, set: Set<DefinedType>, s: Scope, kind: 'import' | 'export', loose = false): string | undefined {
   const register = (u: DefinedType): void => {
     if (kind === 'import') s.named.imported.add(u);
     s.named.exported.add(u);
   };
   switch (t.kind) {
     case 'type': {
-      const b = unnamedParts(t.type, set);
+      const b = unnamedParts(t.type, set, loose);
       if (b) return describeType(b);
       register(t.type);
       return undefined;
     }
     case 'func': {
-      const b = unnamedParts(t.type, set);
+      const b = unnamedParts(t.type, set, loose);
       return b && describeType(b);
     }
     case 'value': {
-      const b = unnamedVal(t.type, set);
+      const b = unnamedVal(t.type, set, loose);
       return b && describeType(b);
     }
     case 'instance':
       for (const e of t.type.exports) {
-        const why = unnamedIn(e.t, set, s, kind);
+        // Inside an instance's type, identity does not survive instantiation here: loose.
+        const why = unnamedIn(e.t, set, s, kind, true);
         if (why) return `${why} (in its export '${e.name}')`;
       }
       return undefined;
