@@ -83,28 +83,34 @@ try {
 }
 
 
-// The examples (examples/<dir>/: the entry file and wit/), componentized
-// with the public toolchain as a user would: build/examples/<name>.wasm; the
-// fan-out example also composed with its backends as a component of their
-// own (build/examples/fanout-composed.wasm, which imports nothing).
+// The examples (examples/<dir>/: wit/, the user's code and an entry that
+// re-exports the glue), built with the public toolchain as a user would:
+// `bindgen` generates each world's glue into examples/<dir>/<bindings>/
+// (gitignored: the build makes it, so it is never committed), then
+// `componentize` makes build/examples/<name>.wasm; the fan-out example is
+// also composed with its backends as a component of their own
+// (build/examples/fanout-composed.wasm, which imports nothing).
 const EXAMPLES = [
   { name: "hello", dir: "hello", world: "hello" },
   { name: "cat", dir: "cat", world: "cat" },
   { name: "fanout", dir: "fanout", world: "fanout" },
-  { name: "fanout-backends", dir: "fanout", entry: "backends.ts", world: "backends-impl" },
+  { name: "fanout-backends", dir: "fanout", entry: "backends.ts", world: "backends-impl", bindings: "backends-bindings", impl: "../backends-impl" },
   { name: "upper", dir: "upper", world: "upper" },
 ];
 const EXAMPLES_COMPOSED = [{ name: "fanout-composed", runner: "fanout", peer: "fanout-backends", iface: "example:fanout/backends" }];
 const exampleOut = (name) => join(root, "build/examples", `${name}.wasm`);
-const exampleInputs = Math.max(guestInputs, newest(join(root, "examples")), mtime(join(root, "host/toolchain/componentize.ts")), mtime(join(root, "scripts/componentize.mjs")));
-const todoExamples = EXAMPLES.filter((e) => !ifNeeded || mtime(exampleOut(e.name)) <= exampleInputs);
+const exampleBindings = (e) => join(root, "examples", e.dir, e.bindings ?? "bindings");
+const exampleInputs = Math.max(guestInputs, newest(join(root, "examples")), newest(join(root, "host/bindgen")), mtime(join(root, "host/toolchain/componentize.ts")), mtime(join(root, "scripts/componentize.mjs")));
+const todoExamples = EXAMPLES.filter((e) => !ifNeeded || mtime(exampleOut(e.name)) <= exampleInputs || !existsSync(join(exampleBindings(e), "exports.ts")));
 const todoComposedExamples = EXAMPLES_COMPOSED.filter((c) => todoExamples.length > 0 || !ifNeeded || mtime(exampleOut(c.name)) <= exampleInputs);
 if (todoExamples.length > 0 || todoComposedExamples.length > 0) {
   const { componentize } = await import("../dist/host/toolchain/componentize.js");
+  const { bindgen } = await import("../dist/host/bindgen/index.js");
   mkdirSync(join(root, "build/examples"), { recursive: true });
   try {
     for (const e of todoExamples) {
       const dir = join(root, "examples", e.dir);
+      await bindgen(join(dir, "wit"), e.world, exampleBindings(e), e.impl ? { impl: e.impl } : {});
       const r = await componentize({ entry: join(dir, e.entry ?? `${e.dir}.ts`), wit: join(dir, "wit"), world: e.world });
       writeFileSync(exampleOut(e.name), r.component);
       console.error(`built build/examples/${e.name}.wasm (world ${e.world}, ${r.component.length} bytes)`);
