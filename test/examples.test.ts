@@ -1,7 +1,8 @@
 /**
  * The examples (examples/: hello, cat, fanout, upper), written with the
  * public AssemblyScript SDK and built by `npm run build` with the public
- * toolchain (`componentize`) into build/examples/, run on the embedded host
+ * toolchain (`bindgen` for the glue, then `componentize`) into
+ * build/examples/, run on the embedded host
  * and under jco (the JSPI Node; a missing one fails, as in the other jco
  * suites). On Wasmtime only the composed fan-out (fanout with its backends
  * as a component, importing nothing): Wasmtime's C API (49.0.0) links WASI
