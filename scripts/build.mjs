@@ -100,7 +100,10 @@ const EXAMPLES = [
 const EXAMPLES_COMPOSED = [{ name: "fanout-composed", runner: "fanout", peer: "fanout-backends", iface: "example:fanout/backends" }];
 const exampleOut = (name) => join(root, "build/examples", `${name}.wasm`);
 const exampleBindings = (e) => join(root, "examples", e.dir, e.bindings ?? "bindings");
-const exampleInputs = Math.max(guestInputs, newest(join(root, "examples")), newest(join(root, "host/bindgen")), mtime(join(root, "host/toolchain/componentize.ts")), mtime(join(root, "scripts/componentize.mjs")));
+// The generated glue is an output, not an input (its inputs, wit/ and the
+// generator, are counted): else each build's bindgen would date the others.
+const notGenerated = (p) => !/[\\/]([^\\/]*-)?bindings[\\/]/.test(p.slice(root.length));
+const exampleInputs = Math.max(guestInputs, newest(join(root, "examples"), notGenerated), newest(join(root, "host/bindgen")), mtime(join(root, "host/toolchain/componentize.ts")), mtime(join(root, "scripts/componentize.mjs")));
 const todoExamples = EXAMPLES.filter((e) => !ifNeeded || mtime(exampleOut(e.name)) <= exampleInputs || !existsSync(join(exampleBindings(e), "exports.ts")));
 const todoComposedExamples = EXAMPLES_COMPOSED.filter((c) => todoExamples.length > 0 || !ifNeeded || mtime(exampleOut(c.name)) <= exampleInputs);
 if (todoExamples.length > 0 || todoComposedExamples.length > 0) {
