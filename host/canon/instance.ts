@@ -71,6 +71,13 @@ export class ComponentInstance implements Enterable, CanonOwner {
    * `may_enter` is `entered === 0` (a counter, since the host's entries nest).
    */
   entered = 0;
+  /**
+   * The part of `entered` made by entries from the host into this instance
+   * with no parent (the common case): counted here instead of recorded in
+   * `Store.entries`, which the hot path of every guest call would otherwise
+   * push to and search (`Store.withEntriesSuspended` lifts both).
+   */
+  rootEntered = 0;
 
   constructor(
     readonly store: Store,
@@ -220,7 +227,7 @@ export class ComponentInstance implements Enterable, CanonOwner {
     if (from === undefined && this.parent === undefined) {
       if (this.depth > 0 || this.entered > 0 || this.poisoned) this.checkEnter(task);
       this.entered++;
-      this.store.entries.push(this);
+      this.rootEntered++;
       return this;
     }
     if (this.poisoned || !this.mayEnterFrom(from)) this.checkEnter(task, {}, from);
@@ -232,13 +239,17 @@ export class ComponentInstance implements Enterable, CanonOwner {
 
   /** Spec `leave_to`. */
   private leave(entry: ComponentInstance | ComponentInstance[]): void {
+    if (entry === this) {
+      this.entered--;
+      this.rootEntered--;
+      return;
+    }
     const entries = this.store.entries;
     // Innermost last; found from the end (entries on separate stacks may finish out of order).
     const at = entries.lastIndexOf(entry);
     if (at === entries.length - 1) entries.pop();
     else if (at >= 0) entries.splice(at, 1);
-    if (entry === this) this.entered--;
-    else for (const i of entry as ComponentInstance[]) i.entered--;
+    for (const i of entry as ComponentInstance[]) i.entered--;
   }
 
   /** Runs guest code for `task`. Anything thrown becomes a Trap, poisons the instance, and is rethrown. */
@@ -337,6 +348,7 @@ export class ComponentInstance implements Enterable, CanonOwner {
     const task = this.current;
     this.depth = 0;
     this.entered = 0;
+    this.rootEntered = 0;
     this.current = undefined;
     return task;
   }

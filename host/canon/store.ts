@@ -80,8 +80,9 @@ export class Store {
   /** Default resource caps of this store's instances. */
   readonly limits: Limits;
   /**
-   * The entries in progress, innermost last: an instance (entered from the
-   * host, with no parent) or the entering set of an entry (`ComponentInstance.enteringSet`).
+   * The entries in progress, innermost last: the entering set of each entry
+   * (`ComponentInstance.enteringSet`), except entries from the host into an
+   * instance with no parent, which that instance counts (`rootEntered`).
    */
   entries: (ComponentInstance | ComponentInstance[])[] = [];
   /** Default deadline (ms) of calls, instantiations and runs; Infinity: none. */
@@ -207,7 +208,7 @@ export class Store {
     this.scheduler.running = undefined;
     const victims = new Set<ComponentInstance>();
     for (const inst of this.instances) if (inst.onStack()) victims.add(inst);
-    for (const inst of this.instances) inst.entered = 0;
+    for (const inst of this.instances) inst.entered = inst.rootEntered = 0;
     this.entries = [];
     if (running?.owner instanceof ComponentInstance) victims.add(running.owner);
     let any = false;
@@ -593,7 +594,16 @@ export class Store {
   /** Runs `fn` with every entry in progress lifted (see `blockUntil`). */
   private withEntriesSuspended(fn: () => void): void {
     const suspended = this.entries;
-    if (suspended.length === 0) return fn();
+    // Entries from the host into parentless instances are counted on the
+    // instance (`ComponentInstance.rootEntered`), the others recorded here.
+    let roots: [ComponentInstance, number][] | undefined;
+    for (const inst of this.instances) {
+      if (inst.rootEntered === 0) continue;
+      (roots ??= []).push([inst, inst.rootEntered]);
+      inst.entered -= inst.rootEntered;
+      inst.rootEntered = 0;
+    }
+    if (suspended.length === 0 && roots === undefined) return fn();
     this.entries = [];
     for (const e of suspended) {
       if (Array.isArray(e)) for (const i of e) i.entered--;
@@ -605,6 +615,12 @@ export class Store {
       for (const e of suspended) {
         if (Array.isArray(e)) for (const i of e) i.entered++;
         else e.entered++;
+      }
+      if (roots !== undefined) {
+        for (const [inst, n] of roots) {
+          inst.entered += n;
+          inst.rootEntered += n;
+        }
       }
       this.entries = suspended;
     }
