@@ -1,0 +1,178 @@
+;; The async trap rules of definitions.py that only a host with stack
+;; switching reaches: the may_leave check of each 🧵 built-in, the
+;; `not other_thread.suspended()` check of thread.{suspend,yield}-then-resume,
+;; and the has_sync_waiter checks of canon_waitable_join and cancel_copy
+;; (another thread of the instance acting on a waitable that a synchronous
+;; built-in of a suspended thread waits on). Without JSPI the thread.*
+;; built-ins are unsupported-canon, so every component here fails to
+;; instantiate. test/jspi.test.ts runs this file in both modes;
+;; test/wast/trap-rules.ts points its rows here.
+
+;; may_leave: while "take" lowers its string argument, the instance's realloc
+;; runs with may_leave cleared and calls the 🧵 built-in picked by "pick".
+;; The built-ins' arguments are dummies: the may_leave check comes first.
+(component definition $L
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (alias core export $mem "mem" (core memory $memory))
+  (core module $Tbl (table (export "t") 1 funcref))
+  (core instance $tbl (instantiate $Tbl))
+  (alias core export $tbl "t" (core table $t))
+  (core type $start (func (param i32)))
+  (core func $thread.index (canon thread.index))
+  (core func $thread.new-indirect (canon thread.new-indirect $start (core table $t)))
+  (core func $thread.resume-later (canon thread.resume-later))
+  (core func $thread.suspend (canon thread.suspend))
+  (core func $thread.suspend-then-resume (canon thread.suspend-then-resume))
+  (core func $thread.yield-then-resume (canon thread.yield-then-resume))
+  (core func $thread.suspend-then-promote (canon thread.suspend-then-promote))
+  (core func $thread.yield-then-promote (canon thread.yield-then-promote))
+  (core module $R
+    (import "" "mem" (memory 1))
+    (import "" "t" (table 1 funcref))
+    (import "" "thread.index" (func $thread.index (result i32)))
+    (import "" "thread.new-indirect" (func $thread.new-indirect (param i32 i32) (result i32)))
+    (import "" "thread.resume-later" (func $thread.resume-later (param i32)))
+    (import "" "thread.suspend" (func $thread.suspend (result i32)))
+    (import "" "thread.suspend-then-resume" (func $thread.suspend-then-resume (param i32) (result i32)))
+    (import "" "thread.yield-then-resume" (func $thread.yield-then-resume (param i32) (result i32)))
+    (import "" "thread.suspend-then-promote" (func $thread.suspend-then-promote (param i32) (result i32)))
+    (import "" "thread.yield-then-promote" (func $thread.yield-then-promote (param i32) (result i32)))
+    (global $which (mut i32) (i32.const -1))
+    (global $next (mut i32) (i32.const 1024))
+    (func (export "pick") (param i32) (global.set $which (local.get 0)))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (if (i32.eq (global.get $which) (i32.const 0)) (then (drop (call $thread.index))))
+      (if (i32.eq (global.get $which) (i32.const 1)) (then (drop (call $thread.new-indirect (i32.const 0) (i32.const 0)))))
+      (if (i32.eq (global.get $which) (i32.const 2)) (then (call $thread.resume-later (i32.const 1))))
+      (if (i32.eq (global.get $which) (i32.const 3)) (then (drop (call $thread.suspend))))
+      (if (i32.eq (global.get $which) (i32.const 4)) (then (drop (call $thread.suspend-then-resume (i32.const 1)))))
+      (if (i32.eq (global.get $which) (i32.const 5)) (then (drop (call $thread.yield-then-resume (i32.const 1)))))
+      (if (i32.eq (global.get $which) (i32.const 6)) (then (drop (call $thread.suspend-then-promote (i32.const 1)))))
+      (if (i32.eq (global.get $which) (i32.const 7)) (then (drop (call $thread.yield-then-promote (i32.const 1)))))
+      (global.get $next)
+      (global.set $next (i32.add (global.get $next) (local.get 3))))
+    (func (export "take") (param i32 i32) (result i32) (local.get 1)))
+  (core instance $r (instantiate $R (with "" (instance
+    (export "mem" (memory $memory))
+    (export "t" (table $t))
+    (export "thread.index" (func $thread.index))
+    (export "thread.new-indirect" (func $thread.new-indirect))
+    (export "thread.resume-later" (func $thread.resume-later))
+    (export "thread.suspend" (func $thread.suspend))
+    (export "thread.suspend-then-resume" (func $thread.suspend-then-resume))
+    (export "thread.yield-then-resume" (func $thread.yield-then-resume))
+    (export "thread.suspend-then-promote" (func $thread.suspend-then-promote))
+    (export "thread.yield-then-promote" (func $thread.yield-then-promote))
+  ))))
+  (func (export "pick") (param "n" u32) (canon lift (core func $r "pick")))
+  (func (export "take") (param "s" string) (result u32)
+    (canon lift (core func $r "take") (memory $memory) (realloc (core func $r "realloc"))))
+)
+;; no built-in: the string is lowered and its length returned
+(component instance $ok $L)
+(assert_return (invoke "take" (str.const "hello")) (u32.const 5))
+;; thread.index
+(component instance $l0 $L)
+(assert_return (invoke "pick" (u32.const 0)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")
+;; thread.new-indirect
+(component instance $l1 $L)
+(assert_return (invoke "pick" (u32.const 1)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")
+;; thread.resume-later
+(component instance $l2 $L)
+(assert_return (invoke "pick" (u32.const 2)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")
+;; thread.suspend
+(component instance $l3 $L)
+(assert_return (invoke "pick" (u32.const 3)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")
+;; thread.suspend-then-resume
+(component instance $l4 $L)
+(assert_return (invoke "pick" (u32.const 4)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")
+;; thread.yield-then-resume
+(component instance $l5 $L)
+(assert_return (invoke "pick" (u32.const 5)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")
+;; thread.suspend-then-promote
+(component instance $l6 $L)
+(assert_return (invoke "pick" (u32.const 6)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")
+;; thread.yield-then-promote
+(component instance $l7 $L)
+(assert_return (invoke "pick" (u32.const 7)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")
+
+;; not other_thread.suspended(): the target of thread.suspend-then-resume or
+;; thread.yield-then-resume must be suspended, not running (the caller
+;; itself) and not ready (made ready by thread.resume-later).
+(component definition $S
+  (core module $Tbl (table (export "t") 1 funcref))
+  (core instance $tbl (instantiate $Tbl))
+  (alias core export $tbl "t" (core table $t))
+  (core type $start (func (param i32)))
+  (core func $thread.index (canon thread.index))
+  (core func $thread.new-indirect (canon thread.new-indirect $start (core table $t)))
+  (core func $thread.resume-later (canon thread.resume-later))
+  (core func $thread.suspend-then-resume (canon thread.suspend-then-resume))
+  (core func $thread.yield-then-resume (canon thread.yield-then-resume))
+  (core module $M
+    (import "" "t" (table 1 funcref))
+    (import "" "thread.index" (func $thread.index (result i32)))
+    (import "" "thread.new-indirect" (func $thread.new-indirect (param i32 i32) (result i32)))
+    (import "" "thread.resume-later" (func $thread.resume-later (param i32)))
+    (import "" "thread.suspend-then-resume" (func $thread.suspend-then-resume (param i32) (result i32)))
+    (import "" "thread.yield-then-resume" (func $thread.yield-then-resume (param i32) (result i32)))
+    (global $ran (mut i32) (i32.const 0))
+    (global $main (mut i32) (i32.const 0))
+    ;; counts its runs; with argument 1 it also makes main ready again
+    (func $body (param i32)
+      (global.set $ran (i32.add (global.get $ran) (i32.const 1)))
+      (if (local.get 0) (then (call $thread.resume-later (global.get $main)))))
+    (elem (table 0) (i32.const 0) func $body)
+    ;; control: a new thread is suspended, so both switches to one run it
+    (func (export "switch-new") (result i32)
+      (global.set $main (call $thread.index))
+      (drop (call $thread.suspend-then-resume (call $thread.new-indirect (i32.const 0) (i32.const 1))))
+      (drop (call $thread.yield-then-resume (call $thread.new-indirect (i32.const 0) (i32.const 0))))
+      (global.get $ran))
+    (func (export "suspend-then-resume-self") (result i32)
+      (call $thread.suspend-then-resume (call $thread.index)))
+    (func (export "suspend-then-resume-ready") (result i32)
+      (local $w i32)
+      (local.set $w (call $thread.new-indirect (i32.const 0) (i32.const 0)))
+      (call $thread.resume-later (local.get $w))
+      (call $thread.suspend-then-resume (local.get $w)))
+    (func (export "yield-then-resume-self") (result i32)
+      (call $thread.yield-then-resume (call $thread.index)))
+    (func (export "yield-then-resume-ready") (result i32)
+      (local $w i32)
+      (local.set $w (call $thread.new-indirect (i32.const 0) (i32.const 0)))
+      (call $thread.resume-later (local.get $w))
+      (call $thread.yield-then-resume (local.get $w))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "t" (table $t))
+    (export "thread.index" (func $thread.index))
+    (export "thread.new-indirect" (func $thread.new-indirect))
+    (export "thread.resume-later" (func $thread.resume-later))
+    (export "thread.suspend-then-resume" (func $thread.suspend-then-resume))
+    (export "thread.yield-then-resume" (func $thread.yield-then-resume))
+  ))))
+  (func (export "switch-new") (result u32) (canon lift (core func $m "switch-new")))
+  (func (export "suspend-then-resume-self") (result u32) (canon lift (core func $m "suspend-then-resume-self")))
+  (func (export "suspend-then-resume-ready") (result u32) (canon lift (core func $m "suspend-then-resume-ready")))
+  (func (export "yield-then-resume-self") (result u32) (canon lift (core func $m "yield-then-resume-self")))
+  (func (export "yield-then-resume-ready") (result u32) (canon lift (core func $m "yield-then-resume-ready")))
+)
+(component instance $s0 $S)
+(assert_return (invoke "switch-new") (u32.const 2))
+(component instance $s1 $S)
+(assert_trap (invoke "suspend-then-resume-self") "thread-not-suspended")
+(component instance $s2 $S)
+(assert_trap (invoke "suspend-then-resume-ready") "thread-not-suspended")
+(component instance $s3 $S)
+(assert_trap (invoke "yield-then-resume-self") "thread-not-suspended")
+(component instance $s4 $S)
+(assert_trap (invoke "yield-then-resume-ready") "thread-not-suspended")
