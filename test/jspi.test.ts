@@ -17,7 +17,7 @@ interface WastJson {
   ok: boolean;
   passed: number;
   failed: number;
-  files: { file: string; results: { line: number; ok: boolean; message?: string; dependsOn?: string }[] }[];
+  files: { file: string; results: { line: number; ok: boolean; form?: string; message?: string; dependsOn?: string }[] }[];
 }
 
 let node24 = '';
@@ -101,8 +101,14 @@ describe('JSPI mode', () => {
     const on = wast(node24, ['test/wast-jspi', '--jspi', 'on']);
     expect(on.json, on.stderr).toBeDefined();
     expect(results(on.json!).filter((x) => !x.ok)).toEqual([]);
-    expect(on.json!.files.map((f) => f.file.replace(/.*\//, '')).sort()).toEqual(['blocking.wast', 'threads.wast']);
-    expect(on.json!.passed).toBeGreaterThanOrEqual(13);
+    expect(on.json!.files.map((f) => f.file.replace(/.*\//, '')).sort()).toEqual(['blocking.wast', 'threads.wast', 'trap-rules-jspi.wast']);
+    // trap-rules-jspi.wast: every assert_trap (the thread and has_sync_waiter rules of test/wast/trap-rules.ts) and its controls ran
+    const rules = on.json!.files.find((f) => f.file.endsWith('trap-rules-jspi.wast'))!.results;
+    const lines = readFileSync(join(packageRoot, 'test', 'wast-jspi', 'trap-rules-jspi.wast'), 'utf8').split('\n');
+    const asserts = lines.flatMap((l, i) => (/^\(assert_(trap|return) /.test(l) ? [i + 1] : []));
+    expect(lines.filter((l) => l.startsWith('(assert_trap ')).length).toBeGreaterThanOrEqual(17);
+    expect(rules.filter((x) => x.ok).map((x) => x.line)).toEqual(asserts);
+    expect(on.json!.passed).toBeGreaterThanOrEqual(13 + asserts.length);
     expect(on.status).toBe(0);
   }, 120_000);
 
@@ -124,6 +130,14 @@ describe('JSPI mode', () => {
     const threads = byFile('threads.wast');
     expect(threads.every((x) => !x.ok)).toBe(true);
     expect(threads[0]!.message).toMatch(/unsupported-canon.*needs JSPI/);
+    // trap-rules-jspi.wast: likewise, every component uses a thread.* built-in
+    const rules = byFile('trap-rules-jspi.wast');
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.filter((x) => x.ok)).toEqual([]);
+    const made = rules.filter((r) => r.form === 'component');
+    const instances = readFileSync(join(packageRoot, 'test', 'wast-jspi', 'trap-rules-jspi.wast'), 'utf8').split('\n').filter((l) => l.startsWith('(component instance ')).length;
+    expect(made).toHaveLength(instances);
+    for (const x of made) expect(x.message).toMatch(/unsupported-canon.*needs JSPI/);
     expect(off.status).toBe(1);
   }, 120_000);
 

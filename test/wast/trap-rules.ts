@@ -37,15 +37,6 @@ const mayLeave = (fn: string, at: string, code: TrapCode = 'may-not-leave'): Tra
   checks: [{ at, code }],
 });
 
-const threads = (fn: string, cond: string): TrapRule => ({
-  fn,
-  cond,
-  unreachable: {
-    why: 'threads',
-    note: 'the thread.* built-ins other than thread.yield run only in JSPI mode (without it they are unsupported-canon, trap-rules.wast:290); test/wast-jspi has no assert_trap of this rule yet',
-  },
-});
-
 export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   // Tasks
   { fn: 'Task.unregister_thread', cond: 'self.state != Task.State.RESOLVED', checks: [{ at: 'tasks.wast:173', code: 'exit-without-return' }] },
@@ -135,15 +126,7 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   { fn: 'canon_waitable_set_drop', cond: 'not isinstance(wset, WaitableSet)', checks: [{ at: 'trap-rules.wast:242', code: 'wrong-handle-type' }] },
   mayLeave('canon_waitable_join', 'may-leave.wast:205'),
   { fn: 'canon_waitable_join', cond: 'not isinstance(w, Waitable)', checks: [{ at: 'waitables.wast:108', code: 'wrong-handle-type' }] },
-  {
-    fn: 'canon_waitable_join',
-    cond: 'w.has_sync_waiter',
-    unreachable: {
-      why: 'jspi',
-      note: 'without JSPI a synchronous wait keeps its instance\'s code on the JS stack, so no code of that instance runs to join the waitable meanwhile (docs/deviations.md, entry 8); with JSPI another thread of the instance could, but no script of test/wast-jspi does it yet',
-      code: 'waitable-has-sync-waiter',
-    },
-  },
+  { fn: 'canon_waitable_join', cond: 'w.has_sync_waiter', checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:317', code: 'waitable-has-sync-waiter' }] },
   { fn: 'canon_waitable_join', cond: 'not isinstance(wset, WaitableSet) (si != 0)', checks: [{ at: 'waitables.wast:105', code: 'unknown-handle' }] },
   // subtasks
   mayLeave('canon_subtask_cancel', 'may-leave.wast:209'),
@@ -193,10 +176,7 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   {
     fn: 'cancel_copy',
     cond: 'e.has_sync_waiter',
-    unreachable: {
-      why: 'jspi',
-      note: 'without JSPI a synchronous copy keeps its instance\'s code on the JS stack until it completes, so no code of that instance can cancel it meanwhile (docs/deviations.md, entry 8); with JSPI another thread of the instance could, but no script of test/wast-jspi does it yet',
-    },
+    checks: ['319', '321', '323', '325'].map((l) => ({ at: `wast-jspi/trap-rules-jspi.wast:${l}`, code: 'not-copying' as const })),
   },
   { fn: 'cancel_copy', cond: 'e.in_waitable_set() and not async_', checks: [{ at: 'trap-rules.wast:263', code: 'end-in-set' }] },
   {
@@ -207,20 +187,28 @@ export const TRAP_RULES_ASYNC: readonly TrapRule[] = [
   { fn: 'drop (stream/future ends)', cond: 'not isinstance(e, EndT)', checks: [{ at: 'trap-rules.wast:265', code: 'wrong-handle-type' }] },
   { fn: 'drop (stream/future ends)', cond: 'e.shared.t != stream_or_future_t.t', checks: [{ at: 'trap-rules.wast:267', code: 'type-mismatch' }] },
   // threads
-  threads('canon_thread_index', 'not thread.task.inst.may_leave'),
-  threads('canon_thread_new_indirect', 'not task.inst.may_leave'),
+  { fn: 'canon_thread_index', cond: 'not thread.task.inst.may_leave', checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:78', code: 'may-not-leave' }] },
+  { fn: 'canon_thread_new_indirect', cond: 'not task.inst.may_leave', checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:82', code: 'may-not-leave' }] },
   { fn: 'canon_thread_new_indirect', cond: 'f.t != ft', checks: [{ at: 'wast-jspi/threads.wast:152', code: 'thread-func-type' }] },
-  threads('canon_thread_resume_later', 'not inst.may_leave'),
+  { fn: 'canon_thread_resume_later', cond: 'not inst.may_leave', checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:86', code: 'may-not-leave' }] },
   { fn: 'canon_thread_resume_later', cond: 'not other_thread.suspended()', checks: [{ at: 'wast-jspi/threads.wast:148', code: 'thread-not-suspended' }] },
-  threads('canon_thread_suspend', 'not thread.task.inst.may_leave'),
+  { fn: 'canon_thread_suspend', cond: 'not thread.task.inst.may_leave', checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:90', code: 'may-not-leave' }] },
   mayLeave('canon_thread_yield', 'may-leave.wast:273'),
-  threads('canon_thread_suspend_then_resume', 'not thread.task.inst.may_leave'),
-  threads('canon_thread_suspend_then_resume', 'not other_thread.suspended()'),
+  { fn: 'canon_thread_suspend_then_resume', cond: 'not thread.task.inst.may_leave', checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:94', code: 'may-not-leave' }] },
+  {
+    fn: 'canon_thread_suspend_then_resume',
+    cond: 'not other_thread.suspended()',
+    checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:172', code: 'thread-not-suspended' }, { at: 'wast-jspi/trap-rules-jspi.wast:174', code: 'thread-not-suspended' }],
+  },
   { fn: 'canon_thread_suspend_then_resume', cond: 'inst.threads.get(i): no thread at i (Table.get)', checks: [{ at: 'wast-jspi/threads.wast:150', code: 'unknown-thread' }] },
-  threads('canon_thread_yield_then_resume', 'not thread.task.inst.may_leave'),
-  threads('canon_thread_yield_then_resume', 'not other_thread.suspended()'),
-  threads('canon_thread_suspend_then_promote', 'not thread.task.inst.may_leave'),
-  threads('canon_thread_yield_then_promote', 'not thread.task.inst.may_leave'),
+  { fn: 'canon_thread_yield_then_resume', cond: 'not thread.task.inst.may_leave', checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:98', code: 'may-not-leave' }] },
+  {
+    fn: 'canon_thread_yield_then_resume',
+    cond: 'not other_thread.suspended()',
+    checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:176', code: 'thread-not-suspended' }, { at: 'wast-jspi/trap-rules-jspi.wast:178', code: 'thread-not-suspended' }],
+  },
+  { fn: 'canon_thread_suspend_then_promote', cond: 'not thread.task.inst.may_leave', checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:102', code: 'may-not-leave' }] },
+  { fn: 'canon_thread_yield_then_promote', cond: 'not thread.task.inst.may_leave', checks: [{ at: 'wast-jspi/trap-rules-jspi.wast:106', code: 'may-not-leave' }] },
   // error contexts
   mayLeave('canon_error_context_new', 'may-leave.wast:277'),
   mayLeave('canon_error_context_debug_message', 'may-leave.wast:281'),
