@@ -258,6 +258,24 @@ describe('lists', () => {
     expect([...back]).toEqual([['a', 1], ['b', 2]]);
     expect(() => store(g.cx(), { a: 1 }, t, 8)).toThrow(/\[wrong-js-type\].*Map/);
   });
+
+  it('map: a repeated key is kept when the lifted map is lowered again, and dropped once the Map is changed', () => {
+    // definitions.py despecializes map<K, V> to list<tuple<K, V>>: every entry is part of the value.
+    const t: ValType = { kind: 'map', k: string, v: u32 };
+    const list: ValType = { kind: 'list', t: { kind: 'tuple', ts: [string, u32] } };
+    const g = new GuestMemory();
+    store(g.cx(), [['z', 26], ['k', 1], ['k', 2], ['a', 0]], list, 8);
+    const m = load(g.cx(), 8, t) as Map<string, number>;
+    expect([...m]).toEqual([['z', 26], ['k', 2], ['a', 0]]);
+    const h = new GuestMemory();
+    store(h.cx(), m, t, 8);
+    expect(h.view.getUint32(12, true)).toBe(4);
+    expect(load(h.cx(), 8, list)).toEqual([['z', 26], ['k', 1], ['k', 2], ['a', 0]]);
+    m.set('b', 5);
+    const i = new GuestMemory();
+    store(i.cx(), m, t, 8);
+    expect(load(i.cx(), 8, list)).toEqual([['z', 26], ['k', 2], ['a', 0], ['b', 5]]);
+  });
 });
 
 describe('flattened variants: joins coerce payloads both ways', () => {

@@ -84,6 +84,39 @@ export function typedArrayFor(t: ValType): TypedArrayCtor | undefined {
 /** Typed arrays share the memory's byte order only on little-endian hosts. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * A lifted `map<K, V>` is a plain `Map`. definitions.py despecializes a map
+ * to `list<tuple<K, V>>`, so a map with a repeated key is a value too, but a
+ * `Map` keeps only the last entry of each key: for such a map the lifted
+ * list is kept beside it, and lowering the `Map` again while it still holds
+ * exactly what was lifted stores that list (a map passed on, e.g. from one
+ * component to another, keeps every entry). A `Map` changed since stores its
+ * own entries.
+ */
+const liftedMapLists = new WeakMap<Map<unknown, unknown>, readonly (readonly [unknown, unknown])[]>();
+
+/** The `Map` of lifted map entries (see `liftedMapLists`). */
+export function mapOfEntries(entries: readonly (readonly [unknown, unknown])[]): Map<unknown, unknown> {
+  const m = new Map<unknown, unknown>();
+  for (const [k, v] of entries) m.set(k, v);
+  if (m.size !== entries.length) liftedMapLists.set(m, entries);
+  return m;
+}
+
+/** The entries to lower for `m`: its lifted list while `m` is unchanged, else its own entries. */
+export function entriesOfMap(m: Map<unknown, unknown>): unknown[][] {
+  const lifted = liftedMapLists.get(m);
+  if (lifted !== undefined) {
+    const last = new Map<unknown, unknown>();
+    for (const [k, v] of lifted) last.set(k, v);
+    let same = last.size === m.size;
+    if (same) for (const [k, v] of last) if (!m.has(k) || !Object.is(m.get(k), v)) { same = false; break; }
+    if (same) return lifted as unknown as unknown[][];
+    liftedMapLists.delete(m);
+  }
+  return [...m.entries()];
+}
+
 /** A short description of a JS value for error messages. */
 export function describe(v: unknown): string {
   if (v === null) return 'null';

@@ -22,7 +22,7 @@ import {
   flattenTypes,
   maxCaseAlignment,
 } from './layout.js';
-import { LITTLE_ENDIAN, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
+import { LITTLE_ENDIAN, mapOfEntries, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
 import { UTF8_DECODE_MIN_BYTES, decodeValidUtf8, validUtf16, type StringMaker } from './utf8-decode.js';
 
 /** A core wasm value: i32, f32 and f64 as numbers, i64 as a bigint. */
@@ -182,9 +182,7 @@ export function mapEntryType(t: { kind: 'map'; k: ValType; v: ValType }): ValTyp
 }
 
 function listToMap(entries: unknown[][]): Map<unknown, unknown> {
-  const m = new Map<unknown, unknown>();
-  for (const [k, v] of entries) m.set(k, v);
-  return m;
+  return mapOfEntries(entries as [unknown, unknown][]);
 }
 
 /** definitions.py `load_int` of a pointer-sized integer. */

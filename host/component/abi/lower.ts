@@ -23,7 +23,7 @@ import {
   flattenType,
   maxCaseAlignment,
 } from './layout.js';
-import { LITTLE_ENDIAN, describe, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
+import { LITTLE_ENDIAN, describe, entriesOfMap, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
 import { CANONICAL_FLOAT32_NAN, CANONICAL_FLOAT64_NAN, checkRange, scratchF32, scratchF64, scratchU32, scratchU64, flatCount, mapEntryType, tupleOf, utf16Tag, type FlatValue, type ValueIter } from './lift.js';
 
 
@@ -231,7 +231,7 @@ function storePtr(cx: LiftLowerContext, v: number | bigint, ptr: number): void {
 
 function mapToEntries(v: unknown): unknown[][] {
   if (!(v instanceof Map)) fail('wrong-js-type', `a map is a JS Map, not ${describe(v)}`);
-  return [...v.entries()];
+  return entriesOfMap(v);
 }
 
 /** definitions.py `store_string`. */
