@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { dependencyDir, packageRoot } from '../guest/builds.js';
+import { waitForChild } from '../guest/child.js';
 import { readFileSync } from 'node:fs';
 import { transpileCached, jcoVersion } from './transpile.js';
 import type { ImportCall, ResolvedImport } from '../cli/import-spec.js';
@@ -114,17 +115,8 @@ export async function runOnJco(component: string | Uint8Array, exportName: strin
   });
   (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
   (child.stdio[3] as NodeJS.ReadableStream).on('data', (s: string) => (report += s));
-  let timedOut = false;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  // Infinity (no deadline) would overflow setTimeout's 32-bit delay and fire at once.
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, Math.min(timeoutMs, 0x7fffffff));
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code));
-  }).finally(() => clearTimeout(timer));
+  const { exitCode, timedOut } = await waitForChild(child, timeoutMs);
   const run: JcoRun = {
     component: componentPath,
     export: exportName,

@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../guest/builds.js';
+import { waitForChild } from '../guest/child.js';
 import type { ImportCall, ResolvedImport } from '../cli/import-spec.js';
 
 /** The version of the `wasmtime` Python package the adapter is written and tested against. */
@@ -194,17 +195,8 @@ async function spawnAdapter(python: string, path: string, name: string, exportNa
   fd3.on('data', (s: string) => (report += s));
   child.stdin!.on('error', () => {}); // a child that dies early must not crash us with EPIPE
   child.stdin!.end(JSON.stringify({ component: path, export: exportName, args, imports: opts.imports, bench: opts.bench, cache_dir: wasmtimeVenv(opts) }));
-  let timedOut = false;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  // Infinity (no deadline) would overflow setTimeout's 32-bit delay and fire at once.
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, Math.min(timeoutMs, 0x7fffffff));
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code));
-  }).finally(() => clearTimeout(timer));
+  const { exitCode, timedOut } = await waitForChild(child, timeoutMs);
   const run: WasmtimeRun = { component: name, export: exportName, args, stderr, stdout, exitCode, ms: performance.now() - t0, python };
   type Report = { result?: unknown[]; trap?: WasmtimeTrap; error?: string; code?: string; ms?: number; signature?: WasmtimeSignature; wasmtime?: string; bench?: WasmtimeRun['bench']; calls?: ImportCall[] };
   let parsed: Report | undefined;
