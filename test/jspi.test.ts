@@ -4,7 +4,8 @@
 // project's own .wast suite in both modes, test/wast-jspi/ (blocking waits
 // the spec serves by suspending), and a sync-lowered host import that
 // returns a Promise; the thread.* built-ins (test/wast-jspi/threads.wast) and
-// the trap rules only threads reach (test/wast-jspi/trap-rules-jspi.wast).
+// the trap rules only threads reach (test/wast-jspi/trap-rules-jspi.wast);
+// a resumed thread that spins, stopped by the store's deadline.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -154,5 +155,14 @@ describe('JSPI mode', () => {
     expect(out.off.order).toEqual(['call 1']);
     // a call made from the Promise's then-callback while the first thread is suspended on it
     expect(out.overlap).toEqual([11, 21]);
+  }, 60_000);
+
+  it('a thread that spins after it resumed is stopped by its store\'s deadline: timeout, its instance poisoned, the others go on', () => {
+    // the resumed stack runs in a microtask, after the call that started it returned: the watchdog must cover it
+    const r = spawnSync(node24, [join('test', 'fixtures', 'jspi-resume-watchdog.mjs')], { cwd: packageRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal, 'the fixture hung').toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out).toEqual({ spin: 'trap timeout', other: 21, stoppedInTime: true, again: 'trap instance-poisoned', fresh: 31 });
   }, 60_000);
 });

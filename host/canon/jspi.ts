@@ -23,6 +23,7 @@
  *   built-in's result when it resumes the thread.
  */
 import { Trap, toTrap, type TrapSite } from './errors.js';
+import { inWatchdog, runInWatchdog, watchdogWebAssembly } from './limits.js';
 import type { Enterable, Runnable } from './scheduler.js';
 import type { ThreadEntry } from './instance.js';
 import type { FlatValue, Task } from './task.js';
@@ -293,8 +294,21 @@ export class Thread implements Runnable {
     }
     this.rt.inFlight = this;
     this.rt.store.scheduler.paused = true;
-    if (threw) settle.reject(failed);
-    else settle.resolve(value);
+    // The stack resumes in a microtask of the watchdog's context: inside
+    // the drive's deadline when it has one, else right here.
+    const go = threw ? () => settle.reject(failed) : () => settle.resolve(value);
+    if (inWatchdog()) go();
+    else runInWatchdog(go);
+  }
+
+  /** Its stack was terminated by the watchdog: it never runs again (the instance's entry counts are reset by the store). */
+  abandon(): void {
+    this.onStack = false;
+    this.resumed = false;
+    this.entry = undefined;
+    this.prevTop = undefined;
+    this.outcome = 'failed';
+    this.stopWaiting();
   }
 
   /** A new thread's first run: its own stack, synchronously (it runs until it suspends or returns). */
@@ -336,9 +350,15 @@ export class JspiRuntime {
   private readonly slow: unknown;
   private readonly done: (...r: FlatValue[]) => void;
   private readonly entries = new WeakMap<object, (...a: FlatValue[]) => Promise<unknown>>();
+  /**
+   * `Suspending` and `promising` come from the watchdog's context
+   * (host/canon/limits.ts): a resumed stack then runs in that context's
+   * microtasks, which run inside the deadline of the drive resuming it.
+   */
+  private readonly W = watchdogWebAssembly();
 
   constructor(readonly store: JspiStore) {
-    const W = WebAssembly as unknown as { Suspending: new (f: (...a: unknown[]) => unknown) => unknown };
+    const W = this.W as unknown as { Suspending: new (f: (...a: unknown[]) => unknown) => unknown };
     this.slow = new W.Suspending(() => {
       this.flag.value = 0;
       const t = this.suspending ?? this.top;
@@ -400,7 +420,7 @@ export class JspiRuntime {
     let e = this.entries.get(core);
     if (e === undefined) {
       const inst = new WebAssembly.Instance(trampolineModule(sig), { t: { f: core, done: this.done } as unknown as WebAssembly.ModuleImports });
-      const W = WebAssembly as unknown as { promising: (f: unknown) => (...a: FlatValue[]) => Promise<unknown> };
+      const W = this.W as unknown as { promising: (f: unknown) => (...a: FlatValue[]) => Promise<unknown> };
       e = W.promising(inst.exports['run']);
       this.entries.set(core, e);
     }
@@ -459,6 +479,23 @@ export class JspiRuntime {
     );
     if (outcome === 'running') throw this.lastError ?? provisional;
     return outcome as 'done' | 'suspended';
+  }
+
+  /**
+   * The watchdog terminated the resumed thread that was running: forgets
+   * its stack (no code of it runs again; the caller poisons its instance)
+   * and unpauses the run queue. Returns that thread, if there was one.
+   */
+  abandonInFlight(): Thread | undefined {
+    const t = this.inFlight;
+    if (t === undefined) return undefined;
+    this.inFlight = undefined;
+    this.store.scheduler.paused = false;
+    this.top = undefined;
+    this.suspending = undefined;
+    this.flag.value = 0;
+    t.abandon();
+    return t;
   }
 
   /** The resumed thread stopped (suspended again, returned or failed): the store drives on. */

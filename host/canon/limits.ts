@@ -86,29 +86,78 @@ let watchdogContext: vm.Context | undefined;
 let watchdogScript: vm.Script | undefined;
 
 /**
+ * The watchdog's context. Its microtasks run right after each script it
+ * evaluates, inside that run's timeout (`microtaskMode: 'afterEvaluate'`):
+ * JSPI mode takes `WebAssembly.Suspending` and `promising` from here, so a
+ * thread resumed after a suspension (a Promise reaction of this context)
+ * runs inside the watchdog of the drive that resumed it, not in a later
+ * microtask of the main context that no deadline could stop.
+ */
+function watchdog(): { ctx: vm.Context; script: vm.Script } {
+  if (watchdogScript === undefined) {
+    watchdogContext = vm.createContext({ fn: undefined }, { microtaskMode: 'afterEvaluate' });
+    watchdogScript = new vm.Script('fn()', { filename: 'wasip3-task-watchdog' });
+  }
+  return { ctx: watchdogContext!, script: watchdogScript };
+}
+
+/** The `WebAssembly` namespace of the watchdog's context (its `Suspending` and `promising` for JSPI mode). */
+export function watchdogWebAssembly(): typeof WebAssembly {
+  const { ctx } = watchdog();
+  return vm.runInContext('WebAssembly', ctx) as typeof WebAssembly;
+}
+
+/** Depth of `runInWatchdog` / `runWithWatchdog` calls on the stack (their context's microtasks run when the outermost returns). */
+let watchdogDepth = 0;
+
+/** Whether code runs inside the watchdog's context now (its microtasks run when that run ends). */
+export function inWatchdog(): boolean {
+  return watchdogDepth > 0;
+}
+
+/**
+ * Runs `fn` in the watchdog's context without a deadline, so that the
+ * context's microtasks it queues (a JSPI thread resumed) run before this
+ * returns.
+ */
+export function runInWatchdog(fn: () => void): void {
+  const { ctx, script } = watchdog();
+  const c = ctx as { fn: (() => void) | undefined };
+  const prev = c.fn;
+  c.fn = fn;
+  watchdogDepth++;
+  try {
+    script.runInContext(ctx);
+  } finally {
+    watchdogDepth--;
+    c.fn = prev;
+  }
+}
+
+/**
  * Runs `fn` and returns true, unless it is still running after `ms`
  * milliseconds: then V8 terminates it (wherever it is: wasm, host JS; no
  * `catch` or `finally` on the way runs) and this returns false. Exceptions
- * thrown by `fn` propagate unchanged.
+ * thrown by `fn` propagate unchanged. The watchdog context's microtasks
+ * queued meanwhile (JSPI threads resumed) run inside the same deadline.
  *
  * Costs one watchdog thread per call (tens of microseconds), so callers use
  * it once per outermost synchronous run, and only when a deadline is set.
  */
 export function runWithWatchdog(ms: number, fn: () => void): boolean {
-  if (watchdogScript === undefined) {
-    watchdogContext = vm.createContext({ fn: undefined });
-    watchdogScript = new vm.Script('fn()', { filename: 'wasip3-task-watchdog' });
-  }
-  const ctx = watchdogContext as { fn: (() => void) | undefined };
-  const prev = ctx.fn;
-  ctx.fn = fn;
+  const { ctx, script } = watchdog();
+  const c = ctx as { fn: (() => void) | undefined };
+  const prev = c.fn;
+  c.fn = fn;
+  watchdogDepth++;
   try {
-    watchdogScript.runInContext(watchdogContext!, { timeout: Math.max(1, Math.min(0x7fffffff, Math.ceil(ms))) });
+    script.runInContext(ctx, { timeout: Math.max(1, Math.min(0x7fffffff, Math.ceil(ms))) });
     return true;
   } catch (e) {
     if ((e as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return false;
     throw e;
   } finally {
-    ctx.fn = prev;
+    watchdogDepth--;
+    c.fn = prev;
   }
 }

@@ -208,6 +208,11 @@ export class Store {
     this.scheduler.running = undefined;
     const victims = new Set<ComponentInstance>();
     for (const inst of this.instances) if (inst.onStack()) victims.add(inst);
+    // JSPI: a resumed thread that was running is gone with its stack (its
+    // `promising` Promise never settles): its instance is a victim, and the
+    // run queue, paused for it, goes on.
+    const stopped = this.jspi?.abandonInFlight();
+    if (stopped !== undefined) victims.add(stopped.task.inst);
     for (const inst of this.instances) inst.entered = inst.rootEntered = 0;
     this.entries = [];
     if (running?.owner instanceof ComponentInstance) victims.add(running.owner);
