@@ -186,4 +186,20 @@ describe('component runs on the embedded host (the default) report what went wro
     expect(b.code).toBe(2);
     expect(b.err).toMatch(/\[arity\] control takes 0 argument/);
   });
+
+  it('a reader that goes away (`| head`): the command stops quietly, exit 0, no write error or stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const { join } = await import('node:path');
+    for (const args of [['--help'], ['matrix']]) {
+      const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        const p = spawn(process.execPath, [join(root, 'bin', 'wasip3-task.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let err = '';
+        p.stderr.on('data', (b: Buffer) => (err += b));
+        p.stdout.destroy(); // the reader is gone before the tool writes: its first write gets EPIPE
+        p.on('close', (code) => resolve({ code, err }));
+      });
+      expect(r.err, args.join(' ')).not.toMatch(/EPIPE|\n\s+at /);
+      expect(r.code, args.join(' ')).toBe(0);
+    }
+  });
 });

@@ -55,6 +55,18 @@ const EXIT_CODES = `
 Exit codes: 0 ok; 1 a trap, a task-ABI violation or an unexpected outcome;
 2 a usage error or bad input.`;
 
+// A reader that goes away (`wasip3-task matrix | head`) ends the command at
+// once and quietly with the exit code so far (0 unless a failure was already
+// recorded): no write error and no stack
+// trace. (A wasi:cli/run program writes fd 1 itself and gets its own
+// `stream-error`; this listener only sees the tool's own output.)
+for (const s of [process.stdout, process.stderr]) {
+  s.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const program = new Command();
 program
   .name('wasip3-task')
