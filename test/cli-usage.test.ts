@@ -202,4 +202,24 @@ describe('component runs on the embedded host (the default) report what went wro
       expect(r.code, args.join(' ')).toBe(0);
     }
   });
+
+  it('wasi:cli/run flags: a --dir that is not a directory or preopens a guest path twice, a bad --deterministic seed: typed errors, exit 2', () => {
+    const cases: [string[], RegExp][] = [
+      [['--dir', '/nonexistent-wasip3-dir::/x'], /^error \[bad-dir\]: --dir "\/nonexistent-wasip3-dir::\/x": cannot open \/nonexistent-wasip3-dir: ENOENT/],
+      [['--dir', 'package.json::/x'], /^error \[bad-dir\]: .*package\.json is not a directory/],
+      [['--dir', 'test::/x', '--dir', 'docs::/x'], /^error \[bad-dir\]: .*the guest path \/x is preopened twice/],
+      [['--deterministic', 'abc'], /^error \[bad-seed\]: --deterministic "abc": the seed is an unsigned 64-bit integer/],
+      [['--deterministic', '18446744073709551616'], /^error \[bad-seed\]/],
+    ];
+    for (const [flags, re] of cases) {
+      const r = cli('run', 'build/wasi-hello.wasm', ...flags);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.err, flags.join(' ')).toMatch(re);
+      expect(r.out, flags.join(' ')).toBe('');
+    }
+    const ok = cli('run', 'build/wasi-hello.wasm', '--deterministic', '0xffffffffffffffff', '--dir', 'test::/t');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^hello from assemblyscript/);
+  });
 });
+

@@ -10,6 +10,7 @@
  * `wasip3-task: trap: [<code>] <message>`). `--timeout` and the `--max-*`
  * limits apply as to any run (the store's deadline and caps).
  */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Trap } from '../canon/errors.js';
 import { loadComponent, type LoadedComponent } from '../component/api.js';
@@ -63,12 +64,28 @@ function parseEnv(pairs: readonly string[], inherit: boolean): [string, string][
   return [...env];
 }
 
+/** `--deterministic <seed>`: an unsigned 64-bit integer, decimal or 0x-hex. */
+function parseSeed(seed: string): bigint {
+  if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(seed) || BigInt(seed) >= 1n << 64n) {
+    throw new RunError('bad-seed', `--deterministic ${JSON.stringify(seed)}: the seed is an unsigned 64-bit integer (decimal or 0x-hex)`);
+  }
+  return BigInt(seed);
+}
+
 function parseDirs(dirs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const d of dirs) {
     const i = d.indexOf('::');
     const [host, guest] = i < 0 ? [d, d] : [d.slice(0, i), d.slice(i + 2)];
     if (host === '' || guest === '') throw new RunError('bad-dir', `--dir ${JSON.stringify(d)} is not host::guest`);
+    let isDir = false;
+    try {
+      isDir = statSync(host).isDirectory();
+    } catch (e) {
+      throw new RunError('bad-dir', `--dir ${JSON.stringify(d)}: cannot open ${host}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    if (!isDir) throw new RunError('bad-dir', `--dir ${JSON.stringify(d)}: ${host} is not a directory`);
+    if (guest in out) throw new RunError('bad-dir', `--dir ${JSON.stringify(d)}: the guest path ${guest} is preopened twice`);
     out[guest] = host;
   }
   return out;
@@ -99,7 +116,7 @@ export async function runWasiProgram(file: string, bytes: Uint8Array, args: read
     stdout: 1,
     stderr: 2,
     terminal: !!process.stdout.isTTY,
-    deterministic: det === undefined || det === false ? undefined : det === true ? true : { seed: BigInt(det) },
+    deterministic: det === undefined || det === false ? undefined : det === true ? true : { seed: parseSeed(det) },
   }, p2, p3Shims);
   let inst;
   try {
