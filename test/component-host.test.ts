@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Trap } from '../host/canon/index.js';
+import { Store, Trap } from '../host/canon/index.js';
 import { ComponentCallError, ComponentResultError, loadComponent } from '../host/component/api.js';
 import { ComponentLinkError } from '../host/component/runtime/instantiate.js';
 import { wat } from './component-bytes.js';
@@ -227,6 +227,26 @@ describe('stream<u8> across the host boundary (streams.wat)', async () => {
     const counted = (inst.exports['count'] as Fn)(s);
     const state = await Promise.race([counted.then(() => 'settled', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), 20))]);
     expect(state).toBe('pending');
+    s.close();
+    expect(await counted).toEqual([0, 0]);
+  });
+
+  it('a stream one component returned, passed on by JS: into another instance of its store it is read there; into another store it is refused (other-store) and stays JS\'s', async () => {
+    const store = new Store();
+    const a = c.instantiate({}, { store, name: 'a' });
+    const b = c.instantiate({}, { store, name: 'b' });
+    expect(await (b.exports['count'] as Fn)(await (a.exports['repeat'] as Fn)(10))).toEqual([10, 45]);
+    const r = (await (a.exports['repeat'] as Fn)(20)) as AsyncIterable<Uint8Array>;
+    const elsewhere = c.instantiate({}, { name: 'elsewhere' });
+    const e = await (elsewhere.exports['count'] as Fn)(r).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(ComponentCallError);
+    expect((e as Error).message).toMatch(/\[bad-value\] count: \[other-store\] .*another store/);
+    const chunks: Uint8Array[] = [];
+    for await (const ch of r) chunks.push(ch);
+    expect(Buffer.concat(chunks).length).toBe(20);
+    // both stores go on
+    const s = elsewhere.stream();
+    const counted = (elsewhere.exports['count'] as Fn)(s);
     s.close();
     expect(await counted).toEqual([0, 0]);
   });

@@ -492,6 +492,55 @@ describe('future<string>', async () => {
     expect(await resolved).toBe(true);
   });
 
+  // the same producer, but the future inside a tuple: the call's Promise does not adopt it, JS holds the reader
+  const P2 = loadComponent(await wat(`(component
+    ${libc(`(data (i32.const 256) "${words(512, 7)}") (data (i32.const 512) "future!")`)}
+    (type $f (future string))
+    (core func $new (canon future.new $f))
+    (core func $write (canon future.write $f async (memory $mem)))
+    (core func $drop-w (canon future.drop-writable $f))
+    (core func $ret (canon task.return (result (tuple $f u32))))
+    (core module $m
+      (import "c" "new" (func $new (result i64)))
+      (import "c" "write" (func $write (param i32 i32) (result i32)))
+      (import "c" "drop-w" (func $drop-w (param i32)))
+      (import "c" "ret" (func $ret (param i32 i32)))
+      (global $wf (mut i32) (i32.const 0))
+      (func (export "give") (result i32)
+        (local $e i64)
+        (local.set $e (call $new))
+        (global.set $wf (i32.wrap_i64 (i64.shr_u (local.get $e) (i64.const 32))))
+        (call $ret (i32.wrap_i64 (local.get $e)) (i32.const 7))
+        ;; written after the reader moved on: the copy completes when that reader reads
+        (if (i32.ne (call $write (global.get $wf) (i32.const 256)) (i32.const -1)) (then unreachable))
+        (i32.const 1))
+      (func (export "cb") (param i32 i32 i32) (result i32) (i32.const 1)))
+    (core instance $i (instantiate $m (with "c" (instance
+      (export "new" (func $new)) (export "write" (func $write)) (export "drop-w" (func $drop-w)) (export "ret" (func $ret))))))
+    (func (export "give") async (result (tuple $f u32)) (canon lift (core func $i "give") async (callback (core func $i "cb")))))`));
+
+  it('a future JS got from a component is passed on to another component of the store once, before JS awaits it; another store refuses it', async () => {
+    const store = new Store();
+    const p = P2.instantiate({}, { store });
+    const q = C.instantiate({ p: P.instantiate({}, { store }) }, { store });
+    const [f, n] = (await (p.exports['give'] as Fn)()) as [PromiseLike<unknown>, number];
+    expect(n).toBe(7);
+    expect(await (q.exports['take'] as Fn)(f)).toBe('future!');
+    // passed on: the reader is that component's; JS can neither pass it again nor await it
+    await expect((q.exports['take'] as Fn)(f)).rejects.toThrow(/\[end-taken\] .*passed to a component already/);
+    await expect(Promise.resolve(f)).rejects.toThrow(/end-done/);
+    // awaited by JS first: it cannot be passed on
+    const [g] = (await (p.exports['give'] as Fn)()) as [PromiseLike<unknown>];
+    const got = g.then((v) => v); // starts the read now (Promise.resolve would call then in a later job)
+    await expect((q.exports['take'] as Fn)(g)).rejects.toThrow(/\[end-taken\] .*already awaited/);
+    expect(await got).toBe('future!');
+    // a store of its own: another store's end is refused by type, and the reader is still JS's
+    const [h] = (await (p.exports['give'] as Fn)()) as [PromiseLike<unknown>];
+    const other = C.instantiate({ p: P.instantiate({}) });
+    await expect((other.exports['take'] as Fn)(h)).rejects.toThrow(/\[other-store\]/);
+    expect(await h).toBe('future!');
+  });
+
   it('a host future<string> refuses a non-string (LowerError) and stays unwritten', async () => {
     const q = C.instantiate({ p: P.instantiate({}) });
     const f = q.future(STRING);

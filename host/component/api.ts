@@ -219,9 +219,9 @@ function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
  * classes give their reps and host streams their readable ends, at any
  * depth (a value whose shape does not fit is a `ComponentCallError`).
  */
-function argsFromJs(ft: FuncType, jsArgs: readonly unknown[], name: string): unknown[] {
+function argsFromJs(store: Store, ft: FuncType, jsArgs: readonly unknown[], name: string): unknown[] {
   try {
-    return jsArgs.map((a, i) => (i < ft.params.length ? fromJsValue(a, ft.params[i]![1]) : fromJsAsync(fromJsResource(a))));
+    return jsArgs.map((a, i) => (i < ft.params.length ? fromJsValue(a, ft.params[i]![1], store) : fromJsAsync(fromJsResource(a), store)));
   } catch (e) {
     if (e instanceof LowerError) throw new ComponentCallError('bad-value', `${name}: ${e.message}`, { cause: e });
     throw e;
@@ -235,7 +235,7 @@ function argsFromJs(ft: FuncType, jsArgs: readonly unknown[], name: string): unk
  * that does not wait on the host has resolved when the call returns.
  */
 function callSync(store: Store, f: LiftedFunc, jsArgs: unknown[], name: string): unknown {
-  const args = argsFromJs(f.ft, jsArgs, name);
+  const args = argsFromJs(store, f.ft, jsArgs, name);
   checkArgs(f.ft, args, name);
   const task = f.prepare(() => args, () => {});
   let failure: unknown;
@@ -252,7 +252,7 @@ function jsFunction(store: Store, classes: ResourceClasses, f: ComponentFunc, na
   const ft = f.ft;
   const isResult = ft.result?.kind === 'result';
   const fn = async (...jsArgs: unknown[]): Promise<unknown> => {
-    const args = argsFromJs(ft, jsArgs, name);
+    const args = argsFromJs(store, ft, jsArgs, name);
     checkArgs(ft, args, name);
     let values: unknown[];
     if (f instanceof LiftedFunc) {
@@ -399,7 +399,7 @@ function hostFunc(store: Store, ft: FuncType, js: unknown, path: string): HostFu
     if (isResult && !(e instanceof Error)) return [{ tag: 'err', val: e }];
     throw e;
   };
-  const out = (vs: unknown[]): unknown[] => (hasResult ? [fromJsValue(vs[0], ft.result)] : vs);
+  const out = (vs: unknown[]): unknown[] => (hasResult ? [fromJsValue(vs[0], ft.result, store)] : vs);
   return new HostFunc(ft, path, store, (args) => {
     let r: unknown;
     try {

@@ -251,7 +251,9 @@ export type LowerRule =
   | 'missing-payload'
   | 'unknown-label'
   | 'unknown-flag'
-  | 'wrong-length';
+  | 'wrong-length'
+  | 'other-store'
+  | 'end-taken';
 
 const LOWER_RULES: Record<LowerRule, string> = {
   'wrong-js-type': 'the JS value must have the JS type this component-model type maps to',
@@ -264,6 +266,8 @@ const LOWER_RULES: Record<LowerRule, string> = {
   'unknown-label': 'an enum value must be one of its labels',
   'unknown-flag': 'a flags value is an object whose keys are the (camelCase) flag names and whose values are booleans',
   'wrong-length': 'a tuple or fixed-length list must have exactly its number of elements',
+  'other-store': 'a stream or future end belongs to the store it was made in: only instances of that store can take it',
+  'end-taken': 'a future end JS got from a component can be passed on once, and only before JS awaits it',
 };
 
 /**

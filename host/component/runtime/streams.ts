@@ -139,14 +139,13 @@ export function toJsValue(store: Store, v: unknown, t: ValType | undefined): unk
   return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? classesOf(store).toJs(x, u) : toJsAsync(store, x)));
 }
 
-/** A JS value of type `t` as the value a guest lowers, at any depth: class instances give their rep, host streams and futures their readable end. */
-export function fromJsValue(v: unknown, t: ValType | undefined): unknown {
+/** A JS value of type `t` as the value a guest lowers, at any depth: class instances give their rep, host streams and futures their readable end (with `store`, only ends of that store). */
+export function fromJsValue(v: unknown, t: ValType | undefined, store?: Store): unknown {
   if (t === undefined) return v;
-  return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? fromJsResource(x, u.rt) : fromJsAsync(x)));
+  return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? fromJsResource(x, u.rt) : fromJsAsync(x, store)));
 }
 
 const toJs = (store: Store, v: unknown, t: ValType): unknown => toJsValue(store, v, t);
-const fromJs = (v: unknown, t: ValType): unknown => fromJsValue(v, t);
 
 const notHandle = (what: string, v: unknown): never => {
   throw new LowerError('wrong-js-type', `${what}, not ${v === null ? 'null' : typeof v}`);
@@ -204,8 +203,8 @@ function checkElements(values: readonly unknown[], t: ValType): void {
 }
 
 /** JS elements as the values a guest lowers, checked (a `LowerError` when one does not fit). */
-function prepare(values: ArrayLike<unknown>, t: ValType): unknown[] {
-  const vs = Array.from(values, (v) => fromJs(v, t));
+function prepare(store: Store, values: ArrayLike<unknown>, t: ValType): unknown[] {
+  const vs = Array.from(values, (v) => fromJsValue(v, t, store));
   checkElements(vs, t);
   return vs;
 }
@@ -214,7 +213,8 @@ function prepare(values: ArrayLike<unknown>, t: ValType): unknown[] {
 export class ComponentStreamReader implements AsyncIterable<unknown[] | Uint8Array> {
   private done = false;
   constructor(
-    private readonly store: Store,
+    /** The store this end lives in (its instances are the only ones that can take it). */
+    readonly store: Store,
     private readonly end: ReadableStreamEnd,
     readonly t: ValType | undefined,
     /** Elements asked for per read. */
@@ -389,7 +389,8 @@ export class ComponentStream {
   private readonly writable: WritableStreamEnd;
   private closed = false;
   constructor(
-    private readonly store: Store,
+    /** The store this end lives in (its instances are the only ones that can take it). */
+    readonly store: Store,
     readonly t: ValType | undefined,
   ) {
     const { readable, writable } = peerOf(store).streamNew(elemTypeOf(t));
@@ -412,7 +413,7 @@ export class ComponentStream {
     let vs: unknown[] | undefined;
     try {
       if (plain) bytes = encode(t, values);
-      else vs = prepare(values, t!);
+      else vs = prepare(this.store, values, t!);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -456,8 +457,10 @@ export type ComponentStreamReaderValue = LiftedAsyncValue;
 /** A readable future end held by JS: `await reader` (or `reader.then`). */
 export class ComponentFutureReader implements PromiseLike<unknown> {
   private value: Promise<unknown> | undefined;
+  private passed = false;
   constructor(
-    private readonly store: Store,
+    /** The store this end lives in (its instances are the only ones that can take it). */
+    readonly store: Store,
     private readonly end: ReadableFutureEnd,
     readonly t: ValType | undefined,
   ) {
@@ -490,6 +493,20 @@ export class ComponentFutureReader implements PromiseLike<unknown> {
   then<A = unknown, B = never>(ok?: ((v: unknown) => A | PromiseLike<A>) | null, err?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     return this.read().then(ok, err);
   }
+
+  /**
+   * The end as a value to pass to a component (before it is awaited: once
+   * JS reads it, the end is JS's; passing it on then is a `LowerError`).
+   */
+  get lifted(): LiftedAsyncValue {
+    if (this.passed) throw new LowerError('end-taken', 'this future was passed to a component already: it is that component\'s now');
+    if (this.value !== undefined) throw new LowerError('end-taken', 'this future was already awaited (read by JS): only a future nobody has awaited can be passed on');
+    this.passed = true;
+    this.value = Promise.reject(new Trap('end-done', { builtin: 'host future.read', detail: 'this future was passed to a component: it is that component\'s to read now' }));
+    this.value.catch(() => {});
+    this.store.hostHeldEnds--;
+    return { kind: 'future', end: this.end, t: this.t };
+  }
 }
 
 /** A future made by the host: pass `readable` to a component, then `resolve` it. */
@@ -497,7 +514,8 @@ export class ComponentFuture {
   readonly readable: LiftedAsyncValue;
   private readonly writable: WritableFutureEnd;
   constructor(
-    private readonly store: Store,
+    /** The store this end lives in (its instances are the only ones that can take it). */
+    readonly store: Store,
     readonly t: ValType | undefined,
   ) {
     const { readable, writable } = peerOf(store).futureNew(elemTypeOf(t));
@@ -519,7 +537,7 @@ export class ComponentFuture {
     let value: unknown;
     try {
       if (plain) bytes = encode(t, [v]);
-      else value = prepare([v], t!)[0];
+      else value = prepare(this.store, [v], t!)[0];
     } catch (e) {
       return Promise.reject(e);
     }
@@ -548,9 +566,20 @@ export function toJsAsync(store: Store, v: unknown): unknown {
   return v;
 }
 
-/** A JS stream/future object as the lifted value a component takes. */
-export function fromJsAsync(v: unknown): unknown {
-  if (v instanceof ComponentStreamReader) return v.value;
-  if (v instanceof ComponentStream || v instanceof ComponentFuture) return v.readable;
+/**
+ * A JS stream/future object as the lifted value a component takes. With
+ * `store`, the one the taking instance lives in: an end made in another
+ * store is a `LowerError` (`other-store`); its writer is driven by that
+ * store's run queue, which a wait in this one never runs.
+ */
+export function fromJsAsync(v: unknown, store?: Store): unknown {
+  if (v instanceof ComponentStreamReader || v instanceof ComponentFutureReader || v instanceof ComponentStream || v instanceof ComponentFuture) {
+    if (store !== undefined && v.store !== store) {
+      const what = v instanceof ComponentStreamReader || v instanceof ComponentStream ? 'stream' : 'future';
+      throw new LowerError('other-store', `this ${what} end was made in another store than the instance taking it; pipe it through JS (read it, write a stream of this store) or instantiate both components in one store (instantiate(imports, { store }))`);
+    }
+    if (v instanceof ComponentStream || v instanceof ComponentFuture) return v.readable;
+    return v instanceof ComponentStreamReader ? v.value : v.lifted;
+  }
   return v;
 }
