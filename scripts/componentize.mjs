@@ -45,7 +45,7 @@ export const COMPONENTS = [
   },
 ];
 // The project's own WASI programs (assembly/programs/, worlds of wit/programs.wit).
-for (const world of ["hello", "big", "echo", "sleep", "random", "files", "exit"]) {
+for (const world of ["hello", "big", "echo", "sleep", "random", "files", "ls", "exit"]) {
   COMPONENTS.push({
     core: `wasi-${world}.core.wasm`,
     world,

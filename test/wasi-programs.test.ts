@@ -76,7 +76,7 @@ const epipe = (): never => {
 
 describe('the AssemblyScript programs through wasip3-task run (Node 20, real pipes)', () => {
   it('every program is built by npm run build', () => {
-    for (const name of ['hello', 'big', 'echo', 'sleep', 'random', 'files', 'exit']) expect(existsSync(prog(name)), name).toBe(true);
+    for (const name of ['hello', 'big', 'echo', 'sleep', 'random', 'files', 'ls', 'exit']) expect(existsSync(prog(name)), name).toBe(true);
   });
 
   it('big: 1 MiB + 1 byte in one stream.write, byte-exact through a pipe (sha-256); another size by argument', async () => {
@@ -228,6 +228,103 @@ describe.concurrent('files: read and write in a preopen; every way out of it ref
   it('no preopen unless given (exit 99); missing arguments (exit 98)', async () => {
     expect((await cli(prog('files'), ['in.bin', 'x'])).code).toBe(99);
     expect((await cli(prog('files'), ['in.bin'], { pre: dirFlag() })).code).toBe(98);
+  });
+});
+
+describe.concurrent('ls: read-directory of a preopen (a stream<directory-entry> and its end future)', () => {
+  const dir = join(tmp, 'ls');
+  const pre = join(dir, 'pre');
+  const many = Array.from({ length: 300 }, (_, i) => `n${String(i).padStart(3, '0')}`);
+  beforeAll(() => {
+    mkdirSync(join(pre, 'sub'), { recursive: true });
+    mkdirSync(join(pre, 'Zed'));
+    mkdirSync(join(pre, 'émoji'));
+    mkdirSync(join(pre, 'many'));
+    for (const [name, text] of [['a.txt', 'a'], ['b c.txt', 'b'], ['ｚ', 'fullwidth z'], ['😀', 'astral'], ['sub/s.txt', 's']]) writeFileSync(join(pre, name!), text!);
+    for (const n of many) writeFileSync(join(pre, 'many', n), n);
+    writeFileSync(join(dir, 'outside.txt'), 'outside the preopen\n');
+    mkdirSync(join(dir, 'outside-dir'));
+    writeFileSync(join(dir, 'outside-dir', 'hidden.txt'), 'hidden');
+    symlinkSync('../outside.txt', join(pre, 'link'));
+    symlinkSync('..', join(pre, 'up'));
+    symlinkSync('../outside-dir', join(pre, 'out-dir'));
+  });
+  const dirFlag = (...more: string[]): string[] => ['--dir', `${pre}::/data`, ...more];
+  // UTF-8 byte order (code point order): U+FF5A before U+1F600, which JS's UTF-16 `sort()` would swap
+  const listing = [
+    'directory Zed',
+    'regular-file a.txt',
+    'regular-file b c.txt',
+    'symbolic-link link',
+    'directory many',
+    'symbolic-link out-dir',
+    'directory sub',
+    'symbolic-link up',
+    'directory émoji',
+    'regular-file ｚ',
+    'regular-file 😀',
+  ];
+
+  it('--deterministic: every entry of the preopen, sorted by name (UTF-8 bytes), types included, exact', async () => {
+    const r = await cli(prog('ls'), [], { pre: dirFlag('--deterministic') });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.toString()).toBe(listing.join('\n') + '\n');
+    expect([...listing].sort()).not.toEqual(listing); // the order is not JS's default one
+  });
+
+  it('without --deterministic: the same entries in the order the OS gives them', async () => {
+    const r = await cli(prog('ls'), [], { pre: dirFlag() });
+    expect(r.code).toBe(0);
+    const lines = r.out.toString().trimEnd().split('\n');
+    expect([...lines].sort()).toEqual([...listing].sort());
+  });
+
+  it('a subdirectory opened with open-at; an empty directory is an empty stream and ok', async () => {
+    const r = await cli(prog('ls'), ['sub'], { pre: dirFlag() });
+    expect(r.code).toBe(0);
+    expect(r.out.toString()).toBe('regular-file s.txt\n');
+    const e = await cli(prog('ls'), ['Zed'], { pre: dirFlag() });
+    expect(e.code).toBe(0);
+    expect(e.out.toString()).toBe('');
+  });
+
+  it('read-directory on a file: the future is err(not-directory) (exit 123), no entries', async () => {
+    const r = await cli(prog('ls'), ['a.txt'], { pre: dirFlag() });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(100 + 23);
+    expect(r.out.length).toBe(0);
+  });
+
+  it.each([['..'], ['up'], ['out-dir'], ['link'], ['sub/../..'], ['/tmp']])('ls %s: not-permitted (exit 130), nothing of the outside listed', async (path) => {
+    const r = await cli(prog('ls'), [path], { pre: dirFlag() });
+    expect(r.code).toBe(130);
+    expect(r.out.length).toBe(0);
+  });
+
+  it('300 entries (several host writes): all of them; --deterministic in order', async () => {
+    const r = await cli(prog('ls'), ['many'], { pre: dirFlag() });
+    expect(r.code).toBe(0);
+    expect(r.out.toString().trimEnd().split('\n').sort()).toEqual(many.map((n) => `regular-file ${n}`));
+    const d = await cli(prog('ls'), ['many'], { pre: dirFlag('--deterministic') });
+    expect(d.out.toString()).toBe(many.map((n) => `regular-file ${n}\n`).join(''));
+  });
+
+  it('the guest drops the stream after 70 of 300 entries: exactly 70 listed, the future ok, exit 0', async () => {
+    const r = await cli(prog('ls'), ['many', '70'], { pre: dirFlag() });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.out.toString().trimEnd().split('\n');
+    expect(lines.length).toBe(71);
+    expect(lines[70]).toBe('stopped after 70');
+    expect(new Set(lines.slice(0, 70)).size).toBe(70);
+    for (const l of lines.slice(0, 70)) expect(many).toContain(l.replace('regular-file ', ''));
+    const d = await cli(prog('ls'), ['many', '3'], { pre: dirFlag('--deterministic') });
+    expect(d.out.toString()).toBe('regular-file n000\nregular-file n001\nregular-file n002\nstopped after 3\n');
+  });
+
+  it('no preopen unless given (exit 99)', async () => {
+    expect((await cli(prog('ls'))).code).toBe(99);
   });
 });
 

@@ -83,6 +83,16 @@ declare function file_future_read(readable: u32, ptr: usize): u32;
 declare function file_future_drop(readable: u32): void;
 @external("wasi:filesystem/types@0.3.0", "[async-lower][method]descriptor.write-via-stream")
 declare function file_write_via_stream(fd: u32, readable: u32, offset: u64, resultPtr: usize): u32;
+@external("wasi:filesystem/types@0.3.0", "[method]descriptor.read-directory")
+export declare function read_directory(fd: u32, resultPtr: usize): void;
+@external("wasi:filesystem/types@0.3.0", "[async-lower][stream-read-0][method]descriptor.read-directory")
+export declare function dir_stream_read(readable: u32, ptr: usize, n: u32): u32;
+@external("wasi:filesystem/types@0.3.0", "[stream-drop-readable-0][method]descriptor.read-directory")
+export declare function dir_stream_drop(readable: u32): void;
+@external("wasi:filesystem/types@0.3.0", "[async-lower][future-read-1][method]descriptor.read-directory")
+export declare function dir_future_read(readable: u32, ptr: usize): u32;
+@external("wasi:filesystem/types@0.3.0", "[future-drop-readable-1][method]descriptor.read-directory")
+export declare function dir_future_drop(readable: u32): void;
 @external("wasi:filesystem/types@0.3.0", "[resource-drop]descriptor")
 export declare function drop_descriptor(fd: u32): void;
 

@@ -68,7 +68,7 @@ export class WasiHostBase {
     const onExit = (code: number): void => void (this.exitCode ??= code);
     const p2 = p2Factory === undefined ? {} : p2Factory(this.env, onExit);
     const preopens = p2Factory === undefined ? { getDirectories: () => [] } : p2['wasi:filesystem/preopens'];
-    const p3 = { ...wasiP3(this.env, this.store, onExit, p3Shims), ...wasiP3Filesystem({ preopens: preopens as never }, this.store) };
+    const p3 = { ...wasiP3(this.env, this.store, onExit, p3Shims), ...wasiP3Filesystem({ preopens: preopens as never }, this.store, { deterministic: this.env.clock !== undefined }) };
     this.imports = versionedImports(p2, p3);
   }
 

@@ -8,9 +8,10 @@
  * Each 0.3 `descriptor` wraps a 0.2 one. The 0.2 calls are synchronous, so
  * these methods return plain values (an `async func` lowered either way
  * gets its result at once); the streams are the store's host streams:
- * `read-via-stream` feeds a `ComponentStream` from 0.2 `read`, and
+ * `read-via-stream` feeds a `ComponentStream` from 0.2 `read`,
  * `write-via-stream` / `append-via-stream` copy a `ComponentStreamReader`
- * into 0.2 `write`.
+ * into 0.2 `write`, and `read-directory` feeds a `ComponentStream` of
+ * `directory-entry` records from 0.2's `directory-entry-stream`.
  */
 import { Trap } from '../canon/errors.js';
 import type { Store } from '../canon/store.js';
@@ -19,6 +20,18 @@ import type { ValType } from '../component/types.js';
 import { WasiError } from './common.js';
 
 type P2Descriptor = Record<string, (...a: unknown[]) => unknown>;
+
+/** 0.2's `directory-entry-stream` (preview2-shim's holds an open `fs.Dir`, closed by its dispose symbol). */
+interface P2DirectoryEntryStream {
+  readDirectoryEntry(): { type: string; name: string } | undefined;
+  [k: symbol]: unknown;
+}
+
+/** A `directory-entry` as its JS value (`type` a `descriptor-type` case). */
+interface DirectoryEntry {
+  type: { tag: string; val?: undefined };
+  name: string;
+}
 
 /** The 0.3.0 `error-code` variant's cases, in order (`other(option<string>)` last). */
 export const FS_ERROR_CASES = [
@@ -54,6 +67,29 @@ function p2call<T>(f: () => T): T {
   }
 }
 
+/** The 0.3.0 `descriptor-type` variant (`other(option<string>)` last; 0.2's `unknown` becomes `other(none)`). */
+const DESCRIPTOR_TYPE: ValType = {
+  kind: 'variant',
+  cases: ['block-device', 'character-device', 'directory', 'fifo', 'symbolic-link', 'regular-file', 'socket', 'other'].map((label) => ({
+    label,
+    t: label === 'other' ? { kind: 'option', t: { kind: 'string' } } : undefined,
+  })),
+} as ValType;
+
+/** The element type of `read-directory`'s stream: `record directory-entry { type: descriptor-type, name: string }`. */
+const DIRECTORY_ENTRY: ValType = { kind: 'record', fields: [{ label: 'type', t: DESCRIPTOR_TYPE }, { label: 'name', t: { kind: 'string' } }] };
+
+/** Entries handed to the stream per write when they are not sorted first. */
+const DIRECTORY_BATCH = 64;
+
+const utf8 = new TextEncoder();
+/** Orders names by their UTF-8 bytes (which is Unicode code point order, not JS's UTF-16 code unit order). */
+function byUtf8Name(a: { key: Uint8Array }, b: { key: Uint8Array }): number {
+  return Buffer.compare(a.key, b.key);
+}
+
+const symbolDispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
+
 const P2_TYPE_TO_P3 = (t: string): { tag: string; val?: undefined } => (t === 'unknown' ? { tag: 'other', val: undefined } : { tag: t });
 
 function statToP3(s: Record<string, unknown>): Record<string, unknown> {
@@ -69,9 +105,18 @@ function statToP3(s: Record<string, unknown>): Record<string, unknown> {
 
 const CHUNK = 65536n;
 
+/** Options of the 0.3 filesystem. */
+export interface P3FilesystemOptions {
+  /** Deterministic mode: `read-directory` lists entries sorted by name (their UTF-8 bytes), not in the order the OS gives. */
+  readonly deterministic?: boolean;
+}
+
 /** The 0.3 filesystem interfaces over a 0.2 filesystem (`types` and `preopens`). */
-export function wasiP3Filesystem(p2fs: { preopens: { getDirectories(): [P2Descriptor, string][] } }, store: Store): Record<string, Record<string, unknown>> {
+export function wasiP3Filesystem(p2fs: { preopens: { getDirectories(): [P2Descriptor, string][] } }, store: Store, options: P3FilesystemOptions = {}): Record<string, Record<string, unknown>> {
+  const sorted = options.deterministic === true;
   const wrapped = new WeakMap<P2Descriptor, Descriptor>();
+  /** The 0.2 preopen descriptors (preview2-shim's `read-directory` on one is `bad-descriptor`: it lists `.` opened in it instead). */
+  const preopens = new WeakSet<P2Descriptor>();
   const wrap = (d: P2Descriptor): Descriptor => {
     let w = wrapped.get(d);
     if (w === undefined) wrapped.set(d, (w = new Descriptor(d)));
@@ -155,8 +200,77 @@ export function wasiP3Filesystem(p2fs: { preopens: { getDirectories(): [P2Descri
     setTimes(a: unknown, m: unknown): void {
       this.call('setTimes', a, m);
     }
-    readDirectory(): never {
-      throw new Trap('unsupported-canon', { builtin: 'wasi:filesystem/types@0.3 read-directory', detail: 'a stream<directory-entry> holds strings, which host streams cannot carry yet' });
+    /** 0.2's `read-directory` of this directory (of `.` opened in it for a preopen, whose own has no path to list). */
+    private listing(): P2DirectoryEntryStream {
+      if (!preopens.has(this.d)) return this.call<P2DirectoryEntryStream>('readDirectory');
+      const dot = this.call<P2Descriptor>('openAt', {}, '.', { directory: true }, { read: true });
+      try {
+        return p2call(() => dot['readDirectory']!.call(dot) as P2DirectoryEntryStream);
+      } finally {
+        // the listing holds its own `fs.Dir`: the descriptor of `.` is not needed for it
+        (dot as unknown as Record<symbol, (() => void) | undefined>)[symbolDispose]?.call(dot);
+      }
+    }
+
+    /**
+     * `read-directory`: a stream of `directory-entry` records (never `.` or
+     * `..`) and a future for how the listing ended: `ok` once every entry was
+     * written (or the guest dropped the stream), `err(code)` when the 0.2
+     * listing failed (`not-directory` for a file), the stream then closed
+     * after the entries written so far. Entries come in the OS's order,
+     * DIRECTORY_BATCH per write, read from 0.2 only as the guest takes them;
+     * in deterministic mode the whole directory is read first and sorted by
+     * name (UTF-8 byte order, which is code point order), so a listing that
+     * fails part way gives no entries and the err. The 0.2 directory handle
+     * is closed when the listing ends, also when the guest dropped the
+     * stream early.
+     */
+    readDirectory(): [unknown, unknown] {
+      const s = new ComponentStream(store, DIRECTORY_ENTRY);
+      const f = new ComponentFuture(store, FS_RESULT);
+      const pump = async (): Promise<void> => {
+        let list: P2DirectoryEntryStream | undefined;
+        const close = (): void => {
+          const open = list;
+          list = undefined;
+          const dispose = open?.[symbolDispose];
+          if (typeof dispose === 'function') dispose.call(open);
+        };
+        try {
+          const l = (list = this.listing());
+          const next = (): DirectoryEntry | undefined => {
+            const e = p2call(() => l.readDirectoryEntry());
+            return e === undefined ? undefined : { type: P2_TYPE_TO_P3(e.type), name: e.name };
+          };
+          if (sorted) {
+            const all: { key: Uint8Array; entry: DirectoryEntry }[] = [];
+            for (let e = next(); e !== undefined; e = next()) all.push({ key: utf8.encode(e.name), entry: e });
+            close();
+            all.sort(byUtf8Name);
+            if (all.length > 0) await s.write(all.map((x) => x.entry));
+          } else {
+            for (;;) {
+              const batch: DirectoryEntry[] = [];
+              for (let e: DirectoryEntry | undefined; batch.length < DIRECTORY_BATCH && (e = next()) !== undefined; ) batch.push(e);
+              // a short batch is the end of the directory
+              const last = batch.length < DIRECTORY_BATCH;
+              if (last) close();
+              if (batch.length === 0) break;
+              const took = await s.write(batch);
+              if (took < batch.length || last) break; // fewer taken: the guest dropped the stream
+            }
+          }
+          close();
+          s.close();
+          await f.resolve({ tag: 'ok', val: undefined });
+        } catch (e) {
+          close();
+          s.close();
+          await f.resolve({ tag: 'err', val: e instanceof WasiError ? e.payload : toP3Error(e) });
+        }
+      };
+      void pump();
+      return [s.readable, f.readable];
     }
     createDirectoryAt(path: string): void {
       this.call('createDirectoryAt', path);
@@ -204,6 +318,6 @@ export function wasiP3Filesystem(p2fs: { preopens: { getDirectories(): [P2Descri
 
   return {
     'wasi:filesystem/types': { Descriptor },
-    'wasi:filesystem/preopens': { getDirectories: () => p2fs.preopens.getDirectories().map(([d, p]) => [wrap(d), p]) },
+    'wasi:filesystem/preopens': { getDirectories: () => p2fs.preopens.getDirectories().map(([d, p]) => (preopens.add(d), [wrap(d), p])) },
   };
 }
