@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from '@bytecodealliance/jco';
+import { parse, print } from '@bytecodealliance/jco';
 import { Trap } from '../host/canon/errors.js';
 import { loadComponent, type LoadedComponent } from '../host/component/api.js';
 import { ComponentLinkError } from '../host/component/runtime/instantiate.js';
 import { WasiHost, wasiVersionOf, type WasiOptions } from '../host/wasi/index.js';
+import { WasiHostBase, type WasiP2Factory } from '../host/wasi/host.js';
+import { wasiP2 } from '../host/wasi/p2.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -270,6 +272,103 @@ describe('WASI 0.3 filesystem (host/wasi/p3-fs.ts over 0.2 descriptors): read-vi
 
   it('no preopens by default', async () => {
     expect((await runApi('prog-p3', { args: ['p', 'f', 'big.bin'] })).code).toBe(99);
+  });
+});
+
+describe('WASI 0.3 read-directory (host/wasi/p3-fs.ts): what the host reads from 0.2, and when it closes the listing', () => {
+  const dir = join(tmpdir(), `wasi-rd3-${process.pid}`);
+  const names = Array.from({ length: 500 }, (_, i) => `e${String(i).padStart(3, '0')}`);
+  const ls = readFileSync(join(root, 'build', 'wasi-ls.wasm'));
+  beforeAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'pre', 'many'), { recursive: true });
+    for (const n of names) writeFileSync(join(dir, 'pre', 'many', n), '');
+    writeFileSync(join(dir, 'pre', 'f.txt'), 'a file');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const dispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
+  /** `target` with its methods bound to it (preview2-shim's use private fields), `hooks` around some. */
+  const around = <T extends object>(target: T, hooks: Map<PropertyKey, (f: (...a: unknown[]) => unknown, ...a: unknown[]) => unknown>): T =>
+    new Proxy(target, {
+      get(t, k) {
+        const v = Reflect.get(t, k) as unknown;
+        if (typeof v !== 'function') return v;
+        const f = (v as (...a: unknown[]) => unknown).bind(t);
+        const h = hooks.get(k);
+        return h === undefined ? f : (...a: unknown[]) => h(f, ...a);
+      },
+    });
+
+  /** Runs build/wasi-ls.wasm in-process over WASI 0.2 descriptors that count the directory listings' reads and closes. */
+  async function lsCounted(bytes: Uint8Array, args: string[], opts: WasiOptions = {}): Promise<{ code: number | undefined; out: string; listings: number; reads: number; closed: number }> {
+    const n = { listings: 0, reads: 0, closed: 0 };
+    const listing = (s: object): object => (
+      n.listings++,
+      around(s, new Map<PropertyKey, (f: (...a: unknown[]) => unknown) => unknown>([
+        ['readDirectoryEntry', (f) => (n.reads++, f())],
+        [dispose, (f) => (n.closed++, f())],
+      ]))
+    );
+    const descriptor = (d: object): object =>
+      around(d, new Map<PropertyKey, (f: (...a: unknown[]) => unknown, ...a: unknown[]) => unknown>([
+        ['openAt', (f, ...a) => descriptor(f(...a) as object)],
+        ['readDirectory', (f) => listing(f() as object)],
+      ]));
+    const factory: WasiP2Factory = (env, onExit) => {
+      const p2 = wasiP2(env, onExit);
+      const pre = p2['wasi:filesystem/preopens'] as { getDirectories(): [object, string][] };
+      return { ...p2, 'wasi:filesystem/preopens': { getDirectories: () => pre.getDirectories().map(([d, p]) => [descriptor(d), p]) } };
+    };
+    const chunks: Uint8Array[] = [];
+    const wasi = new WasiHostBase({ args: ['ls', ...args], preopens: { '/data': join(dir, 'pre') }, stdout: (b) => void chunks.push(b), ...opts }, factory);
+    const code = await wasi.run(loadComponent(bytes).instantiate(wasi.imports, { store: wasi.store }));
+    return { code, out: Buffer.concat(chunks).toString(), ...n };
+  }
+
+  it('a whole listing: every entry read once (then the end), the listing closed once', async () => {
+    const r = await lsCounted(ls, ['many']);
+    expect(r.code).toBe(0);
+    expect(r.out.trimEnd().split('\n').sort()).toEqual(names.map((x) => `regular-file ${x}`));
+    expect([r.listings, r.reads, r.closed]).toEqual([1, 501, 1]);
+  });
+
+  it('the guest drops the stream after 5 of 500: the host stops after one batch of 64 and closes the listing', async () => {
+    const r = await lsCounted(ls, ['many', '5']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').length).toBe(5 + 2);
+    expect(r.out).toMatch(/stopped after 5\n$/);
+    expect(r.reads).toBe(64);
+    expect([r.listings, r.closed]).toEqual([1, 1]);
+  });
+
+  it('deterministic mode reads the whole directory before the first entry, sorted, and closes it', async () => {
+    const r = await lsCounted(ls, ['many', '2'], { deterministic: true });
+    expect(r.out).toBe('regular-file e000\nregular-file e001\nstopped after 2\n');
+    expect([r.listings, r.reads, r.closed]).toEqual([1, 501, 1]);
+  });
+
+  it('the preopen itself is listed (through `.` opened in it); a file is err(not-directory) with nothing left open', async () => {
+    const r = await lsCounted(ls, [], { deterministic: true });
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('regular-file f.txt\ndirectory many\n');
+    expect([r.listings, r.closed]).toEqual([1, 1]);
+    const f = await lsCounted(ls, ['f.txt']);
+    expect(f.code).toBe(100 + 23);
+    expect(f.out).toBe('');
+    expect([f.listings, f.closed]).toEqual([0, 0]); // 0.2's read-directory threw: no listing was made
+  });
+
+  it('served for the import typed as a plain func too (jco\'s 0.3.0 WIT), not only as an async func', async () => {
+    const wat = await print(ls);
+    const exp = /\(export \(;\d+;\) "\[method\]descriptor\.read-directory" \(func \(type (\d+)\)\)\)/.exec(wat)!;
+    const at = wat.lastIndexOf(`(type (;${exp[1]};) (func async `, exp.index);
+    expect(at).toBeGreaterThan(0);
+    const sync = wat.slice(0, at) + wat.slice(at).replace('(func async ', '(func ');
+    const bytes = await parse(sync);
+    const r = await lsCounted(bytes, [], { deterministic: true });
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('regular-file f.txt\ndirectory many\n');
   });
 });
 

@@ -3,7 +3,8 @@
  * `createFilesystem`, whose path resolution refuses `..` out of a preopen,
  * absolute paths and symlinks leading out). preview3-shim's own filesystem
  * is not used: it resolves paths without looking at symlinks, so a symlink
- * inside a preopen would lead out of it.
+ * inside a preopen would lead out of it (and its `read-directory` lists in a
+ * worker thread into a web stream, not into a stream of the store).
  *
  * Each 0.3 `descriptor` wraps a 0.2 one. The 0.2 calls are synchronous, so
  * these methods return plain values (an `async func` lowered either way
@@ -117,6 +118,17 @@ export function wasiP3Filesystem(p2fs: { preopens: { getDirectories(): [P2Descri
   const wrapped = new WeakMap<P2Descriptor, Descriptor>();
   /** The 0.2 preopen descriptors (preview2-shim's `read-directory` on one is `bad-descriptor`: it lists `.` opened in it instead). */
   const preopens = new WeakSet<P2Descriptor>();
+  /** 0.2's `read-directory` of `d` (of `.` opened in it for a preopen, whose own has no path to list). */
+  const listing = (d: P2Descriptor): P2DirectoryEntryStream => {
+    if (!preopens.has(d)) return p2call(() => d['readDirectory']!.call(d) as P2DirectoryEntryStream);
+    const dot = p2call(() => d['openAt']!.call(d, {}, '.', { directory: true }, { read: true }) as P2Descriptor);
+    try {
+      return p2call(() => dot['readDirectory']!.call(dot) as P2DirectoryEntryStream);
+    } finally {
+      // the listing holds its own `fs.Dir`: the descriptor of `.` is not needed for it
+      (dot as unknown as Record<symbol, (() => void) | undefined>)[symbolDispose]?.call(dot);
+    }
+  };
   const wrap = (d: P2Descriptor): Descriptor => {
     let w = wrapped.get(d);
     if (w === undefined) wrapped.set(d, (w = new Descriptor(d)));
@@ -200,18 +212,6 @@ export function wasiP3Filesystem(p2fs: { preopens: { getDirectories(): [P2Descri
     setTimes(a: unknown, m: unknown): void {
       this.call('setTimes', a, m);
     }
-    /** 0.2's `read-directory` of this directory (of `.` opened in it for a preopen, whose own has no path to list). */
-    private listing(): P2DirectoryEntryStream {
-      if (!preopens.has(this.d)) return this.call<P2DirectoryEntryStream>('readDirectory');
-      const dot = this.call<P2Descriptor>('openAt', {}, '.', { directory: true }, { read: true });
-      try {
-        return p2call(() => dot['readDirectory']!.call(dot) as P2DirectoryEntryStream);
-      } finally {
-        // the listing holds its own `fs.Dir`: the descriptor of `.` is not needed for it
-        (dot as unknown as Record<symbol, (() => void) | undefined>)[symbolDispose]?.call(dot);
-      }
-    }
-
     /**
      * `read-directory`: a stream of `directory-entry` records (never `.` or
      * `..`) and a future for how the listing ended: `ok` once every entry was
@@ -237,7 +237,7 @@ export function wasiP3Filesystem(p2fs: { preopens: { getDirectories(): [P2Descri
           if (typeof dispose === 'function') dispose.call(open);
         };
         try {
-          const l = (list = this.listing());
+          const l = (list = listing(this.d));
           const next = (): DirectoryEntry | undefined => {
             const e = p2call(() => l.readDirectoryEntry());
             return e === undefined ? undefined : { type: P2_TYPE_TO_P3(e.type), name: e.name };
