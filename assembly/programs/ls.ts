@@ -1,7 +1,8 @@
 // `ls [path [limit]]` (world `ls` of wit/programs.wit): lists a directory of
 // the first preopen through the descriptor's `read-directory` (the preopen
 // itself without <path>, else <path> opened in it), one "<type> <name>" line
-// per entry in the order the stream gives them. With <limit> > 0 it drops
+// per entry in the order the stream gives them, each read's lines written
+// to stdout as they come. With <limit> > 0 it drops
 // the stream after that many entries and adds "stopped after <n>". Exit
 // codes, as `files` uses them: 99 no preopen, 100 + the filesystem
 // error-code's case index when `open-at` fails or when the listing's future
@@ -42,8 +43,8 @@ let ended = false;
 let stopped = false;
 let futurePending = false;
 let settled = false;
-let text = "";
 let out: Out | null = null;
+let ending = false;
 
 /** A string the host lowered into memory (through cabi_realloc), freed once decoded. */
 function take(ptr: usize, len: u32): string {
@@ -55,6 +56,7 @@ function take(ptr: usize, len: u32): string {
 /** Takes the entries of a finished read (`r`: its count and copy result). */
 function took(r: u32): void {
   const n = r >> 4;
+  let text = "";
   for (let i: u32 = 0; i < n; i++) {
     const p = entries + <usize>(i * ENTRY_SIZE);
     const c = <i32>load<u8>(p);
@@ -63,6 +65,7 @@ function took(r: u32): void {
     text += type + " " + take(load<usize>(p, 16), load<u32>(p, 20)) + "\n";
     listed++;
   }
+  out!.print(text);
   if ((r & 0xf) == COPY_DROPPED) {
     ended = true;
     dir_stream_drop(stream);
@@ -97,11 +100,10 @@ function settle(): void {
 function next(): u32 {
   list();
   if (!settled) return wait(set);
-  if (out == null) {
+  if (!ending) {
+    ending = true;
     if (opened) drop_descriptor(dir);
-    if (stopped) text += "stopped after " + listed.toString() + "\n";
-    out = Out.stdout(set);
-    out!.print(text);
+    if (stopped) out!.print("stopped after " + listed.toString() + "\n");
     out!.end();
   }
   if (!out!.done) return wait(set);
@@ -130,6 +132,7 @@ export function wasi_run_lift(): u32 {
   stream = load<u32>(ends);
   future = load<u32>(ends, 4);
   set = waitable_set_new();
+  out = Out.stdout(set);
   waitable_join(stream, set);
   waitable_join(future, set);
   return next();
@@ -142,7 +145,7 @@ export function wasi_run_callback(event: u32, waitable: u32, payload: u32): u32 
   } else if (event == EVENT_FUTURE_READ && waitable == future && futurePending) {
     futurePending = false;
     settle();
-  } else if (out != null) {
+  } else {
     out!.onEvent(event, waitable, payload);
   }
   return next();
