@@ -1,10 +1,11 @@
 /**
  * The WASI host without a static dependency on the WASI 0.2 implementation
- * nor on preview3-shim's clocks and random (host/wasi/index.ts's `WasiHost`
- * always has both): `wasip3-task run` uses this one, loading host/wasi/p2.ts
- * and host/wasi/p3-shims.ts only for a program that needs them
- * (`wasiNeeds`), so a 0.3 program printing to stdout starts without
- * preview2-shim's worker thread.
+ * nor on 0.3's clocks and random (host/wasi/index.ts's `WasiHost` always has
+ * both): `wasip3-task run` uses this one, loading host/wasi/p2.ts and
+ * host/wasi/p3-shims.ts only for a program that needs them (`wasiNeeds`), so
+ * a 0.3 program starts without preview2-shim (whose I/O module starts a
+ * worker thread on import) and, unless it uses clocks or random, without
+ * preview3-shim.
  */
 import { Store } from '../canon/store.js';
 import { Trap } from '../canon/errors.js';
@@ -116,8 +117,8 @@ export class WasiHostBase {
  * other versions, non-WASI names: with everything loaded, a link error reads
  * as with `WasiHost`) or any preopen (0.3's filesystem is built over 0.2's
  * descriptors; without preopens there is no descriptor to reach, and
- * `get-directories` is the same empty list). preview3-shim's clocks and
- * random: for those interfaces, or whenever 0.2 is loaded.
+ * `get-directories` is the same empty list). 0.3's clocks and random
+ * (host/wasi/p3-shims.ts): for those interfaces, or whenever 0.2 is loaded.
  */
 export function wasiNeeds(imports: readonly string[], preopens: Readonly<Record<string, string>> = {}): { p2: boolean; p3Shims: boolean } {
   const p2 = Object.keys(preopens).length > 0 || imports.some((n) => wasiVersionOf(n) !== '0.3');
