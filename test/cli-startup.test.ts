@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { file, root } from './cli-helpers.js';
-import { WasiHostBase, wasiNeeds } from '../host/wasi/host.js';
+import { WasiHostBase, wasiHostFor, wasiNeeds } from '../host/wasi/host.js';
+import { loadComponent } from '../host/component/api.js';
 import { WasiHost } from '../host/wasi/index.js';
 import { p3Shims } from '../host/wasi/p3-shims.js';
 
@@ -133,4 +134,25 @@ describe('wasiNeeds and WasiHostBase', () => {
     expect((wasi.imports['wasi:clocks/monotonic-clock@0.3.0'] as { getResolution(): bigint }).getResolution()).toBe(1n);
     expect((wasi.imports['wasi:clocks/system-clock@0.3.0'] as { getResolution(): bigint }).getResolution()).toBe(1_000_000n);
   });
+
+  it('wasiHostFor serves what the component imports: a 0.3 program runs without 0.2, and 0.2 comes with a 0.2 import or a preopen', async () => {
+    const names = (xs: string[]) => ({ imports: xs.map((name) => ({ name })) });
+    const bare = await wasiHostFor(names(['wasi:cli/stdout@0.3.0']));
+    expect('wasi:cli/stdout@0.3.0' in bare.imports).toBe(true);
+    expect('wasi:cli/stdout@0.2.6' in bare.imports).toBe(false);
+    expect('wasi:clocks/monotonic-clock@0.3.0' in bare.imports).toBe(false);
+    const clocks = await wasiHostFor(names(['wasi:clocks/monotonic-clock@0.3.0']));
+    expect('wasi:clocks/monotonic-clock@0.3.0' in clocks.imports).toBe(true);
+    expect('wasi:random/random@0.3.0' in clocks.imports).toBe(true);
+    expect('wasi:io/streams@0.2.6' in clocks.imports).toBe(false);
+    expect('wasi:io/streams@0.2.6' in (await wasiHostFor(names(['wasi:io/streams@0.2.6']))).imports).toBe(true);
+    expect('wasi:cli/stdout@0.2.6' in (await wasiHostFor(names(['wasi:cli/stdout@0.3.0']), { preopens: { '/d': root } })).imports).toBe(true);
+    // and a real program through it, output captured
+    const c = loadComponent(readFileSync(join(root, 'build', 'wasi-hello.wasm')));
+    const out: Uint8Array[] = [];
+    const wasi = await wasiHostFor(c, { args: ['hello'], stdout: (b) => void out.push(b) });
+    expect(await wasi.run(c.instantiate(wasi.imports, { store: wasi.store }))).toBe(0);
+    expect(Buffer.concat(out).toString()).toBe('hello from assemblyscript hello\nsecond line\n');
+  });
 });
+

@@ -124,3 +124,24 @@ export function wasiNeeds(imports: readonly string[], preopens: Readonly<Record<
   const p2 = Object.keys(preopens).length > 0 || imports.some((n) => wasiVersionOf(n) !== '0.3');
   return { p2, p3Shims: p2 || imports.some((n) => n.startsWith('wasi:clocks/') || n.startsWith('wasi:random/')) };
 }
+
+/**
+ * A WASI host for a component with these imports, loading only what they
+ * need (`wasiNeeds`): WASI 0.2 (preview2-shim, whose I/O module starts a
+ * worker thread on import) and 0.3's clocks and random are imported on the
+ * first call that needs them. It serves every import the component has as
+ * `WasiHost` does; `wasip3-task run` starts programs with it.
+ *
+ *     const c = loadComponent(bytes);
+ *     const wasi = await wasiHostFor(c, { args: ['prog.wasm'] });
+ *     const code = await wasi.run(c.instantiate(wasi.imports, { store: wasi.store }));
+ */
+export async function wasiHostFor(component: { readonly imports: readonly { readonly name: string }[] }, options: WasiOptions = {}): Promise<WasiHostBase> {
+  const need = wasiNeeds(component.imports.map((i) => i.name), options.preopens);
+  const [p2, p3]: [WasiP2Factory | undefined, P3Shims | undefined] = await Promise.all([
+    need.p2 ? import('./p2.js').then((m) => m.wasiP2) : undefined,
+    need.p3Shims ? import('./p3-shims.js').then((m) => m.p3Shims) : undefined,
+  ]);
+  return new WasiHostBase(options, p2, p3);
+}
+
