@@ -11,20 +11,30 @@
 //   directly (no transpile: the floor of jco's start-up). Ratios: jco /
 //   embedded.
 //
+// - Node's boot: spawn to the first stdout byte of a script that only
+//   writes that byte, on the same Node as the embedded CLI: the floor under
+//   every spawned figure here (jco run / this is the best ratio a
+//   Node-hosted CLI could reach).
+//
 // - start-up inside the process: the same, but from the first line of the
 //   script that runs the program (Node already started: its boot, which
 //   differs between Node 20 and 24, is left out) to the first stdout byte.
-//   Embedded: a script importing the host (dist/), loading, instantiating
-//   and running the component; jco: a script importing the transpiled
-//   module and calling its run. The child reports its start on stderr
-//   (`performance.timeOrigin + performance.now()`), the parent takes the
-//   first byte's time on the same clock.
+//   Embedded: a script importing the host (dist/: `wasiHostFor`, which loads
+//   only the WASI the component imports, and `loadComponent`), loading,
+//   instantiating and running the component; jco: a script importing the
+//   transpiled module and calling its run. The child reports its start on
+//   stderr (`performance.timeOrigin + performance.now()`), the parent takes
+//   the first byte's time on the same clock.
 //
-// Samples of the two hosts alternate, so load on the machine falls on both.
+// Samples of the hosts alternate, so load on the machine falls on all.
+//
+// `node bench/wasi.mjs --startup [--quick]` runs the start-up figures alone
+// (no 64 MiB copies) and prints them as JSON.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Spawns the CLI on `wasm` with `args`; resolves with the ms to the first stdout byte, the total ms and the byte count. */
 function runCli(root, wasm, args) {
@@ -43,6 +53,18 @@ function runCli(root, wasm, args) {
 }
 
 const MIB64 = 64 << 20;
+
+/** Spawns `node script`; resolves with the ms to its first stdout byte. */
+function runBoot(script) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first;
+    const p = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    p.stdout.on('data', () => (first ??= performance.now() - t0));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 && first !== undefined ? resolve(first) : reject(new Error(`empty script exited ${code}`))));
+  });
+}
 
 /** Spawns `node script args`; resolves with ms from the start the child reports on stderr to its first stdout byte. */
 function runStart(node, script, args, cwd) {
@@ -67,11 +89,11 @@ const START_MARK = "process.stderr.write(String(performance.timeOrigin + perform
 const embeddedStartScript = (root, wasm) =>
   START_MARK +
   `const { readFileSync } = await import('node:fs');
-const { WasiHost } = await import(${JSON.stringify(join(root, 'dist', 'host', 'wasi', 'index.js'))});
-const { loadComponent } = await import(${JSON.stringify(join(root, 'dist', 'host', 'component', 'api.js'))});
-const wasi = new WasiHost({ args: ['prog-p3.wasm', ...process.argv.slice(2)] });
-const inst = loadComponent(readFileSync(${JSON.stringify(wasm)})).instantiate(wasi.imports, { store: wasi.store });
-process.exit(await wasi.run(inst));
+const { wasiHostFor } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'host', 'wasi', 'host.js')).href)});
+const { loadComponent } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'host', 'component', 'api.js')).href)});
+const c = loadComponent(readFileSync(${JSON.stringify(wasm)}));
+const wasi = await wasiHostFor(c, { args: ['prog-p3.wasm', ...process.argv.slice(2)] });
+process.exit(await wasi.run(c.instantiate(wasi.imports, { store: wasi.store })));
 `;
 
 /** jco's (Node 24), in the directory of a kept `jco run`: what its `_run.js` does, timed. */
@@ -84,7 +106,8 @@ await new Promise((r) => setTimeout(r));
 process.exit(0);
 `;
 
-export async function wasiBench({ root, FULL, stats }) {
+/** The figures; `startupOnly` skips the 64 MiB stdout copies (their fields are then null). */
+export async function wasiBench({ root, FULL, stats, startupOnly = false }) {
   const { parse } = await import('@bytecodealliance/jco');
   const dir = mkdtempSync(join(tmpdir(), 'wasi-bench-'));
   const wasm = join(dir, 'prog-p3.wasm');
@@ -103,7 +126,7 @@ export async function wasiBench({ root, FULL, stats }) {
     const firsts = [];
     const firstsJco = [];
     const firstsJcoTranspiled = [];
-    const n = FULL ? 5 : 3;
+    const n = startupOnly ? 0 : FULL ? 5 : 3;
     const nJco = FULL ? 3 : 1; // jco writes 64 MiB in seconds
     for (let i = 0; i < n; i++) {
       const r = await runCli(root, wasm, ['B']);
@@ -122,7 +145,11 @@ export async function wasiBench({ root, FULL, stats }) {
       }
     }
     if (jco && !jcoReason) keepDir = jco.jcoRunDir();
+    const boots = [];
+    const bootScript = join(dir, 'boot.mjs');
+    writeFileSync(bootScript, "process.stdout.write('\\n');\n");
     for (let i = 0; i < (FULL ? 7 : 3); i++) {
+      boots.push(await runBoot(bootScript));
       firsts.push((await runCli(root, wasm, ['h'])).first);
       if (jco && !jcoReason) {
         try {
@@ -161,7 +188,8 @@ export async function wasiBench({ root, FULL, stats }) {
     }
     const ok = (xs) => (jcoReason || xs.length === 0 ? null : stats(xs));
     return {
-      stdout: stats(mbs),
+      stdout: mbs.length === 0 ? null : stats(mbs),
+      nodeBoot: stats(boots),
       firstByte: stats(firsts),
       stdoutJco: ok(mbsJco),
       firstByteJco: ok(firstsJco),
@@ -174,4 +202,40 @@ export async function wasiBench({ root, FULL, stats }) {
     rmSync(dir, { recursive: true, force: true });
     if (keepDir) rmSync(keepDir, { recursive: true, force: true });
   }
+}
+
+/** Median and spread (bench/run.mjs has the same), for running this file alone. */
+function spreadOf(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => {
+    const i = (s.length - 1) * p;
+    const lo = Math.floor(i);
+    return s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo);
+  };
+  return { median: q(0.5), min: s[0], p25: q(0.25), p75: q(0.75), max: s[s.length - 1], n: s.length };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (!process.argv.includes('--startup')) {
+    process.stderr.write('usage: node bench/wasi.mjs --startup [--quick]   (the whole set: npm run bench)\n');
+    process.exit(2);
+  }
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const r = await wasiBench({ root, FULL: !process.argv.includes('--quick'), stats: spreadOf, startupOnly: true });
+  const m = (st) => (st ? st.median : null);
+  const ratio = (a, b) => (a && b ? a.median / b.median : null);
+  process.stdout.write(JSON.stringify({
+    wasi_node_boot_ms: m(r.nodeBoot),
+    wasi_first_byte_ms: m(r.firstByte),
+    wasi_first_byte_ms_jco: m(r.firstByteJco),
+    wasi_first_byte_ratio_jco: ratio(r.firstByteJco, r.firstByte),
+    wasi_first_byte_ratio_jco_node_boot: ratio(r.firstByteJco, r.nodeBoot),
+    wasi_first_byte_ms_jco_transpiled: m(r.firstByteJcoTranspiled),
+    wasi_first_byte_ratio_jco_transpiled: ratio(r.firstByteJcoTranspiled, r.firstByte),
+    wasi_start_ms: m(r.start),
+    wasi_start_ms_jco: m(r.startJco),
+    wasi_start_ratio_jco: ratio(r.startJco, r.start),
+    spread: { node_boot: r.nodeBoot, first_byte: r.firstByte, first_byte_jco: r.firstByteJco, first_byte_jco_transpiled: r.firstByteJcoTranspiled, start: r.start, start_jco: r.startJco },
+    jcoReason: r.jcoReason,
+  }, null, 1) + '\n');
 }

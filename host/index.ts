@@ -32,6 +32,6 @@ export { validateComponent, loadComponentBinary, subtypeError, type ValidatedCom
 export { loadComponent, LoadedComponent, ComponentInstanceApi, ComponentResultError, ComponentCallError, type ComponentImports, type InstantiateOptions } from './component/api.js';
 export { ComponentLinkError, InstanceValue } from './component/runtime/instantiate.js';
 // WASI 0.2 and 0.3 for the component host (README, "Running WASI programs").
-export { WasiHost, wasiImports, wasiVersionOf, WasiExit, WasiError, type WasiOptions, type Sink, type Source } from './wasi/index.js';
+export { WasiHost, wasiHostFor, type WasiHostBase, wasiImports, wasiVersionOf, WasiExit, WasiError, type WasiOptions, type Sink, type Source } from './wasi/index.js';
 // AssemblyScript bindings from WIT (docs/bindgen.md).
 export { bindgen, generateBindings, resolveWorld, readWitSource, BindgenError, type GeneratedBindings, type GenerateOptions, type ResolvedWorld } from './bindgen/index.js';

@@ -14,7 +14,7 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Trap } from '../canon/errors.js';
 import { loadComponent, type LoadedComponent } from '../component/api.js';
-import { WasiHostBase, wasiNeeds } from '../wasi/host.js';
+import { wasiHostFor } from '../wasi/host.js';
 import { Store } from '../canon/store.js';
 import { limitsFrom } from './limits.js';
 import { RunError } from './errors.js';
@@ -102,12 +102,7 @@ export async function runWasiProgram(file: string, bytes: Uint8Array, args: read
   const env = parseEnv(opts.env ?? [], !!opts.inheritEnv);
   const preopens = parseDirs(opts.dir ?? []);
   // preview2-shim (whose I/O module starts a worker thread) is loaded only for a program that needs it.
-  const need = wasiNeeds(c.imports.map((i) => i.name), preopens);
-  const [p2, p3Shims] = await Promise.all([
-    need.p2 ? import('../wasi/p2.js').then((m) => m.wasiP2) : undefined,
-    need.p3Shims ? import('../wasi/p3-shims.js').then((m) => m.p3Shims) : undefined,
-  ]);
-  const wasi = new WasiHostBase({
+  const wasi = await wasiHostFor(c, {
     store,
     args: [basename(file), ...args],
     env,
@@ -117,7 +112,7 @@ export async function runWasiProgram(file: string, bytes: Uint8Array, args: read
     stderr: 2,
     terminal: !!process.stdout.isTTY,
     deterministic: det === undefined || det === false ? undefined : det === true ? true : { seed: parseSeed(det) },
-  }, p2, p3Shims);
+  });
   let inst;
   try {
     inst = c.instantiate(wasi.imports, { store: wasi.store, name: basename(file) });

@@ -1,10 +1,11 @@
 /**
  * The WASI host without a static dependency on the WASI 0.2 implementation
- * nor on preview3-shim's clocks and random (host/wasi/index.ts's `WasiHost`
- * always has both): `wasip3-task run` uses this one, loading host/wasi/p2.ts
- * and host/wasi/p3-shims.ts only for a program that needs them
- * (`wasiNeeds`), so a 0.3 program printing to stdout starts without
- * preview2-shim's worker thread.
+ * nor on 0.3's clocks and random (host/wasi/index.ts's `WasiHost` always has
+ * both): `wasip3-task run` uses this one, loading host/wasi/p2.ts and
+ * host/wasi/p3-shims.ts only for a program that needs them (`wasiNeeds`), so
+ * a 0.3 program starts without preview2-shim (whose I/O module starts a
+ * worker thread on import) and, unless it uses clocks or random, without
+ * preview3-shim.
  */
 import { Store } from '../canon/store.js';
 import { Trap } from '../canon/errors.js';
@@ -116,10 +117,31 @@ export class WasiHostBase {
  * other versions, non-WASI names: with everything loaded, a link error reads
  * as with `WasiHost`) or any preopen (0.3's filesystem is built over 0.2's
  * descriptors; without preopens there is no descriptor to reach, and
- * `get-directories` is the same empty list). preview3-shim's clocks and
- * random: for those interfaces, or whenever 0.2 is loaded.
+ * `get-directories` is the same empty list). 0.3's clocks and random
+ * (host/wasi/p3-shims.ts): for those interfaces, or whenever 0.2 is loaded.
  */
 export function wasiNeeds(imports: readonly string[], preopens: Readonly<Record<string, string>> = {}): { p2: boolean; p3Shims: boolean } {
   const p2 = Object.keys(preopens).length > 0 || imports.some((n) => wasiVersionOf(n) !== '0.3');
   return { p2, p3Shims: p2 || imports.some((n) => n.startsWith('wasi:clocks/') || n.startsWith('wasi:random/')) };
 }
+
+/**
+ * A WASI host for a component with these imports, loading only what they
+ * need (`wasiNeeds`): WASI 0.2 (preview2-shim, whose I/O module starts a
+ * worker thread on import) and 0.3's clocks and random are imported on the
+ * first call that needs them. It serves every import the component has as
+ * `WasiHost` does; `wasip3-task run` starts programs with it.
+ *
+ *     const c = loadComponent(bytes);
+ *     const wasi = await wasiHostFor(c, { args: ['prog.wasm'] });
+ *     const code = await wasi.run(c.instantiate(wasi.imports, { store: wasi.store }));
+ */
+export async function wasiHostFor(component: { readonly imports: readonly { readonly name: string }[] }, options: WasiOptions = {}): Promise<WasiHostBase> {
+  const need = wasiNeeds(component.imports.map((i) => i.name), options.preopens);
+  const [p2, p3]: [WasiP2Factory | undefined, P3Shims | undefined] = await Promise.all([
+    need.p2 ? import('./p2.js').then((m) => m.wasiP2) : undefined,
+    need.p3Shims ? import('./p3-shims.js').then((m) => m.p3Shims) : undefined,
+  ]);
+  return new WasiHostBase(options, p2, p3);
+}
+

@@ -18,7 +18,7 @@ import { p3Shims } from './p3-shims.js';
 import { WasiHostBase } from './host.js';
 
 export { WasiExit, WasiError, exitCodeOf, type WasiOptions, type Sink, type Source } from './common.js';
-export { wasiVersionOf } from './host.js';
+export { wasiVersionOf, wasiHostFor, type WasiHostBase } from './host.js';
 
 /** One program's WASI: the store it runs in, its import object (0.2.x and 0.3.0 names), its exit code. */
 export class WasiHost extends WasiHostBase {

@@ -28,7 +28,7 @@ import { MAX_RANDOM_BYTES, WasiError, WasiExit, ioErrorCode, realSleep, type Sin
 import { Trap } from '../canon/errors.js';
 
 type Obj = Record<string, unknown>;
-/** preview3-shim's clocks and random (host/wasi/p3-shims.ts imports them). */
+/** The clocks and random outside deterministic mode (host/wasi/p3-shims.ts's: preview3-shim's random, host clocks). */
 export interface P3Shims {
   clocks: { monotonicClock: { now(): bigint; getResolution(): bigint }; systemClock: Obj & { now(): unknown; getResolution(): bigint } };
   random: { random: Obj; insecure: Obj; insecureSeed: Obj };
@@ -67,9 +67,9 @@ async function drain(reader: ComponentStreamReader, w: SinkWriter): Promise<void
 
 /**
  * The WASI 0.3 interfaces by unversioned name. Without `shim` (a program
- * that imports no clocks and no random: preview3-shim's clocks import
- * preview2-shim's, which starts a worker thread) there are no
- * `wasi:clocks/monotonic-clock`, `wasi:clocks/system-clock` nor `wasi:random/*`.
+ * that imports no clocks and no random: host/wasi/p3-shims.ts is then not
+ * loaded) there are no `wasi:clocks/monotonic-clock`,
+ * `wasi:clocks/system-clock` nor `wasi:random/*`.
  */
 export function wasiP3(env: WasiEnv, store: Store, onExit: (code: number) => void, shim?: P3Shims): Record<string, Obj> {
   const det = env.clock !== undefined;
