@@ -221,7 +221,10 @@ export class Store {
       if (h.abandonStack(new TimeoutTrap(timeoutMs, { instance: h.name, detail: `timeout: host peer ${h.name} was still running ${timeoutMs} ms after the call began (stopped by the watchdog)` }))) any = true;
     }
     for (const inst of victims) {
-      const task = inst.abandonStack();
+      // Stopped between two turns of a callback task (its code is not on the
+      // stack then): the task whose turn the scheduler was running is blamed.
+      const turn = running?.owner === inst ? (running.candidate as Task | undefined) : undefined;
+      const task = inst.abandonStack() ?? turn;
       if (inst.poisoned) continue;
       const trap = new TimeoutTrap(timeoutMs, {
         instance: inst.name,
