@@ -28,6 +28,20 @@ const YIELDER = `(module
   (func (export "[callback][async-lift]yielder") (param i32 i32 i32) (result i32) i32.const 1)
   (func (export "ok") (result i32) i32.const 7))`;
 
+/** Callback-lifted `count(n)`: YIELDs n times, then returns n (a bounded yield loop). */
+const COUNTED_YIELDER = `(module
+  (import "[export]$root" "[task-return]count" (func $ret (param i32)))
+  (global $left (mut i32) (i32.const 0))
+  (global $n (mut i32) (i32.const 0))
+  (func (export "[async-lift]count") (param $n i32) (result i32)
+    (global.set $n (local.get $n))
+    (global.set $left (local.get $n))
+    i32.const 1)
+  (func (export "[callback][async-lift]count") (param i32 i32 i32) (result i32)
+    (if (i32.eqz (global.get $left)) (then (call $ret (global.get $n)) (return (i32.const 0))))
+    (global.set $left (i32.sub (global.get $left) (i32.const 1)))
+    i32.const 1))`;
+
 const START_LOOP = `(module (func $s (loop $l (br $l))) (start $s))`;
 
 /** `sets(n)`: n x waitable-set.new (n = 0: forever); `streams(n)`: the same with stream.new. */
@@ -115,21 +129,51 @@ describe('deadlines', () => {
     await stillWorks(store, SPIN, 'after-start');
   });
 
-  it('a callback that always returns YIELD stops at the deadline, blamed on its own task; a traced run stays bounded', async () => {
-    const trace = new Trace(true);
-    trace.maxEvents = 500;
-    const store = new Store({ trace, timeoutMs: 150 });
+  // No assertion here depends on how many turns fit before the deadline (a
+  // loaded machine may run few): whichever stops the loop (the clock check
+  // at a turn, or the watchdog when the process was descheduled past its
+  // grace period), the trap is the same.
+  it('a callback that always returns YIELD stops at the deadline: a typed timeout blamed on its own task, the instance poisoned', async () => {
+    const store = new Store({ timeoutMs: 150 });
     const inst = store.instantiate(await watModule(YIELDER), { name: 'y' });
     const t = await trapOf(inst.callExport('yielder'));
-    expect(t.code).toBe('timeout');
+    expect(t).toBeInstanceOf(TimeoutTrap);
+    expect([t.code, (t as TimeoutTrap).timeoutMs, t.instance]).toEqual(['timeout', 150, 'y']);
     expect(t.task).toMatch(/^y\/yielder#/);
-    expect(inst.poisoned?.code).toBe('timeout');
-    // Thousands of turns were traced; only maxEvents (+ the note saying so) were kept.
-    expect(trace.dropped).toBeGreaterThan(0);
+    expect(inst.poisoned).toBe(t);
+    expect((await trapOf(inst.callExport('ok'))).code).toBe('instance-poisoned');
+    expect(inst.onStack()).toBe(false);
+    await stillWorks(store, YIELDER, 'y2');
+  });
+
+  it('the watchdog stopping a YIELD loop between two turns blames the task whose turn it was', async () => {
+    // The clock check disabled: only the watchdog can stop the loop, as when
+    // the process is descheduled across the deadline and its grace period.
+    // It mostly fires in the scheduler, between turns, where no guest code
+    // of the task is on the stack.
+    for (let i = 0; i < 5; i++) {
+      const store = new Store({ timeoutMs: 40 });
+      store.checkDeadline = () => {};
+      const inst = store.instantiate(await watModule(YIELDER), { name: `w${i}` });
+      const t = await trapOf(inst.callExport('yielder'));
+      expect(t).toBeInstanceOf(TimeoutTrap);
+      expect(t.task).toMatch(new RegExp(`^w${i}/yielder#`));
+      expect(inst.poisoned).toBe(t);
+      expect(inst.onStack()).toBe(false);
+    }
+  });
+
+  it('a traced YIELD loop keeps at most maxEvents events (and a note), counting the rest', async () => {
+    const trace = new Trace(true);
+    trace.maxEvents = 500;
+    const store = new Store({ trace });
+    const inst = store.instantiate(await watModule(COUNTED_YIELDER), { name: 'c' });
+    // 2000 turns trace far more than 500 events, however long they take.
+    expect(await inst.callExport('count', [2000])).toEqual([2000]);
+    expect(trace.dropped).toBeGreaterThan(1500);
     expect(trace.events.length).toBe(501);
     expect(trace.events[500]).toMatchObject({ kind: 'note' });
     expect((trace.events[500] as { text: string }).text).toMatch(/trace limit reached: 500 events/);
-    await stillWorks(store, YIELDER, 'y2');
   });
 
   it('a call waiting on a host Promise that never settles times out (a timer, nothing else drives the store)', async () => {

@@ -214,6 +214,11 @@ export class Thread implements Runnable {
     return this.task.inst;
   }
 
+  /** Waiting in `thread.yield` (ready at once): running it is not by itself progress. */
+  get yielding(): boolean {
+    return this.what === 'yield';
+  }
+
   /** The task this thread belongs to (the sync-call loop's candidates are threads of one instance). */
   get candidate(): Task {
     return this.task;

@@ -38,6 +38,9 @@ export interface Runnable {
   readonly candidate?: unknown;
 }
 
+/** What `runAll` does after a run of YIELD-only steps (see there). */
+export type SpinVerdict = 'go' | 'stop' | 'turn';
+
 /** A task blocked in the spec's sync-call loop (`canon_lift` of a non-async function). */
 interface SyncLoop {
   readonly inst: Enterable & { exclusive: unknown };
@@ -57,6 +60,8 @@ export class Scheduler {
   private head = 0;
   /** Live runnables in the queue. */
   private count = 0;
+  /** Steps in a row that only ran tasks parked on YIELD (see `runAll`). */
+  private yieldSteps = 0;
   /** Number of runnables run so far (for tests and benchmarks). */
   steps = 0;
   /** The runnable being run (innermost, when runs nest); undefined between runs. */
@@ -167,23 +172,31 @@ export class Scheduler {
 
   /**
    * Steps until nothing can run (or, JSPI, a resumed thread runs
-   * asynchronously), or until only tasks parked on YIELD have run for
-   * `spinLimit` steps in a row and `mayStop()` says nobody waits for them
-   * (they stay queued and go on at the next run).
+   * asynchronously). Every `every` steps in a row that only ran tasks parked
+   * on YIELD, `verdict(n)` decides: `go` on, `stop` (they stay queued and go
+   * on at the next run), or `turn`: stop and return true, so the caller gives
+   * the embedder's event loop a turn before running them again. The count
+   * goes on across runs (a JSPI thread's yield resumes in a run of its own).
    */
-  runAll(mayStop?: () => boolean, spinLimit = Infinity): void {
-    if (mayStop === undefined) {
+  runAll(verdict?: (n: number) => SpinVerdict, every = Infinity): boolean {
+    if (verdict === undefined) {
       while (!this.paused && this.step(true));
-      return;
+      return false;
     }
-    let spins = 0;
+    let n = this.yieldSteps;
     while (!this.paused && this.step(true)) {
-      spins = this.lastRan?.yielding === true ? spins + 1 : 0;
-      if (spins >= spinLimit) {
-        if (mayStop()) return;
-        spins = 0;
+      if (this.lastRan?.yielding !== true) {
+        n = 0;
+        continue;
       }
+      if (++n % every !== 0) continue;
+      const v = verdict(n);
+      if (v === 'go') continue;
+      this.yieldSteps = 0;
+      return v === 'turn';
     }
+    this.yieldSteps = n;
+    return false;
   }
 
   /** Whether some queued runnable satisfies `p` and is ready. */

@@ -10,7 +10,7 @@ import { ComponentInstance } from './instance.js';
 import type { InstanceOptions } from './linker.js';
 import { contain } from './lift.js';
 import { checkTimeout, resolveLimits, runWithWatchdog, type Limits } from './limits.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type SpinVerdict } from './scheduler.js';
 import { JspiRuntime, resolveJspiMode, type JspiMode, type Thread } from './jspi.js';
 import { rememberBytes } from './wasm-types.js';
 import type { FlatValue, LiftKind, Task } from './task.js';
@@ -63,6 +63,15 @@ const WATCHDOG_GRACE_MS = 25;
  * satisfied reports `deadlock` (a livelock: see `blockUntil`).
  */
 export const YIELD_SPIN_LIMIT = 100_000;
+/**
+ * Consecutive YIELD resumptions (callback YIELDs, JSPI `thread.yield`s) after
+ * which the drive gives the event loop a turn (`setImmediate`) while a
+ * top-level call waits: timers, I/O and host Promises then settle before the
+ * yielding tasks run again. Counted in steps, never in time, so a run with
+ * the same inputs (deterministic WASI's virtual clock included) takes its
+ * turns at the same points.
+ */
+export const YIELD_TURN_STEPS = 1000;
 
 export class Store {
   readonly trace: Trace;
@@ -103,6 +112,8 @@ export class Store {
   /** Fires at the earliest deadline of calls waiting for host Promises. */
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private readonly runAllFn = (): void => this.runQueue();
+  /** A `setImmediate` drive is due (yielding tasks wait for the event loop's turn). */
+  private turnPending = false;
   /** JSPI mode's machinery; undefined when off. */
   readonly jspi: JspiRuntime | undefined;
 
@@ -221,7 +232,10 @@ export class Store {
       if (h.abandonStack(new TimeoutTrap(timeoutMs, { instance: h.name, detail: `timeout: host peer ${h.name} was still running ${timeoutMs} ms after the call began (stopped by the watchdog)` }))) any = true;
     }
     for (const inst of victims) {
-      const task = inst.abandonStack();
+      // Stopped between two turns of a callback task (its code is not on the
+      // stack then): the task whose turn the scheduler was running is blamed.
+      const turn = running?.owner === inst ? (running.candidate as Task | undefined) : undefined;
+      const task = inst.abandonStack() ?? turn;
       if (inst.poisoned) continue;
       const trap = new TimeoutTrap(timeoutMs, {
         instance: inst.name,
@@ -394,7 +408,8 @@ export class Store {
 
   /** Runs the queue until nothing can run, then settles top-level calls (unless nested or batching). */
   drive(): void {
-    if (this.driving || this.batching > 0) return;
+    // A turn for the event loop is due: the drive goes on from it.
+    if (this.driving || this.batching > 0 || this.turnPending) return;
     const j = this.jspi;
     // JSPI: a resumed thread is running; its hand-back drives again.
     if (j !== undefined && j.inFlight !== undefined) return;
@@ -403,7 +418,7 @@ export class Store {
       for (;;) {
         if (this.guarding || (this.timed.size === 0 && this.timeoutMs === Infinity)) this.runQueue();
         else this.runAllWithDeadlines();
-        if (j === undefined || j.inFlight !== undefined || !this.breakSyncLoop()) break;
+        if (j === undefined || j.inFlight !== undefined || this.turnPending || !this.breakSyncLoop()) break;
       }
     } finally {
       this.driving = false;
@@ -503,7 +518,29 @@ export class Store {
    * embedder's thread forever (they go on at the next drive).
    */
   private runQueue(): void {
-    this.scheduler.runAll(this.nobodyWaits, YIELD_SPIN_LIMIT);
+    if (this.scheduler.runAll(this.spinVerdict, YIELD_TURN_STEPS)) this.scheduleTurn();
+  }
+
+  /**
+   * After YIELD_TURN_STEPS yielding steps in a row: while a top-level call
+   * waits, a turn of the event loop (its result may be what they poll for);
+   * once none waits, a stop, right away when a host Promise or a stream end
+   * held by JS can still drive the store again, else after YIELD_SPIN_LIMIT.
+   */
+  private readonly spinVerdict = (n: number): SpinVerdict => {
+    if (!this.nobodyWaits()) return 'turn';
+    if (n >= YIELD_SPIN_LIMIT || this.pendingHostPromises > 0 || this.hostHeldEnds > 0) return 'stop';
+    return 'go';
+  };
+
+  /** The drive goes on from a macrotask, after the event loop's timers and I/O. */
+  private scheduleTurn(): void {
+    if (this.turnPending) return;
+    this.turnPending = true;
+    setImmediate(() => {
+      this.turnPending = false;
+      this.drive();
+    });
   }
 
   private readonly nobodyWaits = (): boolean => {
@@ -536,7 +573,7 @@ export class Store {
         if (t.values !== undefined) call.resolve(t.values as FlatValue[]);
         else if (t.result !== undefined) call.resolve(call.asNumbers ? t.result.map(Number) : t.result);
         else call.reject(new Trap('task-cancel-not-delivered', { instance: t.inst.name, task: t.name, detail: `task ${t.name} was cancelled` }));
-      } else if (this.pendingHostPromises > 0 || this.hostHeldEnds > 0) {
+      } else if (this.pendingHostPromises > 0 || this.hostHeldEnds > 0 || this.turnPending) {
         continue;
       } else {
         const set = t.parked?.set ?? 0;

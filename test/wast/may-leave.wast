@@ -3,8 +3,8 @@
 ;; every built-in that starts with trap_if(not inst.may_leave) traps
 ;; may-not-leave, and so does canon_lower (an import call). The realloc below
 ;; calls the built-in picked by "pick" while "take" lowers its string
-;; argument. backpressure.{inc,dec} and context.{get,set} have no such check.
-;; The built-ins' arguments are dummies: the may_leave check comes first.
+;; argument. backpressure.{inc,dec}, context.{get,set} and resource.rep (last
+;; component) have no such check. The arguments are dummies: may_leave is first.
 (component definition $L
   (component $Leaf
     (core module $N (func (export "nop")))
@@ -294,3 +294,59 @@
 (assert_return (invoke "pick" (u32.const 31)))
 (assert_return (invoke "take" (str.const "abc")) (u32.const 3))
 (assert_return (invoke "seen") (u32.const 9))
+;; the resource built-ins inside realloc: resource.rep has no may_leave check
+;; (canon_resource_rep) and reads the rep; resource.new and resource.drop trap
+(component definition $RL
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (alias core export $mem "mem" (core memory $memory))
+  (type $R (resource (rep i32)))
+  (core func $resource.new (canon resource.new $R))
+  (core func $resource.rep (canon resource.rep $R))
+  (core func $resource.drop (canon resource.drop $R))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "resource.new" (func $resource.new (param i32) (result i32)))
+    (import "" "resource.rep" (func $resource.rep (param i32) (result i32)))
+    (import "" "resource.drop" (func $resource.drop (param i32)))
+    (global $which (mut i32) (i32.const -1))
+    (global $handle (mut i32) (i32.const 0))
+    (global $seen (mut i32) (i32.const 0))
+    (global $next (mut i32) (i32.const 2048))
+    (func (export "pick") (param i32) (global.set $which (local.get 0)))
+    (func (export "seen") (result i32) (global.get $seen))
+    (func (export "make") (param i32) (global.set $handle (call $resource.new (local.get 0))))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (if (i32.eq (global.get $which) (i32.const 0)) (then (global.set $seen (call $resource.rep (global.get $handle))))) ;; resource.rep
+      (if (i32.eq (global.get $which) (i32.const 1)) (then (drop (call $resource.new (i32.const 1))))) ;; resource.new
+      (if (i32.eq (global.get $which) (i32.const 2)) (then (call $resource.drop (global.get $handle)))) ;; resource.drop
+      (global.get $next)
+      (global.set $next (i32.add (global.get $next) (local.get 3))))
+    (func (export "take") (param i32 i32) (result i32) (local.get 1)))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $memory))
+    (export "resource.new" (func $resource.new))
+    (export "resource.rep" (func $resource.rep))
+    (export "resource.drop" (func $resource.drop))
+  ))))
+  (func (export "pick") (param "n" u32) (canon lift (core func $m "pick")))
+  (func (export "seen") (result u32) (canon lift (core func $m "seen")))
+  (func (export "make") (param "rep" u32) (canon lift (core func $m "make")))
+  (func (export "take") (param "s" string) (result u32)
+    (canon lift (core func $m "take") (memory $memory) (realloc (core func $m "realloc"))))
+)
+;; resource.rep
+(component instance $rl0 $RL)
+(assert_return (invoke "make" (u32.const 808)))
+(assert_return (invoke "pick" (u32.const 0)))
+(assert_return (invoke "take" (str.const "abcd")) (u32.const 4))
+(assert_return (invoke "seen") (u32.const 808))
+;; resource.new
+(component instance $rl1 $RL)
+(assert_return (invoke "pick" (u32.const 1)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")
+;; resource.drop
+(component instance $rl2 $RL)
+(assert_return (invoke "make" (u32.const 1)))
+(assert_return (invoke "pick" (u32.const 2)))
+(assert_trap (invoke "take" (str.const "x")) "may-not-leave")

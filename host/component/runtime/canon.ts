@@ -187,14 +187,16 @@ export function builtinFunc(env: CanonEnv, c: Exclude<Canon, { kind: 'lift' | 'l
         return inst.handles.add(new ResourceHandle(t, u(rep), true), site(rt, 'resource.new'));
       }, c.kind);
     }
+    // canon_resource_rep has no may_leave check either: a post-return (or a
+    // realloc) may read a rep.
     case 'resource.rep': {
       const t = env.type(c.type) as ResourceType;
-      return guard((i: number) => {
+      return guardPoisoned(rt, (i: number) => {
         const s = site(rt, 'resource.rep', u(i));
         const h = inst.handles.getAs(u(i), ResourceHandle, s);
         trapIf(h.rt !== t, 'resource-type-mismatch', { ...s, detail: `handle ${u(i)} is a ${(h.rt as ResourceType).name}, resource.rep is for ${t.name}` });
         return h.rep;
-      }, c.kind);
+      }, c.kind, false);
     }
     case 'resource.drop': {
       const t = env.type(c.type) as ResourceType;
