@@ -20,9 +20,15 @@
  * | borrow-in-stream        | a borrow inside a stream or future payload type                         |
  * | stream-char             | `stream<char>`                                                          |
  * | bad-annotation          | a [constructor]/[method]/[static] name that is not a func, names no     |
- * |                         | preceding resource, or has the wrong result / `self` parameter          |
+ * |                         | preceding resource, or has the wrong result / `self` parameter; any such|
+ * |                         | name in a bag-of-exports instance (it names no resource)                |
  * | duplicate-name          | import, export, param, instantiate-argument names not strongly unique   |
- * | bad-extern-name         | an import/export name that is neither a plain name nor an interface name|
+ * | bad-extern-name         | an import/export/inline-export name that is neither a plain name nor an |
+ * |                         | interface name (one namespace and one projection: nested forms are 🪺)  |
+ * | bad-implements          | an `implements` value that is not an interface name; `implements` on a |
+ * |                         | non-instance or on a name that is not a plain name                      |
+ * | bad-version-suffix      | a `versionsuffix` whose name has no canonical version (`@1`, `@0.2`),   |
+ * |                         | or whose version joined with it is not a valid semver                   |
  * | missing-arg             | a (core) instantiation that does not supply an import                  |
  * | missing-export          | an alias of a name the (core) instance does not export                 |
  * | wrong-sort              | an alias, argument or export whose item is of another sort              |
@@ -317,9 +323,14 @@ class Validator {
           const names = new Set<string>();
           const exports: ExternDecl[] = [];
           for (const x of e.exports) {
+            this.externName(x.name);
             this.uniqueName(names, x.name.name, 'inline export');
             const ext = s.extern(x.sort, x.idx);
             if (!ext) this.fail('wrong-sort', `the inline export '${x.name.name}' is a ${x.sort}; instances export component-level items and core modules`);
+            this.attributes(x.name, ext);
+            // A bag of exports introduces no index, so no resource gets a
+            // plain name in it: annotated names have nothing to refer to.
+            this.annotated(x.name.name, ext, undefined);
             exports.push({ name: x.name.name, t: ext });
           }
           s.instances.push({ kind: 'instance', exports });
@@ -362,6 +373,7 @@ class Validator {
         this.externName(d.name);
         this.uniqueName(s.importNames, d.name.name, 'import');
         const t = this.externType(d.type, s, d.name.name);
+        this.attributes(d.name, t);
         this.annotated(d.name.name, t, s.importedResources);
         this.named(d.name.name, 'import', t, s);
         s.imports.push({ name: d.name.name, t });
@@ -387,6 +399,7 @@ class Validator {
           t = { kind: 'type', type: { ...t.type } };
         }
         if (t.kind === 'func' && (containsBorrow(t.type.result))) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        this.attributes(d.name, t);
         this.annotated(d.name.name, t, s.exportedResources);
         this.named(d.name.name, 'export', t, s);
         s.exports.push({ name: d.name.name, t });
@@ -410,16 +423,19 @@ class Validator {
    * (or exported) earlier in the same scope under the plain name `R`; a
    * constructor returns `(own R)` or `(result (own R) E?)`; a method's first
    * parameter is `self: borrow<R>`. A resource under a plain name is recorded.
+   * `resources` is undefined for a bag-of-exports instance, which introduces
+   * no index and so names no resource.
    */
-  private annotated(name: string, t: ExternType, resources: Map<string, ResourceType>): void {
+  private annotated(name: string, t: ExternType, resources: Map<string, ResourceType> | undefined): void {
     if (t.kind === 'type' && t.type.kind === 'resource' && PLAIN_LABEL.test(name)) {
-      resources.set(name, t.type);
+      resources?.set(name, t.type);
       return;
     }
     const m = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/.exec(name);
     if (!m) return;
     const [, kind, r] = m;
     if (t.kind !== 'func') this.fail('bad-annotation', `'${name}' is a ${t.kind}; [${kind}] names are only for functions`);
+    if (!resources) this.fail('bad-annotation', `'${name}' in a bag-of-exports instance: the bag introduces no type index, so no resource '${r}' has a name there`);
     const rt = resources.get(r);
     if (!rt) this.fail('bad-annotation', `'${name}': no resource '${r}' is imported or exported before it in this scope`);
     const ft = t.type;
@@ -462,6 +478,27 @@ class Validator {
 
   private externName(n: ExternName): void {
     if (!isExternName(n.name)) this.fail('bad-extern-name', `'${n.name}' is neither a plain name (kebab-case, with [constructor]/[method]/[static]) nor an interface name (ns:pkg/iface@version)`);
+  }
+
+  /**
+   * Binary.md's rules for the attributes of an import or export name (they
+   * play no part in uniqueness or subtyping): an `implements` value is an
+   * `interfacename`, and only an `instance` with a plain name carries one
+   * (`bad-implements`); a `versionsuffix` follows an interface name whose
+   * version is a `canonversion`, and the two joined are a valid semver
+   * (`bad-version-suffix`). `external-id` may be any name.
+   */
+  private attributes(n: ExternName, t: ExternType): void {
+    if (n.implements !== undefined) {
+      if (!INTERFACE.test(n.implements)) this.fail('bad-implements', `the implements attribute of '${n.name}' is '${n.implements}', which is not an interface name (ns:pkg/iface@version)`);
+      if (t.kind !== 'instance') this.fail('bad-implements', `'${n.name}' is a ${t.kind}: only instances can have an implements attribute`);
+      if (!PLAIN.test(n.name)) this.fail('bad-implements', `the name '${n.name}' is not a plain name, and only plain names can have an implements attribute`);
+    }
+    if (n.versionSuffix !== undefined) {
+      const m = INTERFACE.test(n.name) ? INTERFACE_VERSION.exec(n.name) : null;
+      if (!m || !CANON_VERSION.test(m[1])) this.fail('bad-version-suffix', `'${n.name}' has a versionsuffix '${n.versionSuffix}', but it is not an interface name whose version is a canonical version (1, 0.2, 0.0.3)`);
+      if (!SEMVER_ONLY.test(m[1] + n.versionSuffix)) this.fail('bad-version-suffix', `the version '${m[1]}' of '${n.name}' with its versionsuffix '${n.versionSuffix}' is '${m[1] + n.versionSuffix}', not a valid semver`);
+    }
   }
 
   // ---------------------------------------------------------------- aliases
@@ -624,6 +661,7 @@ class Validator {
         this.uniqueName(d.kind === 'import' ? s.importNames : s.exportNames, d.name.name, d.kind);
         const t = this.externType(d.type, s, d.name.name);
         if (t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        this.attributes(d.name, t);
         this.annotated(d.name.name, t, d.kind === 'import' ? s.importedResources : s.exportedResources);
         this.named(d.name.name, d.kind, t, s);
         (d.kind === 'import' ? s.imports : s.exports).push({ name: d.name.name, t });
@@ -1358,7 +1396,12 @@ const WORDS = '[a-z][0-9a-z]*(?:-[0-9a-z]+)*';
 const SEMVER = '(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?';
 const PLAIN_LABEL = new RegExp(`^${LABEL}$`);
 const PLAIN = new RegExp(`^(?:${LABEL}|\\[constructor\\]${LABEL}|\\[(?:method|static)\\]${LABEL}\\.${LABEL}|\\[async\\]${LABEL}|\\[async (?:method|static)\\]${LABEL}\\.${LABEL})$`);
-const INTERFACE = new RegExp(`^(?:${WORDS}:)+${WORDS}(?:/${LABEL})+(?:@${SEMVER})?$`);
+const CANON = '(?:[1-9]\\d*|0\\.[1-9]\\d*|0\\.0\\.[1-9]\\d*|0\\.0\\.0)';
+/** `interfacename`: one namespace, one package, one projection (the nested forms are gated, 🪺), an optional version. */
+const INTERFACE = new RegExp(`^${WORDS}:${WORDS}/${LABEL}(?:@(?:${SEMVER}|${CANON}))?$`);
+const INTERFACE_VERSION = /@([^@]*)$/;
+const CANON_VERSION = new RegExp(`^${CANON}$`);
+const SEMVER_ONLY = new RegExp(`^${SEMVER}$`);
 const OTHER = /^(?:(?:unlocked-dep|locked-dep)=<[^<>]+>|url=<[^<>]+>|integrity=<[^<>]+>)(?:,.*)?$/;
 
 /**
