@@ -93,8 +93,9 @@ export interface CoreFuncType {
 /**
  * A WebAssembly 3.0 (GC) core type defined in a component: a `struct`, an
  * `array`, or a `func` declared through `sub`/`rec`. Validated (supertypes,
- * finality, subtype matching); this host runs no GC code, so a core module
- * that needs it fails when WebAssembly compiles or links it.
+ * finality, subtype matching); a component uses core types only in core
+ * module types, and the core modules themselves (GC or not) are compiled
+ * and linked by WebAssembly.
  */
 export interface CoreGcType {
   readonly kind: 'gc';

@@ -49,6 +49,8 @@
  * | core-func-type          | a lifted core function whose type is not flatten_functype (when known)  |
  * | dtor-type               | a resource destructor that is not (i32) -> () (when known)              |
  * | core-module-invalid     | a core module whose sections cannot be read                             |
+ * | core-subtype            | a GC sub type with several supertypes, a supertype not defined before   |
+ * |                         | it or final, or one it does not match (WebAssembly 3.0 subtyping)       |
  * | element-size            | a value type with elem_size(t, 'i64') >= 2^28 (e.g. `list<u64, 2^25>`)  |
  * | type-too-large          | a type whose tree-expanded size passes 1,000,000 nodes (shared subtypes |
  * |                         | counted each time: the bound against types built to explode)            |
