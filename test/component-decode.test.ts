@@ -6,8 +6,9 @@ import { decodeComponent, sniffPreamble } from '../host/component/binary/decode.
 import { ComponentError } from '../host/component/binary/reader.js';
 import type { Canon, Component, Definition } from '../host/component/binary/ast.js';
 import { loadComponentBinary, validateComponent } from '../host/component/validate.js';
+import { loadComponent } from '../host/component/api.js';
 import { Prim, type FuncType, type ValType } from '../host/component/types.js';
-import { bytes as concat, section, str, wat } from './component-bytes.js';
+import { bytes as concat, PREAMBLE as PREAMBLE_BYTES, section, str, wat } from './component-bytes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const build = (f: string) => new Uint8Array(readFileSync(`${root}build/${f}`));
@@ -245,6 +246,105 @@ describe('component decoder: every section and canon form, from WAT', () => {
     const v = validateComponent(c);
     expect(v.values).toEqual([Prim.u32, Prim.u32, Prim.u32]);
     expect(v.exports.map((e) => e.t.kind)).toEqual(['value', 'func']);
+  });
+});
+
+describe('core GC types (WebAssembly 3.0) in core type sections', () => {
+  /** Decode and validate; the ComponentError's rule and detail, or undefined when it validates. */
+  const gcError = async (text: string) => {
+    try {
+      validateComponent(decodeComponent(await wat(text)));
+    } catch (e) {
+      if (e instanceof ComponentError) return { rule: e.rule, detail: e.detail };
+      throw e;
+    }
+    return undefined;
+  };
+
+  it('decodes sub, struct, array and rec forms; a rec group takes one core type index per type', async () => {
+    const b = await wat(`(component
+      (core type (sub (func (param i32))))
+      (core rec (type $a (struct (field (ref null $b)) (field (mut i8)))) (type $b (array (mut i16))))
+      (core type (func (param (ref 1))))
+      (core type (module (type (sub (func))) (import "m" "f" (func (type 0))))))`);
+    const c = decodeComponent(b);
+    const ts = defs(c, 'core type') as Extract<Definition, { tag: 'core type' }>[];
+    // In a component, a non-final sub is 0x00 0x50 (a bare 0x50 is a module type).
+    expect([...b.subarray(ts[0].offset, ts[0].offset + 2)]).toEqual([0x00, 0x50]);
+    expect(b[ts[3].offset]).toBe(0x50);
+    expect(ts.map((d) => [d.type.kind, d.index])).toEqual([['rec', 0], ['rec', 1], ['func', 3], ['module', 4]]);
+    expect(ts[0].type).toEqual({ kind: 'rec', types: [{ final: false, supertypes: [], comp: { kind: 'func', params: ['i32'], results: [] } }] });
+    expect(ts[1].type).toEqual({ kind: 'rec', types: [
+      { final: true, supertypes: [], comp: { kind: 'struct', fields: [{ storage: { ref: 2, nullable: true }, mutable: false }, { storage: 'i8', mutable: true }] } },
+      { final: true, supertypes: [], comp: { kind: 'array', field: { storage: 'i16', mutable: true } } },
+    ] });
+    expect(c.spaces['core type'].length).toBe(5);
+    const v = validateComponent(c);
+    expect(v.coreTypes.map((t) => ('kind' in t ? (t.kind === 'gc' ? `${t.final ? '' : 'sub '}${t.comp}` : t.kind) : 'func'))).toEqual(['sub func', 'struct', 'array', 'func', 'module']);
+    expect(v.coreTypes[0]).toEqual({ kind: 'gc', comp: 'func', final: false, func: { params: ['i32'], results: [] } });
+    // A module type's own sub type (a bare 0x50 there) is a func type its import can use.
+    expect(v.coreTypes[4]).toEqual({ kind: 'module', imports: [{ module: 'm', field: 'f', kind: 'func', t: { params: [], results: [] } }], exports: [] });
+  });
+
+  it('a sub type matches its one earlier, non-final supertype (WebAssembly 3.0 subtyping), or core-subtype', async () => {
+    // Width and depth subtyping of structs, contravariant params and covariant results, through rec groups.
+    expect(await gcError(`(component
+      (core type $p (sub (struct (field anyref) (field (mut i32)))))
+      (core type $q (sub $p (struct (field eqref) (field (mut i32)) (field i64))))
+      (core type (sub $q (struct (field (ref i31)) (field (mut i32)) (field i64) (field f32))))
+      (core type $f (sub (func (param eqref) (result anyref))))
+      (core type (sub $f (func (param anyref) (result (ref $q)))))
+      (core type $arr (sub (array (ref null $p))))
+      (core type (sub $arr (array (ref $q))))
+      (core rec (type $n (sub (struct))) (type (sub $n (struct (field (ref $n)))))))`)).toBeUndefined();
+    expect(await gcError('(component (core type (struct)) (core type (sub 0 (struct (field i32)))))'))
+      .toEqual({ rule: 'core-subtype', detail: 'core type 1 declares core type 0 as its supertype, which is final' });
+    expect((await gcError('(component (core type (sub (struct (field i32)))) (core type (sub 0 (struct (field i64)))))'))?.detail).toMatch(/core type 1 does not match its supertype, core type 0: field 0/);
+    expect((await gcError('(component (core type (sub (struct (field (mut anyref))))) (core type (sub 0 (struct (field (mut eqref))))))'))?.detail).toMatch(/field 0/);
+    expect((await gcError('(component (core type (sub (struct (field i32) (field i32)))) (core type (sub 0 (struct (field i32)))))'))?.detail).toMatch(/1 field\(s\), fewer than the supertype's 2/);
+    expect((await gcError('(component (core type (sub (func (param anyref)))) (core type (sub 0 (func (param eqref)))))'))?.detail).toMatch(/parameter 0/);
+    expect((await gcError('(component (core type (sub (func (result eqref)))) (core type (sub 0 (func (result anyref)))))'))?.detail).toMatch(/result 0/);
+    expect((await gcError('(component (core type (sub (struct))) (core type (sub 0 (array i8))))'))?.detail).toMatch(/an array type cannot be a subtype of a struct type/);
+    expect((await gcError('(component (core type (sub (array (ref null any)))) (core type (sub 0 (array (ref null func)))))'))?.detail).toMatch(/element field/);
+    // A supertype later in the same rec group is not defined before.
+    expect(await gcError('(component (core rec (type (sub 1 (struct))) (type (sub (struct)))))'))
+      .toEqual({ rule: 'core-subtype', detail: 'core type 0 declares core type 1 as its supertype, which is not defined before it' });
+  });
+
+  it('two supertypes (hand-encoded) are core-subtype', () => {
+    const c = decodeComponent(concat(PREAMBLE_BYTES, section(3, [2, 0x00, 0x50, 0, 0x5f, 0, 0x00, 0x50, 2, 0, 0, 0x5f, 0])));
+    expect(() => validateComponent(c)).toThrow(/core type 1 declares 2 supertypes; a sub type has at most one \[core-subtype\]/);
+  });
+
+  it('concrete heap types: equal rec groups are one type (iso-recursive), abstract bottoms sit below concrete types', async () => {
+    // $d's own rec group is structurally $b's, so (ref $d) is a (ref $b).
+    expect(await gcError(`(component
+      (core rec (type $a (sub (struct))) (type $b (sub $a (struct (field (ref null $b))))))
+      (core rec (type $c (sub (struct))) (type $d (sub $c (struct (field (ref null $d))))))
+      (core type $s (sub (struct (field (ref null $b)))))
+      (core type (sub $s (struct (field (ref $d)))))
+      (core type $t (sub (struct (field (ref null $a)) (field funcref))))
+      (core type (sub $t (struct (field (ref none)) (field (ref nofunc))))))`)).toBeUndefined();
+    // A group of another shape is another type.
+    expect((await gcError(`(component
+      (core rec (type $a (sub (struct))) (type $b (sub $a (struct (field (ref null $b))))))
+      (core rec (type $c (sub (struct (field i32)))) (type $d (sub $c (struct (field i32) (field (ref null $d))))))
+      (core type $s (sub (struct (field (ref null $b)))))
+      (core type (sub $s (struct (field (ref $d))))))`))?.rule).toBe('core-subtype');
+  });
+
+  it('a module type import of a GC type that is not a func type is type-mismatch; a component with GC types instantiates', async () => {
+    expect(await gcError('(component (core type (struct)) (core type (module (alias outer 1 0 (type)) (import "a" "b" (func (type 0))))))'))
+      .toEqual({ rule: 'type-mismatch', detail: 'a core func or tag of core type 0 of the module type, which is a struct (GC) type, not a func type' });
+    const loaded = loadComponent(await wat(`(component
+      (core rec (type (struct (field i32))) (type (sub (array i8))))
+      (core type (func))
+      (core module $m (func (export "one") (result i32) i32.const 1))
+      (core instance $i (instantiate $m))
+      (func (export "one") (result u32) (canon lift (core func $i "one"))))`));
+    expect(loaded.validated.coreTypes.length).toBe(3);
+    const inst = loaded.instantiate({});
+    expect(await (inst.exports as Record<string, () => Promise<number>>)['one']!()).toBe(1);
   });
 });
 

@@ -104,7 +104,10 @@ function defText(d: Definition, v: ValidatedComponent): string {
       return d.expr.kind === 'instantiate'
         ? `instantiate core module ${d.expr.module}${d.expr.args.map((a) => ` (with "${a.name}" core instance ${a.instance})`).join('')}`
         : `exports ${d.expr.exports.map((e) => `"${e.name}" (${e.sort} ${e.idx})`).join(', ') || '(none)'}`;
-    case 'core type': return d.type.kind === 'func' ? `func (${d.type.params.join(' ')}) -> (${d.type.results.join(' ')})` : `module type (${d.type.decls.length} declarations)`;
+    case 'core type':
+      if (d.type.kind === 'func') return `func (${d.type.params.join(' ')}) -> (${d.type.results.join(' ')})`;
+      if (d.type.kind === 'rec') return `GC rec group (${d.type.types.map((t) => `${t.final ? '' : 'non-final '}${t.comp.kind}`).join(', ') || 'empty'})`;
+      return `module type (${d.type.decls.length} declarations)`;
     case 'component': return `component (${d.component.size} bytes)`;
     case 'instance':
       return d.expr.kind === 'instantiate'

@@ -90,6 +90,24 @@ export interface CoreFuncType {
   readonly results: readonly CoreValType[];
 }
 
+/**
+ * A WebAssembly 3.0 (GC) core type defined in a component: a `struct`, an
+ * `array`, or a `func` declared through `sub`/`rec`. Validated (supertypes,
+ * finality, subtype matching); a component uses core types only in core
+ * module types, and the core modules themselves (GC or not) are compiled
+ * and linked by WebAssembly.
+ */
+export interface CoreGcType {
+  readonly kind: 'gc';
+  readonly comp: 'func' | 'struct' | 'array';
+  readonly final: boolean;
+  /** For a `func` composite type: its parameters and results as a CoreFuncType (reference types as i32). */
+  readonly func: CoreFuncType | undefined;
+}
+
+/** What the core type index space holds. */
+export type CoreTypeEntry = CoreFuncType | ModuleType | CoreGcType;
+
 /** Constructors for the primitive types (one shared object each). */
 export const Prim = {
   bool: { kind: 'bool' },

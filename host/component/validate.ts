@@ -20,9 +20,15 @@
  * | borrow-in-stream        | a borrow inside a stream or future payload type                         |
  * | stream-char             | `stream<char>`                                                          |
  * | bad-annotation          | a [constructor]/[method]/[static] name that is not a func, names no     |
- * |                         | preceding resource, or has the wrong result / `self` parameter          |
+ * |                         | preceding resource, or has the wrong result / `self` parameter; any such|
+ * |                         | name in a bag-of-exports instance (it names no resource)                |
  * | duplicate-name          | import, export, param, instantiate-argument names not strongly unique   |
- * | bad-extern-name         | an import/export name that is neither a plain name nor an interface name|
+ * | bad-extern-name         | an import/export/inline-export name that is neither a plain name nor an |
+ * |                         | interface name (one namespace and one projection: nested forms are 🪺)  |
+ * | bad-implements          | an `implements` value that is not an interface name; `implements` on a |
+ * |                         | non-instance or on a name that is not a plain name                      |
+ * | bad-version-suffix      | a `versionsuffix` whose name has no canonical version (`@1`, `@0.2`),   |
+ * |                         | or whose version joined with it is not a valid semver                   |
  * | missing-arg             | a (core) instantiation that does not supply an import                  |
  * | missing-export          | an alias of a name the (core) instance does not export                 |
  * | wrong-sort              | an alias, argument or export whose item is of another sort              |
@@ -43,6 +49,8 @@
  * | core-func-type          | a lifted core function whose type is not flatten_functype (when known)  |
  * | dtor-type               | a resource destructor that is not (i32) -> () (when known)              |
  * | core-module-invalid     | a core module whose sections cannot be read                             |
+ * | core-subtype            | a GC sub type with several supertypes, a supertype not defined before   |
+ * |                         | it or final, or one it does not match (WebAssembly 3.0 subtyping)       |
  * | element-size            | a value type with elem_size(t, 'i64') >= 2^28 (e.g. `list<u64, 2^25>`)  |
  * | type-too-large          | a type whose tree-expanded size passes 1,000,000 nodes (shared subtypes |
  * |                         | counted each time: the bound against types built to explode)            |
@@ -62,11 +70,11 @@ import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, spillFunctype
 import { decodeComponent } from './binary/decode.js';
 import { readModuleType } from './binary/core.js';
 import type {
-  Alias, CanonOpts, Component, CoreDefType, Definition, DefType, DefValType, ExternName, ExternTypeRef, Sort, TypeDecl, ValTypeRef,
+  Alias, CanonOpts, Component, CoreCompType, CoreDefType, CoreRecType, CoreValType as AstCoreValType, Definition, DefType, DefValType, ExternName, ExternTypeRef, Sort, TypeDecl, ValTypeRef,
 } from './binary/ast.js';
 import {
   ErrorContext, Prim,
-  type ComponentType, type CoreExternKind, type CoreFuncType, type CoreValType, type DefinedType, type ExternDecl, type ExternType,
+  type ComponentType, type CoreExternKind, type CoreFuncType, type CoreGcType, type CoreTypeEntry, type CoreValType, type DefinedType, type ExternDecl, type ExternType,
   type FuncType, type InstanceType, type ModuleType, type ResourceType, type ValType,
 } from './types.js';
 import type { ComponentRule } from './binary/reader.js';
@@ -88,7 +96,7 @@ export interface CoreInstanceInfo {
 /** What each index of each sort is, in a validated component (or a type declarator scope). */
 export interface TypedSpaces {
   readonly types: DefinedType[];
-  readonly coreTypes: (CoreFuncType | ModuleType)[];
+  readonly coreTypes: CoreTypeEntry[];
   readonly coreModules: ModuleType[];
   readonly coreInstances: CoreInstanceInfo[];
   /** Core func types where known (canon lower, core module exports). */
@@ -134,7 +142,7 @@ export function validateComponent(component: Component, options: ValidateOptions
 
 class Scope implements TypedSpaces {
   types: DefinedType[] = [];
-  coreTypes: (CoreFuncType | ModuleType)[] = [];
+  coreTypes: CoreTypeEntry[] = [];
   coreModules: ModuleType[] = [];
   coreInstances: CoreInstanceInfo[] = [];
   coreFuncs: (CoreFuncType | undefined)[] = [];
@@ -281,7 +289,7 @@ class Validator {
         return;
       }
       case 'core type':
-        s.coreTypes.push(this.coreDefType(d.type, s, []));
+        s.coreTypes.push(...this.coreDefType(d.type, s, s.coreTypes));
         return;
       case 'component': {
         const v = new Validator(this.options, s).component(d.component);
@@ -317,9 +325,14 @@ class Validator {
           const names = new Set<string>();
           const exports: ExternDecl[] = [];
           for (const x of e.exports) {
+            this.externName(x.name);
             this.uniqueName(names, x.name.name, 'inline export');
             const ext = s.extern(x.sort, x.idx);
             if (!ext) this.fail('wrong-sort', `the inline export '${x.name.name}' is a ${x.sort}; instances export component-level items and core modules`);
+            this.attributes(x.name, ext);
+            // A bag of exports introduces no index, so no resource gets a
+            // plain name in it: annotated names have nothing to refer to.
+            this.annotated(x.name.name, ext, undefined);
             exports.push({ name: x.name.name, t: ext });
           }
           s.instances.push({ kind: 'instance', exports });
@@ -362,6 +375,7 @@ class Validator {
         this.externName(d.name);
         this.uniqueName(s.importNames, d.name.name, 'import');
         const t = this.externType(d.type, s, d.name.name);
+        this.attributes(d.name, t);
         this.annotated(d.name.name, t, s.importedResources);
         this.named(d.name.name, 'import', t, s);
         s.imports.push({ name: d.name.name, t });
@@ -387,6 +401,7 @@ class Validator {
           t = { kind: 'type', type: { ...t.type } };
         }
         if (t.kind === 'func' && (containsBorrow(t.type.result))) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        this.attributes(d.name, t);
         this.annotated(d.name.name, t, s.exportedResources);
         this.named(d.name.name, 'export', t, s);
         s.exports.push({ name: d.name.name, t });
@@ -410,16 +425,19 @@ class Validator {
    * (or exported) earlier in the same scope under the plain name `R`; a
    * constructor returns `(own R)` or `(result (own R) E?)`; a method's first
    * parameter is `self: borrow<R>`. A resource under a plain name is recorded.
+   * `resources` is undefined for a bag-of-exports instance, which introduces
+   * no index and so names no resource.
    */
-  private annotated(name: string, t: ExternType, resources: Map<string, ResourceType>): void {
+  private annotated(name: string, t: ExternType, resources: Map<string, ResourceType> | undefined): void {
     if (t.kind === 'type' && t.type.kind === 'resource' && PLAIN_LABEL.test(name)) {
-      resources.set(name, t.type);
+      resources?.set(name, t.type);
       return;
     }
     const m = /^\[(constructor|method|static)\]([^.]+)(?:\.(.+))?$/.exec(name);
     if (!m) return;
     const [, kind, r] = m;
     if (t.kind !== 'func') this.fail('bad-annotation', `'${name}' is a ${t.kind}; [${kind}] names are only for functions`);
+    if (!resources) this.fail('bad-annotation', `'${name}' in a bag-of-exports instance: the bag introduces no type index, so no resource '${r}' has a name there`);
     const rt = resources.get(r);
     if (!rt) this.fail('bad-annotation', `'${name}': no resource '${r}' is imported or exported before it in this scope`);
     const ft = t.type;
@@ -464,6 +482,27 @@ class Validator {
     if (!isExternName(n.name)) this.fail('bad-extern-name', `'${n.name}' is neither a plain name (kebab-case, with [constructor]/[method]/[static]) nor an interface name (ns:pkg/iface@version)`);
   }
 
+  /**
+   * Binary.md's rules for the attributes of an import or export name (they
+   * play no part in uniqueness or subtyping): an `implements` value is an
+   * `interfacename`, and only an `instance` with a plain name carries one
+   * (`bad-implements`); a `versionsuffix` follows an interface name whose
+   * version is a `canonversion`, and the two joined are a valid semver
+   * (`bad-version-suffix`). `external-id` may be any name.
+   */
+  private attributes(n: ExternName, t: ExternType): void {
+    if (n.implements !== undefined) {
+      if (!INTERFACE.test(n.implements)) this.fail('bad-implements', `the implements attribute of '${n.name}' is '${n.implements}', which is not an interface name (ns:pkg/iface@version)`);
+      if (t.kind !== 'instance') this.fail('bad-implements', `'${n.name}' is a ${t.kind}: only instances can have an implements attribute`);
+      if (!PLAIN.test(n.name)) this.fail('bad-implements', `the name '${n.name}' is not a plain name, and only plain names can have an implements attribute`);
+    }
+    if (n.versionSuffix !== undefined) {
+      const m = INTERFACE.test(n.name) ? INTERFACE_VERSION.exec(n.name) : null;
+      if (!m || !CANON_VERSION.test(m[1])) this.fail('bad-version-suffix', `'${n.name}' has a versionsuffix '${n.versionSuffix}', but it is not an interface name whose version is a canonical version (1, 0.2, 0.0.3)`);
+      if (!SEMVER_ONLY.test(m[1] + n.versionSuffix)) this.fail('bad-version-suffix', `the version '${m[1]}' of '${n.name}' with its versionsuffix '${n.versionSuffix}' is '${m[1] + n.versionSuffix}', not a valid semver`);
+    }
+  }
+
   // ---------------------------------------------------------------- aliases
 
   private alias(a: Alias, s: Scope): void {
@@ -506,28 +545,108 @@ class Validator {
 
   // ---------------------------------------------------------------- types
 
-  private coreDefType(t: CoreDefType, s: Scope, moduleTypes: (CoreFuncType | ModuleType)[]): CoreFuncType | ModuleType {
-    void moduleTypes;
-    if (t.kind === 'func') return { params: t.params.map(coreNum), results: t.results.map(coreNum) } as CoreFuncType;
-    const types: (CoreFuncType | undefined)[] = [];
+  /**
+   * The core type index space entries a `core:deftype` defines (a rec group
+   * defines one per type). `space` is the core type index space it is
+   * defined in (the scope's, or a core module type's own).
+   */
+  private coreDefType(t: CoreDefType, s: Scope, space: readonly (CoreTypeEntry | undefined)[]): CoreTypeEntry[] {
+    if (t.kind === 'func') {
+      const ft: CoreFuncType = { params: t.params.map(coreNum), results: t.results.map(coreNum) };
+      // A bare func type is `sub final` in a rec group of its own.
+      const view: GcView = { final: true, supertype: undefined, comp: PENDING, group: [], pos: 0 };
+      view.group.push(view);
+      view.comp = this.gcComp(t, space, view.group, space.length);
+      gcViews.set(ft, view);
+      return [ft];
+    }
+    if (t.kind === 'rec') return this.recGroup(t, space);
+    const types: (CoreTypeEntry | undefined)[] = [];
     const imports: ModuleType['imports'][number][] = [];
     const exports: ModuleType['exports'][number][] = [];
+    const funcType = (i: number): CoreFuncType | undefined => {
+      const ct = types[i];
+      if (ct === undefined || !('kind' in ct)) return ct;
+      if (ct.kind === 'gc' && ct.func) return ct.func;
+      this.fail('type-mismatch', `a core func or tag of core type ${i} of the module type, which is a ${ct.kind === 'gc' ? `${ct.comp} (GC)` : 'module'} type, not a func type`);
+    };
     for (const d of t.decls) {
-      if (d.kind === 'type') types.push(this.coreDefType(d.type, s, []) as CoreFuncType);
+      if (d.kind === 'type') types.push(...this.coreDefType(d.type, s, types));
       else if (d.kind === 'alias') {
         let target: Scope | undefined = s;
         for (let i = 1; i < d.count; i++) target = target?.parent;
         const ct = d.count === 0 ? types[d.idx] : target?.coreTypes[d.idx];
-        if (ct && 'kind' in ct) this.fail('type-mismatch', 'an outer alias of a core module type inside a core module type');
-        types.push(ct as CoreFuncType | undefined);
+        if (ct && 'kind' in ct && ct.kind === 'module') this.fail('type-mismatch', 'an outer alias of a core module type inside a core module type');
+        types.push(ct);
       } else {
         const e = d.type;
-        const ft = e.kind === 'func' ? types[e.type] : undefined;
+        const ft = e.kind === 'func' ? funcType(e.type) : undefined;
+        if (e.kind === 'tag') funcType(e.type);
         if (d.kind === 'import') imports.push({ module: d.module, field: d.name, kind: e.kind, t: ft });
         else exports.push({ name: d.name, kind: e.kind, t: ft });
       }
     }
-    return { kind: 'module', imports, exports };
+    return [{ kind: 'module', imports, exports }];
+  }
+
+  /**
+   * A WebAssembly 3.0 rec group: its types may refer to each other. Each
+   * `sub` declares at most one supertype, defined before it and not final,
+   * whose composite type it matches (WebAssembly 3.0 subtyping); otherwise
+   * `core-subtype`.
+   */
+  private recGroup(t: CoreRecType, space: readonly (CoreTypeEntry | undefined)[]): CoreTypeEntry[] {
+    const base = space.length;
+    const group: GcView[] = t.types.map((st, pos) => ({ final: st.final, supertype: undefined, comp: PENDING, group: [], pos }));
+    for (const v of group) v.group = group;
+    t.types.forEach((st, k) => { group[k].comp = this.gcComp(st.comp, space, group, base); });
+    const supers = t.types.map((st, k) => {
+      const x = base + k;
+      if (st.supertypes.length > 1) this.fail('core-subtype', `core type ${x} declares ${st.supertypes.length} supertypes; a sub type has at most one`);
+      if (st.supertypes.length === 0) return undefined;
+      const y = st.supertypes[0];
+      if (y >= x) this.fail('core-subtype', `core type ${x} declares core type ${y} as its supertype, which is not defined before it`);
+      const sup = y >= base ? group[y - base] : this.gcView(space, y);
+      if (sup.final) this.fail('core-subtype', `core type ${x} declares core type ${y} as its supertype, which is final`);
+      group[k].supertype = sup;
+      return y;
+    });
+    group.forEach((v, k) => {
+      if (!v.supertype) return;
+      const why = compMismatch(v.comp, v.supertype.comp);
+      if (why) this.fail('core-subtype', `core type ${base + k} does not match its supertype, core type ${supers[k]}: ${why}`);
+    });
+    return t.types.map((st, k) => {
+      const comp = st.comp;
+      const e: CoreGcType = {
+        kind: 'gc', comp: comp.kind, final: st.final,
+        func: comp.kind === 'func' ? { params: comp.params.map(coreNum), results: comp.results.map(coreNum) } : undefined,
+      };
+      gcViews.set(e, group[k]);
+      return e;
+    });
+  }
+
+  /** The GC view of core type `i` of `space` (a module type is no heap type). */
+  private gcView(space: readonly (CoreTypeEntry | undefined)[], i: number): GcView {
+    const e = space[i];
+    const v = e && gcViews.get(e);
+    if (!v) this.fail('type-mismatch', `core type ${i} is a ${e && 'kind' in e && e.kind === 'module' ? 'module' : 'unknown'} type, used as a heap type`);
+    return v;
+  }
+
+  /** A composite type with its type indices resolved: below `base` into `space`, from it into `group`. */
+  private gcComp(c: CoreCompType, space: readonly (CoreTypeEntry | undefined)[], group: GcView[], base: number): GcComp {
+    const val = (t: AstCoreValType | 'i8' | 'i16'): GcVal => {
+      if (typeof t === 'string') return t;
+      const h = t.ref;
+      return { ref: typeof h === 'string' ? h : h >= base ? group[h - base] : this.gcView(space, h), nullable: t.nullable };
+    };
+    switch (c.kind) {
+      case 'func': return { kind: 'func', params: c.params.map(val), results: c.results.map(val) };
+      case 'struct': return { kind: 'struct', fields: c.fields.map((f) => ({ t: val(f.storage), mutable: f.mutable })) };
+      case 'array': return { kind: 'array', field: { t: val(c.field.storage), mutable: c.field.mutable } };
+    }
   }
 
   valType(r: ValTypeRef, s: Scope): ValType {
@@ -615,7 +734,7 @@ class Validator {
     const saved = this.at;
     this.at = d.offset;
     switch (d.kind) {
-      case 'core type': s.coreTypes.push(this.coreDefType(d.type, s, [])); break;
+      case 'core type': s.coreTypes.push(...this.coreDefType(d.type, s, s.coreTypes)); break;
       case 'type': s.types.push(this.defType(d.type, s, [])); break;
       case 'alias': this.alias(d.alias, s); break;
       case 'import':
@@ -624,6 +743,7 @@ class Validator {
         this.uniqueName(d.kind === 'import' ? s.importNames : s.exportNames, d.name.name, d.kind);
         const t = this.externType(d.type, s, d.name.name);
         if (t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
+        this.attributes(d.name, t);
         this.annotated(d.name.name, t, d.kind === 'import' ? s.importedResources : s.exportedResources);
         this.named(d.name.name, d.kind, t, s);
         (d.kind === 'import' ? s.imports : s.exports).push({ name: d.name.name, t });
@@ -638,7 +758,7 @@ class Validator {
     switch (t.kind) {
       case 'core module': {
         const ct = s.coreTypes[t.idx];
-        if (!('kind' in ct)) this.fail('type-mismatch', `core type ${t.idx} is a core func type, used as a core module type`);
+        if (!('kind' in ct) || ct.kind !== 'module') this.fail('type-mismatch', `core type ${t.idx} is a core ${'kind' in ct ? `${ct.comp} (GC)` : 'func'} type, used as a core module type`);
         return { kind: 'core module', type: ct };
       }
       case 'func': {
@@ -1187,6 +1307,123 @@ function showCore(t: CoreFuncType): string {
   return `(${t.params.join(' ')}) -> (${t.results.join(' ')})`;
 }
 
+// ---------------------------------------------------------------- core GC types
+
+/** A core value or storage type with its heap type indices resolved. */
+type GcVal = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'i8' | 'i16' | { readonly ref: string | GcView; readonly nullable: boolean };
+
+type GcComp =
+  | { readonly kind: 'func'; readonly params: readonly GcVal[]; readonly results: readonly GcVal[] }
+  | { readonly kind: 'struct'; readonly fields: readonly GcField[] }
+  | { readonly kind: 'array'; readonly field: GcField };
+
+interface GcField { readonly t: GcVal; readonly mutable: boolean }
+
+/** A defined core type as WebAssembly 3.0 sees it: a sub type at position `pos` of its rec group. */
+interface GcView {
+  final: boolean;
+  supertype: GcView | undefined;
+  comp: GcComp;
+  group: GcView[];
+  pos: number;
+}
+
+const PENDING: GcComp = { kind: 'struct', fields: [] };
+
+/** The GC view of each core func type and GC type the validator made. */
+const gcViews = new WeakMap<object, GcView>();
+
+/** Each abstract heap type with the abstract heap types above it (itself included). */
+const HEAP_ABOVE: Record<string, readonly string[]> = {
+  any: ['any'], eq: ['eq', 'any'], i31: ['i31', 'eq', 'any'], struct: ['struct', 'eq', 'any'], array: ['array', 'eq', 'any'],
+  none: ['none', 'i31', 'struct', 'array', 'eq', 'any'],
+  func: ['func'], nofunc: ['nofunc', 'func'], extern: ['extern'], noextern: ['noextern', 'extern'],
+  exn: ['exn'], noexn: ['noexn', 'exn'], cont: ['cont'], nocont: ['nocont', 'cont'],
+};
+
+/** Heap type matching (WebAssembly 3.0): the abstract hierarchies, and concrete types through their declared supertypes. */
+function heapSub(a: string | GcView, b: string | GcView): boolean {
+  if (typeof a === 'string') {
+    if (typeof b === 'string') return HEAP_ABOVE[a]?.includes(b) ?? a === b;
+    return (a === 'none' && b.comp.kind !== 'func') || (a === 'nofunc' && b.comp.kind === 'func');
+  }
+  if (typeof b === 'string') return a.comp.kind === 'func' ? b === 'func' : HEAP_ABOVE[a.comp.kind].includes(b);
+  for (let t: GcView | undefined = a; t; t = t.supertype) if (gcEq(t, b)) return true;
+  return false;
+}
+
+function valSub(a: GcVal, b: GcVal): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return (!a.nullable || b.nullable) && heapSub(a.ref, b.ref);
+}
+
+function fieldSub(a: GcField, b: GcField): boolean {
+  if (a.mutable !== b.mutable) return false;
+  return a.mutable ? valSub(a.t, b.t) && valSub(b.t, a.t) : valSub(a.t, b.t);
+}
+
+/** Why composite type `a` does not match `b` (WebAssembly 3.0), or undefined when it does. */
+function compMismatch(a: GcComp, b: GcComp): string | undefined {
+  const an = (k: string) => `${k === 'array' ? 'an' : 'a'} ${k} type`;
+  if (a.kind !== b.kind) return `${an(a.kind)} cannot be a subtype of ${an(b.kind)}`;
+  if (a.kind === 'func' && b.kind === 'func') {
+    if (a.params.length !== b.params.length || a.results.length !== b.results.length) return 'the func types have other parameter or result counts';
+    const p = a.params.findIndex((t, i) => !valSub(b.params[i], t));
+    if (p >= 0) return `parameter ${p} is not a supertype of the supertype's`;
+    const r = a.results.findIndex((t, i) => !valSub(t, b.results[i]));
+    if (r >= 0) return `result ${r} is not a subtype of the supertype's`;
+    return undefined;
+  }
+  if (a.kind === 'struct' && b.kind === 'struct') {
+    if (a.fields.length < b.fields.length) return `${a.fields.length} field(s), fewer than the supertype's ${b.fields.length}`;
+    const f = b.fields.findIndex((t, i) => !fieldSub(a.fields[i], t));
+    return f >= 0 ? `field ${f} does not match the supertype's (mutability equal; a const field may narrow, a var field may not)` : undefined;
+  }
+  if (a.kind === 'array' && b.kind === 'array') return fieldSub(a.field, b.field) ? undefined : 'the element field does not match the supertype\'s';
+  return undefined;
+}
+
+/** Type equivalence of defined core types: the same position in structurally equal rec groups (iso-recursive). */
+function gcEq(a: GcView, b: GcView): boolean {
+  return a === b || (a.pos === b.pos && groupEq(a.group, b.group));
+}
+
+const equalGroups = new WeakMap<GcView[], WeakSet<GcView[]>>();
+
+function groupEq(g: GcView[], h: GcView[]): boolean {
+  if (g === h) return true;
+  if (equalGroups.get(g)?.has(h)) return true;
+  if (g.length !== h.length) return false;
+  const refEq = (x: GcView | undefined, y: GcView | undefined): boolean => {
+    if (!x || !y) return x === y;
+    if (x.group === g || y.group === h) return x.group === g && y.group === h && x.pos === y.pos;
+    return gcEq(x, y);
+  };
+  const valEq = (x: GcVal, y: GcVal): boolean => {
+    if (typeof x === 'string' || typeof y === 'string') return x === y;
+    if (x.nullable !== y.nullable) return false;
+    if (typeof x.ref === 'string' || typeof y.ref === 'string') return x.ref === y.ref;
+    return refEq(x.ref, y.ref);
+  };
+  const fieldEq = (x: GcField, y: GcField) => x.mutable === y.mutable && valEq(x.t, y.t);
+  const compEq = (x: GcComp, y: GcComp): boolean => {
+    if (x.kind === 'func' && y.kind === 'func') {
+      return x.params.length === y.params.length && x.results.length === y.results.length &&
+        x.params.every((t, i) => valEq(t, y.params[i])) && x.results.every((t, i) => valEq(t, y.results[i]));
+    }
+    if (x.kind === 'struct' && y.kind === 'struct') return x.fields.length === y.fields.length && x.fields.every((f, i) => fieldEq(f, y.fields[i]));
+    if (x.kind === 'array' && y.kind === 'array') return fieldEq(x.field, y.field);
+    return false;
+  };
+  const eq = g.every((x, i) => x.final === h[i].final && refEq(x.supertype, h[i].supertype) && compEq(x.comp, h[i].comp));
+  if (eq) {
+    let set = equalGroups.get(g);
+    if (!set) equalGroups.set(g, (set = new WeakSet()));
+    set.add(h);
+  }
+  return eq;
+}
+
 // ---------------------------------------------------------------- equality and subtyping
 
 /**
@@ -1358,7 +1595,12 @@ const WORDS = '[a-z][0-9a-z]*(?:-[0-9a-z]+)*';
 const SEMVER = '(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?';
 const PLAIN_LABEL = new RegExp(`^${LABEL}$`);
 const PLAIN = new RegExp(`^(?:${LABEL}|\\[constructor\\]${LABEL}|\\[(?:method|static)\\]${LABEL}\\.${LABEL}|\\[async\\]${LABEL}|\\[async (?:method|static)\\]${LABEL}\\.${LABEL})$`);
-const INTERFACE = new RegExp(`^(?:${WORDS}:)+${WORDS}(?:/${LABEL})+(?:@${SEMVER})?$`);
+const CANON = '(?:[1-9]\\d*|0\\.[1-9]\\d*|0\\.0\\.[1-9]\\d*|0\\.0\\.0)';
+/** `interfacename`: one namespace, one package, one projection (the nested forms are gated, 🪺), an optional version. */
+const INTERFACE = new RegExp(`^${WORDS}:${WORDS}/${LABEL}(?:@(?:${SEMVER}|${CANON}))?$`);
+const INTERFACE_VERSION = /@([^@]*)$/;
+const CANON_VERSION = new RegExp(`^${CANON}$`);
+const SEMVER_ONLY = new RegExp(`^${SEMVER}$`);
 const OTHER = /^(?:(?:unlocked-dep|locked-dep)=<[^<>]+>|url=<[^<>]+>|integrity=<[^<>]+>)(?:,.*)?$/;
 
 /**

@@ -84,8 +84,43 @@ export interface CoreModuleType {
   readonly decls: readonly CoreModuleDecl[];
 }
 
-/** `core:deftype` (GC struct/array/rec types are reported as unsupported). */
-export type CoreDefType = CoreFuncType | CoreModuleType;
+/** `core:fieldtype`: a value type or a packed `i8`/`i16`, and whether it is mutable. */
+export interface CoreFieldType {
+  readonly storage: CoreValType | 'i8' | 'i16';
+  readonly mutable: boolean;
+}
+
+/** `core:comptype` (WebAssembly 3.0). */
+export type CoreCompType =
+  | CoreFuncType
+  | { readonly kind: 'struct'; readonly fields: readonly CoreFieldType[] }
+  | { readonly kind: 'array'; readonly field: CoreFieldType };
+
+/** `core:subtype`: a composite type, its finality and its declared supertypes (core type indices). */
+export interface CoreSubType {
+  readonly final: boolean;
+  readonly supertypes: readonly number[];
+  readonly comp: CoreCompType;
+}
+
+/**
+ * `core:rectype` in any of its GC forms: an explicit `rec` group, or one
+ * `sub` (the `0x00 0x50` non-final form in a component), final `sub`,
+ * `struct` or `array` (a group of one). A group of n types takes n core type
+ * indices. A bare `func` stays a `CoreFuncType`.
+ */
+export interface CoreRecType {
+  readonly kind: 'rec';
+  readonly types: readonly CoreSubType[];
+}
+
+/** `core:deftype`. */
+export type CoreDefType = CoreFuncType | CoreModuleType | CoreRecType;
+
+/** How many core type indices a `core:deftype` takes. */
+export function coreTypeCount(t: CoreDefType): number {
+  return t.kind === 'rec' ? t.types.length : 1;
+}
 
 // ---------------------------------------------------------------- component types
 

@@ -20,8 +20,12 @@ import {
   type CanonOpts,
   type Component,
   type ComponentNames,
+  coreTypeCount,
+  type CoreCompType,
   type CoreDefType,
   type CoreExternType,
+  type CoreFieldType,
+  type CoreSubType,
   type CoreHeapType,
   type CoreInstanceExpr,
   type CoreLimits,
@@ -132,6 +136,8 @@ function readPreamble(r: Reader, allowCore: boolean): 'component' | 'core' {
 
 class Decoder {
   private depth = 0;
+  /** While a rec group is read: the core type index count once the group is defined (its types may refer to each other). */
+  private recBound: number | undefined;
   constructor(private readonly maxDepth: number) {}
 
   private enter(r: Reader, what: string): void {
@@ -208,7 +214,8 @@ class Decoder {
           const n = s.vecLen('core types', 1);
           for (let i = 0; i < n; i++) {
             const at = s.offset;
-            add({ tag: 'core type', offset: at, type: this.coreDefType(s, scopes), space: 'core type' });
+            const type = this.coreDefType(s, scopes);
+            add({ tag: 'core type', offset: at, type, space: 'core type' }, coreTypeCount(type));
           }
           break;
         }
@@ -483,8 +490,9 @@ class Decoder {
     const i = r.s(33, 'a heap type index');
     const scope = scopes[scopes.length - 1];
     if (i < 0) r.fail('bad-opcode', `heap type ${i}`, at);
-    if (i >= scope.counts['core type']) {
-      r.fail('index-out-of-range', `heap type: core type index ${i}, but the core type index space has ${scope.counts['core type']} item(s)`, at);
+    const bound = this.recBound ?? scope.counts['core type'];
+    if (i >= bound) {
+      r.fail('index-out-of-range', `heap type: core type index ${i}, but the core type index space has ${bound} item(s)`, at);
     }
     return i;
   }
@@ -495,15 +503,115 @@ class Decoder {
     return { kind: 'func', params, results };
   }
 
-  coreDefType(r: Reader, scopes: Scope[]): CoreDefType {
+  /**
+   * `core:deftype`: a func type, a module type (`0x50`), or a WebAssembly 3.0
+   * `core:rectype`: `0x4e` rec group, `0x00 0x50` non-final sub (the 0x00
+   * prefix tells it from a module type), `0x4f` final sub, `0x5f` struct,
+   * `0x5e` array. Inside a core module type (`inModule`), where no module
+   * type may be declared, a bare `0x50` is a non-final sub (the 0x00 prefix
+   * belongs to component core types only).
+   */
+  coreDefType(r: Reader, scopes: Scope[], inModule = false): CoreDefType {
     const at = r.offset;
-    const b = r.byte('a core type');
-    if (b === 0x60) return this.coreFuncType(r, scopes);
-    if (b === 0x50) return this.coreModuleType(r, scopes);
-    if (b === 0x4e || b === 0x4f || b === 0x5f || b === 0x5e || b === 0x00) {
-      r.fail('unsupported', `core type 0x${hex(b)}: GC struct, array, sub and rec types are not supported by this decoder`, at);
+    const b = r.peek('a core type');
+    if (b === 0x60) {
+      r.pos++;
+      return this.coreFuncType(r, scopes);
     }
-    r.fail('bad-opcode', `core type 0x${hex(b)} (expected 0x60 func or 0x50 module)`, at);
+    if (inModule && (b === 0x50 || b === 0x00)) {
+      if (b === 0x00) r.fail('bad-opcode', 'core type 0x00 in a core module type (a non-final sub type is 0x50 there)', at);
+      const first = scopes[scopes.length - 1].counts['core type'];
+      return this.recGroup(r, scopes, first, 1, () => this.subType(r, scopes, false));
+    }
+    if (b === 0x50) {
+      r.pos++;
+      return this.coreModuleType(r, scopes);
+    }
+    const first = scopes[scopes.length - 1].counts['core type'];
+    if (b === 0x4e) {
+      r.pos++;
+      const n = r.vecLen('rec group types', 1);
+      return this.recGroup(r, scopes, first, n, () => this.subType(r, scopes, false));
+    }
+    if (b === 0x00) {
+      r.pos++;
+      const c = r.byte('the 0x50 of a non-final sub type');
+      if (c !== 0x50) r.fail('bad-opcode', `core type 0x00 0x${hex(c)} (0x00 prefixes only a non-final sub type, 0x00 0x50)`, at + 1);
+      return this.recGroup(r, scopes, first, 1, () => this.subTypeBody(r, scopes, false));
+    }
+    if (b === 0x4f || b === 0x5f || b === 0x5e) return this.recGroup(r, scopes, first, 1, () => this.subType(r, scopes, true));
+    r.fail('bad-opcode', `core type 0x${hex(b)} (expected 0x60 func, 0x50 module, or a GC rec/sub/struct/array type)`, at);
+  }
+
+  /** A rec group of `n` subtypes defined from core type index `first`: inside it, heap types may name any of its types. */
+  private recGroup(r: Reader, scopes: Scope[], first: number, n: number, read: () => CoreSubType): CoreDefType {
+    const saved = this.recBound;
+    this.recBound = first + n;
+    try {
+      const types: CoreSubType[] = [];
+      for (let k = 0; k < n; k++) types.push(read());
+      return { kind: 'rec', types };
+    } finally {
+      this.recBound = saved;
+    }
+  }
+
+  /**
+   * `core:subtype`: `0x50` (non-final) or `0x4f` (final) sub with supertypes,
+   * or a bare composite type (final, none). `top`: at the top of a component
+   * core type, where a bare `0x50` is a module type (so is not read here).
+   */
+  private subType(r: Reader, scopes: Scope[], top: boolean): CoreSubType {
+    const at = r.offset;
+    const b = r.peek('a sub type');
+    if (b === 0x50 && !top) {
+      r.pos++;
+      return this.subTypeBody(r, scopes, false);
+    }
+    if (b === 0x4f) {
+      r.pos++;
+      return this.subTypeBody(r, scopes, true);
+    }
+    if (b === 0x60 || b === 0x5f || b === 0x5e) return { final: true, supertypes: [], comp: this.compType(r, scopes) };
+    r.fail('bad-opcode', `sub type 0x${hex(b)} (expected 0x50/0x4f sub, 0x60 func, 0x5f struct or 0x5e array)`, at);
+  }
+
+  private subTypeBody(r: Reader, scopes: Scope[], final: boolean): CoreSubType {
+    const scope = scopes[scopes.length - 1];
+    const supertypes = r.vec('supertypes', () => {
+      const at = r.offset;
+      const i = r.u32('a supertype index');
+      const bound = this.recBound ?? scope.counts['core type'];
+      if (i >= bound) r.fail('index-out-of-range', `supertype: core type index ${i}, but the core type index space has ${bound} item(s)`, at);
+      return i;
+    });
+    return { final, supertypes, comp: this.compType(r, scopes) };
+  }
+
+  /** `core:comptype`: `0x60` func, `0x5f` struct, `0x5e` array. */
+  private compType(r: Reader, scopes: Scope[]): CoreCompType {
+    const at = r.offset;
+    const b = r.byte('a composite type');
+    switch (b) {
+      case 0x60: return this.coreFuncType(r, scopes) as CoreCompType;
+      case 0x5f: return { kind: 'struct', fields: r.vec('struct fields', () => this.fieldType(r, scopes)) };
+      case 0x5e: return { kind: 'array', field: this.fieldType(r, scopes) };
+    }
+    r.fail('bad-opcode', `composite type 0x${hex(b)} (expected 0x60 func, 0x5f struct or 0x5e array)`, at);
+  }
+
+  /** `core:fieldtype`: a storage type (a value type, or packed 0x78 i8 / 0x77 i16) and 0x00 const / 0x01 var. */
+  private fieldType(r: Reader, scopes: Scope[]): CoreFieldType {
+    const b = r.peek('a storage type');
+    let storage: CoreFieldType['storage'];
+    if (b === 0x78 || b === 0x77) {
+      r.pos++;
+      storage = b === 0x78 ? 'i8' : 'i16';
+    } else storage = this.coreValType(r, scopes, 'a field storage type');
+    const at = r.offset;
+    const m = r.byte('field mutability');
+    if (m > 1) r.fail('bad-opcode', `field mutability 0x${hex(m)}`, at);
+    return { storage, mutable: m === 1 };
   }
 
   coreModuleType(r: Reader, scopes: Scope[]): CoreDefType {
@@ -522,10 +630,9 @@ class Decoder {
           return { kind: 'import', module, name, type };
         }
         case 0x01: {
-          const tAt = r.offset;
-          const type = this.coreDefType(r, inner);
-          if (type.kind === 'module') r.fail('wrong-sort', 'a core module type declared inside a core module type', tAt);
-          scope.counts['core type']++;
+          // No module type here: 0x50 is a sub type (so a nested module type does not decode).
+          const type = this.coreDefType(r, inner, true);
+          scope.counts['core type'] += coreTypeCount(type);
           return { kind: 'type', type };
         }
         case 0x02: {
@@ -746,7 +853,7 @@ class Decoder {
     switch (op) {
       case 0x00: {
         const type = this.coreDefType(r, scopes);
-        scope.counts['core type']++;
+        scope.counts['core type'] += coreTypeCount(type);
         return { kind: 'core type', offset: at, type };
       }
       case 0x01: {

@@ -49,6 +49,9 @@ export type ComponentRule =
   | 'duplicate-name' // two labels or extern names that are not strongly unique
   | 'bad-extern-name' // an import/export name that is not a valid externname
   | 'bad-annotation' // a [constructor]/[method]/[static] name whose item does not fit it
+  | 'bad-implements' // an `implements` attribute that is not an interface name, or not on a plain-named instance
+  | 'bad-version-suffix' // a `versionsuffix` attribute without a canonical interface version, or not making a semver
+  | 'core-subtype' // a GC sub type with several supertypes, a later or final supertype, or one it does not match
   | 'async-option-sync-type' // the `async` option with a non-async function type
   | 'callback-without-async' // `callback` without `async`
   | 'post-return-with-async' // `post-return` together with `async`

@@ -20,7 +20,7 @@ import { Trap } from '../../canon/errors.js';
 import type { Store } from '../../canon/store.js';
 import type { FlatValue } from '../../canon/task.js';
 import type { Realloc } from '../abi/context.js';
-import type { Canon, CanonOpts, Definition, Sort, ValTypeRef } from '../binary/ast.js';
+import { coreTypeCount, type Canon, type CanonOpts, type Definition, type Sort, type ValTypeRef } from '../binary/ast.js';
 import { ComponentError } from '../binary/reader.js';
 import { decodeValue } from '../binary/value.js';
 import { Prim, type CoreFuncType, type ExternType, type FuncType, type InstanceType, type ModuleType, type ResourceType, type ValType } from '../types.js';
@@ -171,7 +171,10 @@ export function instantiateComponent(
   let nestedCount = 0;
   for (const def of v.component.definitions) {
     const value = define(cx, scope, env, def, args, exports, () => `${name}/${nestedName(v, def, nestedCount++)}`);
-    if (def.space !== undefined) scope.space(def.space)[def.index] = value;
+    if (def.tag === 'core type') {
+      // A GC rec group takes one core type index per type.
+      for (let k = 0; k < coreTypeCount(def.type); k++) scope.space('core type')[def.index + k] = v.coreTypes[def.index + k];
+    } else if (def.space !== undefined) scope.space(def.space)[def.index] = value;
     if (def.space === 'instance') bindInstance(scope, v.instances[def.index], value);
   }
   return new InstanceValue(exports, rt);
