@@ -10,6 +10,7 @@
 // p75, max, n). Ratios are taken between figures of this same run. A figure
 // that cannot be measured is null, with a reason under `reasons`.
 // Needs --expose-gc (the npm script passes it) for the memory figures.
+import { stats } from './stats.mjs';
 import { readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -49,16 +50,6 @@ function settleHeap() {
   return process.memoryUsage().heapUsed;
 }
 
-/** Median and spread of samples. */
-function stats(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => {
-    const i = (s.length - 1) * p;
-    const lo = Math.floor(i);
-    return s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo);
-  };
-  return { median: q(0.5), min: s[0], p25: q(0.25), p75: q(0.75), max: s[s.length - 1], n: s.length };
-}
 /** Applies f (monotone decreasing, e.g. time -> rate) to a spread. */
 function mapDecreasing(st, f) {
   return { median: f(st.median), min: f(st.max), p25: f(st.p75), p75: f(st.p25), max: f(st.min), n: st.n };
@@ -485,7 +476,7 @@ const { bindgenBench } = await import('./bindgen.mjs');
 const bg = await bindgenBench({ root, P, FULL, tiny, stats, mapDecreasing });
 log('+ a WASI 0.3 program through `wasip3-task run` (64 MiB to a pipe, time to first byte)…');
 const { wasiBench } = await import('./wasi.mjs');
-const wasi = await wasiBench({ root, FULL, stats });
+const wasi = await wasiBench({ root, FULL });
 
 put('calls_per_s', calls);
 if (j.reason) {

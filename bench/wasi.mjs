@@ -30,6 +30,7 @@
 //
 // `node bench/wasi.mjs --startup [--quick]` runs the start-up figures alone
 // (no 64 MiB copies) and prints them as JSON.
+import { stats } from './stats.mjs';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,7 +108,7 @@ process.exit(0);
 `;
 
 /** The figures; `startupOnly` skips the 64 MiB stdout copies (their fields are then null). */
-export async function wasiBench({ root, FULL, stats, startupOnly = false }) {
+export async function wasiBench({ root, FULL, startupOnly = false }) {
   const { parse } = await import('@bytecodealliance/jco');
   const dir = mkdtempSync(join(tmpdir(), 'wasi-bench-'));
   const wasm = join(dir, 'prog-p3.wasm');
@@ -204,16 +205,6 @@ export async function wasiBench({ root, FULL, stats, startupOnly = false }) {
   }
 }
 
-/** Median and spread (bench/run.mjs has the same), for running this file alone. */
-function spreadOf(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => {
-    const i = (s.length - 1) * p;
-    const lo = Math.floor(i);
-    return s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo);
-  };
-  return { median: q(0.5), min: s[0], p25: q(0.25), p75: q(0.75), max: s[s.length - 1], n: s.length };
-}
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (!process.argv.includes('--startup')) {
@@ -221,7 +212,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     process.exit(2);
   }
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const r = await wasiBench({ root, FULL: !process.argv.includes('--quick'), stats: spreadOf, startupOnly: true });
+  const r = await wasiBench({ root, FULL: !process.argv.includes('--quick'), startupOnly: true });
   const m = (st) => (st ? st.median : null);
   const ratio = (a, b) => (a && b ? a.median / b.median : null);
   process.stdout.write(JSON.stringify({
