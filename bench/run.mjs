@@ -308,7 +308,7 @@ async function abiLift() {
   const { LiftLowerContext, CoreValueIter, liftFlat } = await import('../dist/host/component/abi/index.js');
   const N = 1 << 20;
   const PTR = 4096;
-  const memory = new WebAssembly.Memory({ initial: 49 });
+  const memory = new WebAssembly.Memory({ initial: 100 });
   const bytes = new Uint8Array(memory.buffer);
   for (let i = 0; i < N; i++) bytes[PTR + i] = 0x20 + (i % 95);
   // a second string, French-like UTF-8 (one in ten characters two bytes), cut at a character boundary
@@ -323,6 +323,17 @@ async function abiLift() {
   let cyrLen = N;
   while ((cyr[cyrLen] & 0xc0) === 0x80) cyrLen--;
   bytes.set(cyr.subarray(0, cyrLen), CYRILLIC);
+  // The floor of any string lift: the same two strings' characters already in
+  // V8's own representation (Latin-1 bytes, UTF-16 code units), made into a JS
+  // string by Node's decoders with no validation or transcoding at all.
+  const { Buffer } = await import('node:buffer');
+  const decoded = (at, n) => Buffer.from(bytes.buffer, at, n).toString('utf8');
+  const mixedText = decoded(MIXED, mixedLen);
+  const cyrText = decoded(CYRILLIC, cyrLen);
+  const LATIN1 = CYRILLIC + N;
+  const latin1Len = Buffer.from(bytes.buffer, LATIN1).write(mixedText, 'latin1');
+  const UTF16 = LATIN1 + N;
+  const utf16Len = Buffer.from(bytes.buffer, UTF16).write(cyrText, 'utf16le');
   const cx = new LiftLowerContext({ memory });
   const listT = { kind: 'list', t: { kind: 'u8' } };
   const stringT = { kind: 'string' };
@@ -335,9 +346,11 @@ async function abiLift() {
     string: () => liftFlat(cx, new CoreValueIter([PTR, N]), stringT).length,
     mixed: () => (liftFlat(cx, new CoreValueIter([MIXED, mixedLen]), stringT).length ? N : 0),
     cyrillic: () => (liftFlat(cx, new CoreValueIter([CYRILLIC, cyrLen]), stringT).length ? N : 0),
+    floorMixed: () => (Buffer.from(bytes.buffer, LATIN1, latin1Len).toString('latin1').length === mixedText.length ? N : 0),
+    floorCyrillic: () => (Buffer.from(bytes.buffer, UTF16, utf16Len).toString('utf16le').length === cyrText.length ? N : 0),
   };
   for (const f of Object.values(ops)) for (let i = 0; i < 10; i++) sink += f();
-  const us = { copy: [], list: [], string: [], mixed: [], cyrillic: [] };
+  const us = { copy: [], list: [], string: [], mixed: [], cyrillic: [], floorMixed: [], floorCyrillic: [] };
   for (let s = 0; s < samples; s++) {
     for (const [k, f] of Object.entries(ops)) {
       gc();
@@ -346,7 +359,7 @@ async function abiLift() {
       us[k].push(((performance.now() - t0) * 1000) / reps);
     }
   }
-  if (sink !== (10 + reps * samples) * 5 * N) throw new Error('abi lift bench: wrong lengths');
+  if (sink !== (10 + reps * samples) * Object.keys(ops).length * N) throw new Error('abi lift bench: wrong lengths');
   const copy = stats(us.copy);
   const ratio = (xs) => {
     const r = xs.map((x, i) => x / us.copy[i]);
@@ -362,6 +375,8 @@ async function abiLift() {
     mixedRatio: ratio(us.mixed),
     cyrillic: stats(us.cyrillic),
     cyrillicRatio: ratio(us.cyrillic),
+    floorMixedRatio: ratio(us.floorMixed),
+    floorCyrillicRatio: ratio(us.floorCyrillic),
   };
 }
 
@@ -608,6 +623,8 @@ put('abi_lift_string_mixed_1mib_us', lift.mixed);
 put('abi_lift_string_mixed_ratio', lift.mixedRatio);
 put('abi_lift_string_cyrillic_1mib_us', lift.cyrillic);
 put('abi_lift_string_cyrillic_ratio', lift.cyrillicRatio);
+put('abi_string_floor_mixed_ratio', lift.floorMixedRatio);
+put('abi_string_floor_cyrillic_ratio', lift.floorCyrillicRatio);
 
 extra.stream_g2g_mb_per_s = streams.g2g.median;
 spread.stream_g2g_mb_per_s = streams.g2g;
@@ -771,6 +788,8 @@ if (JSON_OUT) {
     row('  ratio lift / copy', 'abi_lift_string_mixed_ratio', 'x'),
     row('canonical ABI lift, Russian utf8 string of 1 MiB', 'abi_lift_string_cyrillic_1mib_us', 'us'),
     row('  ratio lift / copy', 'abi_lift_string_cyrillic_ratio', 'x'),
+    row('floor: the French-like string made from its Latin-1 bytes / copy', 'abi_string_floor_mixed_ratio', 'x'),
+    row('floor: the Russian string made from its UTF-16 code units / copy', 'abi_string_floor_cyrillic_ratio', 'x'),
     row('decode + validate composed-v2.wasm', 'component_decode_ms', 'ms'),
   ];
   const { renderTable } = await import('./table.mjs');
