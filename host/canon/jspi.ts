@@ -157,6 +157,8 @@ function trampolineModule(sig: CoreSig): WebAssembly.Module {
 export interface JspiStore {
   readonly scheduler: { add(r: Runnable): void; addFirst(r: Runnable): void; remove(r: Runnable): boolean; paused: boolean };
   drive(): void;
+  /** Drives again once the resumed stack is off (in the running drive, or in a microtask). */
+  driveSoon(): void;
 }
 
 /** Spec `Thread` in JSPI mode: one `promising` stack of a task. */
@@ -510,7 +512,7 @@ export class JspiRuntime {
       this.inFlight = undefined;
       this.store.scheduler.paused = false;
     }
-    queueMicrotask(() => this.store.drive());
+    this.store.driveSoon();
   }
 
   /**

@@ -105,6 +105,15 @@ export class Store {
   private deadlineMs = Infinity;
   private guarding = false;
   private driving = false;
+  /**
+   * A drive was asked for while one ran (a host Promise settled, or a JSPI
+   * thread handed back, inside it): the running drive runs the queue again
+   * before it settles, so that work is not left queued behind a verdict of
+   * deadlock.
+   */
+  private redrive = false;
+  /** Drives queued by `driveSoon` as microtasks, not run yet: no deadlock verdict meanwhile. */
+  private drivesQueued = 0;
   private batching = 0;
   private readonly topLevel = new Set<TopLevelCall>();
   /** Top-level calls with a deadline, not settled yet. */
@@ -389,7 +398,8 @@ export class Store {
         } finally {
           this.driving = false;
         }
-        this.settle();
+        if (this.redrive) this.drive();
+        else this.settle();
         return p;
       }
     }
@@ -409,16 +419,23 @@ export class Store {
   /** Runs the queue until nothing can run, then settles top-level calls (unless nested or batching). */
   drive(): void {
     // A turn for the event loop is due: the drive goes on from it.
-    if (this.driving || this.batching > 0 || this.turnPending) return;
+    if (this.driving) {
+      this.redrive = true;
+      return;
+    }
+    if (this.batching > 0 || this.turnPending) return;
     const j = this.jspi;
     // JSPI: a resumed thread is running; its hand-back drives again.
     if (j !== undefined && j.inFlight !== undefined) return;
     this.driving = true;
     try {
       for (;;) {
+        this.redrive = false;
         if (this.guarding || (this.timed.size === 0 && this.timeoutMs === Infinity)) this.runQueue();
         else this.runAllWithDeadlines();
-        if (j === undefined || j.inFlight !== undefined || this.turnPending || !this.breakSyncLoop()) break;
+        if (this.turnPending || (j !== undefined && j.inFlight !== undefined)) break;
+        if (this.redrive) continue;
+        if (j === undefined || !this.breakSyncLoop()) break;
       }
     } finally {
       this.driving = false;
@@ -533,6 +550,24 @@ export class Store {
     return 'go';
   };
 
+  /**
+   * JSPI: a resumed thread handed control back. Inside a drive (its stack
+   * resumed in the watchdog's microtasks, before the drive's guard returned)
+   * that drive runs the queue again; otherwise a drive follows in a
+   * microtask, and until it runs no call is judged deadlocked.
+   */
+  driveSoon(): void {
+    if (this.driving) {
+      this.redrive = true;
+      return;
+    }
+    this.drivesQueued++;
+    queueMicrotask(() => {
+      this.drivesQueued--;
+      this.drive();
+    });
+  }
+
   /** The drive goes on from a macrotask, after the event loop's timers and I/O. */
   private scheduleTurn(): void {
     if (this.turnPending) return;
@@ -573,7 +608,7 @@ export class Store {
         if (t.values !== undefined) call.resolve(t.values as FlatValue[]);
         else if (t.result !== undefined) call.resolve(call.asNumbers ? t.result.map(Number) : t.result);
         else call.reject(new Trap('task-cancel-not-delivered', { instance: t.inst.name, task: t.name, detail: `task ${t.name} was cancelled` }));
-      } else if (this.pendingHostPromises > 0 || this.hostHeldEnds > 0 || this.turnPending) {
+      } else if (this.pendingHostPromises > 0 || this.hostHeldEnds > 0 || this.turnPending || this.drivesQueued > 0) {
         continue;
       } else {
         const set = t.parked?.set ?? 0;
