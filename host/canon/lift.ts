@@ -113,13 +113,17 @@ function begin(task: Task, args: readonly FlatValue[]): void {
   }
 }
 
+/** Where a lifted call's own traps happen (made only when one is raised: every call would pay for its strings). */
+function liftSite(task: Task): TrapSite {
+  return { instance: task.inst.name, task: task.name, builtin: `canon lift ${task.funcName}` };
+}
+
 /** `begin` for a component's lifted function (spec `canon_lift`'s `thread_func`). */
 function beginLifted(task: Task, lifted: LiftedCore): void {
   const inst = task.inst;
-  const site = { instance: inst.name, task: task.name, builtin: `canon lift ${task.funcName}` };
   const jspi = inst.store.jspi;
   if (jspi !== undefined && lifted.sig !== undefined) {
-    if (task.kind !== 'callback') beginThread(jspi, task, lifted, site);
+    if (task.kind !== 'callback') beginThread(jspi, task, lifted, liftSite(task));
     else {
       inst.exclusive = task;
       const flat = lowerArgsKeepingCaller(task, lifted);
@@ -134,7 +138,7 @@ function beginLifted(task: Task, lifted: LiftedCore): void {
         const r = lifted.fn(...flat);
         const results: FlatValue[] = r === undefined ? [] : Array.isArray(r) ? (r as FlatValue[]) : [r as FlatValue];
         if (lifted.syncResults) lifted.syncResults(task, results);
-        else task.return_(results, site);
+        else task.return_(results, liftSite(task));
       });
       exit(task);
       return;
@@ -144,7 +148,7 @@ function beginLifted(task: Task, lifted: LiftedCore): void {
         const flat = lifted.lowerArgs ? lifted.lowerArgs(task) : [];
         lifted.fn(...flat);
       });
-      trapIf(!task.resolved(), 'exit-without-return', site);
+      if (!task.resolved()) trapIf(true, 'exit-without-return', liftSite(task));
       exit(task);
       return;
     }

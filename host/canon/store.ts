@@ -600,7 +600,8 @@ export class Store {
       }
     }
     if (this.timed.size > 0) this.expireDue();
-    for (const call of [...this.topLevel]) {
+    // Deleting the visited entry while iterating a Set is safe, and settling a Promise runs no code now.
+    for (const call of this.topLevel) {
       const t = call.task;
       if (t.trap) {
         call.reject(t.trap);

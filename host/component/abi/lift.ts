@@ -208,7 +208,7 @@ export function utf16Tag(ptrType: PtrType): number | bigint {
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf16Decoder = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
 interface NodeBufferModule {
-  Buffer: { from(b: ArrayBufferLike, o: number, l: number): { toString(enc: string): string } };
+  Buffer: { from(b: ArrayBufferLike, o: number, l: number): { toString(enc: string): string }; byteLength(s: string, enc: 'utf8'): number };
   isAscii?: (v: Uint8Array) => boolean;
   isUtf8?: (v: Uint8Array) => boolean;
 }
@@ -222,6 +222,9 @@ try {
 const NodeBuffer = nodeBuffer?.Buffer;
 const isAscii = nodeBuffer?.isAscii;
 const isUtf8 = nodeBuffer?.isUtf8;
+/** Node's UTF-8 length of a JS string (native; about 5× faster than a regex scan for a non-ASCII character). */
+export const utf8ByteLength: ((s: string) => number) | undefined =
+  NodeBuffer !== undefined ? (s: string) => NodeBuffer.byteLength(s, 'utf8') : undefined;
 /** After `isUtf8` has validated the bytes, a non-fatal decoder gives the same text, faster. */
 const utf8Validated = new TextDecoder('utf-8', { ignoreBOM: true });
 

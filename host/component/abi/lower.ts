@@ -24,7 +24,7 @@ import {
   maxCaseAlignment,
 } from './layout.js';
 import { LITTLE_ENDIAN, describe, entriesOfMap, maybeNull, toLowerCamelCase, typedArrayFor } from './js.js';
-import { CANONICAL_FLOAT32_NAN, CANONICAL_FLOAT64_NAN, checkRange, scratchF32, scratchF64, scratchU32, scratchU64, flatCount, mapEntryType, tupleOf, utf16Tag, type FlatValue, type ValueIter } from './lift.js';
+import { CANONICAL_FLOAT32_NAN, CANONICAL_FLOAT64_NAN, checkRange, scratchF32, scratchF64, scratchU32, scratchU64, flatCount, mapEntryType, tupleOf, utf16Tag, utf8ByteLength, type FlatValue, type ValueIter } from './lift.js';
 
 
 /** definitions.py `maybe_scramble_nan32`, deterministic profile: a NaN becomes the canonical NaN. */
@@ -416,7 +416,8 @@ export function storeStringToUtf8(cx: LiftLowerContext, src: string, srcCodeUnit
   if (srcCodeUnits > REALLOC_I32_MAX) fail('wrong-length', `a string of ${srcCodeUnits} code units does not fit a 32-bit realloc`);
   let ptr = cx.allocate(1, srcCodeUnits);
   checkAllocatedBounds(cx, ptr, srcCodeUnits);
-  const i = src.search(NON_ASCII); // the first code point >= 2**7 (its index: all before it are one unit each)
+  // All ASCII exactly when the UTF-8 length is the code-unit count (any other code unit takes 2 or more bytes).
+  const i = utf8ByteLength !== undefined && utf8ByteLength(src) === srcCodeUnits ? -1 : src.search(NON_ASCII); // the first code point >= 2**7 (its index: all before it are one unit each)
   if (i < 0) {
     encoder.encodeInto(src, cx.memory.bytes.subarray(ptr, ptr + srcCodeUnits));
     return [ptr, srcCodeUnits];
