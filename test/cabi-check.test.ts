@@ -129,6 +129,16 @@ describe('list<numeric> from a JS array: one typed view, every element checked',
     expect(g.view.getBigUint64(p64!, true)).toBe(0x7ff8000000000000n);
   });
 
+  it('u32 and s32 lists keep their extremes exactly (and -0 is 0)', () => {
+    const g = new GuestMemory(1, 1024);
+    const cx = g.cx('utf8');
+    const [pu, nu] = lowerFlatValues(cx, 16, [[0, 2 ** 32 - 1, -0, 12345]], [{ kind: 'list', t: { kind: 'u32' } }]) as number[];
+    expect(nu).toBe(4);
+    expect([0, 1, 2, 3].map((i) => g.view.getUint32(pu! + 4 * i, true))).toEqual([0, 2 ** 32 - 1, 0, 12345]);
+    const [ps] = lowerFlatValues(cx, 16, [[-(2 ** 31), 2 ** 31 - 1, -1]], [{ kind: 'list', t: { kind: 's32' } }]) as number[];
+    expect([0, 1, 2].map((i) => g.view.getInt32(ps! + 4 * i, true))).toEqual([-(2 ** 31), 2 ** 31 - 1, -1]);
+  });
+
   it('a bad element is the exact LowerError at its index', () => {
     const cases: [ValType['kind'], unknown[], string, string][] = [
       ['u32', [1, 2, 2 ** 32], 'integer-out-of-range', '[2]'],
@@ -136,6 +146,14 @@ describe('list<numeric> from a JS array: one typed view, every element checked',
       ['s16', [0, 1.5], 'not-an-integer', '[1]'],
       ['u8', [0, NaN], 'not-an-integer', '[1]'],
       ['s32', ['3'], 'wrong-js-type', '[0]'],
+      ['u32', [0, 1.5], 'not-an-integer', '[1]'],
+      ['u32', [7, NaN], 'not-an-integer', '[1]'],
+      ['u32', [Infinity], 'not-an-integer', '[0]'],
+      ['s32', [0, 2 ** 31], 'integer-out-of-range', '[1]'],
+      ['s32', [-(2 ** 31) - 1], 'integer-out-of-range', '[0]'],
+      ['s32', [1, -0.5], 'not-an-integer', '[1]'],
+      ['s32', [{ valueOf: () => 1 }], 'wrong-js-type', '[0]'],
+      ['u32', [1, 2n], 'wrong-js-type', '[1]'],
       ['u64', [1n, 2, -1n], 'integer-out-of-range', '[2]'],
       ['s64', [1n, 0.5], 'not-an-integer', '[1]'],
       ['f32', [1, null], 'wrong-js-type', '[1]'],

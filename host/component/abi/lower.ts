@@ -600,12 +600,29 @@ function storeNumbers(cx: LiftLowerContext, a: readonly unknown[], ptr: number, 
         for (; i < n; i++) out[i] = checkBool(a[i]) ? 1 : 0;
         return true;
       }
+      // u32 and s32 by one integer operation each (x >>> 0, x | 0 give x back exactly when x is such an integer; -0 counts as 0, as Number.isInteger has it)
+      case 'u32': {
+        const out = new Uint32Array(bytes.buffer, at, n);
+        for (; i < n; i++) {
+          const x = a[i];
+          if (typeof x !== 'number' || x >>> 0 !== x) checkInt(x, kind);
+          out[i] = x as number;
+        }
+        return true;
+      }
+      case 's32': {
+        const out = new Int32Array(bytes.buffer, at, n);
+        for (; i < n; i++) {
+          const x = a[i];
+          if (typeof x !== 'number' || (x | 0) !== x) checkInt(x, kind);
+          out[i] = x as number;
+        }
+        return true;
+      }
       case 'u8':
       case 's8':
       case 'u16':
-      case 's16':
-      case 'u32':
-      case 's32': {
+      case 's16': {
         const out = new (Ctor as unknown as Int32ArrayConstructor)(bytes.buffer, at, n);
         const [lo, hi] = INT_RANGE[kind]!;
         for (; i < n; i++) {
@@ -1205,7 +1222,17 @@ function checkList(v: unknown, elemType: ValType, maybeLength: number | undefine
   const range = INT_RANGE[kind];
   let i = 0;
   try {
-    if (range !== undefined) {
+    if (kind === 'u32') {
+      for (; i < a.length; i++) {
+        const x = a[i];
+        if (typeof x !== 'number' || x >>> 0 !== x) checkInt(x, kind);
+      }
+    } else if (kind === 's32') {
+      for (; i < a.length; i++) {
+        const x = a[i];
+        if (typeof x !== 'number' || (x | 0) !== x) checkInt(x, kind);
+      }
+    } else if (range !== undefined) {
       const [lo, hi] = range;
       for (; i < a.length; i++) {
         const x = a[i];
