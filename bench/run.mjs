@@ -641,6 +641,8 @@ if (basics) {
 }
 if (values) {
   // bench/wat/calls.wat: calls_{echo_1kib,sum_16k}[_async]_{per_s[_wasmtime|_jco],ratio_{wasmtime,jco}}
+  if (values.wasmtimeVersion) extra.wasmtime_version = values.wasmtimeVersion;
+  if (values.jcoNode) extra.jco_node = values.jcoNode;
   for (const [name, key] of [['echo', 'calls_echo_1kib'], ['echo-async', 'calls_echo_1kib_async'], ['sum', 'calls_sum_16k'], ['sum-async', 'calls_sum_16k_async']]) {
     const v = values[name];
     const emb = stats(v.embedded);
@@ -678,6 +680,8 @@ if (transfer) {
   reasons.component_to_host_mb_per_s_wasmtime = "not measured: Wasmtime's C API (49.0.0) has no stream values, so the adapter cannot read the stream<u8> that produce returns";
   put('component_to_host_mb_per_s_wasmtime', null);
   extra.component_transfer_bytes = transfer.bytes;
+  if (transfer.wasmtimeVersion) extra.wasmtime_version = transfer.wasmtimeVersion;
+  if (transfer.jcoNode) extra.jco_node = transfer.jcoNode;
   if (transfer.toHostJcoReads) extra.component_to_host_jco_reads = transfer.toHostJcoReads;
 }
 if (bg) {

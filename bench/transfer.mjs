@@ -36,7 +36,8 @@ const mbps = (n) => (ms) => n / 1e6 / (ms / 1000);
 /**
  * transfer(64 MiB) on the three hosts and produce(64 MiB) read by the host
  * on the embedded host and jco. Returns { bytes, embedded, wasmtime, jco,
- * toHost, toHostJco, toHostJcoReads }: MB/s per sample, or { reason }.
+ * toHost, toHostJco, toHostJcoReads, wasmtimeVersion, jcoNode }: MB/s per
+ * sample, or { reason }.
  */
 export async function transferBench(P, tiny) {
   const bytes = await benchWat('transfer.wat');
@@ -61,6 +62,7 @@ export async function transferBench(P, tiny) {
   out.toHost = ms.map(mbps(n));
 
   const host = await wasmtimeHost();
+  out.wasmtimeVersion = host.version;
   if (host.reason) out.wasmtime = { reason: host.reason };
   else {
     const r = await host.wt.runOnWasmtime(bytes, 'transfer', [n], { bench: { samples: P.transferSamples, iterations: 2 }, timeoutMs: 300_000 });
@@ -72,6 +74,7 @@ export async function transferBench(P, tiny) {
   // jco: each call takes seconds, so one checked call (the warm-up) and few samples of one call.
   const j = await callsJco(bytes, 'transfer', [n], n, { callSamples: P.jco.transferSamples, callsPerSample: 1, checkCalls: 1 });
   out.jco = j.samples ? j.samples.map((perS) => (perS * n) / 1e6) : j;
+  out.jcoNode = j.node;
   const s = await streamJco(bytes, 'produce', n, 65536, P.jco.transferSamples);
   out.toHostJco = s.samples ?? s;
   out.toHostJcoReads = s.reads;
@@ -82,8 +85,8 @@ export async function transferBench(P, tiny) {
  * echo(1 KiB string) and sum(16 K-element list<u32>) of bench/wat/calls.wat,
  * sync and async, on the three hosts. The list is a JS array of numbers on
  * every host (the value jco's and Wasmtime's runners get from JSON).
- * Returns { [export]: { embedded, wasmtime, jco } }: calls/s per sample, or
- * { reason }.
+ * Returns { [export]: { embedded, wasmtime, jco }, wasmtimeVersion, jcoNode }:
+ * calls/s per sample, or { reason }.
  */
 export async function valuesBench(P, FULL, tiny) {
   const bytes = await benchWat('calls.wat');
@@ -122,6 +125,8 @@ export async function valuesBench(P, FULL, tiny) {
     const j = await callsJco(bytes, name, args, wantJson, { callSamples: P.jco.callSamples, callsPerSample: kJco });
     r.jco = j.samples ?? j;
     out[name] = r;
+    out.wasmtimeVersion = host.version;
+    out.jcoNode ??= j.node;
   }
   return out;
 }

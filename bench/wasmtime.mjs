@@ -135,7 +135,7 @@ export async function callsJco(component, exportName, args, expect, opts, import
   const options = { export: exportName, args, expect, callSamples: opts.callSamples, callsPerSample: opts.callsPerSample, checkCalls: opts.checkCalls, imports };
   const r = jcoChild(node, 'bench/jco/calls-child.mjs', transpiled.dir, options);
   if (r.reason) return r;
-  return { samples: r.sampleMs.map((ms) => (r.callsPerSample / ms) * 1000) };
+  return { samples: r.sampleMs.map((ms) => (r.callsPerSample / ms) * 1000), node: r.node };
 }
 
 /** Runs one of bench/jco/*-child.mjs in the JSPI Node: its JSON result, or { reason }. */
