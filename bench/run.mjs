@@ -2,8 +2,8 @@
 // The benchmarks: the embedded host (dist/host) and jco on the same
 // guest, in one run. See the "Performance" section of README.md.
 //
-//   npm run bench                 the full run (about 35 s here)
-//   npm run bench -- --quick      fewer samples and smaller runs (about 15 s)
+//   npm run bench                 the full run (about 2 min here)
+//   npm run bench -- --quick      fewer samples and smaller runs (about 80 s)
 //   npm run bench -- --json       one JSON object on stdout (progress goes to stderr)
 //   npm run bench -- --only transfer,values
 //                                 only the named parts (comma-separated; see PARTS
