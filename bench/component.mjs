@@ -1,6 +1,6 @@
-// The component host's figures (bench/run.mjs calls `componentBench`):
-// export calls and stream<u8> of components on the embedded host, through
-// the typed JS API.
+// The component host's figures (bench/run.mjs calls `componentBench`, part
+// `component`, and `basicsBench`, part `basics`): export calls and
+// stream<u8> of components on the embedded host, through the typed JS API.
 //
 // - spin(3) and produce(bytes) -> stream<u8> of the same component jco runs
 //   (build/bench-jco.wasm, bench/jco/component.mjs), so calls/s and stream
@@ -41,7 +41,12 @@ export async function componentBench({ root, P, FULL, tiny, stats, mapDecreasing
   const streamMs = [];
   for (let i = 0; i < P.streamSamples; i++) streamMs.push(await readAll());
   const stream = mapDecreasing(stats(streamMs), (ms) => bytes / 1e6 / (ms / 1000));
+  return { calls, stream };
+}
 
+export async function basicsBench({ root, P, FULL, tiny, stats, mapDecreasing }) {
+  const { loadComponent } = await import('../dist/host/component/api.js');
+  const { parse } = await import('@bytecodealliance/jco');
   const basics = loadComponent(await parse(readFileSync(join(root, 'test/components/basics.wat'), 'utf8')));
   const x = basics.instantiate({ host: { add: (a, b) => a + b, greet: (s) => s } }).exports;
   const kib = 'x'.repeat(1024);
@@ -56,8 +61,6 @@ export async function componentBench({ root, P, FULL, tiny, stats, mapDecreasing
     for (let i = 0; i < m / 10; i++) await x.sum(list);
   });
   return {
-    calls,
-    stream,
     echo: mapDecreasing(stats(echoSamples), (ms) => (m / ms) * 1000),
     sum: mapDecreasing(stats(sumSamples), (ms) => (m / 10 / ms) * 1000),
   };

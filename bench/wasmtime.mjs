@@ -30,11 +30,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** calls/s figures from the adapter's ns-per-call samples, as { stats input } (a list of calls/s). */
 const perSecond = (nsPerCall) => nsPerCall.map((ns) => 1e9 / ns);
 
-/**
- * Runs the Wasmtime side. Returns { version, calls: [calls/s per sample], control: [...] }
- * or { reason } when Wasmtime is not installed or a run fails.
- */
-export async function wasmtimeBench(P) {
+/** Wasmtime's adapter module and status: { wt, version } or { reason }. */
+export async function wasmtimeHost() {
   let wt;
   try {
     wt = await import('../dist/host/wasmtime/run.js');
@@ -43,19 +40,35 @@ export async function wasmtimeBench(P) {
   }
   const status = wt.wasmtimeStatus();
   if (!status.ok) return { reason: status.reason };
+  return { wt, version: status.version };
+}
+
+/**
+ * `spin(n)` of build/bench-jco.wasm under Wasmtime. Returns
+ * { version, loop, calls: [calls/s per sample] } or { reason }.
+ */
+export async function wasmtimeBench(P) {
+  const host = await wasmtimeHost();
+  if (host.reason) return host;
   const { buildBenchComponent } = await import('./jco/component.mjs');
   const component = await buildBenchComponent();
-  const out = { version: status.version };
-  const spin = await wt.runOnWasmtime(component, 'spin', [P.spinYields], { bench: P.wasmtime, timeoutMs: 300_000 });
+  const out = { version: host.version };
+  const spin = await host.wt.runOnWasmtime(component, 'spin', [P.spinYields], { bench: P.wasmtime, timeoutMs: 300_000 });
   if (spin.error || spin.trap) return { reason: `spin under Wasmtime: ${spin.error ?? spin.trap.message}` };
   if (spin.result?.[0] !== P.spinYields) return { reason: `spin under Wasmtime returned ${JSON.stringify(spin.result)}` };
   out.calls = perSecond(spin.bench.ns_per_call);
   out.loop = spin.bench.loop === 'c' ? 'c' : `python (${spin.bench.why_not_c})`;
-  const control = await wt.runOnWasmtime(join(root, 'build/composed-v2.wasm'), 'control', [], { bench: P.wasmtime, timeoutMs: 300_000 });
-  if (control.error || control.trap) return { ...out, controlReason: `control under Wasmtime: ${control.error ?? control.trap.message}` };
-  if (control.result?.[0] !== 7) return { ...out, controlReason: `control under Wasmtime returned ${JSON.stringify(control.result)}` };
-  out.control = perSecond(control.bench.ns_per_call);
   return out;
+}
+
+/** `control` on build/composed-v2.wasm under Wasmtime: { version, control: [calls/s per sample] } or { reason }. */
+export async function wasmtimeControl(P) {
+  const host = await wasmtimeHost();
+  if (host.reason) return host;
+  const control = await host.wt.runOnWasmtime(join(root, 'build/composed-v2.wasm'), 'control', [], { bench: P.wasmtime, timeoutMs: 300_000 });
+  if (control.error || control.trap) return { reason: `control under Wasmtime: ${control.error ?? control.trap.message}` };
+  if (control.result?.[0] !== 7) return { reason: `control under Wasmtime returned ${JSON.stringify(control.result)}` };
+  return { version: host.version, control: perSecond(control.bench.ns_per_call) };
 }
 
 /**
@@ -105,7 +118,9 @@ export async function controlEmbedded(P, tiny) {
 
 /**
  * One export of a component under jco (Node 24 child, bench/jco/calls-child.mjs):
- * calls/s per sample, or { reason }. `component` is the component's bytes.
+ * calls/s per sample, or { reason }. `component` is the component's bytes;
+ * `opts`: callSamples, callsPerSample, and optionally checkCalls (checked
+ * calls before the samples, default 2).
  */
 export async function callsJco(component, exportName, args, expect, opts, imports) {
   let node;
@@ -117,8 +132,15 @@ export async function callsJco(component, exportName, args, expect, opts, import
   }
   const { transpileCached } = await import('../dist/host/jco/transpile.js');
   const transpiled = await transpileCached(component);
-  const options = { export: exportName, args, expect, callSamples: opts.callSamples, callsPerSample: opts.callsPerSample, imports };
-  const child = spawnSync(node, [join(root, 'bench/jco/calls-child.mjs'), transpiled.dir, JSON.stringify(options)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const options = { export: exportName, args, expect, callSamples: opts.callSamples, callsPerSample: opts.callsPerSample, checkCalls: opts.checkCalls, imports };
+  const r = jcoChild(node, 'bench/jco/calls-child.mjs', transpiled.dir, options);
+  if (r.reason) return r;
+  return { samples: r.sampleMs.map((ms) => (r.callsPerSample / ms) * 1000), node: r.node };
+}
+
+/** Runs one of bench/jco/*-child.mjs in the JSPI Node: its JSON result, or { reason }. */
+function jcoChild(node, script, dir, options) {
+  const child = spawnSync(node, [join(root, script), dir, JSON.stringify(options)], { cwd: root, encoding: 'utf8', timeout: 300_000 });
   if (child.error) return { reason: `jco child process: ${child.error.message}` };
   let r;
   try {
@@ -127,7 +149,27 @@ export async function callsJco(component, exportName, args, expect, opts, import
     return { reason: `jco child printed no result (exit ${child.status}): ${child.stderr.slice(0, 500)}` };
   }
   if (r.error) return { reason: `jco run failed: ${r.error.split('\n')[0]}` };
-  return { samples: r.sampleMs.map((ms) => (r.callsPerSample / ms) * 1000) };
+  return r;
+}
+
+/**
+ * A stream<u8> returned by `exportName(bytes)` of a component, read to its
+ * end under jco in reads of `readCount` elements (bench/jco/stream-child.mjs):
+ * { samples: [MB/s per sample], reads } or { reason }.
+ */
+export async function streamJco(component, exportName, bytes, readCount, samples) {
+  let node;
+  try {
+    const { jspiNode } = await import('../dist/host/jco/run.js');
+    node = jspiNode();
+  } catch (e) {
+    return { reason: `no JSPI Node to run jco's P3 bindings: ${e.message}` };
+  }
+  const { transpileCached } = await import('../dist/host/jco/transpile.js');
+  const transpiled = await transpileCached(component);
+  const r = jcoChild(node, 'bench/jco/stream-child.mjs', transpiled.dir, { export: exportName, bytes, readCount, samples });
+  if (r.reason) return r;
+  return { samples: r.sampleMs.map((ms) => bytes / 1e6 / (ms / 1000)), reads: r.reads };
 }
 
 /** `control` under jco on composed-v2. */

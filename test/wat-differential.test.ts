@@ -1,5 +1,5 @@
-// The loader's WAT component tests (test/components/*.wat and the WAT
-// components of test/wat/) on the three hosts, through `compare`: every
+// The loader's WAT component tests (test/components/*.wat, the WAT
+// components of test/wat/ and the bench's of bench/wat/) on the three hosts, through `compare`: every
 // export of every component is either called here on every host that can run
 // it, with its custom imports served by an import spec
 // (test/components/*.imports.json, host/cli/import-spec.ts), or listed in
@@ -133,6 +133,26 @@ const COMPONENTS: Component[] = [
     ],
   },
   {
+    // The bench's callback-lifted stream job (bench/transfer.mjs): producer -> consumer instance, and produce() to the host.
+    file: join(packageRoot, 'bench', 'wat', 'transfer.wat'),
+    calls: [
+      { export: 'transfer', args: [0], expect: { result: [0] } },
+      { export: 'transfer', args: [3 * 65536 + 17], expect: { result: [3 * 65536 + 17] } },
+      { export: 'produce', args: [300], expect: { result: [{ stream: Array.from({ length: 300 }, (_, o) => o & 0xff) }] } },
+    ],
+  },
+  {
+    // The bench's value calls (bench/transfer.mjs): sync and callback-lifted, the bump realloc reset after each call.
+    file: join(packageRoot, 'bench', 'wat', 'calls.wat'),
+    calls: [
+      { export: 'echo', args: ['héllo wörld ✓ 𝄞'], expect: { result: ['héllo wörld ✓ 𝄞'] } },
+      { export: 'echo-async', args: ['x'.repeat(5000)], expect: { result: ['x'.repeat(5000)] } },
+      { export: 'sum', args: [[1, 2, 3, 4_000_000_000]], expect: { result: [{ bigint: '4000000006' }] } },
+      { export: 'sum-async', args: [[1, 2, 3, 4_000_000_000]], expect: { result: [{ bigint: '4000000006' }] } },
+      { export: 'heap-top', expect: { result: [4096] } },
+    ],
+  },
+  {
     file: PUMP,
     calls: [
       { export: 'pump', args: [0], expect: { result: [0] } },
@@ -211,6 +231,14 @@ const CANNOT: { host: CompareHost; file: string; exports: string[] | '*'; why: s
     file: join(packageRoot, 'build', 'bench-jco.wasm'),
     exports: ['produce'],
     why: 'a stream<u8> result cannot cross Wasmtime\'s C API as a value',
+    probe: ['produce', [10]],
+    shows: /unsupported-type: the result has type stream/,
+  },
+  {
+    host: 'wasmtime',
+    file: join(packageRoot, 'bench', 'wat', 'transfer.wat'),
+    exports: ['produce'],
+    why: 'a stream<u8> result cannot cross Wasmtime\'s C API as a value (the bench measures the component -> host direction on the embedded host and jco only)',
     probe: ['produce', [10]],
     shows: /unsupported-type: the result has type stream/,
   },

@@ -3,7 +3,8 @@
 // object on stdout.
 //
 //   node calls-child.mjs <transpiled-dir> <options JSON>
-//   options: { export, args, expect, callSamples, callsPerSample, imports }
+//   options: { export, args, expect, callSamples, callsPerSample, checkCalls, imports }
+//   checkCalls: checked calls before the samples (default 2), which warm up
 //   export: a root function (kebab-case WIT name) or `iface#name`
 //   expect: the value, or {"bigint": "<decimal>"} for a 64-bit result
 //   imports: a resolved import spec (host/cli/import-spec.ts) for the
@@ -46,7 +47,7 @@ try {
   const fn = find(root, opts.export);
   if (typeof fn !== 'function') throw new Error(`no export ${opts.export}`);
   const args = opts.args ?? [];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < (opts.checkCalls ?? 2); i++) {
     const got = await fn(...args);
     const same = typeof got === 'bigint' ? String(got) === String(opts.expect?.bigint) : got === opts.expect;
     if (!same) throw new Error(`${opts.export} returned ${String(got).slice(0, 100)}, expected ${JSON.stringify(opts.expect).slice(0, 100)}`);
