@@ -163,18 +163,41 @@ export interface InstanceType {
 /** A core extern kind as WebAssembly reports it. */
 export type CoreExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
 
+/** Table and memory limits (WebAssembly 3.0): sizes in elements or pages. */
+export interface CoreLimitsDesc {
+  readonly min: bigint;
+  readonly max: bigint | undefined;
+  readonly shared: boolean;
+  /** An i64 address type (memory64 / table64). */
+  readonly is64: boolean;
+}
+
+/**
+ * The type of a core table, memory or global, for import/export matching.
+ * Value types are written as the text format does (`i32`, `funcref`,
+ * `(ref extern)`); undefined for one with a concrete heap type (not compared).
+ */
+export type CoreExternDesc =
+  | { readonly kind: 'table'; readonly elem: string | undefined; readonly limits: CoreLimitsDesc }
+  | { readonly kind: 'memory'; readonly limits: CoreLimitsDesc }
+  | { readonly kind: 'global'; readonly t: string | undefined; readonly mutable: boolean };
+
 /** `CoreImportDecl` / `CoreExportDecl`, with the core type when it is known. */
 export interface CoreImportDecl {
   readonly module: string;
   readonly field: string;
   readonly kind: CoreExternKind;
   readonly t?: CoreFuncType | undefined;
+  /** A table, memory or global's type, when known. */
+  readonly desc?: CoreExternDesc | undefined;
 }
 
 export interface CoreExportDecl {
   readonly name: string;
   readonly kind: CoreExternKind;
   readonly t?: CoreFuncType | undefined;
+  /** A table, memory or global's type, when known. */
+  readonly desc?: CoreExternDesc | undefined;
 }
 
 /** `ModuleType`. */

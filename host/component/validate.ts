@@ -68,13 +68,13 @@ import { ComponentError } from './binary/reader.js';
 import { decodeValue } from './binary/value.js';
 import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, spillFunctype } from './abi/layout.js';
 import { decodeComponent } from './binary/decode.js';
-import { readModuleType } from './binary/core.js';
+import { readModuleType, refText, REF_SHORTHANDS } from './binary/core.js';
 import type {
   Alias, CanonOpts, Component, CoreCompType, CoreDefType, CoreRecType, CoreValType as AstCoreValType, Definition, DefType, DefValType, ExternName, ExternTypeRef, Sort, TypeDecl, ValTypeRef,
 } from './binary/ast.js';
 import {
   ErrorContext, Prim,
-  type ComponentType, type CoreExternKind, type CoreFuncType, type CoreGcType, type CoreTypeEntry, type CoreValType, type DefinedType, type ExternDecl, type ExternType,
+  type ComponentType, type CoreExternDesc, type CoreExternKind, type CoreFuncType, type CoreLimitsDesc, type CoreGcType, type CoreTypeEntry, type CoreValType, type DefinedType, type ExternDecl, type ExternType,
   type FuncType, type InstanceType, type ModuleType, type ResourceType, type ValType,
 } from './types.js';
 import type { ComponentRule } from './binary/reader.js';
@@ -90,7 +90,7 @@ export interface ValidateOptions {
 
 /** A core instance: what it exports, with the core function types known. */
 export interface CoreInstanceInfo {
-  readonly exports: ReadonlyMap<string, { readonly kind: CoreExternKind; readonly t: CoreFuncType | undefined }>;
+  readonly exports: ReadonlyMap<string, { readonly kind: CoreExternKind; readonly t: CoreFuncType | undefined; readonly desc?: CoreExternDesc | undefined }>;
 }
 
 /** What each index of each sort is, in a validated component (or a type declarator scope). */
@@ -275,8 +275,10 @@ class Validator {
             if (imp.t && ex.t && !coreFuncEq(imp.t, ex.t)) {
               this.fail('core-func-type', `core module ${e.module} imports '${imp.module}' '${imp.field}' as ${showCore(imp.t)}, but it is ${showCore(ex.t)}`);
             }
+            const why = coreExternError(ex, imp);
+            if (why) this.fail('not-subtype', `core module ${e.module} imports '${imp.module}' '${imp.field}', and the instance passed as '${imp.module}' exports a ${ex.kind} that does not match: ${why}`);
           }
-          s.coreInstances.push({ exports: new Map(mt.exports.map((x) => [x.name, { kind: x.kind, t: x.t }])) });
+          s.coreInstances.push({ exports: new Map(mt.exports.map((x) => [x.name, { kind: x.kind, t: x.t, desc: x.desc }])) });
         } else {
           const exports = new Map<string, { kind: CoreExternKind; t: CoreFuncType | undefined }>();
           for (const x of e.exports) {
@@ -320,7 +322,16 @@ class Validator {
           for (const rt of exportedResources(ct.exports)) {
             if (!bindings.has(rt)) bindings.set(rt, freshResource(rt.name, false));
           }
-          s.instances.push({ kind: 'instance', exports: ct.exports.map((x) => ({ name: x.name, t: substExtern(x.t, bindings) })) });
+          // A type import `(eq T)` of a nominal type is a new index the
+          // component's types refer to; instantiation replaces it by the
+          // argument's type, so that a type the parent names stays named in
+          // what the instance exports (Explainer.md, "external visibility").
+          const subst = new Map<DefinedType, DefinedType>(bindings);
+          for (const imp of ct.imports) {
+            const arg = args.get(imp.name);
+            if (imp.t.kind === 'type' && nominal(imp.t.type) && arg?.kind === 'type') subst.set(imp.t.type, arg.type);
+          }
+          s.instances.push({ kind: 'instance', exports: ct.exports.map((x) => ({ name: x.name, t: substExtern(x.t, subst) })) });
         } else {
           const names = new Set<string>();
           const exports: ExternDecl[] = [];
@@ -564,11 +575,17 @@ class Validator {
     const types: (CoreTypeEntry | undefined)[] = [];
     const imports: ModuleType['imports'][number][] = [];
     const exports: ModuleType['exports'][number][] = [];
-    const funcType = (i: number): CoreFuncType | undefined => {
+    const funcTypeAt = (i: number): CoreFuncType | undefined => {
       const ct = types[i];
       if (ct === undefined || !('kind' in ct)) return ct;
       if (ct.kind === 'gc' && ct.func) return ct.func;
       this.fail('type-mismatch', `a core func or tag of core type ${i} of the module type, which is a ${ct.kind === 'gc' ? `${ct.comp} (GC)` : 'module'} type, not a func type`);
+    };
+    const importNames = new Set<string>();
+    const exportNames = new Set<string>();
+    const funcType = (i: number): CoreFuncType | undefined => {
+      if (i >= types.length) this.fail('index-out-of-range', `core type index ${i}, but the module type has ${types.length} core type(s) before it`);
+      return funcTypeAt(i);
     };
     for (const d of t.decls) {
       if (d.kind === 'type') types.push(...this.coreDefType(d.type, s, types));
@@ -582,11 +599,47 @@ class Validator {
         const e = d.type;
         const ft = e.kind === 'func' ? funcType(e.type) : undefined;
         if (e.kind === 'tag') funcType(e.type);
-        if (d.kind === 'import') imports.push({ module: d.module, field: d.name, kind: e.kind, t: ft });
-        else exports.push({ name: d.name, kind: e.kind, t: ft });
+        const desc = this.coreExternDesc(e);
+        if (d.kind === 'import') {
+          // Two-level names mangle to one (`module:field`): a pair may not repeat.
+          const key = JSON.stringify([d.module, d.name]);
+          if (importNames.has(key)) this.fail('duplicate-name', `the core module type imports '${d.module}' '${d.name}' twice`);
+          importNames.add(key);
+          imports.push({ module: d.module, field: d.name, kind: e.kind, t: ft, desc });
+        } else {
+          if (exportNames.has(d.name)) this.fail('duplicate-name', `the core module type exports '${d.name}' twice`);
+          exportNames.add(d.name);
+          exports.push({ name: d.name, kind: e.kind, t: ft, desc });
+        }
       }
     }
     return [{ kind: 'module', imports, exports }];
+  }
+
+  /**
+   * The type of a table, memory or global declared in a core module type,
+   * after WebAssembly's limits rules (`core-limits`): a minimum not above
+   * the maximum, a memory of at most 2^16 pages (2^48 for memory64), a table
+   * of at most 2^32 - 1 elements (table64: 2^64 - 1), a shared memory with a
+   * maximum.
+   */
+  private coreExternDesc(e: import('./binary/ast.js').CoreExternType): CoreExternDesc | undefined {
+    const text = (t: AstCoreValType): string | undefined => (typeof t === 'string' ? t : typeof t.ref === 'string' ? refText(t.ref, t.nullable) : undefined);
+    const lim = (l: import('./binary/ast.js').CoreLimits, what: 'memory' | 'table'): CoreLimitsDesc => {
+      const bound = what === 'memory' ? (l.memory64 ? 2n ** 48n : 2n ** 16n) : (l.memory64 ? 2n ** 64n - 1n : 2n ** 32n - 1n);
+      const unit = what === 'memory' ? 'pages' : 'elements';
+      if (l.min > bound) this.fail('core-limits', `a ${what} of minimum ${l.min} ${unit}: the ${what} size must be at most ${bound} ${unit}`);
+      if (l.max !== undefined && l.max > bound) this.fail('core-limits', `a ${what} of maximum ${l.max} ${unit}: the ${what} size must be at most ${bound} ${unit}`);
+      if (l.max !== undefined && l.min > l.max) this.fail('core-limits', `a ${what} whose minimum ${l.min} is above its maximum ${l.max}`);
+      if (l.shared && what === 'memory' && l.max === undefined) this.fail('core-limits', 'a shared memory without a maximum');
+      return { min: l.min, max: l.max, shared: l.shared, is64: l.memory64 };
+    };
+    switch (e.kind) {
+      case 'table': return { kind: 'table', elem: text(e.element), limits: lim(e.limits, 'table') };
+      case 'memory': return { kind: 'memory', limits: lim(e.limits, 'memory') };
+      case 'global': return { kind: 'global', t: text(e.type), mutable: e.mutable };
+      default: return undefined;
+    }
   }
 
   /**
@@ -1307,6 +1360,63 @@ function showCore(t: CoreFuncType): string {
   return `(${t.params.join(' ')}) -> (${t.results.join(' ')})`;
 }
 
+interface CoreExternInfo { readonly kind: CoreExternKind; readonly t?: CoreFuncType | undefined; readonly desc?: CoreExternDesc | undefined }
+
+/**
+ * Why core extern `a` does not match `e` (WebAssembly 3.0 import matching),
+ * or undefined when it does or a type is not known: func types equal;
+ * globals of equal mutability, a const one's type a subtype, a var one's
+ * equal; tables of equal element type; memories of equal sharedness; tables
+ * and memories of equal address type, at least the minimum and at most the
+ * maximum expected.
+ */
+function coreExternError(a: CoreExternInfo, e: CoreExternInfo): string | undefined {
+  if (a.kind !== e.kind) return `a ${a.kind} where a ${e.kind} is expected`;
+  if ((a.kind === 'func' || a.kind === 'tag') && a.t && e.t && !coreFuncEq(a.t, e.t)) return `expected: ${showCore(e.t)}, found ${showCore(a.t)}`;
+  const x = a.desc;
+  const y = e.desc;
+  if (!x || !y || x.kind !== y.kind) return undefined;
+  switch (y.kind) {
+    case 'global': {
+      const g = x as Extract<CoreExternDesc, { kind: 'global' }>;
+      if (g.mutable !== y.mutable) return `mismatch in global mutability (expected ${y.mutable ? 'var' : 'const'})`;
+      if (g.t && y.t && g.t !== y.t && (y.mutable || !refTextSub(g.t, y.t))) return `expected global type ${y.t}, found ${g.t}`;
+      return undefined;
+    }
+    case 'table': {
+      const t = x as Extract<CoreExternDesc, { kind: 'table' }>;
+      if (t.elem && y.elem && t.elem !== y.elem) return `expected table element type ${y.elem}, found ${t.elem}`;
+      return limitsError(t.limits, y.limits, 'table');
+    }
+    case 'memory': {
+      const m = x as Extract<CoreExternDesc, { kind: 'memory' }>;
+      if (m.limits.shared !== y.limits.shared) return 'mismatch in the shared flag for memories';
+      return limitsError(m.limits, y.limits, 'memory');
+    }
+  }
+}
+
+function limitsError(a: CoreLimitsDesc, e: CoreLimitsDesc, what: 'table' | 'memory'): string | undefined {
+  const show = (l: CoreLimitsDesc) => `${l.min}${l.max === undefined ? '' : ` ${l.max}`}`;
+  if (a.is64 !== e.is64) return `mismatch in the ${what} address type (expected ${e.is64 ? 'i64' : 'i32'})`;
+  if (a.min < e.min || (e.max !== undefined && (a.max === undefined || a.max > e.max))) return `mismatch in ${what} limits (expected ${show(e)}, found ${show(a)})`;
+  return undefined;
+}
+
+/** Reference subtyping between the text forms of abstract reference types (`(ref func)` <: `funcref`). */
+function refTextSub(a: string, b: string): boolean {
+  const parse = (t: string): [string, boolean] | undefined => {
+    const m = /^\(ref (null )?([a-z0-9]+)\)$/.exec(t);
+    if (m) return [m[2], m[1] !== undefined];
+    const short = Object.entries(REF_SHORTHANDS).find(([, s]) => s === t);
+    return short && [short[0], true];
+  };
+  const x = parse(a);
+  const y = parse(b);
+  return !!x && !!y && (!x[1] || y[1]) && (HEAP_ABOVE[x[0]]?.includes(y[0]) ?? false);
+}
+
+
 // ---------------------------------------------------------------- core GC types
 
 /** A core value or storage type with its heap type indices resolved. */
@@ -1511,14 +1621,19 @@ export function subtypeError(actual: ExternType, expected: ExternType, bindings:
       return exportsError(a.exports, expected.type.exports, bindings);
     }
     case 'core module': {
+      // WebAssembly import matching: exports are covariant, imports contravariant.
       const a = actual.type as ModuleType;
       for (const x of expected.type.exports) {
         const y = a.exports.find((e) => e.name === x.name);
         if (!y) return `no core export '${x.name}'`;
-        if (y.kind !== x.kind) return `core export '${x.name}' is a ${y.kind}, expected a ${x.kind}`;
+        const why = coreExternError(y, x);
+        if (why) return `core export '${x.name}': ${why}`;
       }
       for (const x of a.imports) {
-        if (!expected.type.imports.some((e) => e.module === x.module && e.field === x.field)) return `it imports '${x.module}' '${x.field}', which the expected type does not offer`;
+        const e = expected.type.imports.find((i) => i.module === x.module && i.field === x.field);
+        if (!e) return `it imports '${x.module}' '${x.field}', which the expected type does not offer`;
+        const why = coreExternError(e, x);
+        if (why) return `core import '${x.module}' '${x.field}': ${why}`;
       }
       return undefined;
     }
@@ -1544,12 +1659,14 @@ function exportedResources(decls: readonly ExternDecl[], out: ResourceType[] = [
   return out;
 }
 
-/** Replace bound abstract resources by their bindings. */
+/** Replace bound abstract resources (and bound nominal type imports) by their bindings. */
 /** One substituted object per type and bindings, so that a type and its uses stay the same object (the named-types rule compares objects). */
-const substituted = new WeakMap<Map<ResourceType, ResourceType>, Map<ValType, ValType>>();
+const substituted = new WeakMap<ReadonlyMap<DefinedType, DefinedType>, Map<ValType, ValType>>();
 
-function substVal(t: ValType, b: Map<ResourceType, ResourceType>): ValType {
+function substVal(t: ValType, b: ReadonlyMap<DefinedType, DefinedType>): ValType {
   if (b.size === 0) return t;
+  const bound = b.get(t);
+  if (bound !== undefined) return bound as ValType;
   let memo = substituted.get(b);
   if (memo === undefined) substituted.set(b, (memo = new Map()));
   let r = memo.get(t);
@@ -1557,10 +1674,10 @@ function substVal(t: ValType, b: Map<ResourceType, ResourceType>): ValType {
   return r;
 }
 
-function substValOnce(t: ValType, b: Map<ResourceType, ResourceType>): ValType {
+function substValOnce(t: ValType, b: ReadonlyMap<DefinedType, DefinedType>): ValType {
   const o = (x: ValType | undefined) => (x ? substVal(x, b) : undefined);
   switch (t.kind) {
-    case 'own': case 'borrow': return { kind: t.kind, rt: b.get(t.rt) ?? t.rt };
+    case 'own': case 'borrow': return { kind: t.kind, rt: (b.get(t.rt) as ResourceType | undefined) ?? t.rt };
     case 'list': return t.l === undefined ? { kind: 'list', t: substVal(t.t, b) } : { kind: 'list', t: substVal(t.t, b), l: t.l };
     case 'option': return { kind: 'option', t: substVal(t.t, b) };
     case 'stream': case 'future': return { kind: t.kind, t: o(t.t) };
@@ -1573,9 +1690,9 @@ function substValOnce(t: ValType, b: Map<ResourceType, ResourceType>): ValType {
   }
 }
 
-function substDefined(t: DefinedType, b: Map<ResourceType, ResourceType>): DefinedType {
+function substDefined(t: DefinedType, b: ReadonlyMap<DefinedType, DefinedType>): DefinedType {
   switch (t.kind) {
-    case 'resource': return b.get(t) ?? t;
+    case 'resource': return (b.get(t) as ResourceType | undefined) ?? t;
     case 'func': return { kind: 'func', async: t.async, params: t.params.map(([n, p]) => [n, substVal(p, b)] as const), result: t.result && substVal(t.result, b) };
     case 'instance': return { kind: 'instance', exports: t.exports.map((e) => ({ name: e.name, t: substExtern(e.t, b) })) };
     case 'component': return { kind: 'component', imports: t.imports.map((e) => ({ name: e.name, t: substExtern(e.t, b) })), exports: t.exports.map((e) => ({ name: e.name, t: substExtern(e.t, b) })) };
@@ -1583,7 +1700,7 @@ function substDefined(t: DefinedType, b: Map<ResourceType, ResourceType>): Defin
   }
 }
 
-function substExtern(e: ExternType, b: Map<ResourceType, ResourceType>): ExternType {
+function substExtern(e: ExternType, b: ReadonlyMap<DefinedType, DefinedType>): ExternType {
   if (b.size === 0 || e.kind === 'core module') return e;
   return { kind: e.kind, type: substDefined(e.type, b) } as ExternType;
 }

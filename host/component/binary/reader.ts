@@ -51,6 +51,7 @@ export type ComponentRule =
   | 'bad-annotation' // a [constructor]/[method]/[static] name whose item does not fit it
   | 'bad-implements' // an `implements` attribute that is not an interface name, or not on a plain-named instance
   | 'bad-version-suffix' // a `versionsuffix` attribute without a canonical interface version, or not making a semver
+  | 'core-limits' // a table/memory type in a core module type whose limits break WebAssembly's bounds
   | 'core-subtype' // a GC sub type with several supertypes, a later or final supertype, or one it does not match
   | 'async-option-sync-type' // the `async` option with a non-async function type
   | 'callback-without-async' // `callback` without `async`
