@@ -541,13 +541,19 @@ class Validator {
       return;
     }
     let target = s;
-    for (let i = 0; i < a.count; i++) target = target.parent!;
+    // The scope just inside the target: when it is a component, the alias crosses a component boundary.
+    let inside = s;
+    for (let i = 0; i < a.count; i++) {
+      inside = target;
+      target = target.parent!;
+    }
     if (a.sort === 'core type') s.coreTypes.push(target.coreTypes[a.idx]);
     else if (a.sort === 'core module') s.coreModules.push(target.coreModules[a.idx]);
     else if (a.sort === 'component') s.components.push(target.components[a.idx]);
     else {
       const t = target.types[a.idx];
-      if (a.count > 0 && target.kind === 'component' && s.kind === 'component' && mentionsResource(t)) {
+      // From a type declarator inside a nested component too (wasmparser's alias_type).
+      if (a.count > 0 && inside.kind === 'component' && mentionsResource(t)) {
         this.fail('type-mismatch', `an outer alias of type ${a.idx} across a component boundary, and it refers to a resource type`);
       }
       s.types.push(t);
