@@ -169,6 +169,12 @@ class Scope implements TypedSpaces {
    * instance are named too (an alias of them is).
    */
   readonly named = { imported: new Set<DefinedType>(), exported: new Set<DefinedType>() };
+  /**
+   * In an instance type: the resources it defines (its `(sub resource)`
+   * type exports, and those of instance exports, freshened): each import or
+   * export of the instance type gets fresh ones (`freshenInstance`).
+   */
+  readonly defined: ResourceType[] = [];
   constructor(
     readonly parent: Scope | undefined,
     readonly kind: 'component' | 'component type' | 'instance type',
@@ -385,7 +391,7 @@ class Validator {
       case 'import': {
         this.externName(d.name);
         this.uniqueName(s.importNames, d.name.name, 'import');
-        const t = this.externType(d.type, s, d.name.name);
+        const t = freshenInstance(this.externType(d.type, s, d.name.name), undefined);
         this.attributes(d.name, t);
         this.annotated(d.name.name, t, s.importedResources);
         this.named(d.name.name, 'import', t, s);
@@ -407,6 +413,10 @@ class Validator {
           }
           if (ascribed.kind !== 'type') t = ascribed;
           else if (nominal(ascribed.type)) t = ascribed;
+          // `(sub resource)` hides the resource's identity: the export is a
+          // new resource type, distinct from every other (Explainer.md, the
+          // existential introduction rule).
+          else if (ascribed.type.kind === 'resource' && d.type?.kind === 'type' && d.type.bound.kind !== 'eq') t = { kind: 'type', type: freshResource(d.name.name, false) };
         } else if (t.kind === 'type' && nominal(t.type)) {
           // The export introduces a new index, and only that one is named (not the one exported).
           t = { kind: 'type', type: { ...t.type } };
@@ -782,9 +792,10 @@ class Validator {
       case 'instance': {
         const inner = new Scope(s, t.kind === 'component' ? 'component type' : 'instance type');
         for (const d of t.decls) this.typeDecl(d, inner);
-        return t.kind === 'component'
-          ? { kind: 'component', imports: inner.imports, exports: inner.exports }
-          : { kind: 'instance', exports: inner.exports };
+        if (t.kind === 'component') return { kind: 'component', imports: inner.imports, exports: inner.exports };
+        const it: InstanceType = { kind: 'instance', exports: inner.exports };
+        if (inner.defined.length > 0) instanceResources.set(it, inner.defined);
+        return it;
       }
     }
   }
@@ -800,7 +811,11 @@ class Validator {
       case 'export': {
         this.externName(d.name);
         this.uniqueName(d.kind === 'import' ? s.importNames : s.exportNames, d.name.name, d.kind);
-        const t = this.externType(d.type, s, d.name.name);
+        // Each import/export of an instance type has its own resources; an
+        // instance type's export of one, and its `(sub resource)` exports,
+        // are resources the enclosing instance type defines.
+        const t = freshenInstance(this.externType(d.type, s, d.name.name), s.kind === 'instance type' && d.kind === 'export' ? s.defined : undefined);
+        if (s.kind === 'instance type' && d.kind === 'export' && t.kind === 'type' && t.type.kind === 'resource' && d.type.kind === 'type' && d.type.bound.kind !== 'eq') s.defined.push(t.type);
         if (t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
         this.attributes(d.name, t);
         this.annotated(d.name.name, t, d.kind === 'import' ? s.importedResources : s.exportedResources);
@@ -1654,6 +1669,29 @@ function exportsError(actual: readonly ExternDecl[], expected: readonly ExternDe
     if (why) return `export '${e.name}': ${why}`;
   }
   return undefined;
+}
+
+/** The resources an instance type defines (see `Scope.defined`). */
+const instanceResources = new WeakMap<InstanceType, readonly ResourceType[]>();
+
+/**
+ * wasmparser's `prepare_instance_import`/`prepare_instance_export`: an
+ * import or export of an instance type whose type defines resources gets
+ * fresh ones, so that two instances of one instance type do not share
+ * resource types. The fresh resources are added to `into` (the enclosing
+ * instance type's, when it is one).
+ */
+function freshenInstance(e: ExternType, into: ResourceType[] | undefined): ExternType {
+  if (e.kind !== 'instance') return e;
+  const defined = instanceResources.get(e.type);
+  if (!defined) return e;
+  const map = new Map<DefinedType, DefinedType>();
+  for (const rt of defined) {
+    const fresh = freshResource(rt.name, true);
+    map.set(rt, fresh);
+    into?.push(fresh);
+  }
+  return substExtern(e, map);
 }
 
 /** The resource types exported by `decls` (as `type` exports, in nested instances too). */

@@ -334,6 +334,8 @@ function define(
     }
     case 'export': {
       const value = scope.get(def.target.sort, def.target.idx);
+      // An export's new type index (a resource's, ascribed `(sub resource)`, is a new validator type) is the exported value.
+      if (def.target.sort === 'type') scope.bind(scope.v.types[def.index], value);
       exports.set(def.name.name, { sort: def.target.sort, value });
       return value;
     }
