@@ -168,7 +168,15 @@ class Scope implements TypedSpaces {
    * an import/export may use. Types exported by an imported or exported
    * instance are named too (an alias of them is).
    */
-  readonly named = { imported: new Set<DefinedType>(), exported: new Set<DefinedType>() };
+  readonly named = { imported: new Set<Named>(), exported: new Set<Named>() };
+  /**
+   * Type indices of this scope that name a resource under an index of their
+   * own: a resource type export, or an `(eq R)` import or export, introduces
+   * a new index for the same resource, and only that index is named (as
+   * wasmparser's aliasable resource ids). Other indices name the resource
+   * itself.
+   */
+  readonly resourceAliases = new Map<number, ResourceAlias>();
   /**
    * In an instance type: the resources it defines (its `(sub resource)`
    * type exports, and those of instance exports, freshened): each import or
@@ -394,9 +402,11 @@ class Validator {
         const t = freshenInstance(this.externType(d.type, s, d.name.name), undefined);
         this.attributes(d.name, t);
         this.annotated(d.name.name, t, s.importedResources);
-        this.named(d.name.name, 'import', t, s);
+        const alias = this.resourceAlias(t, s, d.type.kind === 'type' && d.type.bound.kind !== 'eq');
+        this.named(d.name.name, 'import', t, s, alias);
         s.imports.push({ name: d.name.name, t });
         s.push(t);
+        if (alias) s.resourceAliases.set(s.types.length - 1, alias);
         return;
       }
       case 'export': {
@@ -424,10 +434,12 @@ class Validator {
         if (t.kind === 'func' && (containsBorrow(t.type.result))) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
         this.attributes(d.name, t);
         this.annotated(d.name.name, t, s.exportedResources);
-        this.named(d.name.name, 'export', t, s);
+        const alias = this.resourceAlias(t, s, d.type?.kind === 'type' && d.type.bound.kind !== 'eq');
+        this.named(d.name.name, 'export', t, s, alias);
         s.exports.push({ name: d.name.name, t });
         // The export's new index has the ascribed type when one is given.
         s.push(t);
+        if (alias) s.resourceAliases.set(s.types.length - 1, alias);
         return;
       }
       case 'value': {
@@ -484,13 +496,26 @@ class Validator {
    * ones. Not checked inside instance types (their imports/exports are
    * checked where the instance is imported or exported).
    */
-  private named(name: string, kind: 'import' | 'export', t: ExternType, s: Scope): void {
+  private named(name: string, kind: 'import' | 'export', t: ExternType, s: Scope, alias?: ResourceAlias): void {
     if (s.kind === 'instance type') return;
     const set = kind === 'import' ? s.named.imported : s.named.exported;
-    const bad = unnamedIn(t, set, s, kind);
+    namingScope = s;
+    const bad = unnamedIn(t, set, s, kind, false, alias);
+    namingScope = undefined;
     if (bad !== undefined) {
       this.fail('type-not-named', `the ${kind} '${name}' (${t.kind}) uses ${bad}, which no preceding ${kind === 'import' ? 'import' : 'import or export'} names: export (or import) the type and use the index that introduces`);
     }
+  }
+
+  /**
+   * The alias a resource import/export's new type index gets (see
+   * `Scope.resourceAliases`): none for a brand-new resource (`fresh`: a
+   * `(sub resource)` bound, which is named as itself) or in an instance type
+   * (not checked there).
+   */
+  private resourceAlias(t: ExternType, s: Scope, fresh: boolean): ResourceAlias | undefined {
+    if (s.kind === 'instance type' || fresh || t.kind !== 'type' || t.type.kind !== 'resource') return undefined;
+    return { scope: s, rt: t.type };
   }
 
   private uniqueName(set: Set<string>, name: string, what: string): void {
@@ -757,8 +782,13 @@ class Validator {
       case 'enum': return { kind: 'enum', labels: t.labels };
       case 'option': return { kind: 'option', t: v(t.t) };
       case 'result': return { kind: 'result', ok: o(t.ok), error: o(t.error) };
-      case 'own': return { kind: 'own', rt: this.resource(t.idx, s, 'own') };
-      case 'borrow': return { kind: 'borrow', rt: this.resource(t.idx, s, 'borrow') };
+      case 'own':
+      case 'borrow': {
+        const r: ValType = { kind: t.kind, rt: this.resource(t.idx, s, t.kind) };
+        const alias = s.resourceAliases.get(t.idx);
+        if (alias) ownAliases.set(r, alias);
+        return r;
+      }
       case 'stream':
       case 'future': {
         const e = o(t.t);
@@ -819,9 +849,11 @@ class Validator {
         if (t.kind === 'func' && containsBorrow(t.type.result)) this.fail('borrow-in-result', `the exported function '${d.name.name}' returns a borrow`);
         this.attributes(d.name, t);
         this.annotated(d.name.name, t, d.kind === 'import' ? s.importedResources : s.exportedResources);
-        this.named(d.name.name, d.kind, t, s);
+        const alias = this.resourceAlias(t, s, d.type.kind === 'type' && d.type.bound.kind !== 'eq');
+        this.named(d.name.name, d.kind, t, s, alias);
         (d.kind === 'import' ? s.imports : s.exports).push({ name: d.name.name, t });
         s.push(t);
+        if (alias) s.resourceAliases.set(s.types.length - 1, alias);
         break;
       }
     }
@@ -1002,6 +1034,21 @@ class Validator {
   }
 }
 
+/** What an import or export names: a nominal type, a resource, or a resource under an index of its own. */
+type Named = DefinedType | ResourceAlias;
+
+/** A resource type under a type index of its own (`Scope.resourceAliases`). */
+interface ResourceAlias {
+  readonly scope: Scope;
+  readonly rt: ResourceType;
+}
+
+/** The alias each own/borrow was written with (when its index is one). */
+const ownAliases = new WeakMap<ValType, ResourceAlias>();
+
+/** The scope whose import/export `Validator.named` is checking (aliases of other scopes do not count). */
+let namingScope: Scope | undefined;
+
 /** Record, variant, enum and flags: value types that must be named to be used by an import or export. */
 function nominal(t: DefinedType | undefined): t is Extract<ValType, { kind: 'record' | 'variant' | 'enum' | 'flags' }> {
   return t !== undefined && (t.kind === 'record' || t.kind === 'variant' || t.kind === 'enum' || t.kind === 'flags');
@@ -1015,11 +1062,15 @@ function describeType(t: DefinedType): string {
 }
 
 /** wasmparser's `type_named_valtype`: the first nominal type inside `t` that `set` does not hold. */
-function unnamedVal(t: ValType | undefined, set: ReadonlySet<DefinedType>, loose = false): DefinedType | undefined {
+function unnamedVal(t: ValType | undefined, set: ReadonlySet<Named>, loose = false): DefinedType | undefined {
   if (t === undefined) return undefined;
   switch (t.kind) {
     case 'record': case 'variant': case 'enum': case 'flags': return set.has(t) || (loose && namedLike(t, set)) ? undefined : t;
-    case 'own': case 'borrow': return set.has(t.rt) ? undefined : t.rt;
+    case 'own': case 'borrow': {
+      // By the index the own/borrow was written with, when it is one of this scope's aliases.
+      const a = ownAliases.get(t);
+      return set.has(a && a.scope === namingScope ? a : t.rt) ? undefined : t.rt;
+    }
     case 'list': case 'option': return unnamedVal(t.t, set, loose);
     case 'stream': case 'future': return unnamedVal(t.t, set, loose);
     case 'map': return unnamedVal(t.k, set, loose) ?? unnamedVal(t.v, set, loose);
@@ -1042,13 +1093,13 @@ function unnamedVal(t: ValType | undefined, set: ReadonlySet<DefinedType>, loose
  * misses an unnamed type that happens to equal a named one, never refuses a valid
  * component (README, "The component host", validation's "Not checked yet").
  */
-function namedLike(t: DefinedType, set: ReadonlySet<DefinedType>): boolean {
-  for (const u of set) if (u.kind === t.kind && typeEq(u as ValType, t as ValType)) return true;
+function namedLike(t: DefinedType, set: ReadonlySet<Named>): boolean {
+  for (const u of set) if ('kind' in u && u.kind === t.kind && typeEq(u as ValType, t as ValType)) return true;
   return false;
 }
 
 /** wasmparser's `all_valtypes_named`: the parts of a type definition (not the type itself) must be named. */
-function unnamedParts(t: DefinedType, set: ReadonlySet<DefinedType>, loose = false): DefinedType | undefined {
+function unnamedParts(t: DefinedType, set: ReadonlySet<Named>, loose = false): DefinedType | undefined {
   switch (t.kind) {
     case 'record': for (const f of t.fields) { const b = unnamedVal(f.t, set, loose); if (b) return b; } return undefined;
     case 'variant': for (const c of t.cases) { const b = unnamedVal(c.t, set, loose); if (b) return b; } return undefined;
@@ -1070,8 +1121,8 @@ function unnamedParts(t: DefinedType, set: ReadonlySet<DefinedType>, loose = fal
  * recording the types it names: a type import/export's new type, and
  * (recursively) the types an instance exports.
  */
-function unnamedIn(t: ExternType, set: Set<DefinedType>, s: Scope, kind: 'import' | 'export', loose = false): string | undefined {
-  const register = (u: DefinedType): void => {
+function unnamedIn(t: ExternType, set: Set<Named>, s: Scope, kind: 'import' | 'export', loose = false, alias?: ResourceAlias): string | undefined {
+  const register = (u: Named): void => {
     if (kind === 'import') s.named.imported.add(u);
     s.named.exported.add(u);
   };
@@ -1079,7 +1130,7 @@ function unnamedIn(t: ExternType, set: Set<DefinedType>, s: Scope, kind: 'import
     case 'type': {
       const b = unnamedParts(t.type, set, loose);
       if (b) return describeType(b);
-      register(t.type);
+      register(alias ?? t.type);
       return undefined;
     }
     case 'func': {
