@@ -205,6 +205,8 @@ export interface ModuleType {
   readonly kind: 'module';
   readonly imports: readonly CoreImportDecl[];
   readonly exports: readonly CoreExportDecl[];
+  /** For a core module (not a module type): how many memories it imports and defines. */
+  readonly memories?: number;
 }
 
 /** Anything the type index space can hold. */

@@ -266,5 +266,5 @@ export function readModuleType(bytes: Uint8Array, base: number): ModuleType {
     // Sections are read by size: what a case leaves unread is skipped.
     rr.pos = rr.end;
   }
-  return { kind: 'module', imports, exports };
+  return { kind: 'module', imports, exports, memories: memories.length };
 }

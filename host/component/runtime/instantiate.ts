@@ -142,7 +142,18 @@ class Scope {
 }
 
 /** Compiled core modules, per definition (a component instantiated twice compiles once). */
-const compiled = new WeakMap<Definition, WebAssembly.Module>();
+const compiled = new WeakMap<Definition, WebAssembly.Module | UncompiledModule>();
+
+/**
+ * A core module this engine cannot compile because it lacks a standard
+ * feature the module uses (WebAssembly 3.0 multi-memory: Node 20's V8 refuses
+ * a second memory). The component is valid, so it loads and instantiates;
+ * only a core instantiation of this module fails, with `error`
+ * (docs/deviations.md, "multi-memory on Node 20").
+ */
+class UncompiledModule {
+  constructor(readonly error: ComponentError) {}
+}
 
 export interface InstantiateContext {
   readonly store: Store;
@@ -219,7 +230,10 @@ function define(
         try {
           m = new WebAssembly.Module(def.bytes as Uint8Array<ArrayBuffer>);
         } catch (e) {
-          throw new ComponentError('core-module-invalid', def.offset, 'core module', `core module ${def.index} does not compile: ${(e as Error).message}`);
+          const error = new ComponentError('core-module-invalid', def.offset, 'core module', `core module ${def.index} does not compile: ${(e as Error).message}`);
+          // Several memories, refused by an engine without multi-memory: an engine limit, not an invalid module.
+          if (!((scope.v.coreModules[def.index]?.memories ?? 0) > 1 && /memor/i.test((e as Error).message))) throw error;
+          m = new UncompiledModule(error);
         }
         compiled.set(def, m);
       }
@@ -232,7 +246,8 @@ function define(
         for (const e of expr.exports) out[e.name] = scope.get(e.sort, e.idx);
         return out;
       }
-      const module = scope.get('core module', expr.module) as WebAssembly.Module;
+      const module = scope.get('core module', expr.module) as WebAssembly.Module | UncompiledModule;
+      if (module instanceof UncompiledModule) throw module.error;
       const imports: Record<string, unknown> = {};
       for (const a of expr.args) imports[a.name] = scope.get('core instance', a.instance);
       checkCoreImports(rt, def.index, scope.v.coreModules[expr.module], imports);
