@@ -218,7 +218,7 @@ describe('component decoder: every section and canon form, from WAT', () => {
     expect(v.nested[0]!.types[0]).toBe(v.types[0]);
     expect(v.nested[0]!.types[1]).toEqual({ kind: 'list', t: { kind: 'list', t: Prim.u8 } });
     expect(v.coreTypes[0]).toEqual({ params: ['i32'], results: ['i64'] });
-    expect(v.coreTypes[1]).toEqual({ kind: 'module', imports: [{ module: 'a', field: 'b', kind: 'func', t: { params: [], results: [] } }], exports: [{ name: 'm', kind: 'memory', t: undefined }] });
+    expect(v.coreTypes[1]).toEqual({ kind: 'module', imports: [{ module: 'a', field: 'b', kind: 'func', t: { params: [], results: [] } }], exports: [{ name: 'm', kind: 'memory', t: undefined, desc: { kind: 'memory', limits: { min: 1n, max: undefined, shared: false, is64: false } } }] });
     expect(v.types[2]).toMatchObject({ kind: 'component', imports: [{ name: 'in' }], exports: [{ name: 'out' }] });
     expect(v.types[3].kind).toBe('resource');
     expect(v.instances.length).toBe(3);

@@ -616,7 +616,7 @@ class Validator {
     const types: (CoreTypeEntry | undefined)[] = [];
     const imports: ModuleType['imports'][number][] = [];
     const exports: ModuleType['exports'][number][] = [];
-    const funcTypeAt = (i: number): CoreFuncType | undefined => {
+    const funcType = (i: number): CoreFuncType | undefined => {
       const ct = types[i];
       if (ct === undefined || !('kind' in ct)) return ct;
       if (ct.kind === 'gc' && ct.func) return ct.func;
@@ -624,10 +624,6 @@ class Validator {
     };
     const importNames = new Set<string>();
     const exportNames = new Set<string>();
-    const funcType = (i: number): CoreFuncType | undefined => {
-      if (i >= types.length) this.fail('index-out-of-range', `core type index ${i}, but the module type has ${types.length} core type(s) before it`);
-      return funcTypeAt(i);
-    };
     for (const d of t.decls) {
       if (d.kind === 'type') types.push(...this.coreDefType(d.type, s, types));
       else if (d.kind === 'alias') {
