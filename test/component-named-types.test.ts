@@ -56,6 +56,18 @@ const INVALID: [string, string, RegExp][] = [
   ['a local resource in an exported func', lifted('(type $res (resource (rep i32)))', '(param "r" (own $res))', '(param i32)'), /uses the resource/],
   ['an import using a local record', '(component (type $r (record (field "x" u32))) (import "f" (func (param "x" $r))))', /import 'f' \(func\) uses a record \{ x \}, which no preceding import names/],
   ['an import using an exported type (imports cannot depend on exports)', '(component (type $r (record (field "x" u32))) (export $e "r" (type $r)) (import "f" (func (param "x" $e))))', /import 'f'/],
+  ['a local resource exported, the func using the index given to the export', lifted('(type $res (resource (rep i32))) (export $rn "r" (type $res))', '(param "r" (own $res))', '(param i32)'), /export 'f' \(func\) uses the resource/],
+  ['an instance re-exported from a child whose func uses a record the parent does not export', `(component
+    (component $inner
+      (core module $cm (func (export "g") (result i32) (i32.const 0)))
+      (core instance $ci (instantiate $cm))
+      (type $color (enum "red" "blue"))
+      (export $c "color" (type $color))
+      (func $g (result $c) (canon lift (core func $ci "g")))
+      (instance $api (export "get" (func $g)))
+      (export "api" (instance $api)))
+    (instance $x (instantiate $inner))
+    (export "api" (instance $x "api")))`, /export 'api' \(instance\) uses an enum \{ red, blue \}/],
   ['an imported instance whose func uses a type the instance does not export', '(component (import "i" (instance (type $r (record (field "x" u32))) (export "f" (func (param "x" $r))))))', /import 'i' \(instance\) uses a record \{ x \} \(in its export 'f'\)/],
 ];
 
@@ -67,6 +79,17 @@ const VALID: [string, string][] = [
   ['a record named through an exported instance of a nested component', lifted(
     '(component $types (type $p (record (field "x" s32))) (export "p" (type $p))) (instance $ti (instantiate $types)) (export $te "local:t/types" (instance $ti)) (alias export $te "p" (type $p))',
     '(param "p" $p)', '(param i32)')],
+  ['a resource imported (eq) under a second name, the func using either index', '(component (import "r" (type $r (sub resource))) (import "r2" (type $r2 (eq $r))) (import "f" (func (param "x" (own $r2)) (param "y" (borrow $r)))))'],
+  ['a child instantiated with an imported record, its record built on it re-exported', `(component
+    (type $pt (record (field "x" s32) (field "y" s32)))
+    (import "pt" (type $pt2 (eq $pt)))
+    (component $shapes
+      (type $pt (record (field "x" s32) (field "y" s32)))
+      (import "pt" (type $p (eq $pt)))
+      (type $seg (record (field "from" $p) (field "to" $p)))
+      (export "seg" (type $seg)))
+    (instance $s (instantiate $shapes (with "pt" (type $pt2))))
+    (export "seg" (type $s "seg")))`],
   ['an import using an imported type', '(component (import "r" (type $r (sub resource))) (import "f" (func (param "x" (own $r)))))'],
 ];
 
