@@ -22,7 +22,9 @@
  * | bad-annotation          | a [constructor]/[method]/[static] name that is not a func, names no     |
  * |                         | preceding resource, or has the wrong result / `self` parameter; any such|
  * |                         | name in a bag-of-exports instance (it names no resource)                |
- * | duplicate-name          | import, export, param, instantiate-argument names not strongly unique   |
+ * | duplicate-name          | import, export, param, instantiate-argument names not strongly unique;  |
+ * |                         | a core module or module type importing one module + field name twice,  |
+ * |                         | a module type exporting one name twice                                  |
  * | bad-extern-name         | an import/export/inline-export name that is neither a plain name nor an |
  * |                         | interface name (one namespace and one projection: nested forms are 🪺)  |
  * | bad-implements          | an `implements` value that is not an interface name; `implements` on a |
@@ -32,7 +34,9 @@
  * | missing-arg             | a (core) instantiation that does not supply an import                  |
  * | missing-export          | an alias of a name the (core) instance does not export                 |
  * | wrong-sort              | an alias, argument or export whose item is of another sort              |
- * | not-subtype             | an instantiate argument or an ascribed export whose type does not match |
+ * | not-subtype             | an instantiate argument or an ascribed export whose type does not match;|
+ * |                         | a core instantiation argument's table/memory/global, or a core module's |
+ * |                         | imports/exports against a module type (WebAssembly import matching)    |
  * | async-option-sync-type  | `async` on canon lift/lower of a function type that is not `async`      |
  * | callback-without-async  | `callback` without `async`                                              |
  * | post-return-with-async  | `post-return` together with `async`                                     |
@@ -49,6 +53,8 @@
  * | core-func-type          | a lifted core function whose type is not flatten_functype (when known)  |
  * | dtor-type               | a resource destructor that is not (i32) -> () (when known)              |
  * | core-module-invalid     | a core module whose sections cannot be read                             |
+ * | core-limits             | a memory/table in a core module type past 2^16 pages (2^48, memory64) / |
+ * |                         | 2^32-1 elements, min > max, or a shared memory without a maximum        |
  * | core-subtype            | a GC sub type with several supertypes, a supertype not defined before   |
  * |                         | it or final, or one it does not match (WebAssembly 3.0 subtyping)       |
  * | element-size            | a value type with elem_size(t, 'i64') >= 2^28 (e.g. `list<u64, 2^25>`)  |
@@ -57,7 +63,10 @@
  * | bad-value               | a value definition whose bytes are not one `val(t)` of its type         |
  * | type-not-named          | an import or export (of a component or component type) whose type uses |
  * |                         | a record, variant, enum, flags or resource that no preceding import or  |
- * |                         | export names (an import only by imports); see `Scope.named`             |
+ * |                         | export names (an import only by imports); see `Scope.named`; a resource |
+ * |                         | by the index an export or (eq) import introduces (`resourceAliases`)    |
+ * | type-mismatch (alias)   | an outer type alias crossing a component boundary (also from a type     |
+ * |                         | declarator inside a nested component) to a type that refers to resources|
  *
  * "When known": core function types come from the core modules' own type,
  * import, function and export sections (read by `binary/core.ts`) and from
