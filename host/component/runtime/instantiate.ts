@@ -149,7 +149,7 @@ const compiled = new WeakMap<Definition, WebAssembly.Module | UncompiledModule>(
  * feature the module uses (WebAssembly 3.0 multi-memory: Node 20's V8 refuses
  * a second memory). The component is valid, so it loads and instantiates;
  * only a core instantiation of this module fails, with `error`
- * (docs/deviations.md, "multi-memory on Node 20").
+ * (docs/deviations.md, entry 17).
  */
 class UncompiledModule {
   constructor(readonly error: ComponentError) {}
