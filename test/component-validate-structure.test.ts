@@ -215,6 +215,18 @@ describe('the core module reader reads past GC types', () => {
   });
 });
 
+describe('the core module reader keeps its place past what it does not compare', () => {
+  it('a memory with a custom page size is read whole: the import after it keeps its type (core-func-type)', async () => {
+    const text = (param: string) => `(component
+      (core module $lib (memory (export "m") 1 (pagesize 1)) (func (export "f") (param ${param})))
+      (core instance $l (instantiate $lib))
+      (core module $user (import "env" "m" (memory 1 (pagesize 1))) (import "env" "f" (func (param i32))))
+      (core instance (instantiate $user (with "env" (instance $l)))))`;
+    await expectRule(text('f32'), 'core-func-type', 'core instance', /imports 'env' 'f' as \(i32\) -> \(\), but it is \(f32\) -> \(\)/);
+    await valid(text('i32'));
+  });
+});
+
 describe('a core module the engine cannot compile for lack of multi-memory', () => {
   const TWO = '(core module $two (import "env" "m" (memory 1)) (memory (export "own") 1))';
   let multiMemory = true;

@@ -12,7 +12,7 @@
  * subtyping before that.
  */
 import type { CoreExportDecl, CoreExternDesc, CoreExternKind, CoreFuncType, CoreImportDecl, CoreLimitsDesc, CoreValType, ModuleType } from '../types.js';
-import { hex, Reader } from './reader.js';
+import { ComponentError, hex, Reader } from './reader.js';
 
 const KINDS: CoreExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
 
@@ -58,18 +58,29 @@ function valType(r: Reader): { num: CoreValType | 'other'; text: string | undefi
   r.fail('core-module-invalid', `core value type 0x${hex(b)}`, at);
 }
 
-function limits(r: Reader): CoreLimitsDesc {
+/** Limits; undefined (not compared) with a custom page size (its exponent follows the limits). */
+function limits(r: Reader): CoreLimitsDesc | undefined {
   const flags = r.byte('limits flags');
   const is64 = (flags & 4) !== 0;
   const read = () => (is64 ? r.u64('a limit') : BigInt(r.u32('a limit')));
   const min = read();
   const max = flags & 1 ? read() : undefined;
+  if (flags & 8) {
+    r.u32('a page size exponent');
+    return undefined;
+  }
   return { min, max, shared: (flags & 2) !== 0, is64 };
 }
 
-function tableType(r: Reader): CoreExternDesc {
+function memoryType(r: Reader): CoreExternDesc | undefined {
+  const l = limits(r);
+  return l && { kind: 'memory', limits: l };
+}
+
+function tableType(r: Reader): CoreExternDesc | undefined {
   const elem = valType(r).text;
-  return { kind: 'table', elem, limits: limits(r) };
+  const l = limits(r);
+  return l && { kind: 'table', elem, limits: l };
 }
 
 function globalType(r: Reader): CoreExternDesc {
@@ -138,6 +149,15 @@ function skipConstExpr(r: Reader): boolean {
   }
 }
 
+/** Run `read`; a ComponentError ends it quietly (the rest of that section stays unknown). */
+function tolerant(read: () => void): void {
+  try {
+    read();
+  } catch (e) {
+    if (!(e instanceof ComponentError)) throw e;
+  }
+}
+
 /**
  * Read a core module's interface. `base` is its offset in the outermost
  * component binary (for errors). Throws `ComponentError` with rule
@@ -198,7 +218,7 @@ export function readModuleType(bytes: Uint8Array, base: number): ModuleType {
             t = types[ti];
             funcs.push(t);
           } else if (kind === 'table') tables.push((desc = tableType(rr)));
-          else if (kind === 'memory') memories.push((desc = { kind: 'memory', limits: limits(rr) }));
+          else if (kind === 'memory') memories.push((desc = memoryType(rr)));
           else if (kind === 'global') globals.push((desc = globalType(rr)));
           else {
             rr.byte('tag attribute');
@@ -218,31 +238,33 @@ export function readModuleType(bytes: Uint8Array, base: number): ModuleType {
         }
         break;
       }
-      case 4: {
+      // Defined tables, memories and globals: what cannot be read here stays
+      // unknown (not compared), as WebAssembly decides at compile time.
+      case 4: tolerant(() => {
         const n = rr.vecLen('core tables');
         for (let i = 0; i < n; i++) {
           if (rr.peek('a table type') === 0x40) {
             rr.pos++;
             rr.byte('a table type prefix');
             tables.push(tableType(rr));
-            if (!skipConstExpr(rr)) { rr.pos = rr.end; break; }
+            if (!skipConstExpr(rr)) return;
           } else tables.push(tableType(rr));
         }
+      });
         break;
-      }
-      case 5: {
+      case 5: tolerant(() => {
         const n = rr.vecLen('core memories');
-        for (let i = 0; i < n; i++) memories.push({ kind: 'memory', limits: limits(rr) });
+        for (let i = 0; i < n; i++) memories.push(memoryType(rr));
+      });
         break;
-      }
-      case 6: {
+      case 6: tolerant(() => {
         const n = rr.vecLen('core globals');
         for (let i = 0; i < n; i++) {
           globals.push(globalType(rr));
-          if (!skipConstExpr(rr)) { rr.pos = rr.end; break; }
+          if (!skipConstExpr(rr)) return;
         }
+      });
         break;
-      }
       case 7: {
         const n = rr.vecLen('core exports');
         for (let i = 0; i < n; i++) {
