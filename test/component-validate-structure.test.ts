@@ -101,6 +101,21 @@ describe('core instantiation: tables, memories and globals match as WebAssembly 
     await valid(inst('(memory 1)', '(memory (export "x") 3)'));
   });
 
+  it('a memory or global through a bag of core exports keeps its type (not-subtype)', async () => {
+    const bag = (imp: string, item: string) => `(component
+      (core module $user (import "lib" "x" ${imp}))
+      (core module $lib (memory (export "mem") 2 2) (global (export "g") (mut f32) (f32.const 0)))
+      (core instance $l (instantiate $lib))
+      (alias core export $l "mem" (core memory $mem))
+      (alias core export $l "g" (core global $g))
+      (core instance $bag (export "x" ${item}))
+      (core instance (instantiate $user (with "lib" (instance $bag)))))`;
+    await expectRule(bag('(memory 3)', '(memory $mem)'), 'not-subtype', 'core instance', /memory limits \(expected 3, found 2 2\)/);
+    await expectRule(bag('(global f32)', '(global $g)'), 'not-subtype', 'core instance', /global mutability/);
+    await valid(bag('(memory 1 2)', '(memory $mem)'));
+    await valid(bag('(global (mut f32))', '(global $g)'));
+  });
+
   it('a function of another type through a bag of core exports (core-func-type)', async () => {
     await expectRule(`(component
       (core module $user (import "lib" "f" (func (param i32))))

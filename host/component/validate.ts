@@ -163,6 +163,8 @@ class Scope implements TypedSpaces {
   values: ValType[] = [];
   components: ComponentType[] = [];
   instances: InstanceType[] = [];
+  /** The types of the core tables, memories and globals, where known (aliased from instances whose module says). */
+  readonly coreDescs = { table: [] as (CoreExternDesc | undefined)[], memory: [] as (CoreExternDesc | undefined)[], global: [] as (CoreExternDesc | undefined)[] };
   imports: ExternDecl[] = [];
   exports: ExternDecl[] = [];
   importNames = new Set<string>();
@@ -303,11 +305,12 @@ class Validator {
           }
           s.coreInstances.push({ exports: new Map(mt.exports.map((x) => [x.name, { kind: x.kind, t: x.t, desc: x.desc }])) });
         } else {
-          const exports = new Map<string, { kind: CoreExternKind; t: CoreFuncType | undefined }>();
+          const exports = new Map<string, { kind: CoreExternKind; t: CoreFuncType | undefined; desc: CoreExternDesc | undefined }>();
           for (const x of e.exports) {
             if (exports.has(x.name)) this.fail('duplicate-name', `the core export '${x.name}' appears twice`);
             const kind = x.sort.slice(5) as CoreExternKind;
-            exports.set(x.name, { kind, t: kind === 'func' ? s.coreFuncs[x.idx] : undefined });
+            const desc = kind === 'table' || kind === 'memory' || kind === 'global' ? s.coreDescs[kind][x.idx] : undefined;
+            exports.set(x.name, { kind, t: kind === 'func' ? s.coreFuncs[x.idx] : undefined, desc });
           }
           s.coreInstances.push({ exports });
         }
@@ -577,9 +580,9 @@ class Validator {
       if (x.kind !== want) this.fail('wrong-sort', `core instance ${a.instance}'s export '${a.name}' is a ${x.kind}, aliased as a core ${want}`);
       switch (x.kind) {
         case 'func': s.coreFuncs.push(x.t); break;
-        case 'memory': s.coreMemories.push(a.instance); break;
-        case 'table': s.coreTables.push(a.instance); break;
-        case 'global': s.coreGlobals.push(a.instance); break;
+        case 'memory': s.coreDescs.memory[s.coreMemories.push(a.instance) - 1] = x.desc; break;
+        case 'table': s.coreDescs.table[s.coreTables.push(a.instance) - 1] = x.desc; break;
+        case 'global': s.coreDescs.global[s.coreGlobals.push(a.instance) - 1] = x.desc; break;
         case 'tag': s.coreTags.push(a.instance); break;
       }
       return;
