@@ -7,8 +7,9 @@
  * by the ecosystem's own tools rather than this project's. Its `run`
  * prints, waits on a real timer (monotonic-clock subscribe + io/poll),
  * reads random bytes and the wall clock; `greet` and `sum` are typed
- * exports. Nothing of it is in the repository: the component is built on
- * first use and cached under build/test-cache/ by a hash of its inputs.
+ * exports; jco and Wasmtime run it too, and must agree. Nothing of it is
+ * in the repository: the component is built on first use and cached under
+ * build/test-cache/ by a hash of its inputs.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ComponentCallError, loadComponent } from '../host/component/api.js';
 import { wasiHostFor } from '../host/wasi/host.js';
+import { describeWithWasmtime } from './wasmtime-helpers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -142,4 +144,18 @@ describe('a StarlingMonkey (componentize-js) WASI 0.2 program on the embedded ho
     expect((e as Error).message).toContain('[integer-out-of-range]');
     expect(await x['sum']!(new Uint32Array([5, 6, 7]))).toBe(18);
   });
+});
+
+describeWithWasmtime('the same StarlingMonkey program under Wasmtime (--host wasmtime)', () => {
+  it('prints the same lines (the random bytes aside) and returns the same typed results', () => {
+    const ours = cli('run', file);
+    const theirs = cli('run', file, '--host', 'wasmtime');
+    expect(theirs.code, theirs.err).toBe(0);
+    const shape = (out: string): string => out.replace(/random [0-9a-f]{16}/, 'random <bytes>');
+    expect(shape(theirs.out)).toBe(shape(ours.out));
+    expect(theirs.err).toBe(ours.err);
+    for (const [f, args] of [['greet', '["wasmtime"]'], ['sum', '[[7,8,9]]']] as const) {
+      expect(cli('run', file, '--invoke', f, '--args', args, '--host', 'wasmtime').out).toBe(cli('run', file, '--invoke', f, '--args', args).out);
+    }
+  }, 120_000);
 });
