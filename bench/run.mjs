@@ -709,6 +709,14 @@ if (wasi) {
   put('wasi_start_ms', wasi.start);
   put('wasi_start_ms_jco', wasi.startJco);
   put('wasi_start_ratio_jco', wasi.startJco ? ratio(wasi.startJco, wasi.start) : null);
+  put('wasi_sm_first_byte_ms', wasi.smFirstByte);
+  put('wasi_sm_first_byte_ms_jco', wasi.smFirstByteJco);
+  put('wasi_sm_first_byte_ratio_jco', wasi.smFirstByte && wasi.smFirstByteJco ? ratio(wasi.smFirstByteJco, wasi.smFirstByte) : null);
+  if (wasi.smBytes) extra.wasi_sm_component_bytes = wasi.smBytes;
+  if (wasi.smReason) {
+    if (!wasi.smFirstByte) reasons.wasi_sm_first_byte_ms = wasi.smReason;
+    reasons.wasi_sm_first_byte_ms_jco = reasons.wasi_sm_first_byte_ratio_jco = wasi.smReason;
+  }
   if (wasi.jcoReason) {
     for (const k of ['wasi_start_ms_jco', 'wasi_start_ratio_jco', 'wasi_stdout_mb_per_s_jco', 'wasi_stdout_ratio_jco', 'wasi_first_byte_ms_jco', 'wasi_first_byte_ratio_jco', 'wasi_first_byte_ratio_jco_node_boot', 'wasi_first_byte_ms_jco_transpiled', 'wasi_first_byte_ratio_jco_transpiled']) reasons[k] = wasi.jcoReason;
   }
@@ -780,6 +788,7 @@ const TARGETS = {
   component_to_host_mb_per_s: ['>=', 1000],
   wasi_stdout_mb_per_s: ['>=', 500],
   wasi_first_byte_ratio_jco: ['>=', 10],
+  wasi_sm_first_byte_ratio_jco: ['>=', 10],
   stream_mb_per_s: ['>=', 1000],
   abi_cycle_ns_v2: ['<=', 40],
   guest_bytes_per_task: ['<=', 256],
@@ -884,6 +893,9 @@ if (JSON_OUT) {
     row('WASI 0.3 program: script start to first byte (Node boot excluded)', 'wasi_start_ms', 'ms'),
     row('  the same, jco (transpiled module, Node 24)', 'wasi_start_ms_jco', 'ms'),
     row('  ratio jco / embedded', 'wasi_start_ratio_jco', 'x'),
+    row('WASI 0.2 StarlingMonkey program (12 MB): spawn to first byte (CLI)', 'wasi_sm_first_byte_ms', 'ms'),
+    row('  the same under jco run (transpiles first)', 'wasi_sm_first_byte_ms_jco', 'ms'),
+    row('  ratio jco run / embedded', 'wasi_sm_first_byte_ratio_jco', 'x'),
     row('component echo(string) of 1 KiB, embedded', 'component_echo_1kib_per_s', '/s'),
     row('component sum(list<u32>) of 16 K, embedded', 'component_sum_16k_per_s', '/s'),
     row('component echo(string) of 1 KiB, Wasmtime', 'component_echo_1kib_per_s_wasmtime', '/s'),

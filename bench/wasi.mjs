@@ -26,6 +26,11 @@
 //   stderr (`performance.timeOrigin + performance.now()`), the parent takes
 //   the first byte's time on the same clock.
 //
+// - start-up of a real-world program: the same spawn-to-first-byte figure
+//   for the StarlingMonkey program of scripts/starlingmonkey.mjs (a 12 MB
+//   WASI 0.2 component built by componentize-js), `wasip3-task run` against
+//   `jco run` (which transpiles the component on every run).
+//
 // Samples of the hosts alternate, so load on the machine falls on all.
 //
 // `node bench/wasi.mjs --startup [--quick]` runs the start-up figures alone
@@ -38,12 +43,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Spawns the CLI on `wasm` with `args`; resolves with the ms to the first stdout byte, the total ms and the byte count. */
-function runCli(root, wasm, args) {
+function runCli(root, wasm, args, stderr = 'inherit') {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first;
     let bytes = 0;
-    const p = spawn(process.execPath, [join(root, 'bin', 'wasip3-task.js'), 'run', wasm, '--', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [join(root, 'bin', 'wasip3-task.js'), 'run', wasm, '--', ...args], { stdio: ['ignore', 'pipe', stderr] });
     p.stdout.on('data', (b) => {
       first ??= performance.now() - t0;
       bytes += b.length;
@@ -187,6 +192,29 @@ export async function wasiBench({ root, FULL, startupOnly = false }) {
         }
       }
     }
+    // A real-world program: the StarlingMonkey (componentize-js) WASI 0.2
+    // program of scripts/starlingmonkey.mjs, 12 MB; its first line is
+    // printed before its timer. `jco run` transpiles it on every run, as it
+    // does any component.
+    const smFirsts = [];
+    const smFirstsJco = [];
+    let smReason;
+    let smBytes;
+    try {
+      const { starlingMonkeyComponent } = await import('../scripts/starlingmonkey.mjs');
+      const sm = await starlingMonkeyComponent(root);
+      smBytes = readFileSync(sm).length;
+      for (let i = 0; i < (FULL ? 5 : 2); i++) {
+        smFirsts.push((await runCli(root, sm, [], 'ignore')).first); // its one stderr line is not the bench's
+        if (jco && !jcoReason && !smReason) {
+          const j = await jco.runProgramOnJco(sm, [], { timeoutMs: 120_000 });
+          if (j.code !== 0 || j.firstByteMs === undefined) smReason = `jco run of the StarlingMonkey program exited ${j.code}: ${j.stderr.slice(0, 200)}`;
+          else smFirstsJco.push(j.firstByteMs);
+        }
+      }
+    } catch (e) {
+      smReason = `the StarlingMonkey program could not be built or run: ${e?.message ?? e}`;
+    }
     const ok = (xs) => (jcoReason || xs.length === 0 ? null : stats(xs));
     return {
       stdout: mbs.length === 0 ? null : stats(mbs),
@@ -198,6 +226,10 @@ export async function wasiBench({ root, FULL, startupOnly = false }) {
       start: stats(starts),
       startJco: ok(startsJco),
       jcoReason,
+      smFirstByte: smFirsts.length === 0 ? null : stats(smFirsts),
+      smFirstByteJco: jcoReason || smReason || smFirstsJco.length === 0 ? null : stats(smFirstsJco),
+      smReason: smReason ?? jcoReason,
+      smBytes,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -226,7 +258,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     wasi_start_ms: m(r.start),
     wasi_start_ms_jco: m(r.startJco),
     wasi_start_ratio_jco: ratio(r.startJco, r.start),
-    spread: { node_boot: r.nodeBoot, first_byte: r.firstByte, first_byte_jco: r.firstByteJco, first_byte_jco_transpiled: r.firstByteJcoTranspiled, start: r.start, start_jco: r.startJco },
+    wasi_sm_first_byte_ms: m(r.smFirstByte),
+    wasi_sm_first_byte_ms_jco: m(r.smFirstByteJco),
+    wasi_sm_first_byte_ratio_jco: ratio(r.smFirstByteJco, r.smFirstByte),
+    spread: { node_boot: r.nodeBoot, first_byte: r.firstByte, first_byte_jco: r.firstByteJco, first_byte_jco_transpiled: r.firstByteJcoTranspiled, start: r.start, start_jco: r.startJco, sm_first_byte: r.smFirstByte, sm_first_byte_jco: r.smFirstByteJco },
     jcoReason: r.jcoReason,
+    smReason: r.smReason,
   }, null, 1) + '\n');
 }

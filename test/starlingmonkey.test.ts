@@ -7,73 +7,27 @@
  * by the ecosystem's own tools rather than this project's. Its `run`
  * prints, waits on a real timer (monotonic-clock subscribe + io/poll),
  * reads random bytes and the wall clock; `greet` and `sum` are typed
- * exports; jco and Wasmtime run it too, and must agree. Nothing of it is
- * in the repository: the component is built on first use and cached under
- * build/test-cache/ by a hash of its inputs.
+ * exports (scripts/starlingmonkey.mjs). jco and Wasmtime run it too, and
+ * must agree. Nothing of it is in the repository: it is built on first use
+ * and cached under build/test-cache/.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ComponentCallError, loadComponent } from '../host/component/api.js';
 import { wasiHostFor } from '../host/wasi/host.js';
 import { describeWithWasmtime } from './wasmtime-helpers.js';
+// @ts-expect-error: a plain .mjs module of the build scripts, no types
+import { starlingMonkeyComponent } from '../scripts/starlingmonkey.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const SOURCE = `
-export const run = {
-  async run() {
-    console.log('hello from StarlingMonkey');
-    console.error('to stderr');
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, 30));
-    console.log('timer fired late enough:', performance.now() - t0 >= 25);
-    const b = new Uint8Array(8);
-    crypto.getRandomValues(b);
-    console.log('random ' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''));
-    console.log('year ' + new Date().getFullYear());
-  },
-};
-export function greet(name) { return 'hello, ' + name + '!'; }
-export function sum(xs) { let s = 0; for (const x of xs) s += x; return s >>> 0; }
-`;
-
-const WIT = `package local:sm;
-world program {
-  export wasi:cli/run@0.2.3;
-  export greet: func(name: string) -> string;
-  export sum: func(xs: list<u32>) -> u32;
-}
-package wasi:cli@0.2.3 {
-  interface run {
-    run: func() -> result;
-  }
-}`;
-
 let file = '';
 
-/** Builds the component (about 20–40 s) unless a build of the same inputs is cached. */
-async function component(): Promise<string> {
-  const pkg = JSON.parse(readFileSync(join(root, 'node_modules/@bytecodealliance/componentize-js/package.json'), 'utf8')) as { version: string };
-  const key = createHash('sha256').update(`${pkg.version}\n${SOURCE}\n${WIT}`).digest('hex').slice(0, 16);
-  const dir = join(root, 'build', 'test-cache');
-  const out = join(dir, `starlingmonkey-${key}.wasm`);
-  if (existsSync(out)) return out;
-  const { componentize } = (await import('@bytecodealliance/componentize-js')) as {
-    componentize(source: string, opts: Record<string, unknown>): Promise<{ component: Uint8Array }>;
-  };
-  const { component: bytes } = await componentize(SOURCE, { witWorld: WIT, worldName: 'program', disableFeatures: ['http', 'fetch-event'] });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${out}.tmp`, bytes);
-  renameSync(`${out}.tmp`, out); // whole or not at all, for a run that is stopped meanwhile
-  return out;
-}
-
 beforeAll(async () => {
-  file = await component();
+  file = await starlingMonkeyComponent(root);
 }, 300_000);
 
 function cli(...args: string[]): { code: number | null; out: string; err: string } {
