@@ -3,7 +3,7 @@
  * `createFilesystem` (its path resolution refuses `..` out of a preopen,
  * absolute paths and symlinks leading out), each of its descriptors wrapped
  * in a `Descriptor` of this module that fixes what the shim gets wrong
- * (docs/wasi.md, "WASI 0.2.x"):
+ * (docs/wasi.md, "WASI 0.2.x (host/wasi/p2.ts)"):
  *
  * - a preopen descriptor has no open file and no path of its own in the
  *   shim, so its `read-directory` is `bad-descriptor`, its `stat`, `sync`,
