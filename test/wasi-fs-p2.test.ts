@@ -189,3 +189,27 @@ describe('the other descriptor functions through a preopen', () => {
     expect([s.atimeMs, s.mtimeMs]).toEqual([1_000_000_000_000, 1_000_000_000_000]);
   });
 });
+
+describe('link-at, set-size, sync, sync-data, advise', () => {
+  it('link-at makes a hard link (one inode, two names); out of the preopen is not-permitted', async () => {
+    expect((await run(['link', 'f.txt', 'sub/hard'])).code).toBe(0);
+    expect(statSync(join(pre, 'sub', 'hard')).ino).toBe(statSync(join(pre, 'f.txt')).ino);
+    expect(statSync(join(pre, 'f.txt')).nlink).toBe(2);
+    expect((await run(['link', 'f.txt', '../hard'])).code).toBe(E.notPermitted);
+    expect((await run(['link', 'rel-out/x', 'got'])).code).toBe(E.notPermitted);
+    expect(existsSync(join(pre, 'got'))).toBe(false);
+  });
+
+  it('set-size truncates a file opened for writing; a directory is not opened for writing (is-directory)', async () => {
+    expect((await run(['set-size', 'f.txt'])).code).toBe(0);
+    expect(readFileSync(join(pre, 'f.txt'), 'utf8')).toBe('hel');
+    expect((await run(['set-size', 'sub'])).code).toBe(E.isDirectory);
+  });
+
+  it('sync and sync-data of the preopen (shim: invalid) and of a file; advise of a file', async () => {
+    expect(await run(['sync'])).toEqual({ code: 0, out: '' });
+    expect(await run(['sync', 'f.txt'])).toEqual({ code: 0, out: '' });
+    expect(await run(['advise', 'f.txt'])).toEqual({ code: 0, out: '' });
+    expect((await run(['advise', 'sub'])).code).toBe(E.badDescriptor);
+  });
+});

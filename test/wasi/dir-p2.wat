@@ -17,6 +17,10 @@
 ;;   touch-at p    set-times-at p, both no-change
 ;;   now-at p      set-times-at p, both now
 ;;   times p       set-times of p opened (write): both 1000000000 s + 5 ns
+;;   link a b      link-at (no symlink-follow)
+;;   set-size p    set-size 3 of p opened (write)
+;;   sync [p]      sync, then sync-data, of the preopen or p opened (read)
+;;   advise p      advise sequential over the whole of p opened (read)
 ;; A filesystem error-code e exits with 100 + e (its index in the enum:
 ;; bad-descriptor 103, invalid 112, is-directory 114, no-entry 120,
 ;; not-directory 124, not-empty 125, not-permitted 131); no preopen exits
@@ -101,6 +105,14 @@
     (export "[method]descriptor.metadata-hash-at" (func (param "self" $bd) (param "path-flags" $pf) (param "path" string) (result (result $mh (error $ec)))))
     (export "[method]descriptor.set-times-at" (func (param "self" $bd) (param "path-flags" $pf) (param "path" string)
       (param "data-access-timestamp" $nt) (param "data-modification-timestamp" $nt) (result (result (error $ec)))))
+    (export "[method]descriptor.link-at" (func (param "self" $bd) (param "old-path-flags" $pf) (param "old-path" string)
+      (param "new-descriptor" $bd) (param "new-path" string) (result (result (error $ec)))))
+    (export "[method]descriptor.set-size" (func (param "self" $bd) (param "size" u64) (result (result (error $ec)))))
+    (export "[method]descriptor.sync" (func (param "self" $bd) (result (result (error $ec)))))
+    (export "[method]descriptor.sync-data" (func (param "self" $bd) (result (result (error $ec)))))
+    (type $adv0 (enum "normal" "sequential" "random" "will-need" "dont-need" "no-reuse"))
+    (export "advice" (type $adv (eq $adv0)))
+    (export "[method]descriptor.advise" (func (param "self" $bd) (param "offset" u64) (param "length" u64) (param "advice" $adv) (result (result (error $ec)))))
     (export "[method]descriptor.set-times" (func (param "self" $bd)
       (param "data-access-timestamp" $nt) (param "data-modification-timestamp" $nt) (result (result (error $ec)))))))
   (alias export $fs "descriptor" (type $descriptor))
@@ -148,6 +160,11 @@
   (core func $hash-at (canon lower (func $fs "[method]descriptor.metadata-hash-at") (memory $mem)))
   (core func $times-at (canon lower (func $fs "[method]descriptor.set-times-at") (memory $mem)))
   (core func $times (canon lower (func $fs "[method]descriptor.set-times") (memory $mem)))
+  (core func $link (canon lower (func $fs "[method]descriptor.link-at") (memory $mem)))
+  (core func $set-size (canon lower (func $fs "[method]descriptor.set-size") (memory $mem)))
+  (core func $sync (canon lower (func $fs "[method]descriptor.sync") (memory $mem)))
+  (core func $sync-data (canon lower (func $fs "[method]descriptor.sync-data") (memory $mem)))
+  (core func $advise (canon lower (func $fs "[method]descriptor.advise") (memory $mem)))
   (core module $m
     (import "libc" "mem" (memory 4))
     (import "c" "get-stdout" (func $get-stdout (result i32)))
@@ -175,6 +192,11 @@
     (import "c" "hash-at" (func $hash-at (param i32 i32 i32 i32 i32)))
     (import "c" "times-at" (func $times-at (param i32 i32 i32 i32 i32 i64 i32 i32 i64 i32 i32)))
     (import "c" "times" (func $times (param i32 i32 i64 i32 i32 i64 i32 i32)))
+    (import "c" "link" (func $link (param i32 i32 i32 i32 i32 i32 i32 i32)))
+    (import "c" "set-size" (func $set-size (param i32 i64 i32)))
+    (import "c" "sync" (func $sync (param i32 i32)))
+    (import "c" "sync-data" (func $sync-data (param i32 i32)))
+    (import "c" "advise" (func $advise (param i32 i64 i64 i32 i32)))
     ;; commands at 1024 (each a 16-byte slot: length byte, then the bytes)
     (data (i32.const 1024) "\02ls")
     (data (i32.const 1040) "\04stat")
@@ -194,6 +216,10 @@
     (data (i32.const 1264) "\08touch-at")
     (data (i32.const 1280) "\06now-at")
     (data (i32.const 1296) "\05times")
+    (data (i32.const 1312) "\04link")
+    (data (i32.const 1328) "\08set-size")
+    (data (i32.const 1344) "\04sync")
+    (data (i32.const 1360) "\06advise")
     ;; descriptor-type names at 1536, 20-byte slots (length byte, then the bytes)
     (data (i32.const 1536) "\07unknown")
     (data (i32.const 1556) "\0cblock-device")
@@ -374,6 +400,21 @@
           (call $times (call $opened (i32.const 2) (i32.const 2))
             (i32.const 2) (i64.const 1000000000) (i32.const 5) (i32.const 2) (i64.const 1000000000) (i32.const 5) (i32.const 64))
           (call $check (i32.const 65)) (br $ok)))
+        (if (call $is (i32.const 1312)) (then
+          (call $link (global.get $pre) (i32.const 0) (call $ap (i32.const 2)) (call $al (i32.const 2))
+            (global.get $pre) (call $ap (i32.const 3)) (call $al (i32.const 3)) (i32.const 64))
+          (call $check (i32.const 65)) (br $ok)))
+        (if (call $is (i32.const 1328)) (then
+          (call $set-size (call $opened (i32.const 2) (i32.const 2)) (i64.const 3) (i32.const 64))
+          (call $check (i32.const 65)) (br $ok)))
+        (if (call $is (i32.const 1344)) (then
+          (call $sync (call $target) (i32.const 64))
+          (call $check (i32.const 65))
+          (call $sync-data (call $target) (i32.const 64))
+          (call $check (i32.const 65)) (br $ok)))
+        (if (call $is (i32.const 1360)) (then
+          (call $advise (call $opened (i32.const 2) (i32.const 1)) (i64.const 0) (i64.const 0) (i32.const 1) (i32.const 64))
+          (call $check (i32.const 65)) (br $ok)))
         (call $done (i32.const 98)))
       (call $flush)
       (i32.const 0)))
@@ -388,7 +429,8 @@
       (export "rmdir" (func $rmdir)) (export "unlink" (func $unlink)) (export "rename" (func $rename))
       (export "symlink" (func $symlink)) (export "readlink" (func $readlink)) (export "same" (func $same))
       (export "hash" (func $hash)) (export "hash-at" (func $hash-at)) (export "times-at" (func $times-at))
-      (export "times" (func $times))))))
+      (export "times" (func $times)) (export "link" (func $link)) (export "set-size" (func $set-size))
+      (export "sync" (func $sync)) (export "sync-data" (func $sync-data)) (export "advise" (func $advise))))))
   (func $run (result (result)) (canon lift (core func $i "run")))
   (instance $run-inst (export "run" (func $run)))
   (export "wasi:cli/run@0.2.6" (instance $run-inst))
