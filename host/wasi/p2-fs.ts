@@ -27,6 +27,10 @@
  *   here every time is passed on as an explicit timestamp (`now` the
  *   host's wall clock, `no-change` the file's own time), to `set-times`
  *   a thousandth as large;
+ * - `filesystem-error-code` of an error that is not a filesystem one
+ *   throws (a trap): here it is `none`;
+ * - a file output-stream's `blocking-splice` returns 0 while its input has
+ *   nothing buffered yet: here it waits for the input (`withBlockingSplice`);
  * - in deterministic mode `read-directory` reads the whole directory and
  *   gives its entries sorted by name in UTF-8 byte order (0.3's order).
  *
@@ -130,6 +134,28 @@ function sortedListing(s: ShimEntryStream): SortedEntryStream {
   return new SortedEntryStream(all.map((x) => x.e));
 }
 
+/** Bytes one `blocking-splice` moves at most (WASI's `blocking-write-and-flush` limit). */
+const SPLICE_CHUNK = 4096n;
+
+/**
+ * A file `output-stream` whose `blocking-splice` waits for the input: the
+ * shim's returns 0 when the input stream has nothing buffered yet (a file
+ * stream just made), which a guest reads as nothing left. Here it is a
+ * `blocking-read` of the input (whose `closed` is the splice's) and a
+ * `blocking-write-and-flush` of what it gave; the input may be any 0.2
+ * input-stream (a file's, or stdin's).
+ */
+function withBlockingSplice(out: unknown): unknown {
+  const o = out as Record<string, (...a: unknown[]) => unknown>;
+  o['blockingSplice'] = (src: unknown, len: unknown): bigint => {
+    const n = len as bigint;
+    const bytes = (src as { blockingRead(n: bigint): Uint8Array }).blockingRead(n < SPLICE_CHUNK ? n : SPLICE_CHUNK);
+    if (bytes.length > 0) o['blockingWriteAndFlush']!.call(o, bytes);
+    return BigInt(bytes.length);
+  };
+  return o;
+}
+
 /** Options of the 0.2 filesystem. */
 export interface P2FilesystemOptions {
   /** Deterministic mode: `read-directory` lists entries sorted by name. */
@@ -171,10 +197,10 @@ export function wasiP2Filesystem(
       return this.call('readViaStream', offset);
     }
     writeViaStream(offset: bigint): unknown {
-      return this.call('writeViaStream', offset);
+      return withBlockingSplice(this.call('writeViaStream', offset));
     }
     appendViaStream(): unknown {
-      return this.call('appendViaStream');
+      return withBlockingSplice(this.call('appendViaStream'));
     }
     advise(offset: bigint, length: bigint, advice: string): void {
       this.call('advise', offset, length, advice);
@@ -266,7 +292,18 @@ export function wasiP2Filesystem(
 
   const dirs = (fs.preopens as { getDirectories(): [ShimDescriptor, string][] }).getDirectories().map(([d, p]) => [new Descriptor(d, true), p] as [Descriptor, string]);
   return {
-    types: { ...fs.types, Descriptor },
+    types: {
+      ...fs.types,
+      Descriptor,
+      /** `filesystem-error-code`: the code of a stream's I/O error, `none` for any other (the shim threw on those). */
+      filesystemErrorCode: (err: unknown): unknown => {
+        try {
+          return (fs.types['filesystemErrorCode'] as (e: unknown) => unknown)(err);
+        } catch {
+          return undefined;
+        }
+      },
+    },
     preopens: { getDirectories: () => [...dirs] },
   };
 }

@@ -92,6 +92,20 @@ class SinkOutputStream {
   subscribe(): unknown {
     return this.ready();
   }
+  /** `splice`: what `src` (any 0.2 input-stream) has now, up to `len`, written here. */
+  splice(src: { read(n: bigint): Uint8Array }, len: bigint): bigint {
+    if (this.w.closed) throw new WasiError({ tag: 'closed' });
+    const b = src.read(len);
+    this.put(b);
+    return BigInt(b.length);
+  }
+  /** `blocking-splice`: waits for `src` to give something (or be closed). */
+  blockingSplice(src: { blockingRead(n: bigint): Uint8Array }, len: bigint): bigint {
+    if (this.w.closed) throw new WasiError({ tag: 'closed' });
+    const b = src.blockingRead(len > 65536n ? 65536n : len);
+    this.put(b);
+    return BigInt(b.length);
+  }
 }
 
 /** An input-stream over a source (stdin). */
