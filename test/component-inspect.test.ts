@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatInspect, inspectComponent } from '../host/cli/inspect.js';
+import { coreValTypeText, formatInspect, inspectComponent } from '../host/cli/inspect.js';
 import { wat } from './component-bytes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -64,5 +64,26 @@ describe('wasip3-task inspect', () => {
     expect(text).toContain('core instance 0 $i: instantiate core module 0');
     expect(text).toContain('func 0 $f: canon lift (core func 0) (type 0): func()');
     expect(text).toContain('func 1: export "run" (func 0)');
+  });
+});
+
+describe('core reference types in WAT syntax', () => {
+  it('prints externref, funcref, (ref extern), (ref null <index>) and GC refs as WAT does, not [object Object]', async () => {
+    const src = `(component
+      (core type $s (struct (field i32)))
+      (core type (func (param externref funcref (ref extern) (ref func) (ref null 0) (ref 0) i32) (result anyref eqref i31ref)))
+      (core type (func (param structref arrayref nullref nullexternref nullfuncref exnref (ref any)) (result (ref null none)))))`;
+    const text = formatInspect(inspectComponent(await wat(src)));
+    const file = join(mkdtempSync(join(tmpdir(), 'inspect-refs-')), 'refs.wat');
+    writeFileSync(file, src);
+    const c = cli('inspect', file);
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toContain('core type 1: func (externref funcref (ref extern) (ref func) (ref null 0) (ref 0) i32) -> (anyref eqref i31ref)');
+    expect(text).not.toContain('[object Object]');
+    expect(text).toContain('core type 1: func (externref funcref (ref extern) (ref func) (ref null 0) (ref 0) i32) -> (anyref eqref i31ref)');
+    expect(text).toContain('core type 2: func (structref arrayref nullref nullexternref nullfuncref exnref (ref any)) -> (nullref)');
+    expect(coreValTypeText({ ref: 'extern', nullable: true })).toBe('externref');
+    expect(coreValTypeText({ ref: 7, nullable: false })).toBe('(ref 7)');
+    expect(coreValTypeText('v128')).toBe('v128');
   });
 });

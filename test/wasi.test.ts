@@ -257,6 +257,14 @@ describe('WASI 0.3 filesystem (host/wasi/p3-fs.ts over 0.2 descriptors): read-vi
     expect(readFileSync(join(dir, 'pre', 'made.txt'), 'utf8')).toBe(text);
   });
 
+  it('stdin appended to a file through append-via-stream, twice', async () => {
+    writeFileSync(join(dir, 'pre', 'log.txt'), 'first\n');
+    expect((await runApi('prog-p3', { args: ['p', 'a', 'log.txt'], preopens: pre(), stdin: 'second\n' })).code).toBe(0);
+    expect((await runApi('prog-p3', { args: ['p', 'a', 'log.txt'], preopens: pre(), stdin: 'third ✓\n' })).code).toBe(0);
+    expect(readFileSync(join(dir, 'pre', 'log.txt'), 'utf8')).toBe('first\nsecond\nthird ✓\n');
+    expect((await runApi('prog-p3', { args: ['p', 'a', '../escaped.txt'], preopens: pre(), stdin: 'x' })).code).toBe(100 + 30);
+  });
+
   it.each([
     ['f', 'missing', 100 + 19], // no-entry
     ['f', '../secret.txt', 100 + 30], // not-permitted
@@ -373,6 +381,14 @@ describe('WASI 0.3 read-directory (host/wasi/p3-fs.ts): what the host reads from
 });
 
 describe('WASI 0.3 through the API (host streams and futures, preview3-shim + host/wasi/p3.ts)', () => {
+  it('stderr through its own write-via-stream: the stderr sink gets it, stdout nothing', async () => {
+    const err: Uint8Array[] = [];
+    const r = await runApi('prog-p3', { args: ['p', 'E'], stderr: (b) => void err.push(b) });
+    expect(r.code).toBe(0);
+    expect(r.out.length).toBe(0);
+    expect(Buffer.concat(err).toString()).toBe('hello from wasi 0.3\n');
+  });
+
   it('hello through write-via-stream', async () => {
     const r = await runApi('prog-p3', { args: ['p', 'h'] });
     expect(r.err).toBeUndefined();

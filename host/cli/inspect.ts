@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { ComponentError } from '../component/binary/reader.js';
 import { decodeComponent } from '../component/binary/decode.js';
-import type { Canon, CanonOpts, Component, Definition, Sort } from '../component/binary/ast.js';
+import type { Canon, CanonOpts, Component, CoreValType, Definition, Sort } from '../component/binary/ast.js';
 import { validateComponent, type ValidatedComponent } from '../component/validate.js';
 import { showDefinedType, showExternType, showFuncType, showValType } from '../component/show.js';
 import { loadWasm } from './input.js';
@@ -58,6 +58,19 @@ export function inspectComponent(bytes: Uint8Array, file = '<bytes>'): InspectRe
   };
 }
 
+/** Nullable abstract reference types by their WAT shorthand (`(ref null func)` is `funcref`). */
+const REF_SHORTHAND: Readonly<Record<string, string>> = {
+  func: 'funcref', extern: 'externref', any: 'anyref', eq: 'eqref', i31: 'i31ref', struct: 'structref', array: 'arrayref',
+  exn: 'exnref', none: 'nullref', noextern: 'nullexternref', nofunc: 'nullfuncref', noexn: 'nullexnref', cont: 'contref', nocont: 'nullcontref',
+};
+
+/** A core value type in WAT syntax: `i32`, `funcref`, `(ref extern)`, `(ref null 3)` (a core type index). */
+export function coreValTypeText(t: CoreValType): string {
+  if (typeof t === 'string') return t;
+  if (t.nullable && typeof t.ref === 'string' && REF_SHORTHAND[t.ref] !== undefined) return REF_SHORTHAND[t.ref]!;
+  return `(ref ${t.nullable ? 'null ' : ''}${t.ref})`;
+}
+
 function opts(o: CanonOpts): string {
   const parts: string[] = [];
   if (o.string_encoding) parts.push(`string-encoding=${o.string_encoding}`);
@@ -78,7 +91,7 @@ function canonText(c: Canon, v: ValidatedComponent): string {
     case 'lower': return `canon lower (func ${c.func})${opts(c.opts)}: ${showFuncType(v.funcs[c.func])}`;
     case 'task.return': return `canon task.return${c.result ? ' (result)' : ''}${opts(c.opts)}`;
     case 'context.get':
-    case 'context.set': return `canon ${c.kind} ${c.t} ${c.i}`;
+    case 'context.set': return `canon ${c.kind} ${coreValTypeText(c.t)} ${c.i}`;
     default: {
       const parts = [`canon ${c.kind}`];
       if ('type' in c) parts.push(`(type ${c.type}: ${showDefinedType(v.types[c.type])})`);
@@ -105,7 +118,7 @@ function defText(d: Definition, v: ValidatedComponent): string {
         ? `instantiate core module ${d.expr.module}${d.expr.args.map((a) => ` (with "${a.name}" core instance ${a.instance})`).join('')}`
         : `exports ${d.expr.exports.map((e) => `"${e.name}" (${e.sort} ${e.idx})`).join(', ') || '(none)'}`;
     case 'core type':
-      if (d.type.kind === 'func') return `func (${d.type.params.join(' ')}) -> (${d.type.results.join(' ')})`;
+      if (d.type.kind === 'func') return `func (${d.type.params.map(coreValTypeText).join(' ')}) -> (${d.type.results.map(coreValTypeText).join(' ')})`;
       if (d.type.kind === 'rec') return `GC rec group (${d.type.types.map((t) => `${t.final ? '' : 'non-final '}${t.comp.kind}`).join(', ') || 'empty'})`;
       return `module type (${d.type.decls.length} declarations)`;
     case 'component': return `component (${d.component.size} bytes)`;

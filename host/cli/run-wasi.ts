@@ -13,6 +13,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Trap } from '../canon/errors.js';
+import { ComponentError } from '../component/binary/reader.js';
 import { loadComponent, type LoadedComponent } from '../component/api.js';
 import { wasiHostFor } from '../wasi/host.js';
 import { Store } from '../canon/store.js';
@@ -44,13 +45,20 @@ function load(bytes: Uint8Array): LoadedComponent {
   return c;
 }
 
-/** Whether a component exports `wasi:cli/run` at a version the WASI host serves. */
+/**
+ * Whether a component exports `wasi:cli/run` at a version the WASI host
+ * serves. A component that does not decode or validate is a `RunError`
+ * with its rule (a usage error, exit 2), not a missing `--invoke`.
+ */
 export function exportsWasiRun(bytes: Uint8Array): boolean {
+  let c: LoadedComponent;
   try {
-    return load(bytes).exports.some((e) => /^wasi:cli\/run@0\.(2\.\d+|3\.0(-.*)?)$/.test(e.name));
-  } catch {
-    return false;
+    c = load(bytes);
+  } catch (e) {
+    if (e instanceof ComponentError) throw new RunError(e.rule, e.message);
+    throw e;
   }
+  return c.exports.some((e) => /^wasi:cli\/run@0\.(2\.\d+|3\.0(-.*)?)$/.test(e.name));
 }
 
 function parseEnv(pairs: readonly string[], inherit: boolean): [string, string][] {

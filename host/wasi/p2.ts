@@ -2,7 +2,9 @@
  * WASI 0.2.x for the component host. `@bytecodealliance/preview2-shim`
  * serves random, the clocks, `wasi:io/poll`, `wasi:io/error` and
  * `wasi:filesystem` (per-host preopens with `createFilesystem`, whose path
- * resolution refuses `..` and symlinks out of a preopen). The `wasi:cli`
+ * resolution refuses `..` and symlinks out of a preopen; its descriptors
+ * wrapped by host/wasi/p2-fs.ts, which serves what the shim cannot on a
+ * preopen, `read-directory` first). The `wasi:cli`
  * interfaces and the stdio streams are this module's: the package's are
  * process-global (`_setArgs`, `_setEnv`), its `exit` calls `process.exit`,
  * and its stdio streams write to the process's own descriptors, not to a
@@ -16,6 +18,7 @@ import * as p2io from '@bytecodealliance/preview2-shim/io';
 import * as p2random from '@bytecodealliance/preview2-shim/random';
 import { MAX_RANDOM_BYTES, WasiError, WasiExit, ioErrorCode, type SinkWriter, type SourceReader, type WasiEnv } from './common.js';
 import { Trap } from '../canon/errors.js';
+import { wasiP2Filesystem } from './p2-fs.js';
 
 type Obj = Record<string, unknown>;
 const shim = {
@@ -89,6 +92,20 @@ class SinkOutputStream {
   subscribe(): unknown {
     return this.ready();
   }
+  /** `splice`: what `src` (any 0.2 input-stream) has now, up to `len`, written here. */
+  splice(src: { read(n: bigint): Uint8Array }, len: bigint): bigint {
+    if (this.w.closed) throw new WasiError({ tag: 'closed' });
+    const b = src.read(len);
+    this.put(b);
+    return BigInt(b.length);
+  }
+  /** `blocking-splice`: waits for `src` to give something (or be closed). */
+  blockingSplice(src: { blockingRead(n: bigint): Uint8Array }, len: bigint): bigint {
+    if (this.w.closed) throw new WasiError({ tag: 'closed' });
+    const b = src.blockingRead(len > 65536n ? 65536n : len);
+    this.put(b);
+    return BigInt(b.length);
+  }
 }
 
 /** An input-stream over a source (stdin). */
@@ -128,7 +145,7 @@ export function wasiP2(env: WasiEnv, onExit: (code: number) => void): Record<str
   const stdout = new SinkOutputStream(env.stdout, readyPollable);
   const stderr = new SinkOutputStream(env.stderr, readyPollable);
   const stdin = new SourceInputStream(env.stdin, readyPollable);
-  const fs = shim.fs.createFilesystem({ preopens: Object.fromEntries(Object.entries(env.options.preopens ?? {})) });
+  const fs = wasiP2Filesystem(shim.fs, Object.fromEntries(Object.entries(env.options.preopens ?? {})), { deterministic: det });
   const exit = (code: number): never => {
     onExit(code);
     throw new WasiExit(code);

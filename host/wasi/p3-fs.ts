@@ -1,7 +1,7 @@
 /**
- * `wasi:filesystem@0.3.0` over WASI 0.2's descriptors (preview2-shim's
- * `createFilesystem`, whose path resolution refuses `..` out of a preopen,
- * absolute paths and symlinks leading out). preview3-shim's own filesystem
+ * `wasi:filesystem@0.3.0` over WASI 0.2's descriptors (host/wasi/p2-fs.ts
+ * over preview2-shim's `createFilesystem`, whose path resolution refuses
+ * `..` out of a preopen, absolute paths and symlinks leading out). preview3-shim's own filesystem
  * is not used: it resolves paths without looking at symlinks, so a symlink
  * inside a preopen would lead out of it (and its `read-directory` lists in a
  * worker thread into a web stream, not into a stream of the store).
@@ -116,19 +116,8 @@ export interface P3FilesystemOptions {
 export function wasiP3Filesystem(p2fs: { preopens: { getDirectories(): [P2Descriptor, string][] } }, store: Store, options: P3FilesystemOptions = {}): Record<string, Record<string, unknown>> {
   const sorted = options.deterministic === true;
   const wrapped = new WeakMap<P2Descriptor, Descriptor>();
-  /** The 0.2 preopen descriptors (preview2-shim's `read-directory` on one is `bad-descriptor`: it lists `.` opened in it instead). */
-  const preopens = new WeakSet<P2Descriptor>();
-  /** 0.2's `read-directory` of `d` (of `.` opened in it for a preopen, whose own has no path to list). */
-  const listing = (d: P2Descriptor): P2DirectoryEntryStream => {
-    if (!preopens.has(d)) return p2call(() => d['readDirectory']!.call(d) as P2DirectoryEntryStream);
-    const dot = p2call(() => d['openAt']!.call(d, {}, '.', { directory: true }, { read: true }) as P2Descriptor);
-    try {
-      return p2call(() => dot['readDirectory']!.call(dot) as P2DirectoryEntryStream);
-    } finally {
-      // the listing holds its own `fs.Dir`: the descriptor of `.` is not needed for it
-      (dot as unknown as Record<symbol, (() => void) | undefined>)[symbolDispose]?.call(dot);
-    }
-  };
+  /** 0.2's `read-directory` of `d` (host/wasi/p2-fs.ts lists a preopen, and sorts in deterministic mode). */
+  const listing = (d: P2Descriptor): P2DirectoryEntryStream => p2call(() => d['readDirectory']!.call(d) as P2DirectoryEntryStream);
   const wrap = (d: P2Descriptor): Descriptor => {
     let w = wrapped.get(d);
     if (w === undefined) wrapped.set(d, (w = new Descriptor(d)));
@@ -318,6 +307,6 @@ export function wasiP3Filesystem(p2fs: { preopens: { getDirectories(): [P2Descri
 
   return {
     'wasi:filesystem/types': { Descriptor },
-    'wasi:filesystem/preopens': { getDirectories: () => p2fs.preopens.getDirectories().map(([d, p]) => (preopens.add(d), [wrap(d), p])) },
+    'wasi:filesystem/preopens': { getDirectories: () => p2fs.preopens.getDirectories().map(([d, p]) => [wrap(d), p]) },
   };
 }

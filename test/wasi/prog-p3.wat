@@ -9,6 +9,8 @@
 ;;   z  as s, but wait-for 2^64-1 ns (forever)
 ;;   f  argv[2], a file of the first preopen, to stdout (read-via-stream)
 ;;   c  stdin into a new file argv[2] of the first preopen (its write-via-stream)
+;;   a  stdin appended to file argv[2] of the first preopen (append-via-stream)
+;;   E  "hello from wasi 0.3\n" to stderr (its write-via-stream)
 ;; A filesystem error-code e (its case index: no-entry 19, not-permitted 30)
 ;; exits with 100 + e; no preopen exits with 99, no argv[2] with 98.
 ;; run returns err when a write-via-stream returned err (a closed stdout).
@@ -18,6 +20,10 @@
     (export "error-code" (type (eq $ec)))))
   (alias export $types "error-code" (type $error-code))
   (import "wasi:cli/stdout@0.3.0" (instance $stdout
+    (alias outer 1 $error-code (type $ec0))
+    (export "error-code" (type $ec (eq $ec0)))
+    (export "write-via-stream" (func async (param "data" (stream u8)) (result (result (error $ec)))))))
+  (import "wasi:cli/stderr@0.3.0" (instance $stderr
     (alias outer 1 $error-code (type $ec0))
     (export "error-code" (type $ec (eq $ec0)))
     (export "write-via-stream" (func async (param "data" (stream u8)) (result (result (error $ec)))))))
@@ -57,6 +63,8 @@
     (export "[method]descriptor.read-via-stream" (func (param "self" $bd) (param "offset" u64)
       (result (tuple (stream u8) (future (result (error $ec)))))))
     (export "[method]descriptor.write-via-stream" (func async (param "self" $bd) (param "data" (stream u8)) (param "offset" u64)
+      (result (result (error $ec)))))
+    (export "[method]descriptor.append-via-stream" (func async (param "self" $bd) (param "data" (stream u8))
       (result (result (error $ec)))))))
   (alias export $fs "descriptor" (type $descriptor))
   (import "wasi:filesystem/preopens@0.3.0" (instance $preopens
@@ -78,6 +86,8 @@
   (alias core export $libc "realloc" (core func $realloc))
   (type $s (stream u8))
   (core func $wvs (canon lower (func $stdout "write-via-stream") async (memory $mem)))
+  (core func $ewvs (canon lower (func $stderr "write-via-stream") async (memory $mem)))
+  (core func $fawvs (canon lower (func $fs "[method]descriptor.append-via-stream") async (memory $mem) (realloc $realloc)))
   (core func $rvs (canon lower (func $stdin "read-via-stream") (memory $mem)))
   (core func $args (canon lower (func $environment "get-arguments") (memory $mem) (realloc $realloc)))
   (core func $exit (canon lower (func $exit "exit-with-code")))
@@ -99,6 +109,8 @@
   (core module $m
     (import "libc" "mem" (memory 4))
     (import "c" "wvs" (func $wvs (param i32 i32) (result i32)))
+    (import "c" "ewvs" (func $ewvs (param i32 i32) (result i32)))
+    (import "c" "fawvs" (func $fawvs (param i32 i32 i32) (result i32)))
     (import "c" "rvs" (func $rvs (param i32)))
     (import "c" "args" (func $args (param i32)))
     (import "c" "exit" (func $exit (param i32)))
@@ -161,7 +173,11 @@
       (call $join (global.get $w) (global.get $set))
       (if (i32.eq (global.get $mode) (i32.const 99))
         (then (local.set $r (call $fwvs (global.get $file) (i32.wrap_i64 (local.get $pair)) (i64.const 0) (i32.const 16))))
-        (else (local.set $r (call $wvs (i32.wrap_i64 (local.get $pair)) (i32.const 16)))))
+        (else (if (i32.eq (global.get $mode) (i32.const 97))
+          (then (local.set $r (call $fawvs (global.get $file) (i32.wrap_i64 (local.get $pair)) (i32.const 16))))
+          (else (if (i32.eq (global.get $mode) (i32.const 69))
+            (then (local.set $r (call $ewvs (i32.wrap_i64 (local.get $pair)) (i32.const 16))))
+            (else (local.set $r (call $wvs (i32.wrap_i64 (local.get $pair)) (i32.const 16)))))))))
       (global.set $sub (i32.shr_u (local.get $r) (i32.const 4)))
       (call $join (global.get $sub) (global.get $set)))
     (func $close
@@ -192,7 +208,7 @@
       (local $m i32) (local $n i32) (local $r i32)
       (local.set $m (global.get $mode))
       (if (global.get $dropped) (then (call $close) (return (i32.const 1))))
-      (if (i32.eq (local.get $m) (i32.const 104)) (then   ;; h
+      (if (i32.or (i32.eq (local.get $m) (i32.const 104)) (i32.eq (local.get $m) (i32.const 69))) (then   ;; h, E
         (if (i32.eqz (global.get $ph)) (then (call $pend (i32.const 1024) (i32.const 20)) (global.set $ph (i32.const 1)) (return (i32.const 1))))
         (call $close) (return (i32.const 1))))
       (if (i32.eq (local.get $m) (i32.const 98)) (then    ;; b
@@ -233,7 +249,7 @@
           (if (i32.eqz (global.get $slept)) (then (return (i32.const 0))))
           (call $pend (i32.const 1088) (i32.const 6)) (global.set $ph (i32.const 2)) (return (i32.const 1))))
         (call $close) (return (i32.const 1))))
-      (if (i32.or (i32.or (i32.eq (local.get $m) (i32.const 101)) (i32.eq (local.get $m) (i32.const 102))) (i32.eq (local.get $m) (i32.const 99))) (then   ;; e, f, c
+      (if (i32.or (i32.or (i32.or (i32.eq (local.get $m) (i32.const 101)) (i32.eq (local.get $m) (i32.const 102))) (i32.eq (local.get $m) (i32.const 99))) (i32.eq (local.get $m) (i32.const 97))) (then   ;; e, f, c, a
         (if (i32.eqz (global.get $ph)) (then
           (if (i32.eq (local.get $m) (i32.const 102))
             (then (call $open-arg2 (i32.const 1) (i32.const 0) (i32.const 1)) (call $frvs (global.get $file) (i64.const 0) (i32.const 48)))
@@ -287,6 +303,8 @@
           (br $l)))))
       ;; c: create argv[2] ({create, truncate}, {write}) before the write starts
       (if (i32.eq (global.get $mode) (i32.const 99)) (then (call $open-arg2 (i32.const 0) (i32.const 9) (i32.const 2))))
+      ;; a: open argv[2] ({create}, {write}) for appending
+      (if (i32.eq (global.get $mode) (i32.const 97)) (then (call $open-arg2 (i32.const 0) (i32.const 1) (i32.const 2))))
       (call $start-write)
       (call $step))
     (func (export "run-cb") (param $ev i32) (param $h i32) (param $p i32) (result i32)
@@ -304,7 +322,7 @@
   (core instance $i (instantiate $m
     (with "libc" (instance $libc))
     (with "c" (instance
-      (export "wvs" (func $wvs)) (export "rvs" (func $rvs)) (export "args" (func $args))
+      (export "wvs" (func $wvs)) (export "ewvs" (func $ewvs)) (export "fawvs" (func $fawvs)) (export "rvs" (func $rvs)) (export "args" (func $args))
       (export "exit" (func $exit)) (export "wait-for" (func $wait-for)) (export "random" (func $random))
       (export "dirs" (func $dirs)) (export "open" (func $open)) (export "frvs" (func $frvs)) (export "fwvs" (func $fwvs))
       (export "snew" (func $snew)) (export "swrite" (func $swrite)) (export "sread" (func $sread))
