@@ -217,7 +217,7 @@ const run = program
   .option('--invoke <export>', '(required) the export to call: callback-lifted when [async-lift]<export> exists, else the plain export (a component exporting wasi:cli/run runs as a program without it)')
   .option('--args <json>', 'the arguments as a JSON array: for a core module the flat core values, checked against the export\'s type (i64 as a number within ±(2^53-1) or a decimal string; floats as numbers or "NaN", "Infinity", "-Infinity"), e.g. [1,"9007199254740993",1.5]')
   .option('--json', 'print one object: result (and resultTypes) or trap, violations, plus events with --trace')
-  .option('--trace', 'record every canonical built-in call and task-ABI event, and print the timeline')
+  .option('--trace', 'record every canonical built-in call and task-ABI event, and print the timeline (a wasi:cli/run program: on stderr, after it ends)')
   .addOption(new Option('--host <host>', 'where to run it (default embedded; jco and wasmtime run components only)').choices(['embedded', 'jco', 'wasmtime']))
   .addOption(timeoutOption('the guest (its start function and the call; under jco, the whole child process)'))
   .addOption(maxHandles)
@@ -249,12 +249,12 @@ const run = program
     }
     const host = opts.host ?? 'embedded';
     if (kind === 'component') {
-      if (opts.trace) throw new RunError('unsupported', '--trace is for core modules on the embedded host');
+      if (opts.trace && host !== 'embedded') throw new RunError('unsupported', '--trace is for the embedded host');
       if (host === 'embedded') {
         if (!['auto', 'on', 'off'].includes(opts.jspi)) usage(run, `--jspi takes auto, on or off, not ${opts.jspi}`);
         if (opts.jspi === 'on' && !jspiSupported()) usage(run, `--jspi on needs WebAssembly.Suspending (Node >= 24; this is Node ${process.versions.node}): run it with node_modules/.bin/node`);
         const { runEmbeddedComponent } = await import('./run-embedded-component.js');
-        process.exitCode = await runEmbeddedComponent(file, bytes, { invoke: opts.invoke, args: opts.args, json: opts.json, timeoutMs: opts.timeout, limits: limitsFrom(opts), jspi: opts.jspi as JspiMode });
+        process.exitCode = await runEmbeddedComponent(file, bytes, { invoke: opts.invoke, args: opts.args, json: opts.json, timeoutMs: opts.timeout, limits: limitsFrom(opts), jspi: opts.jspi as JspiMode, trace: !!opts.trace });
         return;
       }
       const { runComponent } = await import('./run-component.js');

@@ -24,6 +24,7 @@ import { basename } from 'node:path';
 import { Trap } from '../canon/errors.js';
 import type { JspiMode } from '../canon/jspi.js';
 import { Store } from '../canon/store.js';
+import { Trace } from '../trace/trace.js';
 import { ComponentCallError, ComponentResultError, loadComponent } from '../component/api.js';
 import { ComponentLinkError } from '../component/runtime/instantiate.js';
 import { ComponentError } from '../component/binary/reader.js';
@@ -47,6 +48,8 @@ export interface RunEmbeddedComponentOptions {
   stdout?: (s: string) => void;
   /** JSPI stack switching (`--jspi`; default auto). */
   jspi?: JspiMode;
+  /** Record every canonical built-in call; print the timeline before the result (`events` with --json). */
+  trace?: boolean;
 }
 
 /** A JSON argument as the API's value of type `t` (bigint from integers, decimal strings or `{ bigint }`, null as none). */
@@ -94,7 +97,8 @@ export async function runEmbeddedComponent(file: string, bytes: Uint8Array, opts
   const jsonArgs = parseComponentArgs(opts.args);
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
-  const store = new Store({ timeoutMs: opts.timeoutMs, limits: opts.limits, ...(opts.jspi === undefined ? {} : { jspi: opts.jspi }) });
+  const trace = opts.trace ? new Trace(true) : undefined;
+  const store = new Store({ timeoutMs: opts.timeoutMs, limits: opts.limits, ...(opts.jspi === undefined ? {} : { jspi: opts.jspi }), ...(trace ? { trace } : {}) });
   const wasi = new WasiHost({
     store,
     args: [basename(file)],
@@ -142,8 +146,15 @@ export async function runEmbeddedComponent(file: string, bytes: Uint8Array, opts
     throw e;
   }
 
-  function report(r: { result?: unknown[]; err?: unknown; trap?: Trap }): 0 | 1 {
+  async function report(r: { result?: unknown[]; err?: unknown; trap?: Trap }): Promise<0 | 1> {
     const stderr = Buffer.concat(err).toString('utf8');
+    let events: unknown[] | undefined;
+    if (trace) {
+      const [{ renderTimeline }, { InvariantChecker }] = await Promise.all([import('../trace/diagram.js'), import('../trace/invariants.js')]);
+      const checker = InvariantChecker.check(trace.events);
+      if (opts.json) events = trace.events;
+      else print(renderTimeline(trace.events, checker.violations, { taskNames: checker.names.asMap() }).map((l) => `${l}\n`).join(''));
+    }
     const aborts = abortMessages(stderr);
     const trap = r.trap && {
       code: r.trap.code,
@@ -155,6 +166,7 @@ export async function runEmbeddedComponent(file: string, bytes: Uint8Array, opts
         host: 'embedded', file, export: opts.invoke, args: jsonArgs,
         ...(r.result ? { result: r.result } : {}), ...('err' in r ? { err: r.err } : {}),
         trap: trap ?? null, stdout: Buffer.concat(out).toString('utf8'), stderr,
+        ...(events ? { events, ...(trace!.dropped > 0 ? { eventsDropped: trace!.dropped } : {}) } : {}),
       }) + '\n');
     } else if (trap) {
       print(`trap ${trap.code}: ${trap.message}${trap.abort ? ` (after the guest's abort: ${trap.abort})` : ''}\n`);

@@ -8,7 +8,9 @@
  * the program's (`wasi:cli/exit`, or 0 for `ok` and 1 for `err`), or 1 on a
  * trap (reported on stderr after the program's own output, as
  * `wasip3-task: trap: [<code>] <message>`). `--timeout` and the `--max-*`
- * limits apply as to any run (the store's deadline and caps).
+ * limits apply as to any run (the store's deadline and caps). `--trace`
+ * prints the timeline of the canonical built-in calls on stderr once the
+ * program has ended.
  */
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -17,6 +19,7 @@ import { ComponentError } from '../component/binary/reader.js';
 import { loadComponent, type LoadedComponent } from '../component/api.js';
 import { wasiHostFor } from '../wasi/host.js';
 import { Store } from '../canon/store.js';
+import { Trace } from '../trace/trace.js';
 import { limitsFrom } from './limits.js';
 import { RunError } from './errors.js';
 
@@ -35,6 +38,8 @@ export interface RunWasiOptions {
   readonly maxHandles?: number;
   readonly maxStreamEnds?: number;
   readonly maxTasks?: number;
+  /** Record every canonical built-in call and print the timeline on stderr after the program (`--trace`). */
+  readonly trace?: boolean;
 }
 
 /** The component of `bytes`, decoded and validated once for `exportsWasiRun` and `runWasiProgram` both. */
@@ -106,7 +111,8 @@ export async function runWasiProgram(file: string, bytes: Uint8Array, args: read
     throw new RunError('no-run', `${file} exports no wasi:cli/run; call one of its exports with --invoke <export>`);
   }
   const det = opts.deterministic;
-  const store = new Store({ timeoutMs: opts.timeout, limits: limitsFrom(opts) });
+  const trace = opts.trace ? new Trace(true) : undefined;
+  const store = new Store({ timeoutMs: opts.timeout, limits: limitsFrom(opts), ...(trace ? { trace } : {}) });
   const env = parseEnv(opts.env ?? [], !!opts.inheritEnv);
   const preopens = parseDirs(opts.dir ?? []);
   // preview2-shim (whose I/O module starts a worker thread) is loaded only for a program that needs it.
@@ -133,5 +139,16 @@ export async function runWasiProgram(file: string, bytes: Uint8Array, args: read
     const t = e instanceof Trap ? `trap: ${e.message}` : `error: ${e instanceof Error ? e.message : String(e)}`;
     process.stderr.write(`wasip3-task: ${t}\n`);
     return 1;
+  } finally {
+    if (trace) await printTrace(trace);
   }
+}
+
+/** `--trace`: the timeline on stderr, after the program's own output (stdout stays the program's alone). */
+async function printTrace(trace: Trace): Promise<void> {
+  const [{ renderTimeline }, { InvariantChecker }] = await Promise.all([import('../trace/diagram.js'), import('../trace/invariants.js')]);
+  const checker = InvariantChecker.check(trace.events);
+  const lines = renderTimeline(trace.events, checker.violations, { taskNames: checker.names.asMap() });
+  const dropped = trace.dropped > 0 ? `, ${trace.dropped} more not kept` : '';
+  process.stderr.write(`wasip3-task: trace, ${trace.events.length} events${dropped}:\n${lines.join('\n')}\n`);
 }

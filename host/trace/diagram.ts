@@ -229,11 +229,17 @@ function describe(e: TraceEvent, arrow: string, slotTask: (instance: string, str
 // ---------------------------------------------------------------------------
 // Plain-text timeline
 
+/** A host task's name without its instance's prefix: `root/run#3` in instance `root` is `run#3`. */
+function hostTaskLabel(instance: string, task: string): string {
+  return task.startsWith(`${instance}/`) ? task.slice(instance.length + 1) : task;
+}
+
 /**
  * One line per event, in trace order, e.g.
  * `  7  [task 0x1230 current] register w=3 cb_ptr=0x2010 -> prev 0x0000`.
  * The bracket shows the task installed in the event's instance slot *before*
- * the event (`[-]` when the slot is empty). A task-ABI event aimed at another
+ * the event (`[-]` when the slot is empty; for a canonical built-in call with
+ * no task-ABI task installed, the host task that made it, e.g. `[run#3]`). A task-ABI event aimed at another
  * task than the current one says so (`on task 0x…`). Each violation follows the
  * event it points at as a `!!` line; violations without a (known) seq come last.
  */
@@ -259,7 +265,11 @@ export function renderTimeline(
 
   for (const e of sorted) {
     const cur = slot.get(e.instance);
-    const curText = cur === null ? '-' : (cur.task !== 0 ? taskLabel(e.instance, cur.task, names) : `struct ${hex(cur.struct)}`) + ' current';
+    const curText =
+      cur !== null ? (cur.task !== 0 ? taskLabel(e.instance, cur.task, names) : `struct ${hex(cur.struct)}`) + ' current'
+      // No task-ABI task installed (a component, whose guest reports no task-ABI events): the host's task of the built-in call.
+      : e.kind === 'canon' && typeof e.task === 'string' ? hostTaskLabel(e.instance, e.task)
+      : '-';
     let text = describe(e, '->', (inst, struct) => {
       if (e.kind === 'slot_set' && struct === e.ptr && e.task !== 0) return taskLabel(inst, e.task, names);
       return structName(inst, struct);
