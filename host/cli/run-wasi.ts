@@ -131,17 +131,29 @@ export async function runWasiProgram(file: string, bytes: Uint8Array, args: read
   try {
     inst = c.instantiate(wasi.imports, { store: wasi.store, name: basename(file) });
   } catch (e) {
+    // A trap while instantiating (a start function, the deadline) is the
+    // program's trap, exit 1 as any other; only a link error is bad input.
+    if (e instanceof Trap) {
+      const code = reportFailure(e);
+      if (trace) await printTrace(trace);
+      return code;
+    }
     throw new RunError((e as { rule?: string }).rule ?? 'link', (e as Error).message);
   }
   try {
     return await wasi.run(inst);
   } catch (e) {
-    const t = e instanceof Trap ? `trap: ${e.message}` : `error: ${e instanceof Error ? e.message : String(e)}`;
-    process.stderr.write(`wasip3-task: ${t}\n`);
-    return 1;
+    return reportFailure(e);
   } finally {
     if (trace) await printTrace(trace);
   }
+}
+
+/** `wasip3-task: trap: …` (or `error: …`) on stderr; the exit code 1. */
+function reportFailure(e: unknown): number {
+  const t = e instanceof Trap ? `trap: ${e.message}` : `error: ${e instanceof Error ? e.message : String(e)}`;
+  process.stderr.write(`wasip3-task: ${t}\n`);
+  return 1;
 }
 
 /** `--trace`: the timeline on stderr, after the program's own output (stdout stays the program's alone). */
