@@ -26,3 +26,33 @@ describe('wasi:cli/run programs', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('run: options of one kind of run given to the other are usage errors (exit 2), not dropped', () => {
+  it('call options on a wasi:cli/run program, program options on a call with --invoke, --jspi off the embedded component host', () => {
+    const cases: [string[], RegExp][] = [
+      [['build/wasi-hello.wasm', '--host', 'wasmtime'], /^error: --host is for a call with --invoke, not for a wasi:cli\/run program/],
+      [['build/wasi-hello.wasm', '--json', '--host', 'jco'], /^error: --json, --host are for a call with --invoke/],
+      [['build/wasi-hello.wasm', '--args', '[1]'], /^error: --args is for a call with --invoke/],
+      [['build/wasi-hello.wasm', '--jspi', 'off'], /^error: --jspi is for a call with --invoke/],
+      [['build/guest-v1.wasm', '--invoke', 'control', '--env', 'A=B', '--deterministic'], /^error: --env, --deterministic are for a wasi:cli\/run program, which runs without --invoke/],
+      [['build/composed-v2.wasm', '--invoke', 'control', '--inherit-env'], /^error: --inherit-env is for a wasi:cli\/run program/],
+      [['build/composed-v2.wasm', '--invoke', 'control', '--dir', 'test::/t'], /^error: --dir is for a wasi:cli\/run program/],
+      [['build/guest-v1.wasm', '--invoke', 'control', '--jspi', 'off'], /^error: --jspi is for a component on the embedded host/],
+      [['build/composed-v2.wasm', '--invoke', 'control', '--host', 'jco', '--jspi', 'on'], /^error: --jspi is for a component on the embedded host/],
+    ];
+    for (const [args, re] of cases) {
+      const r = cli('run', ...args);
+      expect(r.err, args.join(' ')).toMatch(re);
+      expect(r.err, args.join(' ')).toMatch(/\nUsage: wasip3-task run /);
+      expect(r.out, args.join(' ')).toBe('');
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    // What still runs: the program with its own options (a `--json` after `--` is the program's argument).
+    const p = cli('run', 'build/wasi-hello.wasm', '--env', 'A=B', '--deterministic', '3', '--', '--json');
+    expect(p.out).toMatch(/^hello from assemblyscript wasi-hello\.wasm --json\n/);
+    expect(p.code).toBe(0);
+    const c = cli('run', 'build/composed-v2.wasm', '--invoke', 'control', '--jspi', 'off', '--host', 'embedded', '--json');
+    expect(JSON.parse(c.out)).toMatchObject({ host: 'embedded', result: [7] });
+    expect(c.code).toBe(0);
+  });
+});

@@ -230,6 +230,13 @@ const run = program
   .option('--deterministic [seed]', 'wasi:cli/run programs: seeded random and virtual clocks')
   .option('--jspi <mode>', 'components on the embedded host with --invoke: JSPI stack switching, auto (on when this Node has WebAssembly.Suspending), on, off', 'auto')
   .action(async (file: string, programArgs: string[], opts: { invoke?: string; args?: string; json?: boolean; trace?: boolean; host?: 'embedded' | 'jco' | 'wasmtime'; timeout: number; maxHandles?: number; maxStreamEnds?: number; maxTasks?: number; env: string[]; inheritEnv?: boolean; dir: string[]; deterministic?: boolean | string; jspi: string }) => {
+    // Options of one kind of run given to the other are usage errors, not silently dropped.
+    const given = (name: string): boolean => run.getOptionValueSource(name) === 'cli';
+    const flag = (name: string): string => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (opts.invoke !== undefined) {
+      const programOnly = ['env', 'inheritEnv', 'dir', 'deterministic'].filter(given);
+      if (programOnly.length > 0) usage(run, `${programOnly.map(flag).join(', ')} ${programOnly.length > 1 ? 'are' : 'is'} for a wasi:cli/run program, which runs without --invoke`);
+    }
     const bytes = await loadWasm(file);
     const kind = wasmKind(bytes);
     if (opts.invoke === undefined) {
@@ -238,9 +245,12 @@ const run = program
       if (kind !== 'component' || !exportsWasiRun(bytes)) {
         usage(run, `required option '--invoke <export>' not specified${kind === 'component' ? ` (${file} exports no wasi:cli/run)` : ''}`);
       }
+      const callOnly = ['args', 'json', 'host', 'jspi'].filter(given);
+      if (callOnly.length > 0) usage(run, `${callOnly.map(flag).join(', ')} ${callOnly.length > 1 ? 'are' : 'is'} for a call with --invoke, not for a wasi:cli/run program (it runs on the embedded host)`);
       process.exit(await runWasiProgram(file, bytes, programArgs, opts));
     }
     if (programArgs.length > 0) usage(run, `program arguments (${programArgs.join(' ')}) are for a wasi:cli/run program, which runs without --invoke`);
+    if (given('jspi') && (kind !== 'component' || (opts.host ?? 'embedded') !== 'embedded')) usage(run, '--jspi is for a component on the embedded host (jco and Wasmtime choose their own; a core module runs without it)');
     if (opts.host === 'wasmtime') {
       if (kind !== 'component' || opts.trace) throw new RunError('unsupported', 'the Wasmtime host runs components, without --trace');
       const { runWasmtimeCommand } = await import('./run-wasmtime.js');
