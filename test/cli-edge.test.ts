@@ -4,8 +4,9 @@
  * Each case is one line naming the rule and the documented exit code, never
  * a stack trace or an "internal error".
  */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cli, file } from './cli-helpers.js';
+import { cli, file, root } from './cli-helpers.js';
 
 /** A wasi:cli/run program whose core start function traps. */
 const START_TRAP = `(component
@@ -54,5 +55,18 @@ describe('run: options of one kind of run given to the other are usage errors (e
     const c = cli('run', 'build/composed-v2.wasm', '--invoke', 'control', '--jspi', 'off', '--host', 'embedded', '--json');
     expect(JSON.parse(c.out)).toMatchObject({ host: 'embedded', result: [7] });
     expect(c.code).toBe(0);
+  });
+});
+
+describe('hosts that are not there', () => {
+  it('run --host jco without a Node that has JSPI: [jspi-node-missing] with the way to get one, exit 2 (as a missing Wasmtime), not an internal error', () => {
+    const r = spawnSync(process.execPath, ['bin/wasip3-task.js', 'run', 'build/composed-v2.wasm', '--invoke', 'control', '--host', 'jco'], {
+      cwd: root, encoding: 'utf8', timeout: 50_000, env: { ...process.env, NO_COLOR: '1', WASIP3_JSPI_NODE: '/nonexistent-wasip3-node' },
+    });
+    expect(r.stderr).toMatch(/^error \[jspi-node-missing\]: WASIP3_JSPI_NODE=\/nonexistent-wasip3-node does not exist\. .*npm install/);
+    expect(r.stderr).toMatch(/\nUsage: wasip3-task run /);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(2);
   });
 });

@@ -17,7 +17,7 @@
  * throws RunError: exit 2.
  */
 import { readFileSync } from 'node:fs';
-import { abortMessages, runOnJco, type JcoRun } from '../jco/run.js';
+import { abortMessages, JspiNodeMissing, runOnJco, type JcoRun } from '../jco/run.js';
 import { printableGuestText } from '../canon/errors.js';
 import { transpileCached } from '../jco/transpile.js';
 import { RunError } from './errors.js';
@@ -105,7 +105,14 @@ export async function runComponent(file: string, opts: RunComponentOptions & { b
   // The guest's output is passed through live to the process's own streams;
   // with --json (clean stdout) or custom writers it is captured instead.
   const live = !opts.json && !opts.stdout && !opts.stderr;
-  const run = await runOnJco(bytes, opts.invoke, args, { timeoutMs: opts.timeoutMs, echo: live });
+  let run: JcoRun;
+  try {
+    run = await runOnJco(bytes, opts.invoke, args, { timeoutMs: opts.timeoutMs, echo: live });
+  } catch (e) {
+    // No Node with JSPI to run jco's bindings: the environment, as for a missing Wasmtime (exit 2).
+    if (e instanceof JspiNodeMissing) throw new RunError('jspi-node-missing', e.message);
+    throw e;
+  }
   run.component = file;
   if (!opts.json && !live) {
     if (run.stdout) out(run.stdout);
