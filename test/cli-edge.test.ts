@@ -70,3 +70,20 @@ describe('hosts that are not there', () => {
     expect(r.status).toBe(2);
   });
 });
+
+describe('inputs that are not regular files', () => {
+  it('inspect and compare name no other command; wast refuses /dev/zero instead of reading it forever (exit 2)', () => {
+    for (const args of [['inspect', '/dev/null'], ['compare', '/dev/null', '--invoke', 'f']]) {
+      const r = cli(...args);
+      expect(r.err, args.join(' ')).toMatch(/^error \[bad-input\]: \/dev\/null is a character device, not a regular file: wasip3-task reads its inputs from regular files\n/);
+      expect(r.err, args.join(' ')).toMatch(new RegExp(`\\nUsage: wasip3-task ${args[0]} `));
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    const w = cli('wast', '/dev/zero');
+    expect(w.err).toMatch(/^error \[unreadable\]: \/dev\/zero is a character device, not a regular file/);
+    expect(w.code).toBe(2);
+    const d = cli('wast', '/dev/null');
+    expect(d.out).toBe('');
+    expect(d.code).toBe(2);
+  });
+});

@@ -106,7 +106,7 @@ describe('what run reads', () => {
   it('refuses a character device (/dev/zero would read forever) and a directory', () => {
     const z = cli('run', '/dev/zero', '--invoke', 'f');
     expect(z.code).toBe(2);
-    expect(z.err).toMatch(/\/dev\/zero is a character device: run reads a regular file/);
+    expect(z.err).toMatch(/\/dev\/zero is a character device, not a regular file: wasip3-task reads its inputs from regular files/);
     const d = cli('run', dir, '--invoke', 'f');
     expect(d.code).toBe(2);
     expect(d.err).toMatch(/is a directory/);
@@ -123,7 +123,7 @@ describe('what run reads', () => {
     }
     expect(e).toBeInstanceOf(RunError);
     expect((e as RunError).code).toBe('input-too-large');
-    expect((e as RunError).message).toMatch(/has 100 bytes; run reads at most 99/);
+    expect((e as RunError).message).toMatch(/has 100 bytes; wasip3-task reads at most 99/);
   });
 });
 

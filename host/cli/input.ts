@@ -40,9 +40,9 @@ export function readInput(file: string, max = MAX_INPUT_BYTES): Buffer {
     const st = fstatSync(fd);
     if (!st.isFile()) {
       const what = st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a pipe' : st.isSocket() ? 'a socket' : 'not a regular file';
-      throw new RunError('bad-input', `${file} is ${what}: run reads a regular file (a .wasm binary or .wat text)`);
+      throw new RunError('bad-input', `${file} is ${what}, not a regular file: wasip3-task reads its inputs from regular files`);
     }
-    if (st.size > max) throw new RunError('input-too-large', `${file} has ${st.size} bytes; run reads at most ${max}`);
+    if (st.size > max) throw new RunError('input-too-large', `${file} has ${st.size} bytes; wasip3-task reads at most ${max}`);
     // The size can change between fstat and read: read at most max + 1 bytes and check again.
     const buf = Buffer.allocUnsafe(Math.min(st.size, max) + 1);
     let n = 0;
@@ -51,7 +51,7 @@ export function readInput(file: string, max = MAX_INPUT_BYTES): Buffer {
       if (k === 0) break;
       n += k;
       if (n === buf.length) {
-        if (n > max) throw new RunError('input-too-large', `${file} has more than ${max} bytes; run reads at most ${max}`);
+        if (n > max) throw new RunError('input-too-large', `${file} has more than ${max} bytes; wasip3-task reads at most ${max}`);
         throw new RunError('bad-input', `${file} grew while it was being read`);
       }
     }

@@ -6,7 +6,8 @@
  * 2 on a usage error or a file that cannot be read.
  */
 import type { Command } from 'commander';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readInput } from './input.js';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WastReport } from '../wast/runner.js';
@@ -75,8 +76,10 @@ export async function runWastFiles(files: readonly string[], opts: WastFilesOpti
   for (const f of files) {
     let text: string;
     try {
-      text = readFileSync(f, 'utf8');
+      // A regular file of bounded size only: /dev/zero or a FIFO would be read forever.
+      text = readInput(f).toString('utf8');
     } catch (e) {
+      if (e instanceof RunError) throw new RunError('unreadable', e.message.replace(/^cannot open /, 'cannot read '));
       throw new RunError('unreadable', `cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     if (opts.fileTimeoutMs !== undefined) reports.push(await runInWorker(text, f, opts.timeoutMs, opts.fileTimeoutMs, opts.jspi));
