@@ -1,6 +1,6 @@
 // `wasip3-task bindgen` as a user runs it: the files it writes, and typed
 // errors (exit 2, `error [<rule>]`) for bad input.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +46,22 @@ describe('wasip3-task bindgen', () => {
     const noWorld = cli('bindgen', join(root, 'test/bindgen/values'), '--out', out());
     expect(noWorld.code).toBe(2);
     expect(noWorld.err).toContain("required option '--world <name>'");
+  });
+
+  it('a WIT path that is a device or a directory named .wit, an --out that cannot be made: typed errors with the usage line, never an internal error', () => {
+    const witDir = out();
+    mkdirSync(join(witDir, 'x.wit'));
+    const cases: [string[], RegExp][] = [
+      [['/dev/null', '--world', 'w', '--out', out()], /^error \[wit-not-found\]: WIT path \/dev\/null is neither a \.wit file nor a directory/],
+      [[witDir, '--world', 'w', '--out', out()], /^error \[wit-not-found\]: the WIT file .*x\.wit is a directory/],
+      [[join(root, 'test/bindgen/values'), '--world', 'values', '--out', '/dev/null/x'], /^error \[unwritable\]: cannot write into \/dev\/null\/x: ENOTDIR/],
+    ];
+    for (const [args, re] of cases) {
+      const r = cli('bindgen', ...args);
+      expect(r.err, args.join(' ')).toMatch(re);
+      expect(r.err, args.join(' ')).toMatch(/\nUsage: wasip3-task bindgen /);
+      expect(r.err, args.join(' ')).not.toMatch(/internal error/);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
   });
 });

@@ -87,3 +87,14 @@ describe('inputs that are not regular files', () => {
     expect(d.code).toBe(2);
   });
 });
+
+describe('componentize inputs that are not regular files', () => {
+  it('an entry that is a device is not "missing"; a --wit device is no-wit (exit 2)', () => {
+    const e = cli('componentize', '/dev/null', '--wit', 'test/bindgen/values', '--world', 'values', '-o', file('out.wasm', ''));
+    expect(e.err).toMatch(/^error \[no-entry\]: entry file \/dev\/null is not a regular file\n/);
+    expect(e.code).toBe(2);
+    const w = cli('componentize', file('app.ts', 'export function f(): void {}\n'), '--wit', '/dev/null', '--world', 'w', '-o', file('out.wasm', ''));
+    expect(w.err).toMatch(/^error \[no-wit\]: WIT path \/dev\/null is neither a \.wit file nor a directory/);
+    expect(w.code).toBe(2);
+  });
+});

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateBindings, type GeneratedBindings, type GenerateOptions } from './gen.js';
-import { readWitSource, resolveWorld } from './wit.js';
+import { BindgenError, readWitSource, resolveWorld } from './wit.js';
 
 export { BindgenError, readWitSource, resolveWorld } from './wit.js';
 export type { ResolvedWorld, WorldFunc, WorldInterface } from './wit.js';
@@ -31,7 +31,11 @@ export async function bindgen(witPath: string, world: string, outDir: string, op
   const resolved = await resolveWorld(await readWitSource(witPath), world);
   const gen = generateBindings(resolved, opts);
   const files = { ...gen.files, 'rt.ts': runtimeSource() };
-  mkdirSync(outDir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(outDir, name), text);
+  try {
+    mkdirSync(outDir, { recursive: true });
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(outDir, name), text);
+  } catch (e) {
+    throw new BindgenError('unwritable', `cannot write into ${outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   return { ...gen, files };
 }

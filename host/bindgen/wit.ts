@@ -14,7 +14,7 @@ import type { ExternDecl, FuncType, ResourceType, ValType } from '../component/t
 /** A typed error of the binding generator: `rule` names what was wrong. */
 export class BindgenError extends Error {
   constructor(
-    readonly rule: 'wit-not-found' | 'wit-invalid' | 'world-not-found' | 'unsupported-type' | 'unsupported-item' | 'name-clash',
+    readonly rule: 'wit-not-found' | 'wit-invalid' | 'world-not-found' | 'unsupported-type' | 'unsupported-item' | 'name-clash' | 'unwritable',
     message: string,
   ) {
     super(message);

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
+import { RunError } from './errors.js';
 
 export function registerBindgen(program: Command): void {
   program
@@ -25,9 +26,9 @@ export function registerBindgen(program: Command): void {
         console.log(`${Object.keys(r.renames).length} core exports renamed (exports.json)`);
         process.exitCode = 0;
       } catch (e) {
-        if (!(e instanceof BindgenError)) throw e;
-        console.error(`error [${e.rule}]: ${e.message}`);
-        process.exitCode = 2;
+        // `error [<rule>]: …` and the usage line, exit 2, as every command's bad input.
+        if (e instanceof BindgenError) throw new RunError(e.rule, e.message);
+        throw e;
       }
     });
 }

@@ -88,14 +88,28 @@ const PACKAGE_HEADER = /^\s*package\s+([a-z0-9:/@.\-]+)\s*;/m;
  * `deps/` (a directory or a single file) nested as `package x { ... }`.
  * Files that already nest packages are kept as they are.
  */
+/** One .wit file's text; a directory, a device or an unreadable file named `*.wit` is `no-wit`. */
+function readWitFile(file: string): string {
+  let st;
+  try {
+    st = statSync(file);
+    if (st.isFile()) return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ComponentizeError('no-wit', `cannot read the WIT file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  throw new ComponentizeError('no-wit', `the WIT file ${file} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}`);
+}
+
 export function readWitSource(path: string): string {
   if (!existsSync(path)) throw new ComponentizeError('no-wit', `WIT path ${path} does not exist`);
-  if (statSync(path).isFile()) return readFileSync(path, 'utf8');
+  const top = statSync(path);
+  if (top.isFile()) return readWitFile(path);
+  if (!top.isDirectory()) throw new ComponentizeError('no-wit', `WIT path ${path} is neither a .wit file nor a directory of them`);
   const files = (dir: string) =>
     readdirSync(dir)
       .filter((f) => f.endsWith('.wit'))
       .sort()
-      .map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+      .map((f) => ({ file: join(dir, f), text: readWitFile(join(dir, f)) }));
   const root = files(path);
   if (root.length === 0) throw new ComponentizeError('no-wit', `WIT directory ${path} has no .wit files`);
   const out: string[] = [];
@@ -115,7 +129,7 @@ export function readWitSource(path: string): string {
   if (existsSync(deps)) {
     for (const d of readdirSync(deps).sort()) {
       const p = join(deps, d);
-      const texts = statSync(p).isDirectory() ? files(p) : d.endsWith('.wit') ? [{ file: p, text: readFileSync(p, 'utf8') }] : [];
+      const texts = statSync(p).isDirectory() ? files(p) : d.endsWith('.wit') ? [{ file: p, text: readWitFile(p) }] : [];
       let pkg: string | undefined;
       const parts: string[] = [];
       for (const { file, text } of texts) {
@@ -179,7 +193,8 @@ function formatDiagnostic(d: Diagnostic, readSource: (normalizedPath: string) =>
 /** The core module of `entry`, compiled with asc and the export-name transform. */
 export async function compileEntry(options: ComponentizeOptions): Promise<{ core: Uint8Array; renamed: [string, string][] }> {
   const entry = resolve(options.entry);
-  if (!existsSync(entry) || !statSync(entry).isFile()) throw new ComponentizeError('no-entry', `entry file ${options.entry} does not exist`);
+  if (!existsSync(entry)) throw new ComponentizeError('no-entry', `entry file ${options.entry} does not exist`);
+  if (!statSync(entry).isFile()) throw new ComponentizeError('no-entry', `entry file ${options.entry} is not a regular file`);
   const abi = options.abi ?? 2;
   if (abi !== 1 && abi !== 2) throw new ComponentizeError('bad-option', `the task ABI version must be 1 or 2, not ${String(abi)}`);
   const pkgRoot = packageRoot();
