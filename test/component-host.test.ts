@@ -314,6 +314,36 @@ describe('an exported resource as a JS class (resources.wat)', async () => {
     expect(() => new Counter('five')).toThrow(ComponentCallError);
     expect(await new Counter(1).inc()).toBe(2);
   });
+
+  it('an own passed moves out of JS: using, passing or disposing it again is a ComponentCallError, the destructor does not run for JS', async () => {
+    const x = c.instantiate({}).exports as Record<string, unknown>;
+    const Counter = x['Counter'] as new (start: number) => { inc(): Promise<number>; [Symbol.dispose](): void };
+    const k = new Counter(3);
+    expect(await (x['take'] as Fn)(k)).toBe(3);
+    const again = await k.inc().catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ComponentCallError);
+    expect((again as Error).message).toMatch(/\[resource-dropped\] param 'self': this resource was passed as an own handle to a component/);
+    await expect((x['take'] as Fn)(k)).rejects.toThrow(/\[resource-dropped\] param 'c'/);
+    k[Symbol.dispose]();
+    expect(await (x['drops'] as Fn)()).toBe(0);
+    // A call refused by its checks moves nothing: the instance is still JS's.
+    const m = new Counter(8);
+    await expect((x['take'] as Fn)(m, 1)).rejects.toBeInstanceOf(ComponentCallError);
+    expect(await m.inc()).toBe(9);
+  });
+
+  it('anything but an instance of the class where a resource of the component is taken: a ComponentCallError naming the parameter; the instance is untouched', async () => {
+    const x = c.instantiate({}).exports as Record<string, unknown>;
+    const Counter = x['Counter'] as new (start: number) => { inc(): Promise<number> };
+    for (const bad of [{}, null, undefined, 16, Object.create(Counter.prototype as object)]) {
+      const e = await (x['take'] as Fn)(bad).catch((err: unknown) => err);
+      expect(e, String(bad)).toBeInstanceOf(ComponentCallError);
+      expect((e as Error).message).toMatch(/^\[bad-value\] take: \[wrong-js-type\] param 'c': a 'counter' \(a resource of the component\) is an instance of its class, not /);
+    }
+    // No forged handle reached the guest, and nothing was poisoned.
+    expect(await new Counter(1).inc()).toBe(2);
+    expect(await (x['drops'] as Fn)()).toBe(0);
+  });
 });
 
 describe('error-context (error-context.wat)', async () => {

@@ -27,7 +27,7 @@ import { HostFunc, LiftedFunc, signature, type ComponentFunc } from './runtime/f
 import { HostReps } from './runtime/handles.js';
 import { ComponentFuture, ComponentStream, fromJsAsync, fromJsValue, toJsValue } from './runtime/streams.js';
 import { LowerError } from './abi/context.js';
-import { classesOf, fromJsResource, type ResourceClasses } from './resources.js';
+import { classesOf, fromJsResource, markMoved, type ResourceClasses } from './resources.js';
 import { ComponentLinkError, InstanceValue, instantiateComponent, type Item } from './runtime/instantiate.js';
 
 /** Host imports: by import name (versions may be left out), then by function name (kebab or camel case). */
@@ -219,13 +219,18 @@ function checkArgs(ft: FuncType, args: readonly unknown[], name: string): void {
  * classes give their reps and host streams their readable ends, at any
  * depth (a value whose shape does not fit is a `ComponentCallError`).
  */
-function argsFromJs(store: Store, ft: FuncType, jsArgs: readonly unknown[], name: string): unknown[] {
-  try {
-    return jsArgs.map((a, i) => (i < ft.params.length ? fromJsValue(a, ft.params[i]![1], store) : fromJsAsync(fromJsResource(a), store)));
-  } catch (e) {
-    if (e instanceof LowerError) throw new ComponentCallError('bad-value', `${name}: ${e.message}`, { cause: e });
-    throw e;
-  }
+function argsFromJs(store: Store, ft: FuncType, jsArgs: readonly unknown[], name: string, taken?: object[]): unknown[] {
+  return jsArgs.map((a, i) => {
+    try {
+      return i < ft.params.length ? fromJsValue(a, ft.params[i]![1], store, taken) : fromJsAsync(fromJsResource(a), store);
+    } catch (e) {
+      if (e instanceof LowerError) {
+        if (i < ft.params.length) e.within(`param '${ft.params[i]![0]}'`);
+        throw new ComponentCallError('bad-value', `${name}: ${e.message}`, { cause: e });
+      }
+      throw e;
+    }
+  });
 }
 
 /** A component function as an async JS function. */
@@ -235,8 +240,10 @@ function argsFromJs(store: Store, ft: FuncType, jsArgs: readonly unknown[], name
  * that does not wait on the host has resolved when the call returns.
  */
 function callSync(store: Store, f: LiftedFunc, jsArgs: unknown[], name: string): unknown {
-  const args = argsFromJs(store, f.ft, jsArgs, name);
+  const taken: object[] = [];
+  const args = argsFromJs(store, f.ft, jsArgs, name, taken);
   checkArgs(f.ft, args, name);
+  markMoved(taken);
   const task = f.prepare(() => args, () => {});
   let failure: unknown;
   store.runTopLevel(task, []).catch((e: unknown) => (failure = e));
@@ -252,8 +259,11 @@ function jsFunction(store: Store, classes: ResourceClasses, f: ComponentFunc, na
   const ft = f.ft;
   const isResult = ft.result?.kind === 'result';
   const fn = async (...jsArgs: unknown[]): Promise<unknown> => {
-    const args = argsFromJs(store, ft, jsArgs, name);
+    const taken: object[] = [];
+    const args = argsFromJs(store, ft, jsArgs, name, taken);
     checkArgs(ft, args, name);
+    // The checks passed: the own handles given are the component's from here on.
+    markMoved(taken);
     let values: unknown[];
     if (f instanceof LiftedFunc) {
       let result: unknown[] | undefined;
@@ -399,7 +409,14 @@ function hostFunc(store: Store, ft: FuncType, js: unknown, path: string): HostFu
     if (isResult && !(e instanceof Error)) return [{ tag: 'err', val: e }];
     throw e;
   };
-  const out = (vs: unknown[]): unknown[] => (hasResult ? [fromJsValue(vs[0], ft.result, store)] : vs);
+  const out = (vs: unknown[]): unknown[] => {
+    if (!hasResult) return vs;
+    // An own instance returned moves into the caller, as one passed as an argument.
+    const taken: object[] = [];
+    const v = fromJsValue(vs[0], ft.result, store, taken);
+    markMoved(taken);
+    return [v];
+  };
   return new HostFunc(ft, path, store, (args) => {
     let r: unknown;
     try {

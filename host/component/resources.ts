@@ -7,11 +7,12 @@
  * every export), and `c[Symbol.dispose]()` to drop the owned handle (which
  * runs the resource's destructor in its instance). An `own<counter>` or
  * `borrow<counter>` result is an instance of the class; an instance passed
- * where the function takes `own`/`borrow<counter>` gives its rep.
+ * where the function takes `own`/`borrow<counter>` gives its rep (an `own`
+ * moves it: the instance is then JS's no more, as after `[Symbol.dispose]`).
  */
 import { Trap } from '../canon/errors.js';
 import type { Store } from '../canon/store.js';
-import { toLowerCamelCase } from './abi/js.js';
+import { describe, toLowerCamelCase } from './abi/js.js';
 import { LowerError } from './abi/context.js';
 import type { ResourceType, ValType } from './types.js';
 import { RuntimeInstance } from './runtime/handles.js';
@@ -24,6 +25,16 @@ const TYPE = Symbol('resource type');
 interface Wrapped {
   [REP]: number;
   dropped?: boolean;
+  /** Passed as an `own` to a component: the handle is the component's now. */
+  moved?: boolean;
+}
+
+/** Marks instances passed as `own` (collected by `fromJsResource`) as moved: JS holds no handle any more. */
+export function markMoved(taken: readonly object[]): void {
+  for (const w of taken) {
+    (w as Wrapped).dropped = true;
+    (w as Wrapped).moved = true;
+  }
 }
 
 /** The classes of the exported resources of one store, by resource type. */
@@ -88,10 +99,16 @@ export function classesOf(store: Store): ResourceClasses {
 }
 
 /** A JS value passed to a component: an instance of an exported resource's class gives its rep. */
-export function fromJsResource(v: unknown, rt?: ResourceType): unknown {
+export function fromJsResource(v: unknown, rt?: ResourceType, taken?: object[]): unknown {
   if (typeof v === 'object' && v !== null && REP in v) {
     const w = v as Wrapped;
-    if (w.dropped) throw new TypeError('this resource was dropped ([Symbol.dispose]) and cannot be passed again');
+    if (w.moved) throw new LowerError('resource-dropped', 'this resource was passed as an own handle to a component, whose it is now: JS cannot pass or use it again');
+    if (w.dropped) throw new LowerError('resource-dropped', 'this resource was dropped ([Symbol.dispose]) and cannot be passed again');
+    if (taken !== undefined) {
+      // An own moves: given twice in one value, two handles would own one rep.
+      if (taken.includes(w)) throw new LowerError('resource-dropped', 'this resource is passed as an own handle twice in one call');
+      taken.push(w);
+    }
     // Resource types are fresh per instantiation: an instance of another
     // instance's class is not a handle of this type.
     const have = (v.constructor as unknown as Record<symbol, ResourceType | undefined>)[TYPE];
@@ -99,6 +116,15 @@ export function fromJsResource(v: unknown, rt?: ResourceType): unknown {
       throw new LowerError('wrong-js-type', `an instance of resource '${have.name}' of another component instance where a '${rt.name}' of this one is expected`);
     }
     return w[REP];
+  }
+  // A resource a component defines is passed as an instance of its class
+  // only: any other object would be taken as a host resource and hand the
+  // guest a rep it never made. A host resource is any JS object.
+  if (rt !== undefined && rt.impl instanceof RuntimeInstance) {
+    throw new LowerError('wrong-js-type', `a '${rt.name}' (a resource of the component) is an instance of its class, not ${describe(v)}`);
+  }
+  if (rt !== undefined && (typeof v !== 'object' || v === null)) {
+    throw new LowerError('wrong-js-type', `a '${rt.name}' (a host resource) is a JS object, not ${describe(v)}`);
   }
   return v;
 }

@@ -253,7 +253,8 @@ export type LowerRule =
   | 'unknown-flag'
   | 'wrong-length'
   | 'other-store'
-  | 'end-taken';
+  | 'end-taken'
+  | 'resource-dropped';
 
 const LOWER_RULES: Record<LowerRule, string> = {
   'wrong-js-type': 'the JS value must have the JS type this component-model type maps to',
@@ -268,6 +269,7 @@ const LOWER_RULES: Record<LowerRule, string> = {
   'wrong-length': 'a tuple or fixed-length list must have exactly its number of elements',
   'other-store': 'a stream or future end belongs to the store it was made in: only instances of that store can take it',
   'end-taken': 'a future end JS got from a component can be passed on once, and only before JS awaits it',
+  'resource-dropped': 'a resource dropped with [Symbol.dispose], or passed to a component as an own, has no handle left for JS to pass',
 };
 
 /**

@@ -139,10 +139,15 @@ export function toJsValue(store: Store, v: unknown, t: ValType | undefined): unk
   return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? classesOf(store).toJs(x, u) : toJsAsync(store, x)));
 }
 
-/** A JS value of type `t` as the value a guest lowers, at any depth: class instances give their rep, host streams and futures their readable end (with `store`, only ends of that store). */
-export function fromJsValue(v: unknown, t: ValType | undefined, store?: Store): unknown {
+/**
+ * A JS value of type `t` as the value a guest lowers, at any depth: class
+ * instances give their rep, host streams and futures their readable end
+ * (with `store`, only ends of that store). Instances passed as `own` are
+ * added to `taken` (see `markMoved`).
+ */
+export function fromJsValue(v: unknown, t: ValType | undefined, store?: Store, taken?: object[]): unknown {
   if (t === undefined) return v;
-  return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? fromJsResource(x, u.rt) : fromJsAsync(x, store)));
+  return mapHandles(v, t, (x, u) => (u.kind === 'own' || u.kind === 'borrow' ? fromJsResource(x, u.rt, u.kind === 'own' ? taken : undefined) : fromJsAsync(x, store)));
 }
 
 const toJs = (store: Store, v: unknown, t: ValType): unknown => toJsValue(store, v, t);
