@@ -18,7 +18,7 @@
 import type { JspiMode } from '../canon/jspi.js';
 import { Store } from '../canon/store.js';
 import { Trap } from '../canon/errors.js';
-import { toLowerCamelCase } from './abi/js.js';
+import { describe as describeJs, toLowerCamelCase } from './abi/js.js';
 import { checkFlatValues } from './abi/lower.js';
 import { contains } from './abi/layout.js';
 import { loadComponentBinary, type ValidatedComponent } from './validate.js';
@@ -86,7 +86,12 @@ export class LoadedComponent {
   }
 
   /** Instantiates the component with host imports (synchronous; see also `instantiateAsync`). */
-  instantiate(imports: ComponentImports = {}, opts: InstantiateOptions = {}): ComponentInstanceApi {
+  instantiate(imports: ComponentImports | null = {}, opts: InstantiateOptions = {}): ComponentInstanceApi {
+    // Misuse of the API itself is a TypeError saying what is expected, before anything is made.
+    if (imports === null) imports = {};
+    if (typeof imports !== 'object') throw new TypeError(`instantiate: the imports are an object of import names, not ${describeJs(imports)}`);
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`instantiate: the options are an object ({ store, name, jspi }), not ${describeJs(opts)}`);
+    if (opts.store !== undefined && !(opts.store instanceof Store)) throw new TypeError(`instantiate: options.store is a Store, not ${describeJs(opts.store)}`);
     const store = opts.store ?? new Store(opts.jspi === undefined ? {} : { jspi: opts.jspi });
     const hostReps = hostRepsOf(store);
     const args = new Map<string, Item>();
@@ -101,6 +106,12 @@ export class LoadedComponent {
   }
 }
 
+/** The element type given to `stream(t)` / `future(t)`: a value type (`{ kind: 'u8' }`), or none. */
+function elementType(what: string, t: unknown): ValType | undefined {
+  if (t === undefined || (typeof t === 'object' && t !== null && typeof (t as { kind?: unknown }).kind === 'string')) return t as ValType | undefined;
+  throw new TypeError(`${what}(t): t is a value type such as { kind: 'u8' } or { kind: 'string' }, not ${describeJs(t)}`);
+}
+
 const repsByStore = new WeakMap<Store, HostReps>();
 function hostRepsOf(store: Store): HostReps {
   let r = repsByStore.get(store);
@@ -109,8 +120,12 @@ function hostRepsOf(store: Store): HostReps {
 }
 
 /** Decodes and validates a component binary (throws `ComponentError` naming the rule and offset). */
-export function loadComponent(bytes: Uint8Array | ArrayBuffer): LoadedComponent {
-  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+export function loadComponent(bytes: Uint8Array | ArrayBufferView | ArrayBuffer): LoadedComponent {
+  let u8: Uint8Array;
+  if (bytes instanceof Uint8Array) u8 = bytes;
+  else if (ArrayBuffer.isView(bytes)) u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  else if (bytes instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && (bytes as unknown) instanceof SharedArrayBuffer)) u8 = new Uint8Array(bytes);
+  else throw new TypeError(`loadComponent takes the component's bytes (a Uint8Array, another ArrayBuffer view or an ArrayBuffer), not ${describeJs(bytes)}`);
   return new LoadedComponent(loadComponentBinary(u8));
 }
 
@@ -126,12 +141,12 @@ export class ComponentInstanceApi {
 
   /** A stream made by the host, to pass (`.readable`) to a component taking `stream<T>`; `t` is T (default u8). */
   stream(t: ValType | undefined = { kind: 'u8' }): ComponentStream {
-    return new ComponentStream(this.store, t);
+    return new ComponentStream(this.store, elementType('stream', t));
   }
 
   /** A future made by the host, to pass (`.readable`) to a component taking `future<T>`. */
   future(t: ValType | undefined): ComponentFuture {
-    return new ComponentFuture(this.store, t);
+    return new ComponentFuture(this.store, elementType('future', t));
   }
 
   /** The component function behind export `path` (`name`, or `interface#name`), for tools. */
