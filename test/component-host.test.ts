@@ -251,6 +251,29 @@ describe('stream<u8> across the host boundary (streams.wat)', async () => {
     expect(await counted).toEqual([0, 0]);
   });
 
+  it('a host write of values that are not u8s, or of no array at all, rejects with a LowerError naming the element; nothing is written', async () => {
+    const inst = c.instantiate({});
+    const s = inst.stream();
+    const counted = (inst.exports['count'] as Fn)(s);
+    const cases: [unknown, RegExp][] = [
+      [[1, 300], /^\[integer-out-of-range\] \[1\]: 300 is outside u8 \[0, 255\]/],
+      [[1, 'x'], /^\[wrong-js-type\] \[1\]: a u8 is a JS number, not string "x"/],
+      [[1.5], /^\[not-an-integer\] \[0\]: 1\.5 is not an integer/],
+      ['abc', /^\[wrong-js-type\] value: a write takes an array \(or a typed array\) of elements, not string "abc"/],
+      [null, /^\[wrong-js-type\] value: a write takes an array .*, not null/],
+      [{ length: 2 }, /^\[wrong-js-type\] value: a write takes an array .*, not object/],
+    ];
+    for (const [v, re] of cases) {
+      const e = await s.write(v as number[]).catch((err: unknown) => err);
+      expect((e as Error).name, String(v)).toBe('LowerError');
+      expect((e as Error).message, String(v)).toMatch(re);
+    }
+    // A JS array of u8s is still written, as a Uint8Array is.
+    expect(await s.write([7, 8])).toBe(2);
+    s.close();
+    expect(await counted).toEqual([2, 15]);
+  });
+
   it('a stream of another element type is rejected when passed (type-mismatch), the instance traps alone', async () => {
     const inst = c.instantiate({});
     const s = inst.stream({ kind: 'u32' });

@@ -25,7 +25,7 @@ import { ReadableStreamEnd, type WritableStreamEnd } from '../../canon/stream.js
 import type { Store } from '../../canon/store.js';
 import type { WritableFutureEnd } from '../../canon/future.js';
 import { LiftLowerContext, LowerError, type HandleOps } from '../abi/context.js';
-import { toLowerCamelCase } from '../abi/js.js';
+import { describe as describeJs, toLowerCamelCase } from '../abi/js.js';
 import { contains, elemSize } from '../abi/layout.js';
 import { caseToJs, load } from '../abi/lift.js';
 import { matchCase, store as storeValue, storeListIntoValidRange } from '../abi/lower.js';
@@ -63,12 +63,26 @@ function decode(t: ValType | undefined, bytes: Uint8Array, n: number): unknown[]
 /** Encodes elements of `t` as bytes. */
 function encode(t: ValType | undefined, values: ArrayLike<unknown>): Uint8Array {
   if (t === undefined) return new Uint8Array(0);
-  if (isU8(t)) return values instanceof Uint8Array ? values : Uint8Array.from(values as ArrayLike<number>);
+  if (isU8(t) && values instanceof Uint8Array) return values;
+  // Every other array is checked element by element (a u8 of 300 or 'x' is a LowerError, not 44 or 0).
   const size = elemSize(t);
   const bytes = new Uint8Array(values.length * size);
   const cx = new LiftLowerContext({ memory: bytes });
-  for (let i = 0; i < values.length; i++) storeValue(cx, values[i], t, i * size);
+  for (let i = 0; i < values.length; i++) {
+    try {
+      storeValue(cx, values[i], t, i * size);
+    } catch (e) {
+      throw e instanceof LowerError ? e.within(`[${i}]`) : e;
+    }
+  }
   return bytes;
+}
+
+/** The elements of a host write: an array or a typed array (a string or a number is no list of elements). */
+function checkWriteValues(values: unknown): void {
+  if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
+    throw new LowerError('wrong-js-type', `a write takes an array (or a typed array) of elements, not ${describeJs(values)}`);
+  }
 }
 
 // ------------------------------------------------------------ typed values
@@ -417,6 +431,7 @@ export class ComponentStream {
     let bytes: Uint8Array | undefined;
     let vs: unknown[] | undefined;
     try {
+      checkWriteValues(values);
       if (plain) bytes = encode(t, values);
       else vs = prepare(this.store, values, t!);
     } catch (e) {
