@@ -142,6 +142,11 @@ describe('async lifts with async host imports (async.wat)', async () => {
     expect(await (inst.exports['fetchPlusOne'] as Fn)(1)).toBe(102);
   });
 
+  it('a host import that returns a thenable (not a native Promise) is awaited as a Promise is', async () => {
+    const inst = c.instantiate({ host: { fetch: (n: number) => ({ then: (ok: (v: number) => void) => setTimeout(() => ok(n * 3), 5) }) } });
+    expect(await (inst.exports['fetchPlusOne'] as Fn)(5)).toBe(16);
+  });
+
   it('task.return lifts a string through its memory option', async () => {
     const inst = c.instantiate({ host: { fetch: (n: number) => n } });
     expect(await (inst.exports['hello'] as Fn)()).toBe('done');

@@ -439,6 +439,8 @@ function hostFunc(store: Store, ft: FuncType, js: unknown, path: string): HostFu
     } catch (e) {
       return out(wrapErr(e));
     }
+    // A thenable (a Promise of another realm or library) is awaited as a Promise is, as `await` would.
+    if (!(r instanceof Promise) && typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function') r = Promise.resolve(r);
     if (r instanceof Promise) return r.then((v) => out(wrap(v)), (e: unknown) => out(wrapErr(e)));
     return out(wrap(r));
   });
