@@ -98,3 +98,17 @@ describe('componentize inputs that are not regular files', () => {
     expect(w.code).toBe(2);
   });
 });
+
+describe('run on a component: floats JSON cannot write', () => {
+  it('"NaN", "Infinity", "-Infinity" (as the CLI prints them) read back as f64 arguments; another string is bad-args', () => {
+    const f = ['run', 'test/wat/values.component.wat', '--invoke', 'shim:values/api#half', '--args'];
+    for (const [arg, out] of [['["NaN"]', 'result: ["NaN"]'], ['["-Infinity"]', 'result: ["-Infinity"]'], ['["inf"]', 'result: ["Infinity"]'], ['[3]', 'result: [1.5]']]) {
+      const r = cli(...f, arg!);
+      expect(r.out.trim(), arg).toBe(out);
+      expect(r.code, arg).toBe(0);
+    }
+    const bad = cli(...f, '["x"]');
+    expect(bad.err).toMatch(/^error \[bad-args\]: .*param 'x': a f64 is a JS number, not string "x"/);
+    expect(bad.code).toBe(2);
+  });
+});

@@ -35,7 +35,7 @@ import { WasiHost } from '../wasi/index.js';
 import type { Limits } from '../canon/limits.js';
 import { RunError } from './errors.js';
 import { trapMessage } from './run.js';
-import { stringifyJson } from './values.js';
+import { special, stringifyJson } from './values.js';
 import { parseComponentArgs } from './run-component.js';
 
 export interface RunEmbeddedComponentOptions {
@@ -63,6 +63,10 @@ export function fromJsonArg(t: ValType | undefined, x: unknown): unknown {
       // jco's JSON form (compare): { "bigint": "123" }
       if (x !== null && typeof x === 'object' && typeof (x as { bigint?: unknown }).bigint === 'string') return BigInt((x as { bigint: string }).bigint);
       return x;
+    case 'f32':
+    case 'f64':
+      // What the CLI prints for these (JSON has no NaN or infinity) reads back.
+      return typeof x === 'string' ? (special(x) ?? x) : x;
     case 'option':
       return x === null || x === undefined ? undefined : fromJsonArg(t.t, x);
     case 'list':

@@ -63,7 +63,8 @@ export function stringifyJson(value: unknown): string {
 
 const F32_MAX = 3.4028234663852886e38;
 
-function special(s: string): number | undefined {
+/** "NaN", "Infinity", "-Infinity" (and "nan", "inf", "-inf"): the float JSON cannot write, as the CLI prints it. */
+export function special(s: string): number | undefined {
   const m = /^([+-]?)(nan|inf|infinity)$/i.exec(s.trim());
   if (!m) return undefined;
   if (m[2]!.toLowerCase() === 'nan') return NaN;
