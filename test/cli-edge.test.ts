@@ -112,3 +112,15 @@ describe('run on a component: floats JSON cannot write', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('compare: --args of the wrong count', () => {
+  it('is bad-args (exit 2) before any host runs, not a difference between hosts (jco fills a missing argument with 0)', () => {
+    const r = cli('compare', 'test/components/basics.wat', '--imports', 'test/components/basics.imports.json', '--invoke', 'twice-add', '--args', '[2]');
+    expect(r.err).toMatch(/^error \[bad-args\]: twice-add takes 2 argument\(s\) \(a, b\), --args gives 1\n/);
+    expect(r.out).toBe('');
+    expect(r.code).toBe(2);
+    const i = cli('compare', 'test/wat/values.component.wat', '--invoke', 'shim:values/api#swap', '--args', '[]', '--hosts', 'embedded');
+    expect(i.err).toMatch(/^error \[bad-args\]: shim:values\/api#swap takes 1 argument\(s\) \(p\), --args gives 0/);
+    expect(i.code).toBe(2);
+  });
+});

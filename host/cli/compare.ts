@@ -223,6 +223,28 @@ export function readImportSpec(path: string): ImportSpec {
   return parseImportSpec(text);
 }
 
+/**
+ * `--args` of the wrong count for the export's type (read by the embedded
+ * loader) are bad usage, before any host runs: left to the hosts, jco fills
+ * missing arguments with `undefined` (a 0) and the run looks like a difference.
+ */
+function checkArity(bytes: Uint8Array, invoke: string, args: readonly unknown[]): void {
+  let exports;
+  try {
+    exports = loadComponent(bytes).exports;
+  } catch {
+    return; // the embedded loader cannot read it: each host reports what it makes of it
+  }
+  const [a, b] = invoke.includes('#') ? invoke.split('#') : [invoke, undefined];
+  const e = exports.find((x) => x.name === a);
+  const ext = b === undefined ? e?.t : e?.t.kind === 'instance' ? e.t.type.exports.find((x) => x.name === b)?.t : undefined;
+  if (ext?.kind !== 'func') return;
+  const ft = ext.type;
+  if (args.length !== ft.params.length) {
+    throw new RunError('bad-args', `${invoke} takes ${ft.params.length} argument(s) (${ft.params.map(([n]) => n).join(', ')}), --args gives ${args.length}`);
+  }
+}
+
 /** Runs the call on every host; never prints. Throws RunError on bad usage. */
 export async function compare(file: string, opts: CompareOptions): Promise<Comparison> {
   const bytes = await loadWasm(file);
@@ -241,6 +263,7 @@ export async function compare(file: string, opts: CompareOptions): Promise<Compa
     }
     spec = resolveImportSpec(opts.imports, types);
   }
+  if (kind === 'component') checkArity(bytes, opts.invoke, args);
   const hosts: HostOutcome[] = [];
   // One after another: the timings are then not disturbed by each other.
   for (const h of compareHosts) {
