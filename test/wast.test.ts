@@ -176,3 +176,25 @@ describe('wasip3-task wast', () => {
     expect(none.err).toMatch(/missing required argument 'paths'/);
   });
 });
+
+describe('an invoke that spins', () => {
+  it('is stopped at --timeout-ms by the store\'s watchdog (trap timeout), not only by the file timeout', () => {
+    const spin = join(mkdtempSync(join(tmpdir(), 'wast-spin-')), 'spin.wast');
+    writeFileSync(spin, `(component
+  (core module $m (func (export "f") (loop (br 0))))
+  (core instance $i (instantiate $m))
+  (func (export "f") (canon lift (core func $i "f"))))
+(invoke "f")
+(component
+  (core module $m (func (export "g") (result i32) (i32.const 7)))
+  (core instance $i (instantiate $m))
+  (func (export "g") (result u32) (canon lift (core func $i "g"))))
+(assert_return (invoke "g") (u32.const 7))
+`);
+    const run = spawnSync(process.execPath, ['bin/wasip3-task.js', 'wast', spin, '--timeout-ms', '200', '--file-timeout-ms', '20000'], { cwd: root, encoding: 'utf8' });
+    const r = { code: run.status, out: run.stdout };
+    expect(r.out).toMatch(/spin\.wast:5: FAILED: the call failed: trap \[timeout\] .*200 ms deadline passed/);
+    expect(r.out).toMatch(/1 passed, 1 failed/);
+    expect(r.code).toBe(1);
+  });
+});

@@ -19,6 +19,7 @@
  */
 import { writeSync } from 'node:fs';
 import { Trap } from '../canon/errors.js';
+import { Store } from '../canon/store.js';
 import { loadComponent, ComponentResultError, type ComponentInstanceApi, type LoadedComponent } from '../component/api.js';
 import { ComponentError } from '../component/binary/reader.js';
 import { ComponentLinkError } from '../component/runtime/instantiate.js';
@@ -173,7 +174,13 @@ export async function runWast(src: string, file: string, opts: WastOptions = {})
 
   const jspi = resolveJspiMode(opts.jspi);
   const jspiMode: JspiMode = jspi ? 'on' : 'off';
-  const instantiate = (c: LoadedComponent, name: string | undefined): AnyInstance => ({ api: c.instantiate({}, { name: name?.slice(1) ?? 'root', jspi: jspiMode }) });
+  // Without JSPI, the store's deadline (timeoutMs) also stops guest code that
+  // spins without returning to the host, in an invoke or a start function: the
+  // trap `timeout`, where the timer below only sees calls that wait. (With
+  // JSPI a store deadline makes resumed threads report deadlock: not yet.)
+  const instantiate = (c: LoadedComponent, name: string | undefined): AnyInstance => ({
+    api: c.instantiate({}, { name: name?.slice(1) ?? 'root', store: new Store(jspi ? { jspi: jspiMode } : { jspi: jspiMode, timeoutMs }) }),
+  });
 
   /** A module/component form: parse, load, and (unless a definition) instantiate. */
   const define = async (form: SList): Promise<void> => {
