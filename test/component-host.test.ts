@@ -147,6 +147,21 @@ describe('async lifts with async host imports (async.wat)', async () => {
     expect(await (inst.exports['fetchPlusOne'] as Fn)(5)).toBe(16);
   });
 
+  it('a deadline past setTimeout\'s 32-bit range (--timeout 99999999999) waits for the host Promise without TimeoutOverflowWarnings', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const store = new Store({ timeoutMs: 99_999_999_999_000 });
+      const inst = c.instantiate({ host: { fetch: (n: number) => new Promise((r) => setTimeout(() => r(n), 30)) } }, { store });
+      expect(await (inst.exports['fetchPlusOne'] as Fn)(1)).toBe(2);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('TimeoutOverflowWarning');
+  });
+
   it('task.return lifts a string through its memory option', async () => {
     const inst = c.instantiate({ host: { fetch: (n: number) => n } });
     expect(await (inst.exports['hello'] as Fn)()).toBe('done');

@@ -637,11 +637,14 @@ export class Store {
     if (this.timed.size === 0) return;
     let deadline = Infinity;
     for (const d of this.timed.values()) deadline = Math.min(deadline, d.deadline);
+    // setTimeout's delay is a 32-bit int: a longer one fires after 1 ms (with a
+    // TimeoutOverflowWarning), so a far deadline wakes at most every 24.8 days
+    // and re-arms (expireDue expires only what is due).
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.expireDue();
       this.drive();
-    }, Math.max(0, deadline - performance.now()) + 1);
+    }, Math.min(0x7fffffff, Math.max(0, deadline - performance.now()) + 1));
   }
 
   /**
