@@ -124,3 +124,11 @@ describe('compare: --args of the wrong count', () => {
     expect(i.code).toBe(2);
   });
 });
+
+describe('--timeout in decimal seconds', () => {
+  it('is the milliseconds its text says in the trap (0.0000001 s is 0.0001 ms, not 0.00009999999999999999)', () => {
+    const r = cli('run', 'build/composed-v2.wasm', '--invoke', 'control', '--timeout', '0.0000001');
+    expect(r.out).toMatch(/^trap timeout: .*within 0\.0001 ms/);
+    expect(r.code).toBe(1);
+  });
+});

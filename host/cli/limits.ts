@@ -14,7 +14,8 @@ export function parseTimeoutSeconds(text: string): number {
   if (!/^\d+(\.\d+)?$/.test(s)) throw new InvalidArgumentError(`--timeout takes seconds (a number >= 0, 0 for no deadline), got '${text}'`);
   const v = Number(s);
   if (v === 0) return Infinity;
-  return v * 1000;
+  // Rounded to what the decimal text says: 0.0000001 s is 0.0001 ms, not 0.00009999999999999999.
+  return Number((v * 1000).toPrecision(15));
 }
 
 function parseLimit(flag: string): (text: string) => number {
