@@ -132,3 +132,13 @@ describe('--timeout in decimal seconds', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('the usage line after bad input', () => {
+  it('is the usage of the command given, not of a command whose name is an option value (bindgen --world run)', () => {
+    const r = cli('bindgen', 'test/bindgen/values', '--world', 'run', '--out', file('out', ''));
+    expect(r.err).toMatch(/^error \[world-not-found\]: world 'run'/);
+    expect(r.err).toMatch(/\nUsage: wasip3-task bindgen \[options\] <wit>/);
+    expect(r.err).not.toMatch(/Usage: wasip3-task run/);
+    expect(r.code).toBe(2);
+  });
+});

@@ -313,7 +313,9 @@ program
 
 /** The command that was running, for a usage line after a RunError. */
 function commandOf(argv: readonly string[]): Command | undefined {
-  return program.commands.find((c) => argv.includes(c.name()));
+  // The first word that is not an option: `bindgen wit --world run` is bindgen's, not run's.
+  const word = argv.find((a) => !a.startsWith('-'));
+  return program.commands.find((c) => c.name() === word);
 }
 
 program.parseAsync().catch((e: unknown) => {
