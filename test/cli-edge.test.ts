@@ -142,3 +142,21 @@ describe('the usage line after bad input', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('repro and matrix with a deadline that passes', () => {
+  it('while the guest is instantiated: the run fails with the trap timeout (exit 1), not an internal error', () => {
+    const r = cli('repro', 'control', '--abi', 'v2', '--timeout', '0.000001');
+    expect(r.err).not.toMatch(/internal error/);
+    expect(r.out).toMatch(/diagnosis: trap timeout: \[timeout\] timeout: instantiating guest-v2/);
+    expect(r.code).toBe(1);
+    const m = cli('matrix', '--timeout', '0.000001', '--json');
+    expect(m.err).not.toMatch(/internal error/);
+    const j = JSON.parse(m.out) as { ok: boolean; cells: { actual: string; trap: { code: string } | null }[] };
+    expect(j.ok).toBe(false);
+    // Which cells the clock catches depends on the machine's speed; those it catches fail with the trap.
+    const timedOut = j.cells.filter((c) => c.trap?.code === 'timeout');
+    expect(timedOut.length).toBeGreaterThan(0);
+    for (const c of timedOut) expect(c.actual).toBe('fail: trap timeout');
+    expect(m.code).toBe(1);
+  });
+});

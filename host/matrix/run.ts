@@ -72,8 +72,22 @@ export async function runCell(p: Pairing, scenario: MatrixScenario, opts: { cano
   }
   const trace = new Trace(opts.canon ?? false);
   const store = new Store({ trace, timeoutMs: opts.timeoutMs });
-  const guest = Guest.instantiate(store, build, { name: `guest-${build === 1 ? 'v1' : 'v2'}` });
-  const env = await TaskAbiEnv.create(guest);
+  let guest: Guest;
+  let env: TaskAbiEnv;
+  try {
+    guest = Guest.instantiate(store, build, { name: `guest-${build === 1 ? 'v1' : 'v2'}` });
+    env = await TaskAbiEnv.create(guest);
+  } catch (e) {
+    // A trap before the scenario runs (the deadline passed while instantiating): the cell fails with it.
+    if (!(e instanceof Trap)) throw e;
+    const trap: TrapInfo = { code: e.code, message: e.message, instance: e.instance, task: e.task };
+    const checker = InvariantChecker.check(trace.events);
+    return {
+      executor: executorLabel(p.executor), importer: importerLabel(p.importer), scenario: scenario.name,
+      expected: expectedOutcome(p, scenario), actual: `fail: trap ${trap.code}`, violations: [], trap,
+      diagnosis: `${trap.message} (before the scenario ran)`, events: trace.events, taskNames: checker.names.asMap(),
+    };
+  }
   const exec = p.executor.side === 'guest' ? guestExecutor(guest, env) : hostExecutor(env, p.executor.version);
   const imp = p.importer.side === 'guest' ? guestImporter(guest) : hostImporter(env, p.importer.version >= 2 ? 2 : 1);
   const inst = guest.instance;

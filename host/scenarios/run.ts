@@ -83,11 +83,13 @@ export function trapInfo(e: unknown): TrapInfo {
 export async function runGuestScenario(scenario: GuestScenario, abi: AbiVersion, opts: RunOptions = {}): Promise<ScenarioRun> {
   const trace = new Trace(opts.canon ?? false);
   const store = new Store({ trace, timeoutMs: opts.timeoutMs });
-  const guest = Guest.instantiate(store, abi, { stepText: (n) => `step ${n}: ${scenario.steps[n - 1] ?? ''}`.trimEnd() });
-  if (opts.quarantine !== undefined) guest.setQuarantine(opts.quarantine);
   let result: number[] | undefined;
   let trap: TrapInfo | undefined;
+  let guest: Guest | undefined;
   try {
+    // A trap while instantiating (the deadline) is the run's trap, as one in the call.
+    guest = Guest.instantiate(store, abi, { stepText: (n) => `step ${n}: ${scenario.steps[n - 1] ?? ''}`.trimEnd() });
+    if (opts.quarantine !== undefined) guest.setQuarantine(opts.quarantine);
     result = await guest.call(scenario.name);
   } catch (e) {
     trap = trapInfo(e);
@@ -100,7 +102,7 @@ export async function runGuestScenario(scenario: GuestScenario, abi: AbiVersion,
     if (!result || result.length !== want.length || result.some((v, i) => v >>> 0 !== want[i])) {
       problems.push(`returned [${result?.join(', ')}], expected [${want.join(', ')}]`);
     }
-    const left = { operations: guest.liveOperations(), 'task states': guest.liveSharedStates(), entries: guest.liveEntries() };
+    const left = { operations: guest!.liveOperations(), 'task states': guest!.liveSharedStates(), entries: guest!.liveEntries() };
     for (const [what, n] of Object.entries(left)) if (n !== 0) problems.push(`${n} ${what} still alive after the export exited`);
   }
   let outcome: Outcome;
@@ -110,6 +112,11 @@ export async function runGuestScenario(scenario: GuestScenario, abi: AbiVersion,
     if (scenario.bug?.kinds.includes(cause.kind)) {
       outcome = 'reproduced';
       diagnosis = `${cause.kind}: ${cause.message}`;
+    } else if (trap?.code === 'timeout') {
+      // The host stopped the run: what it left unfinished (a registration never
+      // called back) is the deadline's doing, not a finding about the task ABI.
+      outcome = 'fail';
+      diagnosis = `trap timeout: ${trap.message} (the run was stopped before it finished; its ${violations.length} violation(s) are what an unfinished run leaves behind)`;
     } else {
       outcome = 'fail';
       diagnosis = scenario.bug
