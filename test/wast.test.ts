@@ -1,3 +1,4 @@
+import { jspiNode } from '../host/jco/run.js';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -196,5 +197,27 @@ describe('an invoke that spins', () => {
     expect(r.out).toMatch(/spin\.wast:5: FAILED: the call failed: trap \[timeout\] .*200 ms deadline passed/);
     expect(r.out).toMatch(/1 passed, 1 failed/);
     expect(r.code).toBe(1);
+  });
+
+  it('is stopped the same way with JSPI on (Node 24), in a stackful export that spins after a yield', () => {
+    const spin = join(mkdtempSync(join(tmpdir(), 'wast-spin-jspi-')), 'spin.wast');
+    writeFileSync(spin, `(component
+  (core func $yield (canon thread.yield))
+  (core module $m
+    (import "" "yield" (func $yield (result i32)))
+    (func (export "f") (drop (call $yield)) (loop (br 0))))
+  (core instance $i (instantiate $m (with "" (instance (export "yield" (func $yield))))))
+  (func (export "f") async (canon lift (core func $i "f") async)))
+(invoke "f")
+(component
+  (core module $m (func (export "g") (result i32) (i32.const 7)))
+  (core instance $i (instantiate $m))
+  (func (export "g") (result u32) (canon lift (core func $i "g"))))
+(assert_return (invoke "g") (u32.const 7))
+`);
+    const run = spawnSync(jspiNode(), ['bin/wasip3-task.js', 'wast', spin, '--jspi', 'on', '--timeout-ms', '300', '--file-timeout-ms', '20000'], { cwd: root, encoding: 'utf8' });
+    expect(run.stdout).toMatch(/spin\.wast:8: FAILED: the call failed: trap \[timeout\]/);
+    expect(run.stdout).toMatch(/1 passed, 1 failed/);
+    expect(run.status).toBe(1);
   });
 });

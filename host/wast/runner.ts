@@ -174,12 +174,11 @@ export async function runWast(src: string, file: string, opts: WastOptions = {})
 
   const jspi = resolveJspiMode(opts.jspi);
   const jspiMode: JspiMode = jspi ? 'on' : 'off';
-  // Without JSPI, the store's deadline (timeoutMs) also stops guest code that
-  // spins without returning to the host, in an invoke or a start function: the
-  // trap `timeout`, where the timer below only sees calls that wait. (With
-  // JSPI a store deadline makes resumed threads report deadlock: not yet.)
+  // The store's deadline (timeoutMs) also stops guest code that spins without
+  // returning to the host, in an invoke, a start function or a resumed JSPI
+  // thread: the trap `timeout`, where the timer below only sees calls that wait.
   const instantiate = (c: LoadedComponent, name: string | undefined): AnyInstance => ({
-    api: c.instantiate({}, { name: name?.slice(1) ?? 'root', store: new Store(jspi ? { jspi: jspiMode } : { jspi: jspiMode, timeoutMs }) }),
+    api: c.instantiate({}, { name: name?.slice(1) ?? 'root', store: new Store({ jspi: jspiMode, timeoutMs }) }),
   });
 
   /** A module/component form: parse, load, and (unless a definition) instantiate. */
