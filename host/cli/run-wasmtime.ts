@@ -74,11 +74,22 @@ export async function runWasmtimeCommand(file: string, bytes: Uint8Array, opts: 
   if (run.error) {
     const usage = ['bad-args', 'no-such-export', 'unsupported-type', 'bad-request', 'compile'];
     if (usage.includes(run.errorCode ?? '')) throw new RunError(run.errorCode!, run.error);
-    throw new Error(`Wasmtime could not run ${opts.invoke}: ${run.error}`);
+    // The adapter died without a report: Wasmtime itself aborted (a Rust panic) while running the guest.
+    // That is the host failing the call, as a trap, exit 1: never an internal error of this tool.
+    const trap = { code: 'host-crash' as const, message: `Wasmtime aborted while running ${opts.invoke}: ${panicMessage(run.stderr) ?? run.error}` };
+    if (opts.json) out(JSON.stringify({ ...base, trap, stderr: run.stderr, stdout: run.stdout }, null, 2) + '\n');
+    else out(`trap ${trap.code}: ${trap.message}\n`);
+    return 1;
   }
   const o = wasmtimeOutcome(run);
   if (opts.json) out(JSON.stringify({ ...base, ...o, stderr: run.stderr, stdout: run.stdout }, null, 2) + '\n');
   else if (o.trap) out(`trap ${o.trap.code}: ${o.trap.message}\n`);
   else out(`result: ${JSON.stringify(o.result)}\n`);
   return o.trap ? 1 : 0;
+}
+
+/** A Rust panic's message in Wasmtime's stderr (`thread '…' panicked at file:line:col:` then the message), with its place. */
+export function panicMessage(stderr: string): string | undefined {
+  const m = /panicked at ([^\n]*?):?\n([^\n]+)/.exec(stderr);
+  return m ? `panic: ${m[2]!.trim()} (at ${m[1]})` : undefined;
 }
