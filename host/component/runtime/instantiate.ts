@@ -470,7 +470,7 @@ function canonDefinition(scope: Scope, env: CanonEnv, c: Canon, index: number): 
     case 'lift': {
       const ft = scope.subst(scope.get('type', c.type) as FuncType);
       const core = scope.get('core func', c.coreFunc) as (...a: FlatValue[]) => unknown;
-      const name = funcName(scope, index);
+      const name = liftName(scope, index);
       return new LiftedFunc(ft, rt, core, resolveOptions(scope, c.opts), name);
     }
     case 'lower': {
@@ -513,6 +513,50 @@ function mayBlock(c: Canon): boolean {
 
 function funcName(scope: Scope, idx: number): string {
   return scope.v.component.names?.sorts.get('func')?.get(idx) ?? `func ${idx}`;
+}
+
+/**
+ * A lifted function's name in task names (docs/component-host.md, "The JS API", Traps):
+ * its `name` section name, else the name the component exports it under
+ * (`boom`, or `local:demo/api#boom` through an exported instance of
+ * exports), else `func N`.
+ */
+function liftName(scope: Scope, idx: number): string {
+  return scope.v.component.names?.sorts.get('func')?.get(idx) ?? exportNames(scope.v).get(idx) ?? `func ${idx}`;
+}
+
+const exportNamesCache = new WeakMap<ValidatedComponent, ReadonlyMap<number, string>>();
+
+/**
+ * The names a component's exports give its func indices: an `export` of a
+ * func names it (and its new index is the same func), an `export` of an
+ * instance made of exports names each func in it `<instance>#<name>`. The
+ * first name found wins.
+ */
+function exportNames(v: ValidatedComponent): ReadonlyMap<number, string> {
+  const cached = exportNamesCache.get(v);
+  if (cached !== undefined) return cached;
+  const names = new Map<number, string>();
+  const origin = new Map<number, number>(); // a func index an export defines -> the func it exports
+  const bags = new Map<number, readonly { name: string; idx: number }[]>(); // instance index -> its funcs
+  const root = (f: number): number => origin.get(f) ?? f;
+  const name = (f: number, n: string): void => {
+    if (!names.has(root(f))) names.set(root(f), n);
+  };
+  for (const def of v.component.definitions) {
+    if (def.tag === 'instance' && def.expr.kind === 'exports') {
+      bags.set(def.index, def.expr.exports.filter((e) => e.sort === 'func').map((e) => ({ name: e.name.name, idx: root(e.idx) })));
+    } else if (def.tag === 'export' && def.target.sort === 'func') {
+      name(def.target.idx, def.name.name);
+      if (def.space === 'func') origin.set(def.index, root(def.target.idx));
+    } else if (def.tag === 'export' && def.target.sort === 'instance') {
+      const bag = bags.get(def.target.idx);
+      for (const e of bag ?? []) name(e.idx, `${def.name.name}#${e.name}`);
+      if (bag !== undefined && def.space === 'instance') bags.set(def.index, bag);
+    }
+  }
+  exportNamesCache.set(v, names);
+  return names;
 }
 
 /** The extern type of a root import, for the host side of linking. */
