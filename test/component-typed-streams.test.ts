@@ -687,6 +687,110 @@ describe('stream<own<R>>: handles move from the writer\'s table into the reader\
     const [back] = (await taken) as { value(): Promise<number> }[];
     expect(await back!.value()).toBe(77);
   });
+
+  it('host to component: an own written into a host stream moves out of JS; only instances of the class are elements; the ones the reader never took stay JS\'s', async () => {
+    type R = { value(): Promise<number>; [Symbol.dispose](): void };
+    const store = new Store();
+    const p = P.instantiate({}, { store });
+    const make = p.exports['make'] as (rep: number) => Promise<R>;
+    const rt = (p.root.exports.get('r')!.value) as ValType & { kind: 'resource' };
+    const Q = loadComponent(await wat(consumer('(own $R)', 'utf8', `(import "p" (instance $p ${PRODUCER_TYPE})) (alias export $p "r" (type $R))`)));
+    const q = Q.instantiate({ p }, { store });
+    const ownR = { kind: 'own', rt } as unknown as ValType;
+    const s = q.stream(ownR);
+    const taken = (q.exports['take'] as Fn)(s);
+    const made = await make(5);
+    // Not an instance of the class: refused before anything is written, nothing moves.
+    for (const bad of [{}, null, 5]) {
+      const e = await s.write([made, bad]).catch((err: unknown) => err);
+      expect(e, String(bad)).toBeInstanceOf(LowerError);
+      expect((e as LowerError).code).toBe('wrong-js-type');
+      expect((e as Error).message).toContain('[1]');
+    }
+    expect(await made.value()).toBe(5);
+    // The same instance twice in one write would give two owners of one rep.
+    const twice = await s.write([made, made]).catch((err: unknown) => err);
+    expect((twice as LowerError).code).toBe('resource-dropped');
+    expect(await made.value()).toBe(5);
+    expect(await s.write([made])).toBe(1);
+    s.close();
+    const [back] = (await taken) as R[];
+    expect(await back!.value()).toBe(5);
+    // Written: JS's handle is dead; using it or writing it again is resource-dropped.
+    const use = await made.value().catch((err: unknown) => err);
+    expect((use as Error).message).toMatch(/\[resource-dropped\] param 'self': this resource was passed as an own handle to a component/);
+    const s2 = q.stream(ownR);
+    const again = await s2.write([made]).catch((err: unknown) => err);
+    expect(again).toBeInstanceOf(LowerError);
+    expect((again as LowerError).code).toBe('resource-dropped');
+    expect((again as Error).message).toContain('[0]');
+    made[Symbol.dispose]();
+    expect(await back!.value()).toBe(5);
+    s2.close();
+
+    // The reader takes 8 and drops its end: the 9th never left JS.
+    const nine = await Promise.all(Array.from({ length: 9 }, (_, i) => make(100 + i)));
+    const s3 = q.stream(ownR);
+    const taken3 = (q.exports['take'] as Fn)(s3);
+    expect(await s3.write(nine)).toBe(8);
+    const got = (await taken3) as R[];
+    expect(await Promise.all(got.map((r) => r.value()))).toEqual([100, 101, 102, 103, 104, 105, 106, 107]);
+    await expect(nine[7]!.value()).rejects.toThrow(/resource-dropped/);
+    expect(await nine[8]!.value()).toBe(108);
+  });
+});
+
+describe('future<own<R>>: an own resolved into a host future moves out of JS', async () => {
+  const P = loadComponent(await wat(RESOURCE_PRODUCER));
+  const C = loadComponent(await wat(`(component
+    (import "p" (instance $p ${PRODUCER_TYPE}))
+    (alias export $p "r" (type $R))
+    (type $f (future (own $R)))
+    ${libc()}
+    (core func $read (canon future.read $f async (memory $mem)))
+    (core func $drop-r (canon future.drop-readable $f))
+    (core func $ret (canon task.return (result (own $R))))
+    (core module $m
+      (import "libc" "mem" (memory 1))
+      (import "c" "read" (func $read (param i32 i32) (result i32)))
+      (import "c" "drop-r" (func $drop-r (param i32)))
+      (import "c" "ret" (func $ret (param i32)))
+      ;; the future is written already: the read completes at once
+      (func (export "take") (param $rf i32) (result i32)
+        (if (i32.ne (call $read (local.get $rf) (i32.const 1024)) (i32.const 0)) (then unreachable))
+        (call $drop-r (local.get $rf))
+        (call $ret (i32.load (i32.const 1024)))
+        (i32.const 0))
+      (func (export "drop") (param $rf i32) (call $drop-r (local.get $rf)))
+      (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+    (core instance $i (instantiate $m (with "libc" (instance $libc)) (with "c" (instance
+      (export "read" (func $read)) (export "drop-r" (func $drop-r)) (export "ret" (func $ret))))))
+    (func (export "take") async (param "f" $f) (result (own $R)) (canon lift (core func $i "take") async (callback (core func $i "cb"))))
+    (func (export "drop") (param "f" $f) (canon lift (core func $i "drop"))))`));
+
+  it('resolved: JS\'s instance is dead, the reader has the handle; a reader that drops the future leaves it JS\'s', async () => {
+    type R = { value(): Promise<number> };
+    const store = new Store();
+    const p = P.instantiate({}, { store });
+    const q = C.instantiate({ p }, { store });
+    const ownR = { kind: 'own', rt: p.root.exports.get('r')!.value } as unknown as ValType;
+    const made = (await (p.exports['make'] as Fn)(6)) as R;
+    const f = q.future(ownR);
+    await expect(f.resolve({})).rejects.toMatchObject({ code: 'wrong-js-type' });
+    const resolved = f.resolve(made);
+    await expect(made.value()).rejects.toThrow(/\[resource-dropped\]/);
+    const back = (await (q.exports['take'] as Fn)(f)) as R;
+    expect(await back.value()).toBe(6);
+    expect(await resolved).toBe(true);
+    await expect(q.future(ownR).resolve(made)).rejects.toMatchObject({ code: 'resource-dropped' });
+
+    const kept = (await (p.exports['make'] as Fn)(7)) as R;
+    const g = q.future(ownR);
+    const resolved2 = g.resolve(kept);
+    await (q.exports['drop'] as Fn)(g);
+    expect(await resolved2).toBe(false);
+    expect(await kept.value()).toBe(7);
+  });
 });
 
 describe('fresh resource types per instantiation', async () => {

@@ -37,6 +37,14 @@ export function markMoved(taken: readonly object[]): void {
   }
 }
 
+/** Undoes `markMoved` for instances whose move did not happen (stream elements the reader never took). */
+export function markReturned(taken: readonly object[]): void {
+  for (const w of taken) {
+    (w as Wrapped).dropped = false;
+    (w as Wrapped).moved = false;
+  }
+}
+
 /** The classes of the exported resources of one store, by resource type. */
 export class ResourceClasses {
   private readonly byType = new Map<ResourceType, new (...a: unknown[]) => unknown>();

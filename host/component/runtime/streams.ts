@@ -30,7 +30,7 @@ import { contains, elemSize } from '../abi/layout.js';
 import { caseToJs, load } from '../abi/lift.js';
 import { matchCase, store as storeValue, storeListIntoValidRange } from '../abi/lower.js';
 import type { ResourceType, ValType } from '../types.js';
-import { classesOf, fromJsResource } from '../resources.js';
+import { classesOf, fromJsResource, markMoved, markReturned } from '../resources.js';
 import { elemTypeOf, type LiftedAsyncValue } from './handles.js';
 
 const peers = new WeakMap<Store, HostInstance>();
@@ -221,11 +221,36 @@ function checkElements(values: readonly unknown[], t: ValType): void {
   storeListIntoValidRange(cx, values, 0, t);
 }
 
-/** JS elements as the values a guest lowers, checked (a `LowerError` when one does not fit). */
-function prepare(store: Store, values: ArrayLike<unknown>, t: ValType): unknown[] {
-  const vs = Array.from(values, (v) => fromJsValue(v, t, store));
+/**
+ * JS elements as the values a guest lowers, checked (a `LowerError` when one
+ * does not fit). The instances they pass as `own` are `moves.taken`, those
+ * of element `i` from `moves.from[i]` on: the caller moves them out of JS
+ * once the write is accepted (`markMoved`), as an argument's.
+ */
+function prepare(store: Store, values: ArrayLike<unknown>, t: ValType, moves?: Moves): unknown[] {
+  const vs = Array.from(values, (v, i) => {
+    moves?.from.push(moves.taken.length);
+    try {
+      return fromJsValue(v, t, store, moves?.taken);
+    } catch (e) {
+      throw e instanceof LowerError ? e.within(`[${i}]`) : e;
+    }
+  });
   checkElements(vs, t);
   return vs;
+}
+
+/** The `own` instances the elements of one write move (see `prepare`). */
+interface Moves {
+  readonly taken: object[];
+  readonly from: number[];
+}
+
+const newMoves = (): Moves => ({ taken: [], from: [] });
+
+/** The instances moved by the elements from `i` on, which the reader never took: JS's again. */
+function giveBack(moves: Moves, i: number): void {
+  if (i < moves.from.length) markReturned(moves.taken.slice(moves.from[i]));
 }
 
 /** A readable stream end held by JS: `for await (const chunk of reader)`. */
@@ -430,13 +455,16 @@ export class ComponentStream {
     const plain = isPlainElement(t);
     let bytes: Uint8Array | undefined;
     let vs: unknown[] | undefined;
+    const moves = newMoves();
     try {
       checkWriteValues(values);
       if (plain) bytes = encode(t, values);
-      else vs = prepare(this.store, values, t!);
+      else vs = prepare(this.store, values, t!, moves);
     } catch (e) {
       return Promise.reject(e);
     }
+    // Accepted: the own handles written are the stream's (then the reader's), no more JS's.
+    markMoved(moves.taken);
     return new Promise((resolve, reject) => {
       let written = 0;
       const total = values.length;
@@ -444,6 +472,8 @@ export class ComponentStream {
       const onDone = (result: { kind: CopyResult }, count: number): void => {
         written += count;
         if (result.kind === CopyResult.DROPPED) {
+          // The reader left: the elements it did not take never left JS.
+          giveBack(moves, written);
           this.close();
           resolve(written);
         } else if (written >= total) resolve(written);
@@ -555,16 +585,19 @@ export class ComponentFuture {
     const plain = isPlainElement(t);
     let bytes: Uint8Array | undefined;
     let value: unknown;
+    const moves = newMoves();
     try {
       if (plain) bytes = encode(t, [v]);
-      else value = prepare(this.store, [v], t!)[0];
+      else value = prepare(this.store, [v], t!, moves)[0];
     } catch (e) {
       return Promise.reject(e);
     }
+    markMoved(moves.taken);
     return new Promise((resolve, reject) => {
       const done = (result: { kind: CopyResult }): void => {
         this.store.hostHeldEnds--;
         peer.dropWritable(this.writable);
+        if (result.kind !== CopyResult.COMPLETED) giveBack(moves, 0);
         resolve(result.kind === CopyResult.COMPLETED);
       };
       try {
