@@ -160,3 +160,32 @@ describe('repro and matrix with a deadline that passes', () => {
     expect(m.code).toBe(1);
   });
 });
+
+describe('--args is a JSON array', () => {
+  it('a JSON value that is not an array is bad-args (exit 2, one line naming the rule) for a component on every host and for a core module, in run and compare', () => {
+    const component = ['test/wat/values.component.wat', '--invoke', 'shim:values/api#echo'];
+    const core = ['test/wat/run-demo.wat', '--invoke', 'double'];
+    const cases: [string[], RegExp][] = [];
+    for (const a of ['"x"', '5', '{"s":"x"}', 'null']) {
+      for (const host of ['embedded', 'jco', 'wasmtime']) {
+        cases.push([['run', ...component, '--args', a, '--host', host], /^error \[bad-args\]: --args must be a JSON array of the export's arguments, e\.g\. \["x", 2\]/]);
+      }
+      cases.push([['compare', ...component, '--args', a], /^error \[bad-args\]: --args must be a JSON array of the export's arguments/]);
+      cases.push([['run', ...core, '--args', a], /^error \[bad-args\]: --args must be a JSON array of the flat core arguments/]);
+    }
+    for (const [args, re] of cases) {
+      const r = cli(...args);
+      expect(r.err, args.join(' ')).toMatch(re);
+      // One line of error, then the usage line; no result, no stack.
+      expect(r.err.split('\n')[1], args.join(' ')).toMatch(/^Usage: wasip3-task (run|compare) /);
+      expect(r.err, args.join(' ')).not.toMatch(/\n\s+at /);
+      expect(r.out, args.join(' ')).toBe('');
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    expect(cli('run', ...component, '--args', '"x"').err).toContain('(one argument is a one-element array: ["x"])');
+    // The array form still runs.
+    const ok = cli('run', ...component, '--args', '["x"]');
+    expect(ok.out).toBe('result: ["x"]\n');
+    expect(ok.code).toBe(0);
+  });
+});

@@ -69,7 +69,11 @@ describe('run <component> under jco', () => {
     await expect(runComponent(build('composed-v2.wasm'), { invoke: 'control', host: 'embedded', ...c })).rejects.toThrow(RunError);
     await expect(runComponent(build('composed-v2.wasm'), { invoke: 'nope', ...c })).rejects.toThrow(/has no export 'nope'.*control/);
     expect(() => parseArgs('[1,')).toThrow(RunError);
-    expect(parseArgs('5')).toEqual([5]);
+    // Not an array: bad-args, not one argument (README, "run for components").
+    for (const notArray of ['5', '"x"', '{}', 'null']) {
+      expect(() => parseArgs(notArray)).toThrow(/^--args must be a JSON array of the export's arguments/);
+      expect(() => parseArgs(notArray)).toThrow(expect.objectContaining({ code: 'bad-args' }));
+    }
     expect(parseArgs('[1,"a"]')).toEqual([1, 'a']);
   });
 

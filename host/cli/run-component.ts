@@ -25,7 +25,7 @@ export { JspiNodeMissing } from '../jco/run.js';
 
 export type HostName = 'embedded' | 'jco';
 
-/** JSON `--args` for a component, on any host: an array of values (a single non-array value is one argument). */
+/** JSON `--args` for a component, on any host: an array of values (anything else is `bad-args`, as for a core module). */
 export function parseComponentArgs(json: string | undefined): unknown[] {
   if (json === undefined) return [];
   let v: unknown;
@@ -34,12 +34,16 @@ export function parseComponentArgs(json: string | undefined): unknown[] {
   } catch (e) {
     throw new RunError('bad-args', `--args is not JSON: ${(e as Error).message}`);
   }
-  return Array.isArray(v) ? v : [v];
+  if (!Array.isArray(v)) {
+    const one = json.trim().length <= 40 ? json.trim() : '…';
+    throw new RunError('bad-args', `--args must be a JSON array of the export's arguments, e.g. ["x", 2] (one argument is a one-element array: [${one}])`);
+  }
+  return v;
 }
 
 export interface RunComponentOptions {
   invoke: string;
-  /** A JSON array of arguments (a single non-array value is one argument). */
+  /** A JSON array of arguments (anything else is `bad-args`). */
   args?: string;
   /** Only `jco` (the default here); `embedded` is refused: that is runEmbeddedComponent. */
   host?: HostName;

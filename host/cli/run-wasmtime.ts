@@ -19,7 +19,7 @@ import { parseComponentArgs } from './run-component.js';
 
 export interface RunWasmtimeOptions {
   invoke: string;
-  /** A JSON array of arguments (a single non-array value is one argument). */
+  /** A JSON array of arguments (anything else is `bad-args`). */
   args?: string;
   json?: boolean;
   timeoutMs?: number;
