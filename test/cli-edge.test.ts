@@ -189,3 +189,42 @@ describe('--args is a JSON array', () => {
     expect(ok.code).toBe(0);
   });
 });
+
+describe('run --invoke prints values as JSON on one line, the same on the embedded host and jco', () => {
+  // bytes() -> list<u8> (the API gives a Uint8Array), check(n) -> result<u32, string>
+  const VALUES = `(component
+  (core module $m
+    (memory (export "mem") 1)
+    (data (i32.const 64) "\\01\\02\\ff")
+    (data (i32.const 80) "too big")
+    (func (export "bytes") (result i32)
+      (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 3)) (i32.const 0))
+    (func (export "check") (param $n i32) (result i32)
+      (if (i32.gt_u (local.get $n) (i32.const 10))
+        (then (i32.store (i32.const 8) (i32.const 1)) (i32.store (i32.const 12) (i32.const 80)) (i32.store (i32.const 16) (i32.const 7)))
+        (else (i32.store (i32.const 8) (i32.const 0)) (i32.store (i32.const 12) (i32.mul (local.get $n) (i32.const 2)))))
+      (i32.const 8))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024)))
+  (core instance $i (instantiate $m))
+  (alias core export $i "mem" (core memory $mem))
+  (func (export "bytes") (result (list u8)) (canon lift (core func $i "bytes") (memory $mem)))
+  (func (export "check") (param "n" u32) (result (result u32 (error string))) (canon lift (core func $i "check") (memory $mem))))`;
+
+  it('a list<u8> result is a JSON array (not the Uint8Array\'s keys), an ok value is returned, an err result is err: (exit 1)', () => {
+    const f = file('values.wat', VALUES);
+    expect(cli('run', f, '--invoke', 'bytes').out).toBe('result: [[1,2,255]]\n');
+    expect(cli('run', f, '--invoke', 'check', '--args', '[3]').out).toBe('result: [6]\n'); // ok is returned, err thrown (jco's mapping)
+    const err = cli('run', f, '--invoke', 'check', '--args', '[30]');
+    expect(err.out).toBe('err: "too big"\n');
+    expect(err.code).toBe(1);
+  });
+
+  it('jco prints the same lines, its thrown ComponentError an err: too', () => {
+    const f = file('values-jco.wat', VALUES);
+    expect(cli('run', f, '--invoke', 'bytes', '--host', 'jco').out).toBe('result: [[1,2,255]]\n');
+    expect(cli('run', f, '--invoke', 'check', '--args', '[3]', '--host', 'jco').out).toBe('result: [6]\n');
+    const err = cli('run', f, '--invoke', 'check', '--args', '[30]', '--host', 'jco');
+    expect(err.out).toBe('err: "too big"\n');
+    expect(err.code).toBe(1);
+  });
+});

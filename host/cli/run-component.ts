@@ -137,6 +137,12 @@ export async function runComponent(file: string, opts: RunComponentOptions & { b
     }
     throw new RunError('jco-failed', `jco could not run ${opts.invoke}: ${first}`);
   }
+  if (run.trap && run.trap.name === 'ComponentError' && 'payload' in run.trap && abortMessages(run.stderr).length === 0) {
+    // A `result` that came back `err` (jco throws it as a ComponentError): as on the embedded host, `err: <JSON>`, exit 1.
+    if (opts.json) out(JSON.stringify({ ...base, jco: run.jco, err: run.trap.payload, trap: null, stderr: run.stderr, stdout: run.stdout }, null, 2) + '\n');
+    else out(`err: ${JSON.stringify(run.trap.payload)}\n`);
+    return { exitCode: 1, run };
+  }
   if (run.trap) {
     const trap = componentTrap(run);
     printTrap(trap, { jco: run.jco, stderr: run.stderr, stdout: run.stdout });

@@ -175,9 +175,9 @@ export async function runEmbeddedComponent(file: string, bytes: Uint8Array, opts
     } else if (trap) {
       print(`trap ${trap.code}: ${trap.message}${trap.abort ? ` (after the guest's abort: ${trap.abort})` : ''}\n`);
     } else if ('err' in r) {
-      print(`err: ${stringifyJson(r.err).replace(/\n\s*/g, ' ')}\n`);
+      print(`err: ${stringifyJson(r.err, 0)}\n`);
     } else {
-      print(`result: ${stringifyJson(r.result).replace(/\n\s*/g, '')}\n`);
+      print(`result: ${stringifyJson(r.result, 0)}\n`);
     }
     return r.result ? 0 : 1;
   }

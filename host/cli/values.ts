@@ -45,11 +45,14 @@ const NEG_ZERO = '\u0000-0\u0000';
 
 /**
  * JSON.stringify for CLI output: bigint as a decimal string, non-finite
- * numbers as "NaN"/"Infinity"/"-Infinity", -0 as -0.
+ * numbers as "NaN"/"Infinity"/"-Infinity", -0 as -0, a typed array (the
+ * API's `list<u8>`, `list<f32>`, …) as a JSON array. `indent` 0 gives one
+ * line with no spaces (the `result:` lines).
  */
-export function stringifyJson(value: unknown): string {
+export function stringifyJson(value: unknown, indent = 2): string {
   const text = JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === 'bigint') return v.toString();
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<unknown>);
     if (typeof v === 'number') {
       if (Number.isNaN(v)) return 'NaN';
       if (v === Infinity) return 'Infinity';
@@ -57,7 +60,7 @@ export function stringifyJson(value: unknown): string {
       if (Object.is(v, -0)) return NEG_ZERO;
     }
     return v;
-  }, 2);
+  }, indent);
   return text.split(JSON.stringify(NEG_ZERO)).join('-0');
 }
 

@@ -152,6 +152,9 @@ try {
   report(withCalls({ result: isStream ? await drain(result) : plain(result), ms }));
   process.exit(0);
 } catch (e) {
-  report(withCalls({ trap: { name: e?.constructor?.name ?? 'Error', message: String(e?.message ?? e) }, ms: performance.now() - t0 }));
+  const trap = { name: e?.constructor?.name ?? 'Error', message: String(e?.message ?? e) };
+  // jco throws a `result`'s err as a ComponentError carrying it as `payload`.
+  if (trap.name === 'ComponentError' && e !== null && typeof e === 'object' && 'payload' in e) trap.payload = plain(e.payload);
+  report(withCalls({ trap, ms: performance.now() - t0 }));
   process.exit(1);
 }

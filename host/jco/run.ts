@@ -55,6 +55,8 @@ export interface JcoTrap {
   name: string;
   /** jco's message, e.g. "wasm trap: wasm `unreachable` instruction executed". */
   message: string;
+  /** A ComponentError's `payload`: the `err` of a `result` the export returned (as JSON). */
+  payload?: unknown;
 }
 
 export interface JcoRun {
