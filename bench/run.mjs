@@ -16,7 +16,6 @@
 // Needs --expose-gc (the npm script passes it) for the memory figures.
 import { stats } from './stats.mjs';
 import { readFileSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -24,7 +23,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Bench } from 'tinybench';
 import { Store, CopyResultKind } from '../dist/host/canon/index.js';
-import { wasmtimeBench, wasmtimeControl, controlEmbedded, controlEmbeddedComponent, controlJco, liftedCalls, basicsWasmtime, pumpBench } from './wasmtime.mjs';
+import { wasmtimeBench, wasmtimeControl, controlEmbedded, controlEmbeddedComponent, controlJco, liftedCalls, basicsWasmtime, pumpBench, jcoNode, jcoChild } from './wasmtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -419,13 +418,8 @@ async function abiLift() {
 // ---------------------------------------------------------------- jco
 
 async function jco() {
-  let node;
-  try {
-    const { jspiNode } = await import('../dist/host/jco/run.js');
-    node = jspiNode();
-  } catch (e) {
-    return { reason: `no JSPI Node to run jco's P3 bindings: ${e.message}` };
-  }
+  const { node, reason } = await jcoNode();
+  if (reason) return { reason };
   let transpiled;
   try {
     const { transpiledBenchComponent } = await import('./jco/component.mjs');
@@ -433,19 +427,8 @@ async function jco() {
   } catch (e) {
     return { reason: `could not build or transpile the benchmark component: ${e.message}` };
   }
-  const child = spawnSync(node, [join(root, 'bench/jco/child.mjs'), transpiled.dir, JSON.stringify(P.jco)], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (child.error) return { reason: `jco child process: ${child.error.message}` };
-  let r;
-  try {
-    r = JSON.parse(child.stdout.trim().split('\n').pop());
-  } catch {
-    return { reason: `jco child printed no result (exit ${child.status}): ${child.stderr.slice(0, 500)}` };
-  }
-  if (r.error) return { reason: `jco run failed: ${r.error.split('\n')[0]}` };
+  const r = jcoChild(node, 'bench/jco/child.mjs', transpiled.dir, P.jco, 120_000);
+  if (r.reason) return r;
   return {
     node: r.node,
     calls: mapDecreasing(stats(r.callSampleMs), (ms) => (r.callsPerSample / ms) * 1000),
@@ -544,6 +527,17 @@ const spreadOf = (xs, ...keys) => {
   for (const k of keys) reasons[k] = xs.reason;
   return null;
 };
+/**
+ * The same figure on the other hosts: for each host's samples (or its
+ * `{ reason }`), `<perKey>_<host>` and `<ratioKey>_<host>` = `emb` / it.
+ */
+const putOtherHosts = (perKey, ratioKey, emb, others) => {
+  for (const [host, xs] of Object.entries(others)) {
+    const s = spreadOf(xs, `${perKey}_${host}`, `${ratioKey}_${host}`);
+    put(`${perKey}_${host}`, s);
+    put(`${ratioKey}_${host}`, s ? ratio(emb, s) : null);
+  }
+};
 /** Puts a figure `key` and the ratio `ratioKey` = a / b (null, with a reason, when either is missing). */
 const putRatio = (ratioKey, a, b, why) => {
   put(ratioKey, a && b ? ratio(a, b) : null);
@@ -630,14 +624,8 @@ if (comp && calls) {
 if (basics) {
   put('component_echo_1kib_per_s', basics.echo);
   put('component_sum_16k_per_s', basics.sum);
-  for (const [key, emb, wt, jc] of [['component_echo_1kib', basics.echo, basicsWt.echo, basicsWt.echoJco], ['component_sum_16k', basics.sum, basicsWt.sum, basicsWt.sumJco]]) {
-    const s = spreadOf(wt, `${key}_per_s_wasmtime`, `${key}_ratio_wasmtime`);
-    put(`${key}_per_s_wasmtime`, s);
-    put(`${key}_ratio_wasmtime`, s ? ratio(emb, s) : null);
-    const sj = spreadOf(jc, `${key}_per_s_jco`, `${key}_ratio_jco`);
-    put(`${key}_per_s_jco`, sj);
-    put(`${key}_ratio_jco`, sj ? ratio(emb, sj) : null);
-  }
+  putOtherHosts('component_echo_1kib_per_s', 'component_echo_1kib_ratio', basics.echo, { wasmtime: basicsWt.echo, jco: basicsWt.echoJco });
+  putOtherHosts('component_sum_16k_per_s', 'component_sum_16k_ratio', basics.sum, { wasmtime: basicsWt.sum, jco: basicsWt.sumJco });
 }
 if (values) {
   // bench/wat/calls.wat: calls_{echo_1kib,sum_16k}[_async]_{per_s[_wasmtime|_jco],ratio_{wasmtime,jco}}
@@ -647,19 +635,13 @@ if (values) {
     const v = values[name];
     const emb = stats(v.embedded);
     put(`${key}_per_s`, emb);
-    for (const host of ['wasmtime', 'jco']) {
-      const s = spreadOf(v[host], `${key}_per_s_${host}`, `${key}_ratio_${host}`);
-      put(`${key}_per_s_${host}`, s);
-      put(`${key}_ratio_${host}`, s ? ratio(emb, s) : null);
-    }
+    putOtherHosts(`${key}_per_s`, `${key}_ratio`, emb, { wasmtime: v.wasmtime, jco: v.jco });
   }
 }
 if (pump) {
   const pumpEmb = stats(pump.embedded);
   put('component_pump_mb_per_s', pumpEmb);
-  const pumpWt = spreadOf(pump.wasmtime, 'component_pump_mb_per_s_wasmtime', 'component_pump_ratio_wasmtime');
-  put('component_pump_mb_per_s_wasmtime', pumpWt);
-  put('component_pump_ratio_wasmtime', pumpWt ? ratio(pumpEmb, pumpWt) : null);
+  putOtherHosts('component_pump_mb_per_s', 'component_pump_ratio', pumpEmb, { wasmtime: pump.wasmtime });
   reasons.component_pump_mb_per_s_jco = 'not measured: jco 1.35 traps on the stackful pump export ("task … is already resolved", test/wat-differential.test.ts); component_transfer_mb_per_s_jco is the callback-lifted job';
   put('component_pump_mb_per_s_jco', null);
   extra.component_pump_bytes = pump.bytes;
@@ -667,16 +649,10 @@ if (pump) {
 if (transfer) {
   const emb = stats(transfer.embedded);
   put('component_transfer_mb_per_s', emb);
-  for (const host of ['wasmtime', 'jco']) {
-    const s = spreadOf(transfer[host], `component_transfer_mb_per_s_${host}`, `component_transfer_ratio_${host}`);
-    put(`component_transfer_mb_per_s_${host}`, s);
-    put(`component_transfer_ratio_${host}`, s ? ratio(emb, s) : null);
-  }
+  putOtherHosts('component_transfer_mb_per_s', 'component_transfer_ratio', emb, { wasmtime: transfer.wasmtime, jco: transfer.jco });
   const toHost = stats(transfer.toHost);
   put('component_to_host_mb_per_s', toHost);
-  const toHostJco = spreadOf(transfer.toHostJco, 'component_to_host_mb_per_s_jco', 'component_to_host_ratio_jco');
-  put('component_to_host_mb_per_s_jco', toHostJco);
-  put('component_to_host_ratio_jco', toHostJco ? ratio(toHost, toHostJco) : null);
+  putOtherHosts('component_to_host_mb_per_s', 'component_to_host_ratio', toHost, { jco: transfer.toHostJco });
   reasons.component_to_host_mb_per_s_wasmtime = "not measured: Wasmtime's C API (49.0.0) has no stream values, so the adapter cannot read the stream<u8> that produce returns";
   put('component_to_host_mb_per_s_wasmtime', null);
   extra.component_transfer_bytes = transfer.bytes;

@@ -123,13 +123,8 @@ export async function controlEmbedded(P, tiny) {
  * calls before the samples, default 2).
  */
 export async function callsJco(component, exportName, args, expect, opts, imports) {
-  let node;
-  try {
-    const { jspiNode } = await import('../dist/host/jco/run.js');
-    node = jspiNode();
-  } catch (e) {
-    return { reason: `no JSPI Node to run jco's P3 bindings: ${e.message}` };
-  }
+  const { node, reason } = await jcoNode();
+  if (reason) return { reason };
   const { transpileCached } = await import('../dist/host/jco/transpile.js');
   const transpiled = await transpileCached(component);
   const options = { export: exportName, args, expect, callSamples: opts.callSamples, callsPerSample: opts.callsPerSample, checkCalls: opts.checkCalls, imports };
@@ -138,9 +133,19 @@ export async function callsJco(component, exportName, args, expect, opts, import
   return { samples: r.sampleMs.map((ms) => (r.callsPerSample / ms) * 1000), node: r.node };
 }
 
+/** The JSPI Node that runs jco's P3 bindings (the pinned Node 24): { node } or { reason }. */
+export async function jcoNode() {
+  try {
+    const { jspiNode } = await import('../dist/host/jco/run.js');
+    return { node: jspiNode() };
+  } catch (e) {
+    return { reason: `no JSPI Node to run jco's P3 bindings: ${e.message}` };
+  }
+}
+
 /** Runs one of bench/jco/*-child.mjs in the JSPI Node: its JSON result, or { reason }. */
-function jcoChild(node, script, dir, options) {
-  const child = spawnSync(node, [join(root, script), dir, JSON.stringify(options)], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+export function jcoChild(node, script, dir, options, timeoutMs = 300_000) {
+  const child = spawnSync(node, [join(root, script), dir, JSON.stringify(options)], { cwd: root, encoding: 'utf8', timeout: timeoutMs });
   if (child.error) return { reason: `jco child process: ${child.error.message}` };
   let r;
   try {
@@ -158,13 +163,8 @@ function jcoChild(node, script, dir, options) {
  * { samples: [MB/s per sample], reads } or { reason }.
  */
 export async function streamJco(component, exportName, bytes, readCount, samples) {
-  let node;
-  try {
-    const { jspiNode } = await import('../dist/host/jco/run.js');
-    node = jspiNode();
-  } catch (e) {
-    return { reason: `no JSPI Node to run jco's P3 bindings: ${e.message}` };
-  }
+  const { node, reason } = await jcoNode();
+  if (reason) return { reason };
   const { transpileCached } = await import('../dist/host/jco/transpile.js');
   const transpiled = await transpileCached(component);
   const r = jcoChild(node, 'bench/jco/stream-child.mjs', transpiled.dir, { export: exportName, bytes, readCount, samples });

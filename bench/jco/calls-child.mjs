@@ -9,12 +9,9 @@
 //   expect: the value, or {"bigint": "<decimal>"} for a 64-bit result
 //   imports: a resolved import spec (host/cli/import-spec.ts) for the
 //     component's custom imports: fixed results and echoes (no call log here)
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { camel, instantiateTranspiled } from './transpiled.mjs';
 import { Bench } from 'tinybench';
 
-const camel = (s) => s.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 function find(root, name) {
   const hash = name.lastIndexOf('#');
   if (hash < 0) return root[camel(name)];
@@ -40,10 +37,7 @@ const [dir, optsJson] = process.argv.slice(2);
 const opts = JSON.parse(optsJson ?? '{}');
 const out = { node: process.version };
 try {
-  const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
-  const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
-  const imports = { ...new WASIShim().getImportObject(), ...specImports(opts.imports) };
-  const root = await instantiate(async (p) => WebAssembly.compile(await readFile(join(dir, p))), imports);
+  const root = await instantiateTranspiled(dir, specImports(opts.imports));
   const fn = find(root, opts.export);
   if (typeof fn !== 'function') throw new Error(`no export ${opts.export}`);
   const args = opts.args ?? [];

@@ -6,9 +6,7 @@
 //
 // Same method as the embedded host (bench/run.mjs): tinybench, each sample a
 // batch of sequential awaited calls; the stream sample reads a whole stream.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { instantiateTranspiled } from './transpiled.mjs';
 import { Bench } from 'tinybench';
 
 const [dir, optsJson] = process.argv.slice(2);
@@ -16,9 +14,7 @@ const opts = JSON.parse(optsJson ?? '{}');
 const out = { node: process.version };
 try {
   if (typeof WebAssembly.Suspending !== 'function') throw new Error(`Node ${process.version} has no JSPI`);
-  const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
-  const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
-  const root = await instantiate(async (p) => WebAssembly.compile(await readFile(join(dir, p))), new WASIShim().getImportObject());
+  const root = await instantiateTranspiled(dir);
 
   // 1. sequential async export calls
   const n = opts.spinYields;

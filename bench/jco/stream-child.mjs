@@ -9,18 +9,13 @@
 //     returning a stream<u8>
 // Each sample is one call and the whole stream read; the first call is
 // checked (and is the warm-up).
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { camel, instantiateTranspiled } from './transpiled.mjs';
 
-const camel = (s) => s.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 const [dir, optsJson] = process.argv.slice(2);
 const opts = JSON.parse(optsJson ?? '{}');
 const out = { node: process.version };
 try {
-  const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
-  const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
-  const root = await instantiate(async (p) => WebAssembly.compile(await readFile(join(dir, p))), new WASIShim().getImportObject());
+  const root = await instantiateTranspiled(dir);
   const fn = root[camel(opts.export)];
   if (typeof fn !== 'function') throw new Error(`no export ${opts.export}`);
   const readAll = async () => {

@@ -89,7 +89,7 @@ export async function runWasmtimeCommand(file: string, bytes: Uint8Array, opts: 
 }
 
 /** A Rust panic's message in Wasmtime's stderr (`thread '…' panicked at file:line:col:` then the message), with its place. */
-export function panicMessage(stderr: string): string | undefined {
+function panicMessage(stderr: string): string | undefined {
   const m = /panicked at ([^\n]*?):?\n([^\n]+)/.exec(stderr);
   return m ? `panic: ${m[2]!.trim()} (at ${m[1]})` : undefined;
 }
